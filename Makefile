@@ -1,0 +1,42 @@
+# Two commands do all the set-up: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: run test install index browser clean bench
+
+run: install index
+	$(BIN)/assistant serve
+
+test: install browser
+	$(BIN)/python -m pytest -ra $(PYTEST_ARGS)
+
+install: $(STAMP)
+
+# Reinstall when the dependency pins change. torch is pinned to the CPU build on this disk;
+# requirements.lock holds every transitive version the project was tested with.
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
+	touch $(STAMP)
+
+# Incremental: embeds only what changed since the last build, and nothing when nothing did.
+index: install
+	$(BIN)/assistant ingest
+
+# Debian's Chromium and its driver for the browser tests (no test tool downloads a browser).
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } || \
+	  echo "warning: could not install chromium/chromium-driver; browser tests will fail"
+
+bench: install index
+	$(BIN)/python scripts/bench_answer.py
+
+clean:
+	rm -rf $(VENV) .index

@@ -1,0 +1,33 @@
+"""Errors whose messages say the fix. The CLI and the web chat show `str(error)` as it is."""
+
+
+class AssistantError(Exception):
+    """Base of every error the user should see as one clear line."""
+
+
+class SettingsError(AssistantError):
+    pass
+
+
+class IndexNotFound(AssistantError):
+    def __init__(self, index_dir: object):
+        super().__init__(
+            f"No index at {index_dir}/ - run 'assistant ingest' first (or 'make run', which builds it)"
+        )
+
+
+class ManifestError(AssistantError):
+    """The manifest cannot be read: nothing is changed."""
+
+
+class LoadError(AssistantError):
+    """One file could not be loaded; ingest reports it and goes on with the rest."""
+
+    def __init__(self, path: object, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class StoreError(AssistantError):
+    """The vector store cannot be reached or is not in the expected state."""

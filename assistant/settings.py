@@ -1,0 +1,103 @@
+"""One settings object for the whole assistant, read once at an entry point.
+
+Every field has a default and a description. `Settings.from_env()` reads `ASSISTANT_<NAME>`
+variables (for example `ASSISTANT_INDEX_DIR=/data/index`); the CLI then applies its flags with
+`settings.replace(...)`. Nothing deeper in the code reads the environment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from assistant.errors import SettingsError
+
+
+def _f(default: Any, help: str) -> Any:
+    if isinstance(default, (list, dict)):
+        return field(default_factory=lambda: type(default)(default), metadata={"help": help})
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Where things are
+    corpus_dir: Path = _f(Path("corpus"), "Folder of documents and manifest.toml to ingest.")
+    index_dir: Path = _f(Path(".index"), "Folder holding the Chroma store, BM25 index and ingest state.")
+    feedback_db: Path = _f(Path(".index/feedback.sqlite3"), "SQLite file for thumbs up/down feedback.")
+
+    # Chroma: embedded by default; a server when chroma_host is set
+    chroma_host: str = _f("", "Host of a 'chroma run' server; empty uses the embedded store in index_dir.")
+    chroma_port: int = _f(8000, "Port of the Chroma server when chroma_host is set.")
+    collection_prefix: str = _f("chunks", "Prefix of the Chroma collection names this index uses.")
+
+    # Ingest
+    max_file_mb: float = _f(20.0, "Files larger than this many MB are refused at ingest.")
+    embed_max_tokens: int = _f(180, "Longest text embedded, in tiktoken tokens (the model stops at 256 word pieces).")
+    embed_batch_size: int = _f(32, "Texts embedded per model call during ingest.")
+
+    # Retrieval
+    top_k: int = _f(5, "Passages returned by retrieval and offered to the answerer.")
+    candidates: int = _f(40, "Candidates taken from each of the dense and lexical retrievers before fusion.")
+    rrf_k: int = _f(60, "Constant of reciprocal-rank fusion: higher flattens the rank weights.")
+    dense_weight: float = _f(1.0, "Weight of the dense (embedding) ranking in fusion.")
+    lexical_weight: float = _f(1.0, "Weight of the BM25 ranking in fusion.")
+
+    # Answering
+    answer_words: int = _f(120, "Target length of an answer in words (lists may run longer).")
+    list_answer_words: int = _f(220, "Target length of an answer to a 'list' question.")
+    abstain_threshold: float = _f(0.30, "Evidence score below which the assistant says the documents do not cover the question.")
+    max_question_chars: int = _f(1000, "Longer questions are shortened to this many characters before search.")
+
+    # Web chat
+    host: str = _f("127.0.0.1", "Address the web chat binds to (loopback unless told otherwise).")
+    port: int = _f(7860, "Port of the web chat.")
+    auth_user: str = _f("", "User name for basic authentication of the web chat; empty for none.")
+    auth_password: str = _f("", "Password for basic authentication of the web chat.")
+
+    def replace(self, **changes: Any) -> "Settings":
+        """A copy with `changes` applied; None values are ignored so CLI flags can pass through."""
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @property
+    def uses_server(self) -> bool:
+        return bool(self.chroma_host)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        """Defaults overridden by `ASSISTANT_<FIELD>` environment variables."""
+        environ = os.environ if environ is None else environ
+        changes: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = environ.get("ASSISTANT_" + f.name.upper())
+            if raw is None:
+                continue
+            changes[f.name] = _convert(f.name, f.default, raw)
+        return cls(**changes)
+
+    @classmethod
+    def describe(cls) -> list[tuple[str, Any, str]]:
+        """(variable, default, help) for every setting, for the README and `--help`."""
+        return [
+            ("ASSISTANT_" + f.name.upper(), f.default, f.metadata.get("help", ""))
+            for f in dataclasses.fields(cls)
+        ]
+
+
+def _convert(name: str, default: Any, raw: str) -> Any:
+    try:
+        if isinstance(default, bool):
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        if isinstance(default, Path):
+            return Path(raw)
+        if isinstance(default, (int, float)):
+            return type(default)(raw)
+        return raw
+    except ValueError:
+        raise SettingsError(
+            f"ASSISTANT_{name.upper()}={raw!r} is not a valid {type(default).__name__}: "
+            f"set it to a value like {default!r} or unset it"
+        ) from None

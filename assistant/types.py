@@ -1,0 +1,252 @@
+"""Typed records passed between the stages. Every stage takes and returns these, never bare dicts.
+
+The flow is one way: a `Document` is loaded and cleaned, cut into `Chunk`s, indexed; retrieval
+returns `Hit`s; the answerer returns an `Answer` whose sentences point at `Citation`s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """Facts about one document, from `corpus/manifest.toml` or guessed from its text."""
+
+    doc_id: str
+    file: str
+    title: str
+    doc_type: str = "unknown"
+    publisher: str = ""
+    local_authority: str = ""
+    published: str = ""  # ISO date "YYYY-MM-DD", or "" when unknown
+    notes: str = ""
+    in_manifest: bool = True
+
+
+@dataclass
+class Document:
+    """One loaded document: its raw text and the cleaned text that maps back to it.
+
+    `offsets[i]` is the position in `raw_text` of character `i` of `text`, so a passage of the
+    cleaned text can always be shown as the source has it: `raw_text[offsets[a]:offsets[b-1]+1]`.
+    `pages` lists `(raw_start, page_number)` pairs in order; empty when the format has no pages.
+    """
+
+    info: DocumentInfo
+    raw_text: str
+    text: str = ""
+    offsets: list[int] = field(default_factory=list)
+    pages: list[tuple[int, int]] = field(default_factory=list)
+    content_hash: str = ""
+
+    def page_at(self, raw_pos: int) -> int | None:
+        """The page holding raw position `raw_pos`, or None when the format has no pages."""
+        page = None
+        for start, number in self.pages:
+            if start > raw_pos:
+                break
+            page = number
+        return page
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """The raw-text span `[a, b)` of the cleaned span `[start, end)`."""
+        if not self.offsets or end <= start:
+            return (start, end)
+        return (self.offsets[start], self.offsets[min(end, len(self.offsets)) - 1] + 1)
+
+
+@dataclass(frozen=True)
+class ProgressNote:
+    """A dated progress note of an action plan row ("Progress August 2020: ...")."""
+
+    label: str  # as written: "Progress August 2020", "Progress to date"
+    date: str  # ISO "YYYY-MM" when the label names a month, else ""
+    text: str
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    """One row of an action plan, parsed from the flattened table."""
+
+    doc_id: str
+    ref: str  # "1.2.7"
+    priority: str  # "Priority 1: The mental health needs of children ..."
+    outcome: str  # "1.2 Improved performance ..."
+    action: str
+    reason: str
+    impact: str
+    agencies: str
+    lead: str
+    due: str  # completion date or rating as written
+    status: str  # "Completed", "Due for completion", ... or ""
+    progress: tuple[ProgressNote, ...]
+    text: str  # the whole row as cleaned text
+    start: int  # cleaned-text span of the row
+    end: int
+
+    def latest_progress(self) -> ProgressNote | None:
+        """The most recent dated note, or the last one when none is dated."""
+        dated = [p for p in self.progress if p.date]
+        if dated:
+            return max(dated, key=lambda p: p.date)
+        return self.progress[-1] if self.progress else None
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A unit of a document as indexed.
+
+    `text` is what is embedded and matched (short enough for the embedder); `passage` is what a
+    citation shows: the whole structural unit (a finding, an action row, a numbered paragraph)
+    that `text` was cut from. `start`/`end` are the passage's span in the cleaned text and
+    `raw_start`/`raw_end` the same span in the source as it was loaded.
+    """
+
+    chunk_id: str
+    doc_id: str
+    title: str
+    doc_type: str
+    publisher: str
+    date: str
+    text: str
+    passage: str
+    section: str = ""  # "Areas for improvement" or "Leadership > Governance"
+    kind: str = "paragraph"  # paragraph | finding | action | recommendation | heading
+    ref: str = ""  # numbered paragraph, recommendation or action reference ("8.4", "1.2.7")
+    page: int | None = None
+    start: int = 0
+    end: int = 0
+    raw_start: int = 0
+    raw_end: int = 0
+    part: int = 0  # index of this piece within its passage (0 when not split)
+    tokens: int = 0  # tiktoken cl100k length of `text`
+
+    def metadata(self) -> dict[str, Any]:
+        """Flat metadata for the vector store (no None values: Chroma refuses them)."""
+        data = asdict(self)
+        data.pop("text")
+        data["page"] = self.page if self.page is not None else -1
+        data["date_int"] = date_as_int(self.date)
+        return data
+
+    @classmethod
+    def from_metadata(cls, chunk_id: str, text: str, meta: dict[str, Any]) -> "Chunk":
+        fields = {k: v for k, v in meta.items() if k in cls.__dataclass_fields__}
+        fields["chunk_id"] = chunk_id
+        fields["text"] = text
+        fields["page"] = None if fields.get("page", -1) == -1 else fields["page"]
+        return cls(**fields)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions applied to retrieval. Dates are ISO strings; empty means no limit."""
+
+    doc_ids: tuple[str, ...] = ()
+    doc_types: tuple[str, ...] = ()
+    date_from: str = ""
+    date_to: str = ""
+
+    def is_empty(self) -> bool:
+        return not (self.doc_ids or self.doc_types or self.date_from or self.date_to)
+
+    def allows(self, chunk: Chunk) -> bool:
+        if self.doc_ids and chunk.doc_id not in self.doc_ids:
+            return False
+        if self.doc_types and chunk.doc_type not in self.doc_types:
+            return False
+        if (self.date_from or self.date_to) and not chunk.date:
+            return False  # an undated document cannot be shown to fall inside a date range
+        if self.date_from and chunk.date < self.date_from:
+            return False
+        if self.date_to and chunk.date > self.date_to:
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its fused score and the ranks it had in each retriever."""
+
+    chunk: Chunk
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.chunk.doc_id,
+            "chunk_id": self.chunk.chunk_id,
+            "text": self.chunk.passage,
+            "score": round(self.score, 6),
+        }
+
+
+@dataclass(frozen=True)
+class Citation:
+    """What an answer marker [n] points at: a passage of a named, dated document."""
+
+    n: int
+    chunk: Chunk
+    sentences: tuple[str, ...]  # the cited sentences, verbatim from `chunk.passage`
+
+    @property
+    def label(self) -> str:
+        """"Title (date), section, ref, p. N" for lists of sources."""
+        parts = [self.chunk.title + (f" ({self.chunk.date})" if self.chunk.date else " (undated)")]
+        if self.chunk.section:
+            parts.append(self.chunk.section)
+        if self.chunk.ref:
+            parts.append(("action " if self.chunk.kind == "action" else "para ") + self.chunk.ref)
+        if self.chunk.page is not None:
+            parts.append(f"p. {self.chunk.page}")
+        return ", ".join(parts)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "doc_id": self.chunk.doc_id,
+            "title": self.chunk.title,
+            "section": self.chunk.section,
+            "ref": self.chunk.ref,
+            "page": self.chunk.page,
+            "date": self.chunk.date,
+            "text": self.chunk.passage,
+            "sentences": list(self.sentences),
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The reply to one question. `text` carries markers [n] that index `citations`."""
+
+    question: str
+    resolved_question: str  # the question actually searched (follow-ups resolved)
+    text: str
+    citations: tuple[Citation, ...]
+    retrieved: tuple[Hit, ...]
+    abstained: bool
+    notice: str = ""  # a note to the user about their input ("question was shortened")
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The `ask --json` / `results.jsonl` contract of DESIGN.md."""
+        return {
+            "question": self.question,
+            "resolved_question": self.resolved_question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "citations": [c.to_json() for c in self.citations],
+            "retrieved": [h.to_json() for h in self.retrieved],
+            "latency_ms": round(sum(self.timings_ms.values()), 2),
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+            "notice": self.notice,
+        }
+
+
+def date_as_int(iso: str) -> int:
+    """20191218 for "2019-12-18" (Chroma filters compare numbers, not strings); 0 when unknown."""
+    digits = "".join(ch for ch in iso if ch.isdigit())[:8]
+    return int(digits.ljust(8, "0")) if digits else 0
