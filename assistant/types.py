@@ -112,7 +112,9 @@ class Chunk:
     date: str
     text: str
     passage: str
+    passage_id: str = ""  # shared by the pieces of one passage
     section: str = ""  # "Areas for improvement" or "Leadership > Governance"
+    context: str = ""  # words that place the text (section, list lead-in), embedded with it
     kind: str = "paragraph"  # paragraph | finding | action | recommendation | heading
     ref: str = ""  # numbered paragraph, recommendation or action reference ("8.4", "1.2.7")
     page: int | None = None

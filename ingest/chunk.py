@@ -1,0 +1,220 @@
+"""Cut a cleaned document into structural units, and units into pieces the embedder can take.
+
+A unit is what a citation shows: one finding of an inspection letter, one action-plan row, one
+numbered paragraph or recommendation with its continuation, or a few consecutive paragraphs of
+one section. Each unit carries its section path and reference. A unit longer than
+`max_tokens` (tiktoken) is split at sentence boundaries into pieces: each piece is embedded and
+matched on its own, and each points back to the whole unit as its passage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from assistant.text import count_tokens, sentence_spans
+from assistant.types import Chunk, Document
+from ingest.actions import parse_action_plan
+
+_NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,2})\.?\s+(?=\S)")
+_GROUP = re.compile(r"^\d{1,2}\.\s+\S.*(?:should|will):?$")  # "2. Southport and Ormskirk NHS Trust should:"
+_JUDGEMENT = re.compile(r"^(?:Outstanding|Good|Requires improvement(?: to be good)?|Inadequate|Adequate)$", re.I)
+_MAX_HEADING_WORDS = 14
+
+
+@dataclass
+class _Unit:
+    start: int
+    end: int
+    section: str
+    kind: str = "paragraph"
+    ref: str = ""
+    context: str = ""
+    paras: int = 1
+    extra: dict = field(default_factory=dict)
+
+
+def chunk_document(doc: Document, *, max_tokens: int = 180) -> list[Chunk]:
+    """Structure-aware chunks of a cleaned document.
+
+    Args:
+        doc: a document whose `text`/`offsets` were filled by `clean_document`.
+        max_tokens: the longest piece embedded, in tiktoken tokens.
+    Returns:
+        Chunks in document order, with ids that stay the same while the text does.
+    """
+    units = _action_units(doc) if doc.info.doc_type == "action_plan" else []
+    covered = [(u.start, u.end) for u in units]
+    units += _prose_units(doc, covered, max_tokens)
+    units.sort(key=lambda u: u.start)
+    chunks: list[Chunk] = []
+    for ordinal, unit in enumerate(units):
+        chunks.extend(_pieces(doc, unit, ordinal, max_tokens))
+    return chunks
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+
+
+def is_heading(text: str) -> bool:
+    """A short line that names what follows rather than saying something."""
+    words = text.split()
+    return (
+        0 < len(words) <= _MAX_HEADING_WORDS
+        and (text[0].isupper() or text[0].isdigit())
+        and not re.search(r"[.;,]$", text)
+        and not text.startswith(("•", "“", '"', "‘", "'"))
+        and not _JUDGEMENT.match(text)
+        and not re.fullmatch(r"[\d\s.,%/()-]+", text)
+        and (not _NUMBERED.match(text) or bool(_GROUP.match(text)))
+        and not re.search(r"\b(?:19|20)\d\d\b$", text)  # a date line, not a heading
+        and not re.match(r"Recommendations? \d", text)  # a cross-reference at a paragraph's end
+    )
+
+
+def _action_units(doc: Document) -> list[_Unit]:
+    units = []
+    for row in parse_action_plan(doc):
+        priority = row.priority.split(":")[0]
+        section = " > ".join(s for s in (priority, row.outcome) if s)
+        units.append(_Unit(row.start, row.end, section, kind="action", ref=row.ref,
+                           context=f"Action {row.ref}. {row.outcome}"))
+    return units
+
+
+def _prose_units(doc: Document, covered: list[tuple[int, int]], max_tokens: int) -> list[_Unit]:
+    text = doc.text
+    paragraphs = _paragraphs(text)
+    # A heading used more than once ("Summary", "Inspection findings") is a sub-heading of the
+    # last heading used once ("Leadership, management and governance").
+    # A table of contents repeats every heading, so count only headings followed by content.
+    repeated = Counter(
+        text[a:b] for (a, b), (c, d) in zip(paragraphs, paragraphs[1:])
+        if is_heading(text[a:b]) and not is_heading(text[c:d])
+    )
+    top = ""
+    units: list[_Unit] = []
+    headings: list[str] = []  # the current section path
+    after_heading = False
+    lead_in = ""
+    current: _Unit | None = None
+    current_tokens = 0
+    for start, end in paragraphs:
+        if any(a <= start < b for a, b in covered):
+            current = None
+            continue
+        para = text[start:end]
+        if is_heading(para):
+            name = para.rstrip(":")
+            if repeated[para] > 1 and top and not after_heading:
+                headings = [top, name]
+            elif after_heading:
+                headings = headings[-1:] + [name]
+            else:
+                headings = [name]
+            if repeated[para] == 1:
+                top = name
+            after_heading = True
+            current = None
+            lead_in = ""
+            continue
+        after_heading = False
+        section = " > ".join(headings)
+        tokens = count_tokens(para)
+        numbered = _NUMBERED.match(para)
+        if para.startswith("•"):
+            kind = "finding" if doc.info.doc_type == "inspection_letter" else "item"
+            units.append(_Unit(start, end, section, kind=kind, context=f"{section}. {lead_in}".strip()))
+            current = None
+            continue
+        lead_in = para if para.endswith(":") else ""
+        if numbered:
+            kind = "recommendation" if "recommendation" in section.lower() else "paragraph"
+            current = _Unit(start, end, section, kind=kind, ref=numbered.group(1), context=section)
+            current_tokens = tokens
+            units.append(current)
+            continue
+        if current is not None and (current.ref or current_tokens + tokens <= max_tokens):
+            # A numbered paragraph keeps its unnumbered continuation; plain prose packs up to a piece.
+            current.end = end
+            current.paras += 1
+            current_tokens += tokens
+            continue
+        current = _Unit(start, end, section, context=section)
+        current_tokens = tokens
+        units.append(current)
+    return units
+
+
+def _pieces(doc: Document, unit: _Unit, ordinal: int, max_tokens: int) -> list[Chunk]:
+    passage = doc.text[unit.start:unit.end]
+    spans = _split(passage, max_tokens)
+    raw_start, raw_end = doc.raw_span(unit.start, unit.end)
+    passage_id = f"{doc.info.doc_id}:{ordinal:04d}"
+    digest = hashlib.sha1(passage.encode()).hexdigest()[:8]
+    chunks = []
+    for part, (a, b) in enumerate(spans):
+        piece = passage[a:b]
+        piece_raw = doc.raw_span(unit.start + a, unit.start + b)
+        chunks.append(Chunk(
+            chunk_id=f"{passage_id}:{part}:{digest}",
+            doc_id=doc.info.doc_id,
+            title=doc.info.title,
+            doc_type=doc.info.doc_type,
+            publisher=doc.info.publisher,
+            date=doc.info.published,
+            text=piece,
+            passage=passage,
+            passage_id=passage_id,
+            section=unit.section,
+            context=unit.context,
+            kind=unit.kind,
+            ref=unit.ref,
+            page=doc.page_at(piece_raw[0]),
+            start=unit.start,
+            end=unit.end,
+            raw_start=raw_start,
+            raw_end=raw_end,
+            part=part,
+            tokens=count_tokens(piece),
+        ))
+    return chunks
+
+
+def _split(passage: str, max_tokens: int) -> list[tuple[int, int]]:
+    """Spans of `passage`, each at most `max_tokens`, cut between sentences where possible."""
+    if count_tokens(passage) <= max_tokens:
+        return [(0, len(passage))]
+    pieces: list[tuple[int, int]] = []
+    start = end = None
+    used = 0
+    for a, b in _sentences_within(passage, max_tokens):
+        n = count_tokens(passage[a:b])
+        if start is not None and used + n > max_tokens:
+            pieces.append((start, end))
+            start = None
+        if start is None:
+            start, used = a, 0
+        end = b
+        used += n
+    if start is not None:
+        pieces.append((start, end))
+    return pieces
+
+
+def _sentences_within(passage: str, max_tokens: int) -> list[tuple[int, int]]:
+    """Sentence spans, with any sentence over `max_tokens` cut at word boundaries."""
+    out = []
+    for a, b in sentence_spans(passage) or [(0, len(passage))]:
+        if count_tokens(passage[a:b]) <= max_tokens:
+            out.append((a, b))
+            continue
+        words = [(m.start() + a, m.end() + a) for m in re.finditer(r"\S+", passage[a:b])]
+        step = max(1, int(max_tokens * 0.6))  # a word is rarely more than 1.6 tokens
+        for i in range(0, len(words), step):
+            group = words[i:i + step]
+            out.append((group[0][0], group[-1][1]))
+    return out

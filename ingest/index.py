@@ -1,0 +1,322 @@
+"""Build or update the index: load -> clean -> chunk -> embed -> write a new generation.
+
+Incremental and idempotent: every document has a content key (its bytes, its manifest facts and
+the pipeline version). A document whose key is unchanged keeps its chunks and embeddings, copied
+from the live generation; only new or changed documents are embedded. With nothing changed,
+nothing is written at all. Safe: the new generation becomes live only by the atomic rename of
+`state.json` at the very end (see `assistant.store`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+from tqdm import tqdm
+
+from assistant.embed import embed
+from assistant.errors import LoadError
+from assistant.lexical import BM25
+from assistant.settings import Settings
+from assistant.store import (
+    PIPELINE_VERSION, STATE_FILE, Index, chroma_client, collection_name, generation_dir, open_index,
+    read_state,
+)
+from assistant.text import sentence_spans
+from assistant.types import ActionRow, Chunk, Document, DocumentInfo
+from ingest.actions import parse_action_plan
+from ingest.chunk import chunk_document
+from ingest.clean import clean_document
+from ingest.glossary import mine_glossary
+from ingest.load import load_documents
+
+log = logging.getLogger(__name__)
+_CHROMA_BATCH = 1000
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, for the CLI's summary line."""
+
+    documents: int = 0
+    chunks: int = 0
+    embedded_docs: list[str] = field(default_factory=list)
+    embedded_chunks: int = 0
+    reused_docs: list[str] = field(default_factory=list)
+    removed_docs: list[str] = field(default_factory=list)
+    kept_after_error: list[str] = field(default_factory=list)
+    errors: list[LoadError] = field(default_factory=list)
+    generation: int = 0
+    up_to_date: bool = False
+    seconds: float = 0.0
+
+
+def build_index(settings: Settings, *, paths: list[Path] | None = None, rebuild: bool = False,
+                progress: bool = True) -> IngestReport:
+    """Bring the index in line with the corpus.
+
+    Args:
+        settings: where the corpus and the index are, Chroma location, size limits.
+        paths: only (re)ingest these files or folders, leaving other documents as they are;
+            None syncs the whole corpus, removing documents whose files are gone.
+        rebuild: embed everything again, ignoring what the live generation holds.
+        progress: show progress bars on stderr.
+    Returns:
+        An `IngestReport`. Files that failed to load are in `errors`; a document that was
+        indexed before and now fails keeps its previous chunks.
+    Raises:
+        ManifestError: the manifest is malformed; nothing is changed.
+    """
+    started = time.perf_counter()
+    report = IngestReport()
+    loaded, report.errors = load_documents(settings.corpus_dir, paths, settings)
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    state = read_state(settings.index_dir)
+    usable = state is not None and state.get("version") == PIPELINE_VERSION and not rebuild \
+        and generation_dir(settings.index_dir, state["generation"]).exists()
+    old_docs: dict[str, dict] = state["docs"] if usable else {}
+
+    keys = {doc.info.doc_id: _content_key(doc) for doc in loaded}
+    failed_files = {Path(e.path).resolve() for e in report.errors}
+    keep_old = set()
+    for doc_id, entry in old_docs.items():
+        path = (settings.corpus_dir / entry["file"]).resolve()
+        if doc_id in keys:
+            continue
+        if paths is not None or (path in failed_files and path.exists()):
+            keep_old.add(doc_id)  # not asked about, or failed to load: the previous version stays
+            if path in failed_files:
+                report.kept_after_error.append(doc_id)
+    fresh = [doc for doc in loaded if old_docs.get(doc.info.doc_id, {}).get("key") != keys[doc.info.doc_id]]
+    reused = keep_old | {d for d in keys if d not in {doc.info.doc_id for doc in fresh}}
+    report.removed_docs = sorted(set(old_docs) - set(keys) - keep_old)
+    report.reused_docs = sorted(reused)
+    report.embedded_docs = [doc.info.doc_id for doc in fresh]
+
+    if usable and not fresh and not report.removed_docs and _collection_alive(settings, state):
+        report.up_to_date = True
+        report.generation = state["generation"]
+        report.documents = len(old_docs)
+        report.chunks = sum(e["chunks"] for e in old_docs.values())
+        report.seconds = time.perf_counter() - started
+        return report
+
+    _remove_leftovers(settings, state)  # a killed ingest's; the live generation stays until commit
+    old = open_index(settings) if usable and reused else None
+    generation = _next_generation(settings.index_dir, state)
+    built = _Built()
+    if old is not None:
+        _reuse(old, reused, built)
+    _process(fresh, keys, settings, built, progress)
+    report.embedded_chunks = sum(1 for c in built.chunks if c.doc_id in set(report.embedded_docs))
+    _write_generation(settings, generation, built)
+    _write_collection(settings, generation, built, progress)
+    _commit(settings, generation, built, old_docs, keys, fresh)
+    _remove_leftovers(settings, read_state(settings.index_dir))
+    report.generation = generation
+    report.documents = len(built.docs)
+    report.chunks = len(built.chunks)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+@dataclass
+class _Built:
+    """The contents of a new generation, gathered before anything is written."""
+
+    docs: dict[str, Document] = field(default_factory=dict)
+    chunks: list[Chunk] = field(default_factory=list)
+    vectors: list[np.ndarray] = field(default_factory=list)
+    sentence_rows: list[tuple[str, int, int]] = field(default_factory=list)
+    sentence_vectors: list[np.ndarray] = field(default_factory=list)
+    actions: list[ActionRow] = field(default_factory=list)
+
+
+def _content_key(doc: Document) -> str:
+    facts = json.dumps(dataclasses.asdict(doc.info), sort_keys=True)
+    return hashlib.sha256(f"{PIPELINE_VERSION}\n{doc.content_hash}\n{facts}".encode()).hexdigest()
+
+
+def embedding_input(chunk: Chunk) -> str:
+    """What is embedded for a chunk: the words that place it, then its text."""
+    return f"{chunk.context}. {chunk.text}" if chunk.context else chunk.text
+
+
+def _reuse(old: Index, doc_ids: set[str], built: _Built) -> None:
+    """Copy unchanged documents' chunks and vectors from the live generation: no embedding."""
+    chunks = [c for c in old.chunks if c.doc_id in doc_ids]
+    vectors = _get_embeddings(old.collection, [c.chunk_id for c in chunks])
+    built.chunks.extend(chunks)
+    built.vectors.extend(vectors)
+    for passage in old.passages.values():
+        if passage.passage_id.split(":")[0] in doc_ids:
+            for (a, b), row in zip(passage.spans, passage.rows):
+                built.sentence_rows.append((passage.passage_id, a, b))
+                built.sentence_vectors.append(old.sentence_vectors[row])
+    built.actions.extend(a for a in old.actions.values() if a.doc_id in doc_ids)
+    for doc_id in doc_ids:
+        doc = Document(info=old.docs[doc_id], raw_text=old.raw_texts[doc_id])
+        built.docs[doc_id] = clean_document(doc)  # cheap; the glossary needs the cleaned text
+
+
+def _get_embeddings(collection, ids: list[str]) -> list[np.ndarray]:
+    found: dict[str, np.ndarray] = {}
+    for i in range(0, len(ids), _CHROMA_BATCH):
+        got = collection.get(ids=ids[i:i + _CHROMA_BATCH], include=["embeddings"])
+        for cid, vec in zip(got["ids"], got["embeddings"]):
+            found[cid] = np.asarray(vec, dtype=np.float32)
+    return [found[cid] for cid in ids]
+
+
+def _process(fresh: list[Document], keys: dict[str, str], settings: Settings, built: _Built,
+             progress: bool) -> None:
+    """Clean, chunk and embed new or changed documents."""
+    new_chunks: list[Chunk] = []
+    sentences: list[tuple[str, int, int, str]] = []
+    for doc in tqdm(fresh, desc="documents", unit="doc", disable=not progress or not fresh):
+        doc = clean_document(doc)
+        built.docs[doc.info.doc_id] = doc
+        chunks = chunk_document(doc, max_tokens=settings.embed_max_tokens)
+        new_chunks.extend(chunks)
+        for chunk in chunks:
+            if chunk.part == 0:
+                for a, b in sentence_spans(chunk.passage):
+                    sentences.append((chunk.passage_id, a, b, chunk.passage[a:b]))
+        if doc.info.doc_type == "action_plan":
+            built.actions.extend(parse_action_plan(doc))
+    texts = [embedding_input(c) for c in new_chunks] + [s[3] for s in sentences]
+    vectors = _embed_with_progress(texts, settings.embed_batch_size, progress)
+    built.chunks.extend(new_chunks)
+    built.vectors.extend(vectors[: len(new_chunks)])
+    built.sentence_rows.extend((pid, a, b) for pid, a, b, _ in sentences)
+    built.sentence_vectors.extend(vectors[len(new_chunks):])
+
+
+def _embed_with_progress(texts: list[str], batch: int, progress: bool) -> np.ndarray:
+    out = []
+    step = batch * 4
+    with tqdm(total=len(texts), desc="embedding", unit="text", disable=not progress or not texts) as bar:
+        for i in range(0, len(texts), step):
+            out.append(embed(texts[i:i + step], batch_size=batch))
+            bar.update(len(texts[i:i + step]))
+    return np.concatenate(out) if out else np.zeros((0, 384), dtype=np.float32)
+
+
+def _next_generation(index_dir: Path, state: dict | None) -> int:
+    used = [int(p.name.split("-")[1]) for p in index_dir.glob("gen-*") if p.name.split("-")[1].isdigit()]
+    return max(used + [state["generation"] if state else 0]) + 1
+
+
+def _write_generation(settings: Settings, generation: int, built: _Built) -> None:
+    final = generation_dir(settings.index_dir, generation)
+    tmp = final.with_name(final.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    order = sorted(range(len(built.chunks)), key=lambda i: (built.chunks[i].doc_id, built.chunks[i].chunk_id))
+    built.chunks = [built.chunks[i] for i in order]
+    built.vectors = [built.vectors[i] for i in order]
+    with (tmp / "chunks.jsonl").open("w") as out:
+        for chunk in built.chunks:
+            out.write(json.dumps(dataclasses.asdict(chunk)) + "\n")
+    BM25.build([c.chunk_id for c in built.chunks], [lexical_text(c) for c in built.chunks]).save(tmp / "lexical.json")
+    rows = built.sentence_rows
+    np.savez(
+        tmp / "sentences.npz",
+        passage_ids=np.array([r[0] for r in rows], dtype=str),
+        starts=np.array([r[1] for r in rows], dtype=np.int32),
+        ends=np.array([r[2] for r in rows], dtype=np.int32),
+        vectors=np.array(built.sentence_vectors, dtype=np.float32).reshape(len(rows), -1),
+    )
+    (tmp / "actions.json").write_text(json.dumps([dataclasses.asdict(a) for a in built.actions]))
+    (tmp / "glossary.json").write_text(json.dumps(mine_glossary(list(built.docs.values())), indent=1))
+    (tmp / "docs.json").write_text(json.dumps(
+        [{"info": dataclasses.asdict(d.info), "raw_text": d.raw_text} for d in built.docs.values()]
+    ))
+    os.replace(tmp, final)
+
+
+def lexical_text(chunk: Chunk) -> str:
+    """What BM25 matches: the text, its section, and its reference spelled as users write it."""
+    ref = f" action {chunk.ref}" if chunk.kind == "action" else (f" {chunk.ref}" if chunk.ref else "")
+    return f"{chunk.text} {chunk.section}{ref}"
+
+
+def _write_collection(settings: Settings, generation: int, built: _Built, progress: bool) -> None:
+    client = chroma_client(settings)
+    name = collection_name(settings, generation)
+    _drop_collection(client, name)
+    collection = client.create_collection(name, configuration={"hnsw": {"space": "cosine"}},
+                                          embedding_function=None)
+    with tqdm(total=len(built.chunks), desc="storing", unit="chunk", disable=not progress) as bar:
+        for i in range(0, len(built.chunks), _CHROMA_BATCH):
+            part = built.chunks[i:i + _CHROMA_BATCH]
+            collection.add(
+                ids=[c.chunk_id for c in part],
+                embeddings=np.array(built.vectors[i:i + _CHROMA_BATCH], dtype=np.float32),
+                documents=[c.text for c in part],
+                metadatas=[c.metadata() for c in part],
+            )
+            bar.update(len(part))
+
+
+def _commit(settings: Settings, generation: int, built: _Built, old_docs: dict, keys: dict[str, str],
+            fresh: Iterable[Document]) -> None:
+    """Make the new generation live: one atomic rename of state.json."""
+    counts: dict[str, int] = {}
+    for chunk in built.chunks:
+        counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
+    docs = {}
+    for doc_id, doc in built.docs.items():
+        key = keys.get(doc_id) or old_docs.get(doc_id, {}).get("key", "")
+        docs[doc_id] = {"file": doc.info.file, "key": key, "chunks": counts.get(doc_id, 0)}
+    state = {
+        "version": PIPELINE_VERSION,
+        "generation": generation,
+        "collection": collection_name(settings, generation),
+        "chroma": f"{settings.chroma_host}:{settings.chroma_port}" if settings.uses_server else "embedded",
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "docs": docs,
+    }
+    tmp = settings.index_dir / (STATE_FILE + ".tmp")
+    tmp.write_text(json.dumps(state, indent=1))
+    os.replace(tmp, settings.index_dir / STATE_FILE)
+
+
+def _collection_alive(settings: Settings, state: dict) -> bool:
+    try:
+        chroma_client(settings).get_collection(state["collection"])
+        return True
+    except Exception:
+        return False
+
+
+def _drop_collection(client, name: str) -> None:
+    try:
+        client.delete_collection(name)
+    except Exception:
+        pass  # not there: nothing to drop
+
+
+def _remove_leftovers(settings: Settings, state: dict | None) -> None:
+    """Remove generations and collections the live state does not name (a killed ingest's)."""
+    live = state["generation"] if state else None
+    for folder in settings.index_dir.glob("gen-*"):
+        number = folder.name.split("-")[1].split(".")[0]
+        if not number.isdigit() or int(number) != live or folder.name.endswith(".tmp"):
+            shutil.rmtree(folder, ignore_errors=True)
+    client = chroma_client(settings)
+    live_name = state["collection"] if state else None
+    prefix = settings.collection_prefix + "-g"
+    for collection in client.list_collections():
+        name = collection if isinstance(collection, str) else collection.name
+        if name.startswith(prefix) and name != live_name:
+            _drop_collection(client, name)

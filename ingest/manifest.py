@@ -1,0 +1,334 @@
+"""Read `corpus/manifest.toml`, the facts about each document, and guess them for unlisted files.
+
+Document ids are published (evaluation sets and citations refer to them), so the manifest is
+checked strictly: a mistake stops ingest with the manifest's path, the line and the fix, rather
+than being indexed under a wrong id or date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+import tomllib
+from pathlib import Path, PurePosixPath
+
+from bs4 import BeautifulSoup
+
+from assistant.errors import ManifestError
+from assistant.types import DocumentInfo
+
+logger = logging.getLogger(__name__)
+
+MANIFEST_NAME = "manifest.toml"
+
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_KEYS = ("id", "file", "title", "doc_type", "publisher", "local_authority", "published", "notes")
+_TABLE_HEADER = re.compile(r"^\s*\[\[\s*document\s*\]\]")
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sept", "sep"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+# The forms inspection documents use; whitespace may include a line break, as PDF extraction
+# often splits "22\nSeptember 2020". Numeric dates are read day first, as UK documents write them.
+_DATE_FORMS = [
+    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+" + _MONTH + r",?\s+(?P<year>(?:19|20)\d{2})\b", re.I),
+    re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d{2})\b", re.I),
+    re.compile(r"(?<![\d-])(?P<year>(?:19|20)\d{2})-(?P<month>\d{2})-(?P<day>\d{2})(?![\d-])"),
+    re.compile(r"(?<![\d/.])(?P<day>\d{1,2})[/.](?P<month>\d{1,2})[/.](?P<year>(?:19|20)\d{2})(?![\d/.])"),
+]
+_PAGE_NUMBER = re.compile(r"^(page\s*)?[-–(\[]*\s*\d+\s*[-–)\]]*(\s*(of|/)\s*\d+)?$", re.I)
+
+
+def read_manifest(corpus_dir: Path) -> list[DocumentInfo]:
+    """Read and check `corpus_dir/manifest.toml`.
+
+    Args:
+        corpus_dir: The corpus folder; its `manifest.toml` lists `[[document]]` tables with
+            `id`, `file`, `title`, `doc_type`, `publisher`, `local_authority`, `published`
+            (ISO date or "") and `notes`.
+
+    Returns:
+        One `DocumentInfo` per entry, in manifest order; an empty list when there is no manifest.
+
+    Raises:
+        ManifestError: The manifest is not valid TOML, or an entry lacks `id`/`file`, repeats
+            another's id or file, has an id that is not a slug, or a `published` that is not
+            "" or YYYY-MM-DD. The message names the file and line and says the fix.
+    """
+    path = Path(corpus_dir) / MANIFEST_NAME
+    if not path.is_file():
+        logger.info("No manifest at %s: every document will be described from its text", path)
+        return []
+    try:
+        # utf-8-sig: a BOM left by a Windows editor is not worth failing over.
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ManifestError(
+            f"{path}: not UTF-8 (byte {exc.start}): save the manifest as UTF-8, as TOML requires"
+        ) from None
+    except OSError as exc:
+        raise ManifestError(f"{path}: cannot be read ({exc.strerror or exc}): check its permissions") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _syntax_error(path, exc) from None
+
+    entries = data.get("document", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ManifestError(
+            f"{path}:{_line_of_key(text, 'document')}: 'document' must be a list of tables: "
+            "write each document as a [[document]] table"
+        )
+    for key in data.keys() - {"document"}:
+        logger.warning("%s: ignoring top-level key %r (only [[document]] tables are read)", path, key)
+
+    infos: list[DocumentInfo] = []
+    seen_ids: dict[str, int] = {}
+    seen_files: dict[str, int] = {}
+    for index, entry in enumerate(entries):
+        info = _entry_info(path, text, index, entry)
+        line = _line_in_entry(text, index, "id")
+        if info.doc_id in seen_ids:
+            raise ManifestError(
+                f"{path}:{line}: duplicate id '{info.doc_id}' (first at line {seen_ids[info.doc_id]}): "
+                "give each document its own id"
+            )
+        file_line = _line_in_entry(text, index, "file")
+        if info.file in seen_files:
+            raise ManifestError(
+                f"{path}:{file_line}: file '{info.file}' is listed twice (first at line "
+                f"{seen_files[info.file]}): keep one entry per file"
+            )
+        seen_ids[info.doc_id] = line
+        seen_files[info.file] = file_line
+        infos.append(info)
+    logger.info("Read %d manifest entries from %s", len(infos), path)
+    return infos
+
+
+def describe_unlisted(path: Path, text: str) -> DocumentInfo:
+    """Guess the facts of a document that has no manifest entry, from its name and text.
+
+    Args:
+        path: The document's file; its stem becomes the id.
+        text: Its text as loaded; for HTML, the page's markup (its <title> is not in the text).
+
+    Returns:
+        A `DocumentInfo` with a slug id, the first heading or title-like line as title (else the
+        file name), doc_type "unknown", the first full date in the text as `published` (or ""),
+        and `in_manifest=False`.
+    """
+    path = Path(path)
+    title = ""
+    if path.suffix.lower() in {".html", ".htm"} and re.search(r"<[a-zA-Z!/]", text):
+        soup = BeautifulSoup(text, "html.parser")
+        for tag in (soup.title, soup.find("h1")):
+            if tag is not None and tag.get_text(strip=True):
+                title = _squash(tag.get_text(" "))
+                break
+        for tag in soup(["script", "style"]):
+            tag.decompose()
+        text = soup.get_text("\n")
+    if not title:
+        title = _title_from_text(text) or _squash(re.sub(r"[-_]+", " ", path.stem)) or path.name
+    return DocumentInfo(
+        doc_id=_slugify(path.stem),
+        file=path.name,
+        title=title,
+        doc_type="unknown",
+        published=_first_date(text),
+        in_manifest=False,
+    )
+
+
+def _slugify(name: str) -> str:
+    """A manifest-style id from a file name: "JTAI Letter (2019)" -> "jtai-letter-2019"."""
+    slug = re.sub(r"[^a-z0-9._-]+", "-", name.lower())
+    slug = re.sub(r"-{2,}", "-", slug).strip("-._")
+    if not slug:
+        # A name of symbols only still needs a stable id.
+        slug = "document-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    return slug
+
+
+def _first_date(text: str) -> str:
+    """The first full, real date written in `text` as ISO "YYYY-MM-DD", or ""."""
+    found: list[tuple[int, str]] = []
+    for form in _DATE_FORMS:
+        for match in form.finditer(text):
+            iso = _iso(match)
+            if iso:
+                found.append((match.start(), iso))
+                break  # later matches of this form cannot come earlier
+    return min(found)[1] if found else ""
+
+
+def _iso(match: re.Match[str]) -> str:
+    month = match["month"]
+    number = int(month) if month.isdigit() else _MONTHS[month.lower()]
+    try:
+        return dt.date(int(match["year"]), number, int(match["day"])).isoformat()
+    except ValueError:  # "31 February 2020" is a typo, not a date
+        return ""
+
+
+def _title_from_text(text: str) -> str:
+    for line in text.splitlines():
+        if line.startswith("# ") and line[2:].strip():
+            return _squash(line[2:])
+    for raw in text.splitlines():
+        line = _squash(raw)
+        if _looks_like_title(line):
+            return line
+    return ""
+
+
+def _looks_like_title(line: str) -> bool:
+    if not 4 <= len(line) <= 150 or sum(ch.isalpha() for ch in line) < 3:
+        return False
+    if _PAGE_NUMBER.match(line) or line[0].islower():
+        return False
+    # A line that is mostly a date ("18 December 2019", "Date: 22/09/2020") is not a title.
+    for form in _DATE_FORMS:
+        match = form.search(line)
+        if match and len(match.group(0)) >= len(line) * 0.6:
+            return False
+    return True
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _entry_info(path: Path, text: str, index: int, entry: dict) -> DocumentInfo:
+    header = _entry_lines(text, index)[0]
+    for key in ("id", "file"):
+        if not str(entry.get(key, "")).strip():
+            raise ManifestError(
+                f"{path}:{header}: document #{index + 1} has no '{key}': add {key} = \"...\" to it"
+            )
+    values: dict[str, str] = {}
+    for key, value in entry.items():
+        if key not in _KEYS:
+            logger.warning("%s:%d: ignoring unknown key %r", path, _line_in_entry(text, index, key), key)
+            continue
+        if key == "published" and isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            value = value.isoformat()  # `published = 2019-12-18` unquoted is a TOML date
+        if not isinstance(value, str):
+            raise ManifestError(
+                f"{path}:{_line_in_entry(text, index, key)}: '{key}' must be a string: "
+                f'put the value in double quotes ({key} = "...")'
+            )
+        values[key] = value.strip()
+
+    doc_id = values["id"]
+    if not ID_PATTERN.fullmatch(doc_id):
+        raise ManifestError(
+            f"{path}:{_line_in_entry(text, index, 'id')}: id '{doc_id}' is not allowed: use lower-case "
+            f"letters, digits, '.', '_' and '-', starting with a letter or digit (e.g. '{_slugify(doc_id)}')"
+        )
+    published = values.get("published", "")
+    if published and not _is_iso_date(published):
+        raise ManifestError(
+            f"{path}:{_line_in_entry(text, index, 'published')}: published '{published}' of '{doc_id}' "
+            'is not a date: write it as "YYYY-MM-DD" (e.g. "2019-12-18"), or "" when unknown'
+        )
+    file = _clean_file(path, text, index, values["file"])
+    return DocumentInfo(
+        doc_id=doc_id,
+        file=file,
+        title=values.get("title", ""),
+        doc_type=values.get("doc_type") or "unknown",
+        publisher=values.get("publisher", ""),
+        local_authority=values.get("local_authority", ""),
+        published=published,
+        notes=values.get("notes", ""),
+        in_manifest=True,
+    )
+
+
+def _clean_file(path: Path, text: str, index: int, file: str) -> str:
+    # Files are matched against paths found under the corpus, so keep one spelling: POSIX, relative.
+    posix = PurePosixPath(file.replace("\\", "/"))
+    if posix.is_absolute() or ".." in posix.parts or re.match(r"^[A-Za-z]:", file):
+        raise ManifestError(
+            f"{path}:{_line_in_entry(text, index, 'file')}: file '{file}' is outside the corpus: "
+            "give its path relative to the corpus folder"
+        )
+    return posix.as_posix()
+
+
+def _is_iso_date(value: str) -> bool:
+    if not _ISO_DATE.fullmatch(value):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _syntax_error(path: Path, exc: tomllib.TOMLDecodeError) -> ManifestError:
+    message = str(exc)
+    # Python 3.11's TOMLDecodeError carries its position only in the message.
+    where = _TOML_POSITION.search(message)
+    if where:
+        message = message[: where.start()]
+        location = f"{path}:{where[1]}: TOML syntax error at line {where[1]}, column {where[2]}"
+    else:
+        location = f"{path}: TOML syntax error"
+    return ManifestError(
+        f"{location}: {message}: fix that line (strings need double quotes, each key = value "
+        "on its own line, each document starts with [[document]])"
+    )
+
+
+def _entry_lines(text: str, index: int) -> tuple[int, int]:
+    """First and last line (1-based) of the `index`-th [[document]] table in the text."""
+    lines = text.splitlines()
+    headers = [n for n, line in enumerate(lines, 1) if _TABLE_HEADER.match(line)]
+    if index >= len(headers):  # written some other way (inline array): fall back to the top
+        return (1, len(lines))
+    end = headers[index + 1] - 1 if index + 1 < len(headers) else len(lines)
+    return (headers[index], end)
+
+
+def _line_in_entry(text: str, index: int, key: str) -> int:
+    """The line of `key = ...` inside the `index`-th table, else the table's first line."""
+    first, last = _entry_lines(text, index)
+    pattern = re.compile(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*=")
+    for number, line in enumerate(text.splitlines()[first - 1 : last], first):
+        if pattern.match(line):
+            return number
+    return first
+
+
+def _line_of_key(text: str, key: str) -> int:
+    pattern = re.compile(r"^\s*(\[\[?\s*)?[\"']?" + re.escape(key) + r"\b")
+    for number, line in enumerate(text.splitlines(), 1):
+        if pattern.match(line):
+            return number
+    return 1
