@@ -45,6 +45,7 @@ class Settings:
     rrf_k: int = _f(60, "Constant of reciprocal-rank fusion: higher flattens the rank weights.")
     dense_weight: float = _f(1.0, "Weight of the dense (embedding) ranking in fusion.")
     lexical_weight: float = _f(1.0, "Weight of the BM25 ranking in fusion.")
+    sentence_weight: float = _f(1.0, "Weight of the best-matching-sentence ranking in fusion.")
 
     # Answering
     answer_words: int = _f(120, "Target length of an answer in words (lists may run longer).")

@@ -232,6 +232,7 @@ class Answer:
     abstained: bool
     notice: str = ""  # a note to the user about their input ("question was shortened")
     timings_ms: dict[str, float] = field(default_factory=dict)
+    evidence: float = 0.0  # how well the best sentence matched; abstention compares it to a threshold
 
     def to_json(self) -> dict[str, Any]:
         """The `ask --json` / `results.jsonl` contract of DESIGN.md."""
@@ -245,6 +246,7 @@ class Answer:
             "latency_ms": round(sum(self.timings_ms.values()), 2),
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
             "notice": self.notice,
+            "evidence": round(self.evidence, 4),
         }
 
 

@@ -292,8 +292,19 @@ def strip_markers(text: str) -> str:
     return re.sub(r" (?=[.,;:!?])", "", text).strip()  # "monthly [1]." -> "monthly."
 
 
+# A line that opens a document's part of an answer, "From the action plan (22 September 2020):",
+# is made from the citation's own title and date, not a claim from a passage: not judged.
+ATTRIBUTION = re.compile(r"^From .{3,200} \((?:\d{1,2} [A-Z][a-z]+ \d{4}|undated)\):$")
+# A marker group ends a sentence: the composer writes each sentence, then its marker, then the
+# next sentence, even where the source (a table cell) has no full stop.
+_AFTER_MARKERS = re.compile(r"\[\d+(?:\s*,\s*\d+)*\](?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s+\S)")
+
+
 def split_sentences(text: str) -> list[tuple[int, Sentence]]:
     """The sentences of an answer with their markers, each with the index of its line.
+
+    A sentence ends at a full stop (or ! ?) followed by a capital, or after its markers.
+    Attribution lines ("From the action plan (22 September 2020):") are left out.
 
     Args:
         text: the answer text with [n] markers.
@@ -304,12 +315,11 @@ def split_sentences(text: str) -> list[tuple[int, Sentence]]:
     """
     out: list[tuple[int, Sentence]] = []
     for line_no, line in enumerate(text.splitlines()):
-        start = 0
+        if ATTRIBUTION.match(line.strip()):
+            continue
         pieces = []
-        for m in _SENTENCE_END.finditer(line):
-            pieces.append(line[start : m.end()])
-            start = m.end()
-        pieces.append(line[start:])
+        for part in _split_after(line, _AFTER_MARKERS):
+            pieces.extend(_split_after(part, _SENTENCE_END))
         for piece in pieces:
             body = strip_markers(piece)
             if not any(ch.isalpha() for ch in body):
@@ -317,6 +327,15 @@ def split_sentences(text: str) -> list[tuple[int, Sentence]]:
             nums = tuple(int(n) for group in _MARKER.findall(piece) for n in re.split(r"\s*,\s*", group))
             out.append((line_no, Sentence(body, nums)))
     return out
+
+
+def _split_after(text: str, pattern: re.Pattern[str]) -> list[str]:
+    pieces, start = [], 0
+    for m in pattern.finditer(text):
+        pieces.append(text[start : m.end()])
+        start = m.end()
+    pieces.append(text[start:])
+    return pieces
 
 
 def answer_words(text: str) -> int:

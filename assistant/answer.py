@@ -1,0 +1,100 @@
+"""Answer a question: check the input, resolve a follow-up, retrieve, compose, or abstain.
+
+This is the one path every caller takes: the CLI, the web chat and the eval runner.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import unicodedata
+from typing import Sequence
+
+from assistant.compose import Composer, ExtractiveComposer
+from assistant.conversation import resolve
+from assistant.retrieve import prepare, retrieve
+from assistant.settings import Settings
+from assistant.store import Index, open_index
+from assistant.text import STOPWORDS, words
+from assistant.types import Answer, Filters
+
+log = logging.getLogger(__name__)
+
+EMPTY_REPLY = ("Please type a question about the inspection documents, for example "
+               "\"What did inspectors say about CAMHS waiting times?\"")
+ABSTAIN_REPLY = ("The documents do not cover this question, as far as I can find. "
+                 "The closest passages are listed below; they may help you rephrase.")
+_ENGLISH_HINT = "The documents are in English; a question in English will find more."
+
+
+def answer(question: str, *, history: Sequence[object] | None = None, filters: Filters | None = None,
+           settings: Settings | None = None, index: Index | None = None,
+           composer: Composer | None = None) -> Answer:
+    """Answer `question` from the indexed documents, every sentence cited.
+
+    Args:
+        question: what the user typed; any text is accepted.
+        history: earlier turns (questions or `Answer`s), most recent last, to resolve follow-ups.
+        filters: restrict retrieval to documents, types or a date range.
+        settings: defaults from the environment when None.
+        index: an open index; the live one when None (loaded once per process).
+        composer: the answer composer; the extractive one when None.
+    Returns:
+        An `Answer`; `abstained` is True when the documents do not hold the answer (the closest
+        passages are then in `retrieved`), or when there was no question to search.
+    Raises:
+        IndexNotFound: nothing has been ingested yet.
+    """
+    settings = settings or Settings.from_env()
+    started = time.perf_counter()
+    cleaned, notices = _clean_question(question, settings)
+    if not cleaned:
+        return Answer(question, "", EMPTY_REPLY, (), (), True, notice=" ".join(notices))
+    index = index or open_index(settings)
+    resolved = resolve(cleaned, history)
+
+    query = prepare(resolved, index)
+    hits = retrieve(resolved, filters=filters, settings=settings, index=index, query=query)
+    retrieved_at = time.perf_counter()
+    composition = (composer or ExtractiveComposer()).compose(resolved, query, hits, index, settings)
+    done = time.perf_counter()
+    if _looks_foreign(cleaned):
+        notices.append(_ENGLISH_HINT)
+    if not hits and filters is not None and not filters.is_empty():
+        notices.append("No passage matches the filters you set: widen or clear them.")
+    text = ABSTAIN_REPLY if composition.abstained else composition.text
+    log.debug("answered %r (evidence %.3f, abstained %s)", resolved, composition.evidence, composition.abstained)
+    return Answer(
+        question=question,
+        resolved_question=resolved,
+        text=text,
+        citations=composition.citations,
+        retrieved=tuple(hits),
+        abstained=composition.abstained,
+        notice=" ".join(notices),
+        timings_ms={"retrieval": (retrieved_at - started) * 1000, "composition": (done - retrieved_at) * 1000},
+        evidence=composition.evidence,
+    )
+
+
+def _clean_question(question: str, settings: Settings) -> tuple[str, list[str]]:
+    """Drop control characters and squash white space; shorten an over-long question."""
+    notices: list[str] = []
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in str(question or ""))
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) > settings.max_question_chars:
+        text = text[: settings.max_question_chars].rsplit(" ", 1)[0]
+        notices.append(f"Your question was long, so only its first {settings.max_question_chars} characters were searched.")
+    if text and not re.search(r"\w", text):
+        return "", notices
+    return text, notices
+
+
+def _looks_foreign(text: str) -> bool:
+    tokens = words(text)
+    if len(tokens) < 4:
+        return False
+    ascii_share = sum(ch.isascii() for ch in text) / len(text)
+    english = sum(t in STOPWORDS for t in tokens) / len(tokens)
+    return ascii_share < 0.8 or english < 0.12

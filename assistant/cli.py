@@ -1,0 +1,266 @@
+"""The `assistant` command: verbs mirror the folders (ingest, docs, ask, chat, serve, eval).
+
+Each verb is a thin call into one stage; errors from `assistant.errors` become one line on
+stderr and exit status 2. Examples:
+
+    assistant ingest                      # build or update the index from corpus/
+    assistant docs                        # what is indexed
+    assistant ask "What did inspectors say about CAMHS waiting times?"
+    assistant ask --json --type action_plan "what's the status of 2.2.2?"
+    assistant chat                        # a conversation in the terminal
+    assistant serve --port 7860           # the web chat
+    assistant eval --baseline evals/baseline/summary.json
+    assistant eval diff runs/a runs/b
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from assistant.errors import AssistantError
+from assistant.settings import Settings
+from assistant.types import Answer, Filters
+
+log = logging.getLogger("assistant")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    if argv[:2] == ["eval", "diff"]:
+        return _guard(lambda: _eval_diff(argv[2:]))
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "verb", None):
+        parser.print_help()
+        return 0
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    return _guard(lambda: args.run(args, _settings(args)))
+
+
+def _guard(run) -> int:
+    try:
+        return run() or 0
+    except AssistantError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env().replace(
+        index_dir=args.index_dir, corpus_dir=args.corpus_dir, chroma_host=args.chroma_host,
+        chroma_port=args.chroma_port,
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--index-dir", type=Path, help="index folder (default .index, or ASSISTANT_INDEX_DIR)")
+    common.add_argument("--corpus-dir", type=Path, help="corpus folder (default corpus, or ASSISTANT_CORPUS_DIR)")
+    common.add_argument("--chroma-host", help="use a 'chroma run' server at this host instead of the embedded store")
+    common.add_argument("--chroma-port", type=int, help="port of the Chroma server (default 8000)")
+    common.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+
+    parser = argparse.ArgumentParser(
+        prog="assistant", description="Cited answers from children's services inspection documents.",
+        epilog="Settings: every ASSISTANT_* variable is listed by 'assistant settings'.",
+    )
+    verbs = parser.add_subparsers(dest="verb", metavar="VERB")
+
+    p = verbs.add_parser("ingest", parents=[common], help="build or update the index from the corpus",
+                         epilog="example: assistant ingest corpus/new-report.pdf")
+    p.add_argument("paths", nargs="*", type=Path, help="only these files or folders (default: the whole corpus)")
+    p.add_argument("--rebuild", action="store_true", help="embed everything again")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(run=_ingest)
+
+    p = verbs.add_parser("docs", parents=[common], help="list the indexed documents",
+                         epilog="example: assistant docs --json")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=_docs)
+
+    for name, helptext, run in (("ask", "answer one question", _ask), ("chat", "a conversation in the terminal", _chat)):
+        p = verbs.add_parser(name, parents=[common], help=helptext,
+                             epilog='example: assistant ask --doc sefton-jtai-letter-2019 "what were the strengths?"')
+        if name == "ask":
+            p.add_argument("question", help="the question, in quotes")
+            p.add_argument("--json", action="store_true", help="print the answer record as JSON")
+        p.add_argument("--doc", action="append", default=[], metavar="ID", help="only this document (repeatable)")
+        p.add_argument("--type", action="append", default=[], metavar="T", help="only this document type (repeatable)")
+        p.add_argument("--from", dest="date_from", default="", metavar="YYYY-MM-DD", help="documents dated on or after")
+        p.add_argument("--to", dest="date_to", default="", metavar="YYYY-MM-DD", help="documents dated on or before")
+        p.set_defaults(run=run)
+
+    p = verbs.add_parser("serve", parents=[common], help="start the web chat",
+                         epilog="example: assistant serve --host 127.0.0.1 --port 7860")
+    p.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default 7860)")
+    p.set_defaults(run=_serve)
+
+    p = verbs.add_parser("eval", parents=[common], help="run question sets; 'assistant eval diff A B' compares runs",
+                         epilog="example: assistant eval --questions my-set.csv --out runs/mine")
+    p.add_argument("--questions", action="append", type=Path, metavar="FILE",
+                   help="JSONL or CSV question set (repeatable; default evals/questions.jsonl)")
+    p.add_argument("--out", type=Path, help="output folder (default runs/<time>)")
+    p.add_argument("--baseline", type=Path, help="summary.json to compare with: exit 1 on a regression")
+    p.add_argument("--update-baseline", action="store_true", help="accept this run as evals/baseline/summary.json")
+    p.add_argument("--k", type=int, default=5, help="cut-off for hit@k and recall@k (default 5)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=_eval)
+
+    p = verbs.add_parser("feedback", parents=[common], help="export the web chat's feedback as CSV",
+                         epilog="example: assistant feedback --out feedback.csv")
+    p.add_argument("--out", type=Path, help="CSV file (default: standard output)")
+    p.set_defaults(run=_feedback)
+
+    p = verbs.add_parser("settings", parents=[common], help="list every setting, its variable and default")
+    p.set_defaults(run=_show_settings)
+    return parser
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    return Filters(tuple(args.doc), tuple(args.type), args.date_from, args.date_to)
+
+
+def _ingest(args, settings: Settings) -> int:
+    from ingest.index import build_index
+
+    report = build_index(settings, paths=args.paths or None, rebuild=args.rebuild, progress=not args.quiet)
+    for error in report.errors:
+        print(f"failed: {error}", file=sys.stderr)
+    for doc_id in report.kept_after_error:
+        print(f"kept: {doc_id} stays as last indexed, because its file failed to load", file=sys.stderr)
+    if report.up_to_date:
+        print(f"Index up to date: {report.documents} documents, {report.chunks} chunks, nothing embedded "
+              f"({report.seconds:.1f} s).")
+    else:
+        changed = ", ".join(report.embedded_docs) or "none"
+        removed = f"; removed {', '.join(report.removed_docs)}" if report.removed_docs else ""
+        print(f"Indexed {report.documents} documents, {report.chunks} chunks in {report.seconds:.1f} s "
+              f"(embedded {report.embedded_chunks} chunks of: {changed}{removed}).")
+    if report.errors:
+        print(f"{len(report.errors)} file(s) failed: see the lines above.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _docs(args, settings: Settings) -> int:
+    from assistant.store import open_index
+
+    index = open_index(settings, with_collection=False)
+    rows = []
+    for doc_id, info in sorted(index.docs.items()):
+        chunks = [c for c in index.chunks if c.doc_id == doc_id]
+        rows.append({"doc_id": doc_id, "title": info.title, "doc_type": info.doc_type, "publisher": info.publisher,
+                     "published": info.published, "file": info.file, "chunks": len(chunks),
+                     "passages": len({c.passage_id for c in chunks}), "in_manifest": info.in_manifest})
+    if args.json:
+        print(json.dumps(rows, indent=1))
+        return 0
+    for row in rows:
+        print(f"{row['doc_id']}  [{row['doc_type']}, {row['published'] or 'undated'}]  "
+              f"{row['chunks']} chunks / {row['passages']} passages\n    {row['title']}")
+    print(f"{len(rows)} documents, {len(index.chunks)} chunks (generation {index.generation})")
+    return 0
+
+
+def _ask(args, settings: Settings) -> int:
+    from assistant.answer import answer
+
+    result = answer(args.question, filters=_filters(args), settings=settings)
+    if args.json:
+        print(json.dumps(result.to_json(), indent=1, ensure_ascii=False))
+    else:
+        print(format_answer(result))
+    return 0
+
+
+def format_answer(result: Answer) -> str:
+    """An answer as a person reads it in a terminal: text, then its sources."""
+    lines = []
+    if result.resolved_question != result.question.strip():
+        lines.append(f"(searched: {result.resolved_question})")
+    if result.notice:
+        lines.append(f"note: {result.notice}")
+    lines.append(result.text)
+    if result.citations:
+        lines.append("")
+        lines.append("Sources:")
+        for c in result.citations:
+            lines.append(f"  [{c.n}] {c.label}")
+    elif result.abstained and result.retrieved:
+        lines.append("")
+        lines.append("Closest passages:")
+        for i, hit in enumerate(result.retrieved[:3], 1):
+            snippet = hit.chunk.passage[:160].replace("\n", " ")
+            lines.append(f"  {i}. {hit.chunk.title} ({hit.chunk.date or 'undated'}): {snippet}…")
+    return "\n".join(lines)
+
+
+def _chat(args, settings: Settings) -> int:
+    from assistant.answer import answer
+    from assistant.store import open_index
+
+    open_index(settings)  # fail now, not after the first question
+    print("Ask about the inspection documents. An empty line or Ctrl-D ends the chat.")
+    history: list[Answer] = []
+    while True:
+        try:
+            question = input("\nyou> ")
+        except EOFError:
+            print()
+            return 0
+        if not question.strip():
+            return 0
+        result = answer(question, history=history, filters=_filters(args), settings=settings)
+        history.append(result)
+        print(format_answer(result))
+
+
+def _serve(args, settings: Settings) -> int:
+    from ui.app import serve
+
+    serve(settings.replace(host=args.host, port=args.port))
+    return 0
+
+
+def _eval(args, settings: Settings) -> int:
+    from evals.cli import run_eval_command
+
+    return run_eval_command(args, settings)
+
+
+def _eval_diff(argv: list[str]) -> int:
+    from evals.cli import run_diff_command
+
+    return run_diff_command(argv)
+
+
+def _feedback(args, settings: Settings) -> int:
+    from ui.feedback import export_csv
+
+    count = export_csv(settings.feedback_db, args.out)
+    if args.out:
+        print(f"Wrote {count} feedback rows to {args.out}")
+    return 0
+
+
+def _show_settings(args, settings: Settings) -> int:
+    for name, default, helptext in Settings.describe():
+        current = getattr(settings, name.removeprefix("ASSISTANT_").lower())
+        print(f"{name}={current}\n    {helptext} (default: {default})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

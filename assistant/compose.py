@@ -1,0 +1,205 @@
+"""The extractive answer composer: answers made only of the cited passages' own sentences.
+
+It scores every sentence of the retrieved passages against the question (cosine of the
+sentence's embedding, made at ingest, plus the IDF-weighted share of the question's terms it
+contains, plus a little for the passage's rank), drops near-duplicates, and takes the best until
+the word budget is spent. Sentences are then grouped by passage, in document order within each,
+and each is followed by its marker [n]. When the chosen passages come from documents of
+different dates, each group opens with a line naming the document and date, so the reader can
+tell the 2016 report from the 2019 letter. A question naming an action reference is answered
+from that action's row: what the action is, its completion date or status, its latest progress.
+
+Nothing is generated: every sentence is a verbatim span of its cited passage, so the composer
+cannot invent. Swap it for another `Composer` (an LLM one, say) through `answer(composer=...)`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+import numpy as np
+
+from assistant.settings import Settings
+from assistant.store import Index
+from assistant.text import normalise, terms
+from assistant.types import ActionRow, Citation, Hit
+
+_LIST_CUE = re.compile(r"\b(list|what are|which|name the|areas|strengths|recommendations|actions|priorit|themes?)\b", re.I)
+_TYPE_LABEL = {
+    "inspection_letter": "the inspection letter",
+    "action_plan": "the action plan",
+    "scrutiny_report": "the scrutiny report",
+    "health_review": "the CQC health review",
+    "inspection_report": "the Ofsted inspection report",
+}
+
+
+@dataclass
+class Composition:
+    text: str
+    citations: tuple[Citation, ...]
+    abstained: bool
+    evidence: float
+
+
+class Composer(Protocol):
+    def compose(self, question: str, query, hits: list[Hit], index: Index, settings: Settings) -> Composition:
+        """An answer to `question` from `hits`, with citations; abstain when they do not hold it."""
+
+
+@dataclass
+class _Sentence:
+    hit_rank: int
+    start: int
+    end: int
+    text: str
+    vector: np.ndarray
+    score: float
+    cosine: float
+    lexical: float = 0.0
+
+
+class ExtractiveComposer:
+    """The default composer. See the module docstring."""
+
+    def compose(self, question: str, query, hits: list[Hit], index: Index, settings: Settings) -> Composition:
+        sentences = _score_sentences(query, hits, index)
+        evidence = max((s.cosine + 0.5 * s.lexical for s in sentences), default=0.0) if sentences else 0.0
+        if query.action_refs and hits and hits[0].chunk.kind == "action" and hits[0].chunk.ref in index.actions:
+            chosen = _action_sentences(index.actions[hits[0].chunk.ref], hits[0], sentences)
+            evidence = max(evidence, 1.0)
+        else:
+            if evidence < settings.abstain_threshold:
+                return Composition("", (), True, evidence)
+            budget = settings.list_answer_words if _LIST_CUE.search(question) else settings.answer_words
+            chosen = _select(sentences, budget)
+        text, citations = _render(chosen, hits)
+        return Composition(text, citations, False, evidence)
+
+
+def _score_sentences(query, hits: list[Hit], index: Index) -> list[_Sentence]:
+    idf = index.lexical.idf
+    wanted = {t: idf.get(t, 0.0) for t in set(query.terms)}
+    total = sum(wanted.values()) or 1.0
+    out = []
+    for rank, hit in enumerate(hits):
+        passage = index.passages.get(hit.chunk.passage_id)
+        if passage is None:
+            continue
+        vectors = index.sentence_vectors[passage.rows]
+        cosines = vectors @ query.vector
+        for (a, b), vector, cosine in zip(passage.spans, vectors, cosines):
+            text = hit.chunk.passage[a:b]
+            present = set(terms(text))
+            lexical = sum(w for t, w in wanted.items() if t in present) / total
+            score = float(cosine) + 0.5 * lexical + 0.04 / (rank + 1)
+            out.append(_Sentence(rank, a, b, text, vector, score, float(cosine), lexical))
+    return out
+
+
+def _select(sentences: list[_Sentence], budget: int) -> list[_Sentence]:
+    chosen: list[_Sentence] = []
+    used = 0
+    ranked = sorted(sentences, key=lambda s: -s.score)
+    if not ranked:
+        return []
+    floor = ranked[0].score * 0.72  # below this a sentence pads rather than answers
+    for s in ranked:
+        n_words = len(s.text.split())
+        if s.score < floor or n_words < 4:
+            continue
+        if chosen and used + n_words > budget:
+            if used >= budget * 0.6:
+                break
+            continue
+        if any(_near_duplicate(s, c) for c in chosen):
+            continue
+        chosen.append(s)
+        used += n_words
+    return chosen
+
+
+def _near_duplicate(a: _Sentence, b: _Sentence) -> bool:
+    if float(a.vector @ b.vector) > 0.92:
+        return True
+    na, nb = normalise(a.text), normalise(b.text)
+    return na in nb or nb in na
+
+
+def _action_sentences(row: ActionRow, hit: Hit, sentences: list[_Sentence]) -> list[_Sentence]:
+    """What the action is, its completion date or status, and its latest progress note."""
+    own = sorted((s for s in sentences if s.hit_rank == 0), key=lambda s: s.start)
+    if not own:
+        return []
+    wanted = [own[0]]  # the action itself: the row opens with it
+    for cell in (row.due,):
+        if cell:
+            match = next((s for s in own if normalise(cell)[:40] and normalise(cell)[:40] in normalise(s.text)), None)
+            if match and match not in wanted:
+                wanted.append(match)
+    latest = row.latest_progress()
+    if latest is not None:
+        key = normalise(latest.text)[:50]
+        first = next((i for i, s in enumerate(own) if key and key[:30] in normalise(s.text)), None)
+        if first is not None:
+            used = 0
+            for s in own[first:]:
+                if s in wanted:
+                    continue
+                wanted.append(s)
+                used += len(s.text.split())
+                if used > 70 or normalise(s.text)[-20:] in normalise(latest.text)[-20:]:
+                    break
+    return wanted
+
+
+def _render(chosen: list[_Sentence], hits: list[Hit]) -> tuple[str, tuple[Citation, ...]]:
+    by_hit: dict[int, list[_Sentence]] = {}
+    for s in chosen:
+        by_hit.setdefault(s.hit_rank, []).append(s)
+    order = sorted(by_hit, key=lambda r: -max(s.score for s in by_hit[r]))
+    # Group passages of one document together, keeping the best document first.
+    doc_order: list[str] = []
+    for r in order:
+        if hits[r].chunk.doc_id not in doc_order:
+            doc_order.append(hits[r].chunk.doc_id)
+    order.sort(key=lambda r: doc_order.index(hits[r].chunk.doc_id))
+    dated = {(hits[r].chunk.doc_id, hits[r].chunk.date) for r in order}
+    attribute = len(dated) > 1
+    citations: list[Citation] = []
+    lines: list[str] = []
+    current_doc = None
+    parts: list[str] = []
+    for r in order:
+        chunk = hits[r].chunk
+        n = len(citations) + 1
+        group = sorted(by_hit[r], key=lambda s: s.start)
+        citations.append(Citation(n, chunk, tuple(s.text for s in group)))
+        if attribute and chunk.doc_id != current_doc:
+            if parts:
+                lines.append(" ".join(parts))
+                parts = []
+            lines.append(attribution(chunk.doc_type, chunk.title, chunk.date))
+            current_doc = chunk.doc_id
+        parts.extend(f"{s.text} [{n}]" for s in group)
+    if parts:
+        lines.append(" ".join(parts))
+    return "\n".join(lines), tuple(citations)
+
+
+def attribution(doc_type: str, title: str, iso_date: str) -> str:
+    """The line that opens a document's part of an answer: "From the action plan (22 September 2020):"."""
+    name = _TYPE_LABEL.get(doc_type) or f"“{title}”"
+    return f"From {name} ({human_date(iso_date)}):"
+
+
+def human_date(iso_date: str) -> str:
+    """"18 December 2019" for "2019-12-18"; "undated" when unknown."""
+    try:
+        d = date.fromisoformat(iso_date)
+    except ValueError:
+        return "undated"
+    return f"{d.day} {d:%B %Y}"
