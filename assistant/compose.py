@@ -28,6 +28,9 @@ from assistant.text import normalise, terms
 from assistant.types import ActionRow, Citation, Hit
 
 _LIST_CUE = re.compile(r"\b(list|what are|which|name the|areas|strengths|recommendations|actions|priorit|themes?)\b", re.I)
+_STATUS_CUE = re.compile(
+    r"\b(status|done|finish(?:ed)?|complete[ds]?|progress(?:ing)?|going|achieved|happened|set up|in place|"
+    r"yet|still|update[ds]?|latest|delivered|launched|published|filled|manage[ds]?|where are they)\b", re.I)
 _TYPE_LABEL = {
     "inspection_letter": "the inspection letter",
     "action_plan": "the action plan",
@@ -68,12 +71,16 @@ class ExtractiveComposer:
     def compose(self, question: str, query, hits: list[Hit], index: Index, settings: Settings) -> Composition:
         sentences = _score_sentences(query, hits, index)
         evidence = max((s.cosine + 0.5 * s.lexical for s in sentences), default=0.0) if sentences else 0.0
-        if query.action_refs and hits and hits[0].chunk.kind == "action" and hits[0].chunk.ref in index.actions:
-            chosen = _action_sentences(index.actions[hits[0].chunk.ref], hits[0], sentences)
-            evidence = max(evidence, 1.0)
+        named = bool(query.action_refs) and bool(hits) and hits[0].chunk.kind == "action"
+        if named:
+            evidence = max(evidence, 1.0)  # the user named the action: its row is the answer
+        if evidence < settings.abstain_threshold:
+            return Composition("", (), True, evidence)
+        action_rank = 0 if named else _status_action(question, hits, index)
+        if action_rank is not None:
+            row = index.actions[hits[action_rank].chunk.ref]
+            chosen = _action_sentences(row, action_rank, sentences)
         else:
-            if evidence < settings.abstain_threshold:
-                return Composition("", (), True, evidence)
             budget = settings.list_answer_words if _LIST_CUE.search(question) else settings.answer_words
             chosen = _select(sentences, budget)
         text, citations = _render(chosen, hits)
@@ -129,9 +136,20 @@ def _near_duplicate(a: _Sentence, b: _Sentence) -> bool:
     return na in nb or nb in na
 
 
-def _action_sentences(row: ActionRow, hit: Hit, sentences: list[_Sentence]) -> list[_Sentence]:
+def _status_action(question: str, hits: list[Hit], index: Index) -> int | None:
+    """For a question about progress ("was it done?", "how is X going?"), the rank of the best
+    action-plan row among the top three passages, if there is one."""
+    if not _STATUS_CUE.search(question):
+        return None
+    for rank, hit in enumerate(hits[:3]):
+        if hit.chunk.kind == "action" and hit.chunk.ref in index.actions:
+            return rank
+    return None
+
+
+def _action_sentences(row: ActionRow, rank: int, sentences: list[_Sentence]) -> list[_Sentence]:
     """What the action is, its completion date or status, and its latest progress note."""
-    own = sorted((s for s in sentences if s.hit_rank == 0), key=lambda s: s.start)
+    own = sorted((s for s in sentences if s.hit_rank == rank), key=lambda s: s.start)
     if not own:
         return []
     wanted = [own[0]]  # the action itself: the row opens with it

@@ -29,6 +29,18 @@ _ACTION_REF = re.compile(r"(?<![\d.])([1-9]\.\d{1,2}\.\d{1,2})(?![\d.]*\d)")
 _PARA_REF = re.compile(r"(?<![\d.])(\d{1,2}\.\d{1,2})(?![.]?\d)")
 
 
+# Words that say which document a question is about rather than what it is about. They steer
+# retrieval towards the documents they name (a prior), and are left out of the BM25 query, where
+# they would otherwise pull in every passage that happens to say "the JTAI" or "this review".
+_TYPE_WORDS = {
+    "inspection_letter": "letter findings jtai",
+    "action_plan": "action plan progress update jtai",
+    "scrutiny_report": "scrutiny committee overview report council jtai",
+    "health_review": "review health cqc",
+    "inspection_report": "inspection report ofsted judgement",
+}
+
+
 @dataclass
 class Query:
     """A question prepared for search: its embedding, weighted terms and references."""
@@ -38,7 +50,8 @@ class Query:
     terms: list[str]
     expansions: list[str]
     action_refs: list[str]
-    para_refs: list[str]
+    para_refs: list[tuple[str, str]]  # (reference, "recommendation" | "paragraph" | "")
+    doc_prior: dict[str, float]
 
 
 def prepare(question: str, index: Index) -> Query:
@@ -46,9 +59,27 @@ def prepare(question: str, index: Index) -> Query:
     expansions = expand_acronyms(question, index.glossary)
     dense_text = question + (" (" + "; ".join(expansions) + ")" if expansions else "")
     action_refs = [r for r in _ACTION_REF.findall(question) if r in index.actions]
-    para_refs = [r for r in _PARA_REF.findall(question) if not any(a.startswith(r + ".") for a in action_refs)]
+    kind = "recommendation" if re.search(r"recommendation", question, re.I) else (
+        "paragraph" if re.search(r"\bpara(graph)?s?\b", question, re.I) else "")
+    para_refs = [(r, kind) for r in _PARA_REF.findall(question) if not any(a.startswith(r + ".") for a in action_refs)]
     query_terms = terms(question) + [t for e in expansions for t in terms(e)]
-    return Query(question, embed([dense_text])[0], query_terms, expansions, action_refs, para_refs)
+    naming, prior = _doc_prior(query_terms, index)
+    content = [t for t in query_terms if t not in naming] or query_terms
+    return Query(question, embed([dense_text])[0], content, expansions, action_refs, para_refs, prior)
+
+
+def _doc_prior(query_terms: list[str], index: Index) -> tuple[set[str], dict[str, float]]:
+    """The naming words in the query, and each document's share of them."""
+    vocab: dict[str, set[str]] = {}
+    for doc_id, info in index.docs.items():
+        words_ = set(terms(_TYPE_WORDS.get(info.doc_type, "") + " " + info.publisher))
+        words_ |= {info.published[:4]} if info.published else set()
+        vocab[doc_id] = words_ - {"sefton", "and", "children"}
+    naming = {t for t in query_terms if any(t in v for v in vocab.values())}
+    if not naming:
+        return set(), {}
+    prior = {d: len(naming & v) / len(naming) for d, v in vocab.items()}
+    return naming, {d: p for d, p in prior.items() if p > 0}
 
 
 def expand_acronyms(question: str, glossary: dict[str, list[str]]) -> list[str]:
@@ -90,8 +121,7 @@ def retrieve(question: str, *, filters: Filters | None = None, settings: Setting
     n = settings.candidates
     dense = _dense(index, query.vector, filters, n)
     lexical = [i for i, _ in index.lexical.search(query.terms, allowed=allowed, limit=n)]
-    candidates = list(dict.fromkeys(dense + lexical))
-    sentence = _sentence_ranking(index, query.vector, candidates)
+    sentence = _sentence_ranking(index, query.vector, allowed, n)
 
     scores: dict[int, float] = {}
     ranks: dict[int, tuple[int | None, int | None]] = {}
@@ -99,8 +129,10 @@ def retrieve(question: str, *, filters: Filters | None = None, settings: Setting
                             (settings.sentence_weight, sentence)):
         for rank, i in enumerate(ranking):
             scores[i] = scores.get(i, 0.0) + weight / (settings.rrf_k + rank + 1)
-    for i in candidates:
+    for i in list(scores):
         ranks[i] = (_rank_of(i, dense), _rank_of(i, lexical))
+        prior = query.doc_prior.get(index.chunks[i].doc_id, 0.0)
+        scores[i] += settings.doc_prior_weight * prior / (settings.rrf_k + 1)
 
     _pin_references(index, query, scores, allowed)
     best: dict[str, tuple[float, int]] = {}
@@ -116,9 +148,15 @@ def _dense(index: Index, vector: np.ndarray, filters: Filters, n: int) -> list[i
     where = _where(filters)
     result = index.collection.query(
         query_embeddings=[vector.tolist()], n_results=min(n, len(index.chunks)), where=where,
-        include=[],
+        include=["distances"],
     )
-    return [index.by_id[cid] for cid in result["ids"][0] if cid in index.by_id]
+    # Chroma ranks by cosine; re-rank with the hubness correction (see ingest.index.hubness).
+    scored = []
+    for cid, distance in zip(result["ids"][0], result["distances"][0]):
+        i = index.by_id.get(cid)
+        if i is not None:
+            scored.append((1.0 - distance - index.settings.hub_penalty * float(index.chunk_hub[i]), i))
+    return [i for _, i in sorted(scored, key=lambda si: (-si[0], si[1]))]
 
 
 def _where(filters: Filters) -> dict | None:
@@ -138,14 +176,24 @@ def _where(filters: Filters) -> dict | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-def _sentence_ranking(index: Index, vector: np.ndarray, candidates: list[int]) -> list[int]:
-    best: list[tuple[float, int]] = []
-    for i in candidates:
-        passage = index.passages.get(index.chunks[i].passage_id)
-        if passage is None or not passage.rows:
+def _sentence_ranking(index: Index, vector: np.ndarray, allowed: set[int] | None, n: int) -> list[int]:
+    """Chunks ranked by their passage's best sentence: one matrix product over every sentence."""
+    cosines = index.sentence_vectors @ vector - index.settings.hub_penalty * index.sentence_hub
+    order = np.argsort(-cosines)
+    ranked: list[int] = []
+    seen: set[str] = set()
+    for row in order[: n * 8]:
+        pid = index.sentence_passage[row]
+        if pid in seen:
             continue
-        best.append((float(np.max(index.sentence_vectors[passage.rows] @ vector)), i))
-    return [i for _, i in sorted(best, key=lambda si: (-si[0], si[1]))]
+        seen.add(pid)
+        for i in index.passage_chunks.get(pid, ()):
+            if allowed is None or i in allowed:
+                ranked.append(i)
+                break
+        if len(ranked) >= n:
+            break
+    return ranked
 
 
 def _pin_references(index: Index, query: Query, scores: dict[int, float], allowed: set[int] | None) -> None:
@@ -154,10 +202,13 @@ def _pin_references(index: Index, query: Query, scores: dict[int, float], allowe
         for i, chunk in enumerate(index.chunks):
             if chunk.kind == "action" and chunk.ref == ref and (allowed is None or i in allowed):
                 scores[i] = top + 1.0 - rank * 0.01 - chunk.part * 0.001
-    for ref in query.para_refs:
+    for ref, kind in query.para_refs:
         for i, chunk in enumerate(index.chunks):
-            if chunk.ref == ref and chunk.kind != "action" and (allowed is None or i in allowed):
-                scores[i] = scores.get(i, 0.0) + 0.5 / (index.settings.rrf_k + 1)
+            if chunk.ref != ref or chunk.kind == "action" or (allowed is not None and i not in allowed):
+                continue
+            # "recommendation 15.7" names one passage; a bare "8.4" may be any document's.
+            exact = kind and chunk.kind == kind
+            scores[i] = (top + 0.5 - chunk.part * 0.001) if exact else scores.get(i, 0.0) + 1.0 / (index.settings.rrf_k + 1)
 
 
 def _rank_of(i: int, ranking: list[int]) -> int | None:

@@ -42,10 +42,12 @@ class Settings:
     # Retrieval
     top_k: int = _f(5, "Passages returned by retrieval and offered to the answerer.")
     candidates: int = _f(40, "Candidates taken from each of the dense and lexical retrievers before fusion.")
-    rrf_k: int = _f(60, "Constant of reciprocal-rank fusion: higher flattens the rank weights.")
+    rrf_k: int = _f(20, "Constant of reciprocal-rank fusion: higher flattens the rank weights.")
     dense_weight: float = _f(1.0, "Weight of the dense (embedding) ranking in fusion.")
     lexical_weight: float = _f(1.0, "Weight of the BM25 ranking in fusion.")
     sentence_weight: float = _f(1.0, "Weight of the best-matching-sentence ranking in fusion.")
+    hub_penalty: float = _f(0.5, "Share of a passage's closeness to everything subtracted from its dense score.")
+    doc_prior_weight: float = _f(0.3, "Weight of the lift for documents a question names ('the JTAI letter', 'Ofsted').")
 
     # Answering
     answer_words: int = _f(120, "Target length of an answer in words (lists may run longer).")

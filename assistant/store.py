@@ -30,7 +30,7 @@ from assistant.types import ActionRow, Chunk, DocumentInfo, ProgressNote
 
 log = logging.getLogger(__name__)
 STATE_FILE = "state.json"
-PIPELINE_VERSION = 3  # bump when cleaning or chunking changes, so every document is re-ingested
+PIPELINE_VERSION = 5  # bump when cleaning or chunking changes, so every document is re-ingested
 _lock = threading.Lock()
 _cache: dict[tuple, "Index"] = {}
 
@@ -79,6 +79,8 @@ class Index:
     chunks: list[Chunk]
     lexical: BM25
     sentence_vectors: np.ndarray
+    sentence_hub: np.ndarray  # see ingest.index.hubness
+    chunk_hub: np.ndarray
     passages: dict[str, Passage]
     glossary: dict[str, list[str]]
     actions: dict[str, ActionRow]
@@ -86,9 +88,17 @@ class Index:
     raw_texts: dict[str, str]
     collection: Any = None
     by_id: dict[str, int] = field(default_factory=dict)
+    sentence_passage: list[str] = field(default_factory=list)  # passage id of each sentence row
+    passage_chunks: dict[str, list[int]] = field(default_factory=dict)  # passage id -> chunk positions
 
     def __post_init__(self) -> None:
         self.by_id = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        self.sentence_passage = [""] * len(self.sentence_vectors)
+        for passage in self.passages.values():
+            for row in passage.rows:
+                self.sentence_passage[row] = passage.passage_id
+        for i, chunk in enumerate(self.chunks):
+            self.passage_chunks.setdefault(chunk.passage_id, []).append(i)
 
     @property
     def generation(self) -> int:
@@ -155,6 +165,8 @@ def _load(settings: Settings, state: dict[str, Any], with_collection: bool) -> I
         chunks=chunks,
         lexical=BM25.load(folder / "lexical.json"),
         sentence_vectors=sentences["vectors"],
+        sentence_hub=sentences["hub"],
+        chunk_hub=np.load(folder / "chunks.npz")["hub"],
         passages=passages,
         glossary=json.loads((folder / "glossary.json").read_text()),
         actions=actions,

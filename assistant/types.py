@@ -254,3 +254,53 @@ def date_as_int(iso: str) -> int:
     """20191218 for "2019-12-18" (Chroma filters compare numbers, not strings); 0 when unknown."""
     digits = "".join(ch for ch in iso if ch.isdigit())[:8]
     return int(digits.ljust(8, "0")) if digits else 0
+
+
+@dataclass(frozen=True)
+class BriefPoint:
+    """One point of a theme brief: a verbatim quote of a passage, filed under a heading.
+
+    `citation.sentences` holds the quote (verbatim from `citation.chunk.passage`), so a point
+    is shown and checked like an answer's citation. Action plan rows also carry their status,
+    due date and latest progress note, as written in the row.
+    """
+
+    heading: str  # one of BRIEF_HEADINGS
+    citation: Citation
+    score: float = 0.0  # relevance to the theme (term overlap and retrieval rank)
+    status: str = ""
+    due: str = ""
+    progress: str = ""  # "Progress August 2020: ..." (the latest note), or ""
+
+    @property
+    def quote(self) -> str:
+        return " ".join(self.citation.sentences)
+
+
+BRIEF_HEADINGS = ("Strengths", "Areas for improvement", "Actions and latest progress", "Other findings")
+
+
+@dataclass(frozen=True)
+class BriefSection:
+    """The points of one document, in heading order (BRIEF_HEADINGS), best first within each."""
+
+    doc: DocumentInfo
+    points: tuple[BriefPoint, ...]
+
+    def by_heading(self) -> list[tuple[str, list[BriefPoint]]]:
+        """(heading, points) for each heading that has points, in BRIEF_HEADINGS order."""
+        return [(h, [p for p in self.points if p.heading == h]) for h in BRIEF_HEADINGS
+                if any(p.heading == h for p in self.points)]
+
+
+@dataclass(frozen=True)
+class Brief:
+    """What the documents say on a theme, by document (oldest first, undated last)."""
+
+    theme: str
+    sections: tuple[BriefSection, ...]
+    filters: Filters = field(default_factory=Filters)
+
+    @property
+    def points(self) -> list[BriefPoint]:
+        return [p for s in self.sections for p in s.points]

@@ -99,53 +99,65 @@ def _prose_units(doc: Document, covered: list[tuple[int, int]], max_tokens: int)
     units: list[_Unit] = []
     headings: list[str] = []  # the current section path
     after_heading = False
+    in_recommendations = False
+    pending = None  # start of headings not yet shown in any passage
     lead_in = ""
     current: _Unit | None = None
     current_tokens = 0
     for start, end in paragraphs:
         if any(a <= start < b for a, b in covered):
-            current = None
+            current, pending = None, None
             continue
         para = text[start:end]
         if is_heading(para):
             name = para.rstrip(":")
-            if repeated[para] > 1 and top and not after_heading:
+            group = bool(_GROUP.match(para))
+            if group and top:  # "2. Southport and Ormskirk NHS Trust should:" under "Recommendations"
+                headings = [top, name]
+            elif repeated[para] > 1 and top and not after_heading:
                 headings = [top, name]
             elif after_heading:
                 headings = headings[-1:] + [name]
             else:
                 headings = [name]
-            if repeated[para] == 1:
+            if repeated[para] == 1 and not group:
                 top = name
+                in_recommendations = "recommendation" in name.lower()
             after_heading = True
             current = None
             lead_in = ""
+            pending = start if pending is None else pending
             continue
         after_heading = False
         section = " > ".join(headings)
-        tokens = count_tokens(para)
+        # A heading is shown with the first passage under it: the reader sees where it stands,
+        # and a line wrongly taken for a heading is never lost from the passages.
+        begin = pending if pending is not None else start
+        tokens = count_tokens(text[begin:end])
         numbered = _NUMBERED.match(para)
         if para.startswith("•"):
             kind = "finding" if doc.info.doc_type == "inspection_letter" else "item"
-            units.append(_Unit(start, end, section, kind=kind, context=f"{section}. {lead_in}".strip()))
-            current = None
+            units.append(_Unit(begin, end, section, kind=kind, context=f"{section}. {lead_in}".strip()))
+            current, pending = None, None
             continue
         lead_in = para if para.endswith(":") else ""
         if numbered:
-            kind = "recommendation" if "recommendation" in section.lower() else "paragraph"
-            current = _Unit(start, end, section, kind=kind, ref=numbered.group(1), context=section)
+            kind = "recommendation" if in_recommendations or "recommendation" in section.lower() else "paragraph"
+            current = _Unit(begin, end, section, kind=kind, ref=numbered.group(1), context=section)
             current_tokens = tokens
             units.append(current)
+            pending = None
             continue
-        if current is not None and (current.ref or current_tokens + tokens <= max_tokens):
+        if current is not None and pending is None and (current.ref or current_tokens + tokens <= max_tokens):
             # A numbered paragraph keeps its unnumbered continuation; plain prose packs up to a piece.
             current.end = end
             current.paras += 1
             current_tokens += tokens
             continue
-        current = _Unit(start, end, section, context=section)
+        current = _Unit(begin, end, section, context=section)
         current_tokens = tokens
         units.append(current)
+        pending = None
     return units
 
 

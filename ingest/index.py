@@ -229,19 +229,47 @@ def _write_generation(settings: Settings, generation: int, built: _Built) -> Non
             out.write(json.dumps(dataclasses.asdict(chunk)) + "\n")
     BM25.build([c.chunk_id for c in built.chunks], [lexical_text(c) for c in built.chunks]).save(tmp / "lexical.json")
     rows = built.sentence_rows
+    sentence_vectors = np.array(built.sentence_vectors, dtype=np.float32).reshape(len(rows), -1)
+    sentence_passages = [r[0] for r in rows]
     np.savez(
         tmp / "sentences.npz",
-        passage_ids=np.array([r[0] for r in rows], dtype=str),
+        passage_ids=np.array(sentence_passages, dtype=str),
         starts=np.array([r[1] for r in rows], dtype=np.int32),
         ends=np.array([r[2] for r in rows], dtype=np.int32),
-        vectors=np.array(built.sentence_vectors, dtype=np.float32).reshape(len(rows), -1),
+        vectors=sentence_vectors,
+        hub=hubness(sentence_vectors, sentence_passages),
     )
+    chunk_vectors = np.array(built.vectors, dtype=np.float32).reshape(len(built.chunks), -1)
+    np.savez(tmp / "chunks.npz", hub=hubness(chunk_vectors, [c.passage_id for c in built.chunks]))
     (tmp / "actions.json").write_text(json.dumps([dataclasses.asdict(a) for a in built.actions]))
     (tmp / "glossary.json").write_text(json.dumps(mine_glossary(list(built.docs.values())), indent=1))
     (tmp / "docs.json").write_text(json.dumps(
         [{"info": dataclasses.asdict(d.info), "raw_text": d.raw_text} for d in built.docs.values()]
     ))
     os.replace(tmp, final)
+
+
+def hubness(vectors: np.ndarray, groups: list[str], k: int = 10) -> np.ndarray:
+    """Each vector's mean cosine to its k nearest neighbours outside its own passage.
+
+    Some passages ("Between 23 and 27 September 2019, Ofsted ... carried out a joint
+    inspection") sit close to everything and would top the dense ranking for any question that
+    names the inspection. Retrieval subtracts a share of this figure (the CSLS correction of
+    Conneau et al., 2018) so such hubs no longer crowd out the passage that answers.
+    """
+    n = len(vectors)
+    out = np.zeros(n, dtype=np.float32)
+    if n < 2:
+        return out
+    group_ids = np.unique(np.array(groups), return_inverse=True)[1]
+    k = min(k, n - 1)
+    for start in range(0, n, 1024):
+        sims = vectors[start:start + 1024] @ vectors.T
+        same = group_ids[start:start + 1024, None] == group_ids[None, :]
+        sims[same] = -1.0  # a passage's own sentences are not its neighbours
+        top = np.partition(sims, -k, axis=1)[:, -k:]
+        out[start:start + 1024] = top.mean(axis=1)
+    return out
 
 
 def lexical_text(chunk: Chunk) -> str:

@@ -1,0 +1,383 @@
+"""The web chat: ask with cited answers, build a theme brief, run a question set.
+
+`serve(settings)` loads the index and the embedding model once, then starts the Gradio app on
+settings.host:settings.port (loopback unless told otherwise), with basic auth when a user is
+set. `build_app(settings, index)` builds the same app without starting it, for tests.
+
+The handlers only call the assistant's verbs (`answer`, `brief`, `run_eval`) and the renderers
+in `ui.render`; errors whose message says the fix (`assistant.errors`) are shown as `gr.Error`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+import gradio as gr
+
+from assistant.answer import answer
+from assistant.brief import brief
+from assistant.errors import AssistantError, SettingsError
+from assistant.settings import Settings
+from assistant.store import Index, open_index
+from assistant.types import Answer, Filters
+from ui import render
+from ui.export import brief_docx, brief_markdown, conversation_markdown
+from ui.feedback import record_feedback
+
+log = logging.getLogger(__name__)
+
+EXAMPLES = (
+    "What did inspectors say about CAMHS waiting times?",
+    "What's the status of action 2.2.2?",
+    "What were the key strengths in the 2019 letter?",
+    "How many children were looked after in April 2016?",
+)
+BRIEF_EXAMPLES = ("voice of the child", "CAMHS waiting times", "information sharing", "children missing from home")
+STREAM_WORDS = 3  # words added per streamed update: reads as typing without flooding the socket
+STREAM_DELAY_S = 0.03
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+CSS = """
+.gradio-container { max-width: 1500px !important; }
+#chat .question { white-space: pre-wrap; }
+#chat .answer p { margin: 0 0 .5em 0; }
+#chat .answer p.from { font-weight: 600; margin-top: .6em; }
+#chat .answer .searched, #chat .answer .notice { font-size: .9em; color: var(--body-text-color-subdued); font-style: italic; }
+#chat .answer a.cite { font-weight: 600; text-decoration: none; padding: 0 1px; border-radius: 3px;
+  color: var(--color-accent); }
+#chat .answer a.cite:hover { background: var(--color-accent-soft); }
+#chat .answer-sources { border-top: 1px solid var(--border-color-primary); margin-top: .6em; padding-top: .4em; font-size: .88em; }
+#chat .answer-sources ol { margin: .2em 0 0 0; padding-left: 0; list-style: none; }
+#chat .answer-sources a.src-link { font-weight: 600; text-decoration: none; }
+.label { font-weight: 600; margin: 0 0 .2em 0 !important; }
+.src-meta { color: var(--body-text-color-subdued); font-size: .92em; }
+#chat .answer.abstained { background: #fff8e6; border-left: 4px solid #d97706; padding: .6em .8em; border-radius: 6px; color: #3b2f1e; }
+#chat .answer.abstained .abstain-title { font-weight: 700; color: #92400e; }
+#chat .answer.abstained .src-meta { color: #6b5b45; }
+.closest-passage summary { cursor: pointer; }
+.closest-passage .passage { font-size: .9em; margin: .3em 0 .6em 1em; }
+.cursor { opacity: .6; }
+#sources { position: sticky; top: 8px; max-height: 82vh; overflow-y: auto; padding: 4px 10px 10px 10px;
+  border: 1px solid var(--border-color-primary); border-radius: 8px; background: var(--block-background-fill); }
+#sources h3 { margin: .3em 0; }
+#sources h4 { margin: .9em 0 .3em 0; font-size: .95em; }
+#sources .hint { color: var(--body-text-color-subdued); font-size: .9em; }
+#sources .turn:not(.latest) { opacity: .85; }
+#sources .src { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 6px 8px; margin: 6px 0; }
+#sources .src-head { font-weight: 600; text-decoration: none; color: var(--body-text-color); display: block; }
+#sources .src-head .n { color: var(--color-accent); }
+#sources .src-body { display: none; }
+#sources .src:target { border: 2px solid #d97706; background: #fffdf5; color: #1f2937; scroll-margin-top: 8px; }
+#sources .src:target .src-head { color: #1f2937; }
+#sources .src:target .src-body { display: block; }
+#sources .passage { margin-top: .4em; line-height: 1.5; font-size: .93em; }
+mark { background: #fde68a; color: #111827; padding: 0 2px; border-radius: 2px; }
+.corpus summary { cursor: pointer; }
+.corpus ul { margin: .3em 0 0 1.2em; }
+#brief-out blockquote { margin: .2em 0; padding: .1em .7em; border-left: 3px solid var(--color-accent); }
+#brief-out .brief-doc { border-top: 1px solid var(--border-color-primary); margin-top: .8em; }
+#brief-out ul { list-style: none; padding-left: 0; }
+#brief-out li { margin-bottom: .7em; }
+#brief-out .action-facts { font-size: .9em; margin-top: .2em; }
+.eval-summary table { border-collapse: collapse; margin: .4em 0; }
+.eval-summary td, .eval-summary th { border: 1px solid var(--border-color-primary); padding: 2px 8px; text-align: left; }
+.row-errors { color: #b91c1c; }
+"""
+
+
+def build_app(settings: Settings, index: Index | None = None) -> gr.Blocks:
+    """The Gradio app over an open index (the live one when None).
+
+    Args:
+        settings: where the index and the feedback database are.
+        index: an open index; `open_index(settings)` when None.
+    Returns:
+        The Blocks, not yet launched; launch it with `launch_kwargs(settings)`.
+    Raises:
+        IndexNotFound: nothing has been ingested yet.
+    """
+    index = index or open_index(settings)
+    docs = sorted(index.docs.values(), key=lambda d: (not d.published, d.published, d.title))
+    doc_choices = [(f"{d.title} ({render.human_date(d.published)})", d.doc_id) for d in docs]
+    type_choices = [(render.type_name(t), t) for t in sorted({d.doc_type for d in docs})]
+
+    with gr.Blocks(title="Inspection findings assistant", analytics_enabled=False) as app:
+        answers = gr.State([])
+        gr.HTML(f"<h2 style='margin:.2em 0'>Inspection findings assistant</h2>{render.corpus_html(docs)}",
+                elem_id="header")
+        with gr.Accordion("Filters: limit answers and briefs to some documents or dates", open=False,
+                          elem_id="filters"):
+            with gr.Row():
+                doc_ids = gr.Dropdown(doc_choices, value=[], multiselect=True, label="Documents", elem_id="f-docs",
+                                      scale=3)
+                doc_types = gr.Dropdown(type_choices, value=[], multiselect=True, label="Document types",
+                                        elem_id="f-types", scale=2)
+                date_from = gr.Textbox(label="Dated from", placeholder="YYYY-MM-DD", elem_id="f-from", scale=1)
+                date_to = gr.Textbox(label="Dated to", placeholder="YYYY-MM-DD", elem_id="f-to", scale=1)
+            clear_filters = gr.Button("Clear filters", size="sm", elem_id="f-clear")
+        filters = [doc_ids, doc_types, date_from, date_to]
+
+        with gr.Tabs():
+            with gr.Tab("Chat", id="chat-tab"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3):
+                        chatbot = gr.Chatbot(
+                            elem_id="chat", height=560, latex_delimiters=[], buttons=[], feedback_options=None,
+                            placeholder=("**Ask about the inspection documents.** Every sentence of an answer is "
+                                         "quoted from a document; click a marker like [1] to see the passage."),
+                            examples=[{"text": q} for q in EXAMPLES], label="Conversation",
+                        )
+                        with gr.Row():
+                            question = gr.Textbox(placeholder="Ask a question, e.g. " + EXAMPLES[0], show_label=False,
+                                                  elem_id="question", scale=6, max_length=4000, autofocus=True)
+                            ask = gr.Button("Ask", variant="primary", elem_id="ask", scale=1, min_width=80)
+                        with gr.Accordion("Rate an answer", open=True, elem_id="feedback"):
+                            with gr.Row():
+                                rated = gr.Dropdown([], label="Answer", elem_id="fb-answer", scale=2)
+                                comment = gr.Textbox(label="Comment (optional)", elem_id="fb-comment", scale=3,
+                                                     placeholder="What was right or wrong?", max_length=2000)
+                                up = gr.Button("👍 Helpful", elem_id="fb-up", scale=1, min_width=90)
+                                down = gr.Button("👎 Not helpful", elem_id="fb-down", scale=1, min_width=90)
+                            feedback_status = gr.Markdown("", elem_id="fb-status")
+                        with gr.Row():
+                            export = gr.DownloadButton("Export conversation (Markdown)", visible=False,
+                                                       elem_id="export-chat", size="sm")
+                            new_chat = gr.Button("New conversation", size="sm", elem_id="new-chat")
+                    with gr.Column(scale=2):
+                        sources = gr.HTML(render.sources_html([]), elem_id="sources", js_on_load=None)
+
+            with gr.Tab("Theme brief", id="brief-tab"):
+                gr.Markdown("For trainers: what each document says on a theme, oldest first, as verbatim quotes "
+                            "under *Strengths*, *Areas for improvement*, *Actions and latest progress* and "
+                            "*Other findings*. The filters above apply.")
+                with gr.Row():
+                    theme = gr.Textbox(label="Theme", placeholder="e.g. voice of the child", elem_id="brief-theme",
+                                       scale=5, max_length=300)
+                    make = gr.Button("Build brief", variant="primary", elem_id="brief-build", scale=1)
+                gr.Examples([[t] for t in BRIEF_EXAMPLES], inputs=[theme], label="Themes to try")
+                with gr.Row():
+                    brief_md = gr.DownloadButton("Download Markdown", visible=False, elem_id="brief-md", size="sm")
+                    brief_doc = gr.DownloadButton("Download Word (.docx)", visible=False, elem_id="brief-docx",
+                                                  size="sm")
+                brief_out = gr.HTML("", elem_id="brief-out", js_on_load=None)
+
+            with gr.Tab("Evaluate", id="eval-tab"):
+                gr.Markdown("For evaluators: upload a question set (JSONL, one object a line, or CSV with columns "
+                            "`id, question, type, docs, gold_quotes, key_facts, answer`), run it against this "
+                            "index, and download the report. The filters above do not apply.")
+                with gr.Row():
+                    upload = gr.File(label="Question set", file_types=[".jsonl", ".csv"], elem_id="eval-file",
+                                     scale=3)
+                    with gr.Column(scale=1):
+                        k = gr.Number(5, label="k (passages that count for hit@k)", precision=0, minimum=1,
+                                      maximum=50, elem_id="eval-k")
+                        run = gr.Button("Run evaluation", variant="primary", elem_id="eval-run")
+                eval_out = gr.HTML("", elem_id="eval-summary", js_on_load=None)
+                eval_files = gr.File(label="Report files", file_count="multiple", interactive=False,
+                                     elem_id="eval-files")
+
+        # --- chat -------------------------------------------------------------------------
+        def respond(text, history, *filter_values):
+            picked = _filters(*filter_values)
+            if not (text or "").strip():
+                gr.Warning("Type a question first, for example: " + EXAMPLES[0])
+                yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                return
+            waiting = render.chat_messages(history) + [
+                {"role": "user", "content": render.user_html(text)},
+                {"role": "assistant", "content": '<div class="answer"><p><i>Searching the documents…</i></p></div>'}]
+            yield waiting, gr.skip(), gr.skip(), gr.skip(), gr.skip(), ""
+            try:
+                result = answer(text, history=history, filters=picked, settings=settings, index=index)
+            except AssistantError as error:
+                yield render.chat_messages(history), gr.skip(), gr.skip(), gr.skip(), gr.skip(), text
+                raise gr.Error(str(error)) from None
+            new = [*history, result]
+            n_words = len(result.text.split())
+            for words in range(STREAM_WORDS, n_words, STREAM_WORDS):
+                yield render.chat_messages(new, streaming=(len(new), words)), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                time.sleep(STREAM_DELAY_S)
+            choices = [(f"{i}. {_short(a.question)}", i - 1) for i, a in enumerate(new, 1)]
+            path = _new_file("conversation.md")
+            path.write_text(conversation_markdown(new), encoding="utf-8")
+            yield (render.chat_messages(new), new, render.sources_html(new),
+                   gr.update(choices=choices, value=len(new) - 1), gr.update(value=str(path), visible=True), gr.skip())
+
+        chat_outputs = [chatbot, answers, sources, rated, export, question]
+        ask.click(respond, [question, answers, *filters], chat_outputs)
+        question.submit(respond, [question, answers, *filters], chat_outputs)
+        chatbot.example_select(_example_text, None, question).then(respond, [question, answers, *filters], chat_outputs)
+
+        def reset():
+            return [], [], render.sources_html([]), gr.update(choices=[], value=None), gr.update(visible=False), ""
+
+        new_chat.click(reset, None, [chatbot, answers, sources, rated, export, feedback_status])
+
+        # --- feedback ---------------------------------------------------------------------
+        def rate(rating: int):
+            def handler(choice, note, history):
+                if not history:
+                    raise gr.Error("Ask a question first: feedback is about an answer.")
+                turn = choice if isinstance(choice, int) and 0 <= choice < len(history) else len(history) - 1
+                try:
+                    row = record_feedback(settings.feedback_db, rating, note, history[turn])
+                except Exception as error:  # sqlite3 errors and an unwritable folder alike
+                    log.exception("feedback not stored")
+                    raise gr.Error(f"Could not save feedback in {settings.feedback_db} ({error}): make the folder "
+                                   "writable or set ASSISTANT_FEEDBACK_DB to a writable file") from None
+                thumb = "👍" if rating > 0 else "👎"
+                return f"Thanks: {thumb} on answer {turn + 1} saved (feedback #{row}).", ""
+            return handler
+
+        up.click(rate(1), [rated, comment, answers], [feedback_status, comment], concurrency_limit=8)
+        down.click(rate(-1), [rated, comment, answers], [feedback_status, comment], concurrency_limit=8)
+
+        # --- filters ----------------------------------------------------------------------
+        clear_filters.click(lambda: ([], [], "", ""), None, filters)
+
+        # --- theme brief ------------------------------------------------------------------
+        def make_brief(text, *filter_values):
+            picked = _filters(*filter_values)
+            try:
+                result = brief(text, filters=picked, settings=settings, index=index)
+            except AssistantError as error:
+                raise gr.Error(str(error)) from None
+            stem = "brief-" + (re.sub(r"[^a-z0-9]+", "-", result.theme.lower()).strip("-")[:40] or "theme")
+            md_path = _new_file(stem + ".md")
+            md_path.write_text(brief_markdown(result), encoding="utf-8")
+            docx_path = brief_docx(result, md_path.with_suffix(".docx"))
+            found = bool(result.sections)
+            return (render.brief_html(result), gr.update(value=str(md_path), visible=found),
+                    gr.update(value=str(docx_path), visible=found))
+
+        make.click(make_brief, [theme, *filters], [brief_out, brief_md, brief_doc])
+        theme.submit(make_brief, [theme, *filters], [brief_out, brief_md, brief_doc])
+
+        # --- evaluation -------------------------------------------------------------------
+        def evaluate(file, k_value, progress=gr.Progress()):
+            from evals.questions import read_questions  # evals is only needed by this tab
+            from evals.run import run_eval
+
+            if not file:
+                raise gr.Error("Upload a question set first: a .jsonl file (one question a line) or a .csv file")
+            path = Path(file)
+            if path.suffix.lower() not in (".jsonl", ".csv", ".json"):
+                raise gr.Error(f"{path.name} is not a question set: upload a .jsonl or .csv file")
+            questions, row_errors = read_questions(path)
+            if not questions:
+                detail = "; ".join(str(e) for e in row_errors[:5]) or "the file is empty"
+                raise gr.Error(f"No question could be read from {path.name} ({detail}): fix the rows and upload again")
+            done = [0]
+
+            def answer_fn(q: str) -> Answer:
+                progress((done[0], len(questions)), desc="Answering", unit="questions")
+                done[0] += 1
+                return answer(q, settings=settings, index=index)
+
+            out_dir = _new_file("eval")
+            result = run_eval(questions, answer_fn, k=int(k_value or 5), out_dir=out_dir, progress=False)
+            files = [str(result.files[name]) for name in ("html", "markdown", "results", "summary") if name in result.files]
+            return render.eval_summary_html(result.summary, row_errors, path.name), files
+
+        run.click(evaluate, [upload, k], [eval_out, eval_files])
+    return app
+
+
+def _example_text(data: gr.SelectData) -> str:
+    value = data.value
+    return value.get("text", "") if isinstance(value, dict) else str(value)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _filters(doc_ids, doc_types, date_from, date_to) -> Filters:
+    """The filters as chosen, or a gr.Error saying which date is wrong and how to write it."""
+    dates = []
+    for label, value in (("Dated from", date_from), ("Dated to", date_to)):
+        value = (value or "").strip()
+        if value:
+            try:
+                if not _DATE.match(value):
+                    raise ValueError
+                date.fromisoformat(value)
+            except ValueError:
+                raise gr.Error(f"'{label}' is {value!r}, not a date: write it as YYYY-MM-DD, e.g. 2019-12-18, "
+                               "or leave it empty") from None
+        dates.append(value)
+    if dates[0] and dates[1] and dates[0] > dates[1]:
+        raise gr.Error(f"'Dated from' ({dates[0]}) is after 'Dated to' ({dates[1]}): swap them or clear one")
+    return Filters(tuple(doc_ids or ()), tuple(doc_types or ()), dates[0], dates[1])
+
+
+_FILES = Path(tempfile.gettempdir()) / "inspection-assistant"
+
+
+def _new_file(name: str) -> Path:
+    """A path in a fresh folder of the temp dir (Gradio serves downloads from there), one per call
+    so two users' exports never overwrite each other."""
+    folder = _FILES / uuid.uuid4().hex
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
+
+
+def launch_kwargs(settings: Settings) -> dict:
+    """Arguments of `Blocks.launch` for these settings: address, auth, look."""
+    if settings.auth_user and not settings.auth_password:
+        raise SettingsError("ASSISTANT_AUTH_USER is set but ASSISTANT_AUTH_PASSWORD is empty: set a password, "
+                            "or unset ASSISTANT_AUTH_USER to run without a login")
+    return {
+        "server_name": settings.host,
+        "server_port": settings.port,
+        "auth": (settings.auth_user, settings.auth_password) if settings.auth_user else None,
+        "auth_message": "Sign in to the inspection findings assistant." if settings.auth_user else None,
+        "css": CSS,
+        # System fonts: the default theme fetches Google Fonts, and this machine has no internet.
+        "theme": gr.themes.Default(font=["system-ui", "Segoe UI", "Arial", "sans-serif"],
+                                   font_mono=["ui-monospace", "Consolas", "monospace"]),
+        "footer_links": ["settings"],
+        "ssr_mode": False,
+        "show_error": True,
+        "quiet": True,
+        "allowed_paths": [str(_FILES)],
+    }
+
+
+def serve(settings: Settings) -> None:
+    """Load the index and the model, start the web chat, and block until interrupted.
+
+    Args:
+        settings: host, port, auth, index and feedback locations.
+    Raises:
+        IndexNotFound: nothing has been ingested (the CLI prints the fix and exits non-zero).
+        SettingsError: a login user without a password.
+    """
+    started = time.perf_counter()
+    kwargs = launch_kwargs(settings)
+    if settings.host not in _LOOPBACK:
+        log.warning("binding to %s: anyone who can reach this machine can use the chat%s", settings.host,
+                    "" if settings.auth_user else " (no login: set ASSISTANT_AUTH_USER and ASSISTANT_AUTH_PASSWORD)")
+    index = open_index(settings)
+    answer("warm up", settings=settings, index=index)  # loads the embedding model before the first user waits
+    app = build_app(settings, index)
+    app.queue(default_concurrency_limit=2)  # two cores: a third answer would only slow the other two
+    app.launch(prevent_thread_lock=True, **kwargs)
+    print(f"Ready on http://{settings.host}:{settings.port} (started in {time.perf_counter() - started:.1f} s)",
+          flush=True)
+    try:
+        app.block_thread()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.close()
+        sys.stdout.flush()

@@ -1,0 +1,274 @@
+"""HTML of answers, passages, sources and briefs for the web chat.
+
+Everything shown comes from documents or from users, so every piece of text goes through
+`html.escape` here and nowhere else builds HTML from it. The output has no line breaks: the
+chat renders a message as Markdown, and a blank line would end the raw HTML block.
+
+Citations open without script: a marker [n] is a link to `#cite-T-n` (T the answer's turn),
+the sources panel holds an element with that id, and CSS shows a passage only while it is the
+page's `:target`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+
+from assistant.compose import human_date
+from assistant.types import Answer, Brief, BriefPoint, Chunk, Citation, DocumentInfo, Hit
+
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+_FROM_LINE = re.compile(r"^From .{3,200}:$")
+ABSTAIN_TITLE = "I can't find this in the documents"
+CLOSEST_SHOWN = 3
+_NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
+_TYPE_NAMES = {
+    "inspection_letter": "inspection letter", "inspection_report": "inspection report",
+    "action_plan": "action plan", "scrutiny_report": "scrutiny report", "health_review": "health review",
+}
+
+
+def esc(text: object) -> str:
+    """Escaped text with line breaks as <br> (so no raw newline reaches the chat's Markdown)."""
+    return html.escape(str(text), quote=True).replace("\r", "").replace("\n", "<br>")
+
+
+def type_name(doc_type: str) -> str:
+    return _TYPE_NAMES.get(doc_type, doc_type.replace("_", " ") or "document")
+
+
+def reference(chunk: Chunk) -> str:
+    """"action 1.2.7" or "para 8.4", or "" when the passage has no reference."""
+    if not chunk.ref:
+        return ""
+    return ("action " if chunk.kind == "action" else "para ") + chunk.ref
+
+
+def meta_line(chunk: Chunk) -> str:
+    """Date, section, reference and page of a passage, as plain text: "18 December 2019 · Key Strengths · p. 3"."""
+    parts = [human_date(chunk.date), chunk.section, reference(chunk)]
+    if chunk.page is not None:
+        parts.append(f"p. {chunk.page}")
+    return " · ".join(p for p in parts if p)
+
+
+def highlight(passage: str, sentences: Iterable[str]) -> str:
+    """The passage, escaped, with each cited sentence inside <mark>."""
+    spans: list[tuple[int, int]] = []
+    for sentence in sentences:
+        sentence = sentence.strip()
+        start = passage.find(sentence) if sentence else -1
+        while start >= 0:
+            spans.append((start, start + len(sentence)))
+            start = passage.find(sentence, start + len(sentence))
+    merged: list[list[int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    out, last = [], 0
+    for a, b in merged:
+        out.append(esc(passage[last:a]))
+        out.append(f"<mark>{esc(passage[a:b])}</mark>")
+        last = b
+    out.append(esc(passage[last:]))
+    return "".join(out)
+
+
+def user_html(question: str) -> str:
+    return f'<div class="question">{esc(question)}</div>'
+
+
+def answer_html(answer: Answer, turn: int, *, words: int | None = None) -> str:
+    """One answer as a chat message; `words` cuts the text while it streams in.
+
+    Args:
+        answer: the answer to show.
+        turn: its 1-based place in the conversation, which makes its citation ids unique.
+        words: show only this many words of the text (no source list yet); None shows all.
+    Returns:
+        HTML without line breaks.
+    """
+    tokens = re.findall(r"\S+\s*", answer.text)
+    partial = words is not None and words < len(tokens)
+    text = "".join(tokens[:words]) if partial else answer.text
+    numbers = {c.n: c for c in answer.citations}
+    parts = [f'<div class="answer{" abstained" if answer.abstained else ""}" data-turn="{turn}">']
+    if answer.abstained:
+        parts.append(f'<p class="abstain-title">{esc(ABSTAIN_TITLE)}</p>')
+    if answer.resolved_question and answer.resolved_question != answer.question.strip():
+        parts.append(f'<p class="searched">Searched: {esc(answer.resolved_question)}</p>')
+    if answer.notice:
+        parts.append(f'<p class="notice">Note: {esc(answer.notice)}</p>')
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    for i, line in enumerate(lines):
+        body = _MARKER.sub(lambda m: _marker(m, numbers, turn), html.escape(line, quote=True))
+        css = ' class="from"' if _FROM_LINE.match(line) else ""
+        cursor = ' <span class="cursor">▍</span>' if partial and i == len(lines) - 1 else ""
+        parts.append(f"<p{css}>{body}{cursor}</p>")
+    if not partial:
+        if answer.citations:
+            items = "".join(
+                f'<li><a class="src-link" href="#cite-{turn}-{c.n}">[{c.n}]</a> {esc(c.chunk.title)} '
+                f'<span class="src-meta">({esc(meta_line(c.chunk))})</span></li>' for c in answer.citations)
+            parts.append(f'<div class="answer-sources"><p class="label">Sources</p><ol>{items}</ol></div>')
+        elif answer.abstained and answer.retrieved:
+            parts.append(_closest(answer.retrieved[:CLOSEST_SHOWN]))
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _marker(match: re.Match, numbers: dict[int, Citation], turn: int) -> str:
+    citation = numbers.get(int(match.group(1)))
+    if citation is None:
+        return match.group(0)
+    return (f'<a class="cite" href="#cite-{turn}-{citation.n}" title="{esc(citation.label)}">'
+            f"[{citation.n}]</a>")
+
+
+def _closest(hits: Sequence[Hit]) -> str:
+    items = "".join(
+        f'<details class="closest-passage"><summary>{esc(h.chunk.title)} '
+        f'<span class="src-meta">({esc(meta_line(h.chunk))})</span></summary>'
+        f'<div class="passage">{esc(h.chunk.passage)}</div></details>' for h in hits)
+    return f'<div class="closest"><p class="label">Closest passages</p>{items}</div>'
+
+
+def chat_messages(answers: Sequence[Answer], *, streaming: tuple[int, int] | None = None) -> list[dict]:
+    """The Chatbot value for a conversation; `streaming=(turn, words)` cuts that turn's text."""
+    messages = []
+    for turn, answer in enumerate(answers, 1):
+        words = streaming[1] if streaming and streaming[0] == turn else None
+        messages.append({"role": "user", "content": user_html(answer.question)})
+        messages.append({"role": "assistant", "content": answer_html(answer, turn, words=words)})
+    return messages
+
+
+def sources_html(answers: Sequence[Answer]) -> str:
+    """The sources panel: every answer's cited passages, newest answer first, each closed until
+    its [n] is clicked (it is then the page's :target)."""
+    if not answers:
+        return ('<div class="sources-panel"><h3>Sources</h3><p class="hint">Ask a question: the passages '
+                "each answer rests on appear here. Click a marker like [1] in an answer to open its passage, "
+                "with the cited sentences highlighted.</p></div>")
+    sections = []
+    for turn in range(len(answers), 0, -1):
+        answer = answers[turn - 1]
+        head = f'<h4>Answer {turn}: {esc(_short(answer.question, 80))}</h4>'
+        if answer.citations:
+            body = "".join(_source(f"cite-{turn}-{c.n}", f"[{c.n}]", c.chunk, c.sentences) for c in answer.citations)
+        elif answer.retrieved:
+            body = ('<p class="hint">No passage answers this; the closest ones:</p>'
+                    + "".join(_source(f"near-{turn}-{i}", f"{i}.", h.chunk, ())
+                              for i, h in enumerate(answer.retrieved[:CLOSEST_SHOWN], 1)))
+        else:
+            body = '<p class="hint">No passages.</p>'
+        sections.append(f'<section class="turn{" latest" if turn == len(answers) else ""}">{head}{body}</section>')
+    hint = '<p class="hint">Click [n] in an answer, or a source below, to open the passage.</p>'
+    return f'<div class="sources-panel"><h3>Sources</h3>{hint}{"".join(sections)}</div>'
+
+
+def _source(anchor: str, label: str, chunk: Chunk, sentences: Sequence[str]) -> str:
+    return (f'<div class="src" id="{anchor}"><a class="src-head" href="#{anchor}"><span class="n">{esc(label)}</span> '
+            f'<span class="title">{esc(chunk.title)}</span></a>'
+            f'<div class="src-meta">{esc(type_name(chunk.doc_type))} · {esc(meta_line(chunk))}</div>'
+            f'<div class="src-body"><div class="passage">{highlight(chunk.passage, sentences)}</div></div></div>')
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def corpus_line(docs: Iterable[DocumentInfo]) -> str:
+    """"5 documents from 27 June 2016 to 22 September 2020, one undated", as plain text."""
+    docs = list(docs)
+    if not docs:
+        return "No documents are indexed yet."
+    dates = sorted(d.published for d in docs if d.published)
+    undated = len(docs) - len(dates)
+    line = f"{len(docs)} document{'s' if len(docs) != 1 else ''}"
+    if dates:
+        first, last = human_date(dates[0]), human_date(dates[-1])
+        line += f" dated {first}" if first == last else f" from {first} to {last}"
+    if undated:
+        line += f", {_NUMBERS.get(undated, str(undated))} undated" if dates else ", all undated"
+    return line
+
+
+def corpus_html(docs: Iterable[DocumentInfo]) -> str:
+    """What the assistant can answer from: the corpus line and each document's title and date."""
+    docs = sorted(docs, key=lambda d: (not d.published, d.published, d.title))
+    items = "".join(f"<li>{esc(d.title)} <span class=\"src-meta\">({esc(type_name(d.doc_type))}, "
+                    f"{esc(human_date(d.published))})</span></li>" for d in docs)
+    return (f'<details class="corpus"><summary>Answers come only from {esc(corpus_line(docs))}: '
+            f"inspection findings on children's services. Every sentence is quoted from a document and cited.</summary>"
+            f"<ul>{items}</ul></details>")
+
+
+def brief_html(brief: Brief) -> str:
+    """A theme brief for the page: documents oldest first, quotes under their headings."""
+    title = f'<h2>Theme brief: {esc(brief.theme)}</h2>'
+    if not brief.sections:
+        return (f'<div class="brief">{title}<p class="hint">Nothing in the documents matches this theme'
+                f"{' within the filters' if not brief.filters.is_empty() else ''}. Try other words, "
+                "or clear the filters.</p></div>")
+    n_points = sum(len(s.points) for s in brief.sections)
+    parts = [f'<div class="brief">{title}<p class="brief-meta">{n_points} quotes from '
+             f"{len(brief.sections)} document{'s' if len(brief.sections) != 1 else ''}, oldest first. "
+             "Every quote is verbatim; check it in its passage before you use it.</p>"]
+    for section in brief.sections:
+        doc = section.doc
+        parts.append(f'<section class="brief-doc"><h3>{esc(doc.title)}</h3>'
+                     f'<p class="src-meta">{esc(type_name(doc.doc_type))} · {esc(human_date(doc.published))}</p>')
+        for heading, points in section.by_heading():
+            parts.append(f"<h4>{esc(heading)}</h4><ul>" + "".join(_brief_point(p) for p in points) + "</ul>")
+        parts.append("</section>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _brief_point(point: BriefPoint) -> str:
+    chunk = point.citation.chunk
+    where = " · ".join(p for p in (chunk.section, reference(chunk),
+                                   f"p. {chunk.page}" if chunk.page is not None else "") if p)
+    extra = ""
+    if point.status or point.due or point.progress:
+        facts = [f"<b>Status:</b> {esc(point.status)}" if point.status else "",
+                 f"<b>Due:</b> {esc(point.due)}" if point.due else "",
+                 f"<b>Latest progress:</b> {esc(point.progress)}" if point.progress else ""]
+        extra = f'<div class="action-facts">{" · ".join(f for f in facts if f)}</div>'
+    return (f'<li><blockquote>{esc(point.quote)}</blockquote>'
+            f'<div class="src-meta">[{point.citation.n}] {esc(where)}</div>{extra}</li>')
+
+
+_SUMMARY_METRICS = ("hit_at_k", "quote_recall_at_k", "key_fact_recall", "groundedness", "citation_precision",
+                    "abstention_correct", "false_abstention", "answer_words", "latency_ms")
+
+
+def eval_summary_html(summary: dict, row_errors: Sequence[object], source_name: str) -> str:
+    """An eval run at a glance: overall figures, failures by question type, and unread rows."""
+    overall = summary.get("overall", {})
+    metrics = overall.get("metrics", {})
+    head = (f'<div class="eval-summary"><h3>{esc(source_name)}: {summary.get("n_questions", 0)} questions, '
+            f'{overall.get("n_failed", 0)} failed, {overall.get("n_errors", 0)} errors (k={esc(summary.get("k", ""))})</h3>')
+    rows = []
+    for name in _SUMMARY_METRICS:
+        m = metrics.get(name) or {}
+        mean = m.get("mean")
+        value = "–" if mean is None else (f"{mean:,.0f}" if name in ("answer_words", "latency_ms") else f"{mean:.3f}")
+        rate = m.get("pass_rate")
+        extra = f'p95 {m["p95"]:,.0f} ms' if name == "latency_ms" and m.get("p95") is not None else (
+            "" if rate is None else f"{rate:.0%} pass")
+        rows.append(f"<tr><td>{esc(name)}</td><td>{esc(value)}</td><td>{esc(m.get('n', ''))}</td><td>{esc(extra)}</td></tr>")
+    table = ("<table><thead><tr><th>metric</th><th>mean</th><th>n</th><th></th></tr></thead><tbody>"
+             + "".join(rows) + "</tbody></table>")
+    by_type = "".join(f"<li>{esc(t)}: {g.get('n_questions', 0)} questions, {g.get('n_failed', 0)} failed</li>"
+                      for t, g in summary.get("by_type", {}).items())
+    errors = ""
+    if row_errors:
+        errors = ('<div class="row-errors"><p class="label">Rows not read (fix them and upload again):</p><ul>'
+                  + "".join(f"<li>{esc(e)}</li>" for e in row_errors) + "</ul></div>")
+    return f'{head}{table}<p class="label">By question type</p><ul>{by_type}</ul>{errors}</div>'
