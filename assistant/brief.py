@@ -127,16 +127,26 @@ def _action_point(chunk: Chunk, row: ActionRow, bonus: float, weights: dict[str,
         return None
     # The action cell is quoted as the row has it; a cell the parser reshaped falls back to the
     # row's first sentence, so the quote stays verbatim.
-    quote = row.action.strip() if row.action.strip() and row.action.strip() in chunk.passage else ""
+    quote = _verbatim(row.action, chunk.passage)
     if not quote:
         spans = sentence_spans(chunk.passage)
         quote = chunk.passage[spans[0][0]:spans[0][1]] if spans else ""
     if not quote:
         return None
     latest = row.latest_progress()
-    progress = f"{latest.label}: {latest.text}" if latest else ""
+    note = _verbatim(latest.text, chunk.passage) if latest else ""
+    progress = f"{latest.label}: {note or latest.text}" if latest else ""
     return BriefPoint(heading=ACTIONS, citation=Citation(0, chunk, (quote,)), score=score + bonus,
                       status=row.status, due=row.due, progress=progress)
+
+
+def _verbatim(fragment: str, passage: str) -> str:
+    """`fragment` as the passage writes it: the row parser joins a cell's lines with single spaces."""
+    words = fragment.split()
+    if not words:
+        return ""
+    match = re.search(r"\s+".join(re.escape(w) for w in words), passage)
+    return passage[match.start():match.end()] if match else ""
 
 
 def _best_quote(passage: str, weights: dict[str, float], phrase: str) -> tuple[str, float]:

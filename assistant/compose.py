@@ -31,6 +31,9 @@ _LIST_CUE = re.compile(r"\b(list|what are|which|name the|areas|strengths|recomme
 _STATUS_CUE = re.compile(
     r"\b(status|done|finish(?:ed)?|complete[ds]?|progress(?:ing)?|going|achieved|happened|set up|in place|"
     r"yet|still|update[ds]?|latest|delivered|launched|published|filled|manage[ds]?|where are they)\b", re.I)
+_NUMERIC_CUE = re.compile(r"\b(how (?:many|much|long|often)|what (?:proportion|percentage|share|number|rate)|when|date|per ?cent|%)", re.I)
+_HAS_NUMBER = re.compile(r"\d")
+_POINTS_BACK = re.compile(r"^(?:This|These|That|Those|It|They|However|But|As a result|Therefore|Furthermore|In addition)\b")
 _TYPE_LABEL = {
     "inspection_letter": "the inspection letter",
     "action_plan": "the action plan",
@@ -88,9 +91,14 @@ class ExtractiveComposer:
 
 
 def _score_sentences(query, hits: list[Hit], index: Index) -> list[_Sentence]:
+    """Every sentence of the hits: cosine to the question, plus the IDF-weighted share of the
+    question's terms it holds, plus its passage's retrieval score relative to the best, plus a
+    little for holding a number when the question asks for one."""
     idf = index.lexical.idf
     wanted = {t: idf.get(t, 0.0) for t in set(query.terms)}
     total = sum(wanted.values()) or 1.0
+    top = hits[0].score if hits and hits[0].score > 0 else 1.0
+    numeric = bool(_NUMERIC_CUE.search(query.text))
     out = []
     for rank, hit in enumerate(hits):
         passage = index.passages.get(hit.chunk.passage_id)
@@ -98,34 +106,52 @@ def _score_sentences(query, hits: list[Hit], index: Index) -> list[_Sentence]:
             continue
         vectors = index.sentence_vectors[passage.rows]
         cosines = vectors @ query.vector
+        prior = 0.15 * min(1.0, hit.score / top)
         for (a, b), vector, cosine in zip(passage.spans, vectors, cosines):
             text = hit.chunk.passage[a:b]
             present = set(terms(text))
             lexical = sum(w for t, w in wanted.items() if t in present) / total
-            score = float(cosine) + 0.5 * lexical + 0.04 / (rank + 1)
+            score = float(cosine) + 0.5 * lexical + prior
+            if numeric and _HAS_NUMBER.search(text):
+                score += 0.08
             out.append(_Sentence(rank, a, b, text, vector, score, float(cosine), lexical))
     return out
 
 
 def _select(sentences: list[_Sentence], budget: int) -> list[_Sentence]:
-    chosen: list[_Sentence] = []
-    used = 0
+    """The best sentences within `budget` words. The best one brings the sentence after it
+    (an answer often runs on: "A strength is the 7-minute briefings. These are concise ..."),
+    and the one before it when it opens by pointing back ("This", "However")."""
     ranked = sorted(sentences, key=lambda s: -s.score)
     if not ranked:
         return []
     floor = ranked[0].score * 0.72  # below this a sentence pads rather than answers
-    for s in ranked:
+    chosen: list[_Sentence] = []
+    used = 0
+
+    def take(s: _Sentence) -> bool:
+        nonlocal used
         n_words = len(s.text.split())
-        if s.score < floor or n_words < 4:
-            continue
+        if s in chosen or n_words < 3 or any(_near_duplicate(s, c) for c in chosen):
+            return False
         if chosen and used + n_words > budget:
-            if used >= budget * 0.6:
-                break
-            continue
-        if any(_near_duplicate(s, c) for c in chosen):
-            continue
+            return False
         chosen.append(s)
         used += n_words
+        return True
+
+    best = ranked[0]
+    take(best)
+    same = sorted((s for s in sentences if s.hit_rank == best.hit_rank), key=lambda s: s.start)
+    position = same.index(best)
+    if position > 0 and _POINTS_BACK.match(best.text):
+        take(same[position - 1])
+    if position + 1 < len(same):
+        take(same[position + 1])
+    for s in ranked[1:]:
+        if s.score < floor or used >= budget * 0.8:
+            break
+        take(s)
     return chosen
 
 

@@ -31,7 +31,12 @@ def embed(texts: list[str], *, batch_size: int = 32) -> np.ndarray:
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
     model = get_embedder()
+    import torch
+
     with _lock:  # the web server calls from several threads; torch on 2 cores gains nothing
+        # One thread for a question: a second buys ~1 ms, and on a busy machine two threads
+        # oversubscribe the cores and a 10 ms embedding takes 400 ms. Batches use every core.
+        torch.set_num_threads(1 if len(texts) <= 4 else (os.cpu_count() or 1))
         vectors = model.encode(
             texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
             show_progress_bar=False,

@@ -91,6 +91,15 @@ def stem(word: str) -> str:
     """A light stemmer: enough to match plurals and common verb forms, never below 4 letters."""
     if len(word) <= 4 or not word.isalpha():
         return word
+    return _drop_final_e(_strip_suffix(word))
+
+
+def _drop_final_e(word: str) -> str:
+    # "exclude", "excluded" and "excluding" all become "exclud"; "service(s)" become "servic".
+    return word[:-1] if len(word) > 4 and word.endswith("e") else word
+
+
+def _strip_suffix(word: str) -> str:
     for suffix, repl in (
         ("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"),
         ("ing", ""), ("ed", ""), ("s", ""),
@@ -98,7 +107,10 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             if suffix == "s" and word.endswith(("ss", "us", "is")):
                 return word
-            return word[: len(word) - len(suffix)] + repl
+            base = word[: len(word) - len(suffix)] + repl
+            if suffix in ("ing", "ed") and len(base) >= 4 and base[-1] == base[-2] and base[-1] not in "ls":
+                base = base[:-1]  # running -> run, flagged -> flag (but not "spelling", "assessed")
+            return base
     return word
 
 

@@ -37,6 +37,7 @@ def run_eval_command(args: argparse.Namespace, settings: Settings) -> int:
         bad_rows += len(errors)
         questions.extend(read)
     index = open_index(settings)
+    answer("warm up", settings=settings, index=index)  # load the model before the clock starts
     out = args.out or Path("runs") / time.strftime("%Y%m%d-%H%M%S")
     started = time.perf_counter()
     run = run_eval(questions, lambda q: answer(q, settings=settings, index=index), k=args.k, out_dir=out,

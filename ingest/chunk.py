@@ -36,18 +36,20 @@ class _Unit:
     extra: dict = field(default_factory=dict)
 
 
-def chunk_document(doc: Document, *, max_tokens: int = 180) -> list[Chunk]:
+def chunk_document(doc: Document, *, max_tokens: int = 180, pack_tokens: int | None = None) -> list[Chunk]:
     """Structure-aware chunks of a cleaned document.
 
     Args:
         doc: a document whose `text`/`offsets` were filled by `clean_document`.
         max_tokens: the longest piece embedded, in tiktoken tokens.
+        pack_tokens: consecutive short paragraphs of one section are packed into one passage up
+            to this many tokens (default: max_tokens).
     Returns:
         Chunks in document order, with ids that stay the same while the text does.
     """
     units = _action_units(doc) if doc.info.doc_type == "action_plan" else []
     covered = [(u.start, u.end) for u in units]
-    units += _prose_units(doc, covered, max_tokens)
+    units += _prose_units(doc, covered, pack_tokens or max_tokens)
     units.sort(key=lambda u: u.start)
     chunks: list[Chunk] = []
     for ordinal, unit in enumerate(units):

@@ -185,7 +185,7 @@ def _process(fresh: list[Document], keys: dict[str, str], settings: Settings, bu
     for doc in tqdm(fresh, desc="documents", unit="doc", disable=not progress or not fresh):
         doc = clean_document(doc)
         built.docs[doc.info.doc_id] = doc
-        chunks = chunk_document(doc, max_tokens=settings.embed_max_tokens)
+        chunks = chunk_document(doc, max_tokens=settings.embed_max_tokens, pack_tokens=settings.pack_tokens)
         new_chunks.extend(chunks)
         for chunk in chunks:
             if chunk.part == 0:

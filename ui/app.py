@@ -40,7 +40,7 @@ EXAMPLES = (
     "How many children were looked after in April 2016?",
 )
 BRIEF_EXAMPLES = ("voice of the child", "CAMHS waiting times", "information sharing", "children missing from home")
-STREAM_WORDS = 3  # words added per streamed update: reads as typing without flooding the socket
+STREAM_WORDS = 4  # words added per streamed update: reads as typing without flooding the socket
 STREAM_DELAY_S = 0.03
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -65,14 +65,14 @@ CSS = """
 .closest-passage summary { cursor: pointer; }
 .closest-passage .passage { font-size: .9em; margin: .3em 0 .6em 1em; }
 .cursor { opacity: .6; }
-#sources { position: sticky; top: 8px; max-height: 82vh; overflow-y: auto; padding: 4px 10px 10px 10px;
+#sources { text-align: left; position: sticky; top: 8px; max-height: 82vh; overflow-y: auto; padding: 4px 10px 10px 10px;
   border: 1px solid var(--border-color-primary); border-radius: 8px; background: var(--block-background-fill); }
 #sources h3 { margin: .3em 0; }
 #sources h4 { margin: .9em 0 .3em 0; font-size: .95em; }
 #sources .hint { color: var(--body-text-color-subdued); font-size: .9em; }
 #sources .turn:not(.latest) { opacity: .85; }
 #sources .src { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 6px 8px; margin: 6px 0; }
-#sources .src-head { font-weight: 600; text-decoration: none; color: var(--body-text-color); display: block; }
+#sources .src-head { text-align: left; font-weight: 600; text-decoration: none; color: var(--body-text-color); display: block; }
 #sources .src-head .n { color: var(--color-accent); }
 #sources .src-body { display: none; }
 #sources .src:target { border: 2px solid #d97706; background: #fffdf5; color: #1f2937; scroll-margin-top: 8px; }
@@ -141,11 +141,11 @@ def build_app(settings: Settings, index: Index | None = None) -> gr.Blocks:
                             ask = gr.Button("Ask", variant="primary", elem_id="ask", scale=1, min_width=80)
                         with gr.Accordion("Rate an answer", open=True, elem_id="feedback"):
                             with gr.Row():
-                                rated = gr.Dropdown([], label="Answer", elem_id="fb-answer", scale=2)
-                                comment = gr.Textbox(label="Comment (optional)", elem_id="fb-comment", scale=3,
+                                rated = gr.Dropdown([], label="Answer", elem_id="fb-answer", scale=3)
+                                comment = gr.Textbox(label="Comment (optional)", elem_id="fb-comment", scale=4,
                                                      placeholder="What was right or wrong?", max_length=2000)
-                                up = gr.Button("👍 Helpful", elem_id="fb-up", scale=1, min_width=90)
-                                down = gr.Button("👎 Not helpful", elem_id="fb-down", scale=1, min_width=90)
+                                up = gr.Button("▲ Helpful", elem_id="fb-up", scale=1, min_width=90)
+                                down = gr.Button("▼ Not helpful", elem_id="fb-down", scale=1, min_width=90)
                             feedback_status = gr.Markdown("", elem_id="fb-status")
                         with gr.Row():
                             export = gr.DownloadButton("Export conversation (Markdown)", visible=False,
@@ -233,8 +233,8 @@ def build_app(settings: Settings, index: Index | None = None) -> gr.Blocks:
                     log.exception("feedback not stored")
                     raise gr.Error(f"Could not save feedback in {settings.feedback_db} ({error}): make the folder "
                                    "writable or set ASSISTANT_FEEDBACK_DB to a writable file") from None
-                thumb = "👍" if rating > 0 else "👎"
-                return f"Thanks: {thumb} on answer {turn + 1} saved (feedback #{row}).", ""
+                thumb = "helpful" if rating > 0 else "not helpful"
+                return f"Thanks: answer {turn + 1} rated {thumb} (feedback #{row} saved).", ""
             return handler
 
         up.click(rate(1), [rated, comment, answers], [feedback_status, comment], concurrency_limit=8)

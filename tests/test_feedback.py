@@ -1,0 +1,92 @@
+"""Feedback storage: a rating round trip through SQLite and CSV, and writes from many threads."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+import threading
+from datetime import datetime
+
+import pytest
+
+from assistant.types import Answer, Chunk, Citation
+from ui.feedback import COLUMNS, export_csv, record_feedback
+
+PASSAGE = "Children’s voices are not sufficiently well captured. Some records are superficial."
+
+
+def _answer(question: str = "What about the voice of the child?") -> Answer:
+    chunk = Chunk(chunk_id="letter:1", doc_id="sefton-jtai-letter-2019", title="JTAI letter",
+                  doc_type="inspection_letter", publisher="Ofsted", date="2019-12-18", text=PASSAGE,
+                  passage=PASSAGE, section="Areas for improvement", kind="finding")
+    citation = Citation(1, chunk, ("Children’s voices are not sufficiently well captured.",))
+    return Answer(question=question, resolved_question=question + " (resolved)",
+                  text="Children’s voices are not sufficiently well captured. [1]", citations=(citation,),
+                  retrieved=(), abstained=False)
+
+
+def test_round_trip(tmp_path):
+    db = tmp_path / "sub" / "feedback.sqlite3"
+    first = record_feedback(db, -1, "  Wrong document, and a comma, \"quote\"\nnew line  ", _answer())
+    second = record_feedback(db, 1, "", _answer("Second question?"))
+    assert (first, second) == (1, 2)
+
+    out = tmp_path / "feedback.csv"
+    assert export_csv(db, out) == 2
+    with out.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert tuple(rows[0]) == COLUMNS
+    assert [r["rating"] for r in rows] == ["-1", "1"]
+    assert rows[0]["comment"] == "Wrong document, and a comma, \"quote\"\nnew line"
+    assert rows[0]["question"] == "What about the voice of the child?"
+    assert rows[0]["resolved_question"] == "What about the voice of the child? (resolved)"
+    assert rows[0]["answer"].endswith("[1]")
+    citations = json.loads(rows[0]["citations"])
+    assert citations[0]["doc_id"] == "sefton-jtai-letter-2019"
+    assert citations[0]["sentences"] == ["Children’s voices are not sufficiently well captured."]
+    created = datetime.fromisoformat(rows[0]["created_at"])
+    assert created.utcoffset() is not None and created.utcoffset().total_seconds() == 0
+
+
+def test_only_these_columns_are_stored(tmp_path):
+    db = tmp_path / "feedback.sqlite3"
+    record_feedback(db, 1, "fine", _answer())
+    with sqlite3.connect(db) as conn:
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(feedback)")]
+    assert tuple(columns) == COLUMNS
+
+
+def test_rating_must_be_plus_or_minus_one(tmp_path):
+    with pytest.raises(ValueError):
+        record_feedback(tmp_path / "f.sqlite3", 0, "", _answer())
+
+
+def test_export_without_database_writes_a_header(tmp_path, capsys):
+    assert export_csv(tmp_path / "missing.sqlite3", None) == 0
+    assert capsys.readouterr().out.strip() == ",".join(COLUMNS)
+
+
+def test_concurrent_writes_all_land(tmp_path):
+    db = tmp_path / "feedback.sqlite3"
+    errors: list[BaseException] = []
+    ids: list[int] = []
+    lock = threading.Lock()
+
+    def worker(n: int) -> None:
+        try:
+            for i in range(10):
+                row = record_feedback(db, 1 if (n + i) % 2 else -1, f"thread {n} item {i}", _answer(f"q{n}-{i}"))
+                with lock:
+                    ids.append(row)
+        except BaseException as exc:  # collected so the assertion names it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert sorted(ids) == list(range(1, 81))
+    assert export_csv(db, tmp_path / "all.csv") == 80

@@ -1,0 +1,99 @@
+"""The chat's HTML: untrusted text escaped, cited sentences marked, abstentions set apart."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.types import Answer, Chunk, Citation, DocumentInfo, Hit
+from ui.render import answer_html, chat_messages, corpus_line, highlight, sources_html, user_html
+
+EVIL = "<script>alert('x')</script>"
+CITED = "Health visitors are not routinely informed when children go missing."
+PASSAGE = f"Some context comes first. {CITED} A <b>bold</b> claim {EVIL} follows."
+
+
+def _chunk(passage: str = PASSAGE, **changes) -> Chunk:
+    fields = dict(chunk_id="letter:7", doc_id="sefton-jtai-letter-2019", title="JTAI letter <i>2019</i>",
+                  doc_type="inspection_letter", publisher="Ofsted", date="2019-12-18", text=passage[:60],
+                  passage=passage, section="Areas for improvement", kind="finding", ref="8.4", page=3)
+    fields.update(changes)
+    return Chunk(**fields)
+
+
+def _answer(question: str = "Are health visitors told?", **changes) -> Answer:
+    chunk = _chunk()
+    fields = dict(question=question, resolved_question=question, text=f"{CITED} [1]",
+                  citations=(Citation(1, chunk, (CITED,)),), retrieved=(Hit(chunk, 1.0),), abstained=False)
+    fields.update(changes)
+    return Answer(**fields)
+
+
+def test_script_in_passage_is_escaped():
+    page = sources_html([_answer()])
+    assert EVIL not in page and "<b>bold</b>" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    assert "<i>2019</i>" not in page and "&lt;i&gt;2019&lt;/i&gt;" in page
+
+
+def test_script_in_question_is_escaped():
+    question = f"What about {EVIL} and <img src=x onerror=alert(1)>?"
+    answer = _answer(question, resolved_question=f"{question} (police)")
+    html = "".join(m["content"] for m in chat_messages([answer])) + sources_html([answer])
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in user_html(question)
+    assert "Searched: What about &lt;script&gt;" in answer_html(answer, 1)
+
+
+def test_script_in_answer_text_is_escaped_and_markers_still_link():
+    answer = _answer(text=f"{EVIL} Injected [1] and a stray [9].")
+    html = answer_html(answer, 2)
+    assert "<script" not in html
+    assert '<a class="cite" href="#cite-2-1"' in html
+    assert "[9]" in html and "#cite-2-9" not in html
+
+
+def test_cited_sentence_is_inside_mark():
+    page = sources_html([_answer()])
+    assert f"<mark>{CITED}</mark>" in page
+    assert 'id="cite-1-1"' in page
+    assert highlight("a <b> c. x", ["<b> c."]) == "a <mark>&lt;b&gt; c.</mark> x"
+
+
+def test_rendered_html_has_no_line_breaks():
+    answer = _answer(text=f"From the inspection letter (18 December 2019):\n{CITED} [1]",
+                     citations=(Citation(1, _chunk("Line one.\n\nLine two. " + CITED), (CITED,)),))
+    for message in chat_messages([answer]):
+        assert "\n" not in message["content"]
+    assert '<p class="from">From the inspection letter' in answer_html(answer, 1)
+
+
+def test_abstained_answer_looks_different_and_shows_closest_passages():
+    near = _chunk("The youth offending team has a health offer.", title="Scrutiny report", date="")
+    abstained = _answer("What is the weather?", text="The documents do not cover this question.", citations=(),
+                        retrieved=(Hit(near, 0.2),), abstained=True)
+    html = answer_html(abstained, 1)
+    assert 'class="answer abstained"' in html
+    assert "I can&#x27;t find this in the documents" in html
+    assert "The youth offending team has a health offer." in html and "undated" in html
+    assert 'class="answer abstained"' not in answer_html(_answer(), 1)
+    assert 'id="near-1-1"' in sources_html([abstained])
+
+
+def test_streaming_cuts_the_text_and_holds_back_sources():
+    answer = _answer(text="one two three four five six [1]")
+    partial = answer_html(answer, 1, words=3)
+    assert "one two three" in partial and "four" not in partial and "answer-sources" not in partial
+    assert "answer-sources" in answer_html(answer, 1)
+
+
+def test_follow_up_shows_what_was_searched_only_when_it_differs():
+    assert "Searched:" not in answer_html(_answer(), 1)
+    followed = _answer("and the police?", resolved_question="Are health visitors told (police)?")
+    assert "Searched: Are health visitors told (police)?" in answer_html(followed, 1)
+
+
+def test_corpus_line():
+    docs = [DocumentInfo("a", "a.txt", "A", published="2016-06-27"), DocumentInfo("b", "b.txt", "B"),
+            DocumentInfo("c", "c.txt", "C", published="2020-09-22")]
+    assert corpus_line(docs) == "3 documents from 27 June 2016 to 22 September 2020, one undated"
+    assert re.match(r"No documents", corpus_line([]))

@@ -1,0 +1,285 @@
+"""The web chat in a real browser: Debian's Chromium driven by Selenium against `assistant serve`.
+
+The server runs as a subprocess on a free loopback port over the session's real index (built
+once by `test_brief.built_index`), so the test sees what a user sees: streaming, citation links,
+filters, feedback stored in SQLite, the theme brief and its download. Screenshots go to
+artifacts/ (git-ignored); the chat one is copied to docs/ for the README. Timings (start to
+ready, time to first answer text and to the full answer in the browser, the server's peak
+memory) are printed for the record: run with -s to see them.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import queue
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from test_brief import ROOT, built_index
+
+pytestmark = pytest.mark.browser
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+ARTIFACTS = ROOT / "artifacts"
+LETTER = "sefton-jtai-letter-2019"
+LETTER_TITLE = "Joint targeted area inspection of the multi-agency response to children's mental health in Sefton"
+CAMHS = "What did inspectors say about CAMHS waiting times?"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """`assistant serve` on a free port: yields (url, feedback_db); prints start-up time and peak memory."""
+    settings = built_index(tmp_path_factory)
+    port = _free_port()
+    feedback_db = tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
+           "ASSISTANT_INDEX_DIR": str(settings.index_dir), "ASSISTANT_FEEDBACK_DB": str(feedback_db)}
+    env.pop("ASSISTANT_AUTH_USER", None)
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+    output = []
+    deadline = time.monotonic() + 240
+    while True:
+        try:
+            line = lines.get(timeout=1)
+        except queue.Empty:
+            line = ""
+        output.append(line)
+        if line.startswith("Ready on http://127.0.0.1:"):
+            break
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("the server did not start:\n" + "".join(output))
+    print(f"\n[web] server ready in {time.perf_counter() - started:.1f} s: {line.strip()}")
+    yield f"http://127.0.0.1:{port}/", feedback_db
+    status = Path(f"/proc/{proc.pid}/status")
+    if status.exists():
+        peak = re.search(r"VmHWM:\s+(\d+) kB", status.read_text())
+        if peak:
+            print(f"\n[web] server peak memory (VmHWM): {int(peak.group(1)) / 1024:.0f} MB")
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def downloads(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("downloads")
+
+
+@pytest.fixture(scope="session")
+def browser(downloads):
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        pytest.fail("Chromium is missing: apt-get install -y chromium chromium-driver (or 'make browser')")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1440,1000"):
+        options.add_argument(flag)
+    profile = tempfile.mkdtemp(prefix="chromium-profile-")
+    options.add_argument(f"--user-data-dir={profile}")
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_script_timeout(60)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def _open(browser, url):
+    browser.get(url)
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#question textarea, #question input"), 60)
+
+
+def _wait(browser, condition, timeout=60):
+    return WebDriverWait(browser, timeout, poll_frequency=0.05,
+                         ignored_exceptions=(StaleElementReferenceException,)).until(condition)
+
+
+def _ask(browser, question: str, turn: int = 1) -> dict:
+    """Type a question, press Enter, wait for the whole answer; returns browser-side timings (ms)."""
+    browser.execute_script("""
+        const turn = arguments[0];
+        window.__marks = {t0: performance.now()};
+        const seen = () => {
+          const a = document.querySelector(`#chat .answer[data-turn="${turn}"]`);
+          if (a && !window.__marks.first) window.__marks.first = performance.now();
+          if (a && a.querySelector('.answer-sources, .closest') && !window.__marks.full) window.__marks.full = performance.now();
+          if (a && a.classList.contains('abstained') && !window.__marks.full) window.__marks.full = performance.now();
+        };
+        new MutationObserver(seen).observe(document.body, {childList: true, subtree: true, characterData: true});
+    """, turn)
+    box = browser.find_element(By.CSS_SELECTOR, "#question textarea, #question input")
+    box.send_keys(question)
+    browser.execute_script("window.__marks.t0 = performance.now();")
+    box.send_keys(Keys.ENTER)
+    _wait(browser, lambda d: d.execute_script("return window.__marks.full"), 90)
+    # The final update also fills the sources panel; wait for it before clicking into it.
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, f"#sources section.turn.latest"), 30)
+    marks = browser.execute_script("return window.__marks")
+    return {"first": marks["first"] - marks["t0"], "full": marks["full"] - marks["t0"]}
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _screenshot(browser, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    browser.save_screenshot(str(path))
+    return path
+
+
+def test_answer_streams_and_citation_opens_its_passage(server, browser):
+    url, _ = server
+    _open(browser, url)
+    timings = _ask(browser, CAMHS)
+    print(f"\n[web] time to first answer text {timings['first'] / 1000:.2f} s, "
+          f"to full answer {timings['full'] / 1000:.2f} s (in the browser)")
+
+    answer = browser.find_element(By.CSS_SELECTOR, '#chat .answer[data-turn="1"]')
+    link = answer.find_element(By.CSS_SELECTOR, "a.cite")
+    anchor = link.get_attribute("href").split("#", 1)[1]
+    assert re.fullmatch(r"cite-1-\d+", anchor)
+    # The sentence the marker closes is what the passage must show highlighted.
+    paragraph = link.find_element(By.XPATH, "./ancestor::p").get_attribute("innerHTML")
+    before = paragraph.split(f'href="#{anchor}"', 1)[0].rsplit("<a", 1)[0]
+    cited = _norm(html.unescape(re.sub(r"<[^>]+>", "", before.split("</a>")[-1])))
+    assert len(cited) > 20
+
+    body = browser.find_element(By.CSS_SELECTOR, f"#{anchor} .src-body")
+    assert not body.is_displayed()
+    link.click()
+    _wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, f"#{anchor} .src-body").is_displayed(), 10)
+    assert browser.current_url.endswith("#" + anchor)
+    marks = [_norm(m.text) for m in browser.find_elements(By.CSS_SELECTOR, f"#{anchor} .src-body mark")]
+    assert any(cited in m for m in marks), (cited, marks)
+    others = [e for e in browser.find_elements(By.CSS_SELECTOR, "#sources .src-body") if e.is_displayed()]
+    assert len(others) == 1, "only the clicked passage is open"
+
+    n = anchor.rsplit("-", 1)[1]
+    listed = answer.find_element(By.CSS_SELECTOR, f'.answer-sources a[href="#{anchor}"]').find_element(By.XPATH, "./..")
+    title = browser.find_element(By.CSS_SELECTOR, f"#{anchor} .title").text
+    assert f"[{n}]" in listed.text and _norm(title) in _norm(listed.text)
+    assert re.search(r"\d{1,2} \w+ \d{4}|undated", browser.find_element(By.CSS_SELECTOR, f"#{anchor} .src-meta").text)
+
+    shot = _screenshot(browser, "chat.png")
+    (ROOT / "docs").mkdir(exist_ok=True)
+    shutil.copyfile(shot, ROOT / "docs" / "screenshot-chat.png")
+
+
+def test_document_filter_limits_the_sources(server, browser):
+    url, _ = server
+    _open(browser, url)
+    browser.find_element(By.CSS_SELECTOR, "#filters button.label-wrap").click()
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#f-docs input"), 10)
+    browser.find_element(By.CSS_SELECTOR, "#f-docs input").click()
+    option = _wait(browser, lambda d: [o for o in d.find_elements(By.CSS_SELECTOR, "li[data-testid=dropdown-option]")
+                                       if (o.get_attribute("aria-label") or "").startswith(LETTER_TITLE)], 10)[0]
+    option.click()
+    browser.find_element(By.CSS_SELECTOR, "#header").click()  # close the option list
+    _ask(browser, CAMHS)
+    answer = browser.find_element(By.CSS_SELECTOR, '#chat .answer[data-turn="1"]')
+    titles = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#sources .src .title")]
+    listed = [li.text for li in answer.find_elements(By.CSS_SELECTOR, ".answer-sources li")]
+    assert titles and listed
+    assert all(t == LETTER_TITLE for t in titles), titles
+    assert all(LETTER_TITLE in item for item in listed), listed
+
+
+def test_bad_date_filter_says_how_to_write_it(server, browser):
+    url, _ = server
+    _open(browser, url)
+    browser.find_element(By.CSS_SELECTOR, "#filters button.label-wrap").click()
+    box = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#f-from input, #f-from textarea"), 10)[0]
+    box.send_keys("18/12/2019")
+    question = browser.find_element(By.CSS_SELECTOR, "#question textarea, #question input")
+    question.send_keys(CAMHS, Keys.ENTER)
+    _wait(browser, lambda d: "YYYY-MM-DD" in d.find_element(By.TAG_NAME, "body").text, 20)
+    assert not browser.find_elements(By.CSS_SELECTOR, "#chat .answer[data-turn]")
+
+
+def test_html_in_a_question_never_runs(server, browser):
+    url, _ = server
+    _open(browser, url)
+    evil = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> CAMHS waiting'
+    _ask(browser, evil)
+    time.sleep(0.5)
+    assert browser.execute_script("return window.__pwned") is None
+    shown = browser.find_element(By.CSS_SELECTOR, "#chat .question").text
+    assert '<img src=x onerror="window.__pwned=1">' in shown
+
+
+def test_thumbs_down_with_comment_is_stored(server, browser):
+    url, feedback_db = server
+    _open(browser, url)
+    _ask(browser, "What's the status of action 2.2.2?")
+    comment = "Test comment: the due date is missing."
+    box = browser.find_element(By.CSS_SELECTOR, "#fb-comment textarea, #fb-comment input")
+    box.send_keys(comment)
+    browser.find_element(By.CSS_SELECTOR, "#fb-down").click()
+    _wait(browser, lambda d: "saved" in d.find_element(By.CSS_SELECTOR, "#fb-status").text, 20)
+    with sqlite3.connect(feedback_db) as conn:
+        rows = conn.execute("SELECT rating, comment, question, answer, citations FROM feedback WHERE comment = ?",
+                            (comment,)).fetchall()
+    assert len(rows) == 1
+    rating, _, question, answer_text, citations = rows[0]
+    assert rating == -1 and question == "What's the status of action 2.2.2?"
+    assert answer_text and "2.2.2" in citations
+
+
+def test_theme_brief_and_markdown_download(server, browser, downloads):
+    url, _ = server
+    _open(browser, url)
+    browser.find_element(By.CSS_SELECTOR, "button[role=tab][data-tab-id=brief-tab]").click()
+    box = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#brief-theme textarea, #brief-theme input"), 10)[0]
+    box.send_keys("voice of the child")
+    browser.find_element(By.CSS_SELECTOR, "#brief-build").click()
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#brief-out .brief-doc"), 90)
+    docs = browser.find_elements(By.CSS_SELECTOR, "#brief-out .brief-doc h3")
+    assert len(docs) >= 2
+    first_quote = browser.find_element(By.CSS_SELECTOR, "#brief-out blockquote").text
+    _screenshot(browser, "brief.png")
+
+    before = set(downloads.iterdir())
+    button = _wait(browser, lambda d: [b for b in d.find_elements(By.CSS_SELECTOR, "#brief-md") if b.is_displayed()], 20)[0]
+    button.click()
+    _wait(browser, lambda d: [p for p in set(downloads.iterdir()) - before
+                              if p.suffix == ".md" and p.stat().st_size > 0], 30)
+    path = next(p for p in set(downloads.iterdir()) - before if p.suffix == ".md")
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# Theme brief: voice of the child")
+    assert _norm(first_quote)[:60] in _norm(text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">"))
+    for heading in docs:
+        assert _norm(heading.text) in _norm(text.replace("&amp;", "&"))
