@@ -22,6 +22,7 @@ from typing import Protocol
 
 import numpy as np
 
+from assistant.evidence import evidence as measure_evidence
 from assistant.settings import Settings
 from assistant.store import Index
 from assistant.text import normalise, terms
@@ -73,7 +74,7 @@ class ExtractiveComposer:
 
     def compose(self, question: str, query, hits: list[Hit], index: Index, settings: Settings) -> Composition:
         sentences = _score_sentences(query, hits, index)
-        evidence = max((s.cosine + 0.5 * s.lexical for s in sentences), default=0.0) if sentences else 0.0
+        evidence = measure_evidence(query.text, query.vector, hits, index)
         named = bool(query.action_refs) and bool(hits) and hits[0].chunk.kind == "action"
         if named:
             evidence = max(evidence, 1.0)  # the user named the action: its row is the answer
@@ -148,10 +149,16 @@ def _select(sentences: list[_Sentence], budget: int) -> list[_Sentence]:
         take(same[position - 1])
     if position + 1 < len(same):
         take(same[position + 1])
-    for s in ranked[1:]:
-        if s.score < floor or used >= budget * 0.8:
-            break
-        take(s)
+    # Then the rest by score, a passage already quoted counting a little less each time, so a
+    # theme or list question hears from several passages and documents, not one.
+    rest = [s for s in ranked[1:] if s.score >= floor]
+    while rest and used < budget * 0.8:
+        quoted = {}
+        for c in chosen:
+            quoted[c.hit_rank] = quoted.get(c.hit_rank, 0) + 1
+        pick = max(rest, key=lambda s: s.score - 0.06 * quoted.get(s.hit_rank, 0))
+        rest.remove(pick)
+        take(pick)
     return chosen
 
 
@@ -173,31 +180,28 @@ def _status_action(question: str, hits: list[Hit], index: Index) -> int | None:
     return None
 
 
-def _action_sentences(row: ActionRow, rank: int, sentences: list[_Sentence]) -> list[_Sentence]:
-    """What the action is, its completion date or status, and its latest progress note."""
+def _action_sentences(row: ActionRow, rank: int, sentences: list[_Sentence], budget: int = 100) -> list[_Sentence]:
+    """What the action is, its completion date or status, the start of its latest progress
+    note, then the row's sentences that best match the question, in the row's order."""
     own = sorted((s for s in sentences if s.hit_rank == rank), key=lambda s: s.start)
     if not own:
         return []
     wanted = [own[0]]  # the action itself: the row opens with it
-    for cell in (row.due,):
-        if cell:
-            match = next((s for s in own if normalise(cell)[:40] and normalise(cell)[:40] in normalise(s.text)), None)
-            if match and match not in wanted:
-                wanted.append(match)
+    if row.due:
+        key = normalise(row.due)[:40]
+        wanted += [s for s in own if key and key in normalise(s.text) and s not in wanted][:1]
     latest = row.latest_progress()
     if latest is not None:
-        key = normalise(latest.text)[:50]
-        first = next((i for i, s in enumerate(own) if key and key[:30] in normalise(s.text)), None)
-        if first is not None:
-            used = 0
-            for s in own[first:]:
-                if s in wanted:
-                    continue
-                wanted.append(s)
-                used += len(s.text.split())
-                if used > 70 or normalise(s.text)[-20:] in normalise(latest.text)[-20:]:
-                    break
-    return wanted
+        key = normalise(latest.text)[:30]
+        wanted += [s for s in own if key and key in normalise(s.text) and s not in wanted][:1]
+    used = sum(len(s.text.split()) for s in wanted)
+    for s in sorted(own, key=lambda s: -s.score):
+        n_words = len(s.text.split())
+        if s in wanted or used + n_words > budget:
+            continue
+        wanted.append(s)
+        used += n_words
+    return sorted(wanted, key=lambda s: s.start)
 
 
 def _render(chosen: list[_Sentence], hits: list[Hit]) -> tuple[str, tuple[Citation, ...]]:

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +101,11 @@ class Index:
                 self.sentence_passage[row] = passage.passage_id
         for i, chunk in enumerate(self.chunks):
             self.passage_chunks.setdefault(chunk.passage_id, []).append(i)
+
+    @cached_property
+    def vocabulary(self) -> set[str]:
+        """Every word of every document, lower-cased: to tell a name the corpus never uses."""
+        return {w.lower() for text in self.raw_texts.values() for w in re.findall(r"[A-Za-z0-9]+", text)}
 
     @property
     def generation(self) -> int:
