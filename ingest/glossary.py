@@ -46,12 +46,14 @@ def mine_glossary(docs: list[Document]) -> dict[str, list[str]]:
 
 
 def _expansion_before(preceding: str, letters: str) -> str:
-    tokens = [t for t in re.split(r"[\s-]+", preceding.strip()) if t]
+    """The words just before an acronym whose initials spell it, as the text has them."""
+    preceding = preceding.rstrip()
     # Hyphenated words count one initial per part: "multi-agency" gives "m" and "a".
+    tokens = list(re.finditer(r"[^\s-]+", preceding))
     for size in range(1, min(len(tokens), len(letters) + 4) + 1):
         window = tokens[-size:]
-        if _initials_match(window, letters):
-            return " ".join(window)
+        if _initials_match([t.group(0) for t in window], letters):
+            return preceding[window[0].start():]
     return ""
 
 
