@@ -54,6 +54,9 @@ def _guard(run) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away ("| head"): nothing more to say
+        sys.stderr.close()
+        return 0
 
 
 def _settings(args: argparse.Namespace) -> Settings:

@@ -23,18 +23,17 @@ from typing import Protocol
 import numpy as np
 
 from assistant.evidence import evidence as measure_evidence
+from assistant.retrieve import STATUS_CUE
 from assistant.settings import Settings
 from assistant.store import Index
 from assistant.text import normalise, terms
 from assistant.types import ActionRow, Citation, Hit
 
 _LIST_CUE = re.compile(r"\b(list|what are|which|name the|areas|strengths|recommendations|actions|priorit|themes?)\b", re.I)
-_STATUS_CUE = re.compile(
-    r"\b(status|done|finish(?:ed)?|complete[ds]?|progress(?:ing)?|going|achieved|happened|set up|in place|"
-    r"yet|still|update[ds]?|latest|delivered|launched|published|filled|manage[ds]?|where are they)\b", re.I)
 _NUMERIC_CUE = re.compile(r"\b(how (?:many|much|long|often)|what (?:proportion|percentage|share|number|rate)|when|date|per ?cent|%)", re.I)
 _HAS_NUMBER = re.compile(r"\d")
 _POINTS_BACK = re.compile(r"^(?:This|These|That|Those|It|They|However|But|As a result|Therefore|Furthermore|In addition)\b")
+_PROGRESS_LABEL = re.compile(r"^(?:Progress|Update|Completed?|Ongoing|In progress)\b")
 _TYPE_LABEL = {
     "inspection_letter": "the inspection letter",
     "action_plan": "the action plan",
@@ -172,7 +171,7 @@ def _near_duplicate(a: _Sentence, b: _Sentence) -> bool:
 def _status_action(question: str, hits: list[Hit], index: Index) -> int | None:
     """For a question about progress ("was it done?", "how is X going?"), the rank of the best
     action-plan row among the top three passages, if there is one."""
-    if not _STATUS_CUE.search(question):
+    if not STATUS_CUE.search(question):
         return None
     for rank, hit in enumerate(hits[:3]):
         if hit.chunk.kind == "action" and hit.chunk.ref in index.actions:
@@ -180,27 +179,40 @@ def _status_action(question: str, hits: list[Hit], index: Index) -> int | None:
     return None
 
 
-def _action_sentences(row: ActionRow, rank: int, sentences: list[_Sentence], budget: int = 100) -> list[_Sentence]:
-    """What the action is, its completion date or status, the start of its latest progress
-    note, then the row's sentences that best match the question, in the row's order."""
+def _action_sentences(row: ActionRow, rank: int, sentences: list[_Sentence], budget: int = 110) -> list[_Sentence]:
+    """What the action is, its completion date or status, then the start of its progress cell
+    in the row's own order (the table's cells are not sentences, so order is what keeps them
+    readable), the start of the latest dated note, and then the row's sentences that best match
+    the question; all shown in the row's order."""
     own = sorted((s for s in sentences if s.hit_rank == rank), key=lambda s: s.start)
     if not own:
         return []
     wanted = [own[0]]  # the action itself: the row opens with it
+    start = None
     if row.due:
         key = normalise(row.due)[:40]
-        wanted += [s for s in own if key and key in normalise(s.text) and s not in wanted][:1]
-    latest = row.latest_progress()
-    if latest is not None:
-        key = normalise(latest.text)[:30]
-        wanted += [s for s in own if key and key in normalise(s.text) and s not in wanted][:1]
-    used = sum(len(s.text.split()) for s in wanted)
-    for s in sorted(own, key=lambda s: -s.score):
+        start = next((i for i, s in enumerate(own) if i and key and key in normalise(s.text)), None)
+    if start is None:
+        start = next((i for i, s in enumerate(own) if i and _PROGRESS_LABEL.match(s.text)), len(own))
+    used = len(own[0].text.split())
+    for s in own[start:]:
         n_words = len(s.text.split())
-        if s in wanted or used + n_words > budget:
-            continue
+        if used + n_words > budget * 0.5:
+            break
         wanted.append(s)
         used += n_words
+    latest = row.latest_progress()
+    if latest is not None and latest.date:
+        key = normalise(latest.text)[:30]
+        note = next((s for s in own if key and key in normalise(s.text)), None)
+        if note is not None and note not in wanted:
+            wanted.append(note)
+            used += len(note.text.split())
+    for s in sorted(own, key=lambda s: -s.score):
+        n_words = len(s.text.split())
+        if s not in wanted and used + n_words <= budget:
+            wanted.append(s)
+            used += n_words
     return sorted(wanted, key=lambda s: s.start)
 
 

@@ -32,6 +32,12 @@ _PARA_REF = re.compile(r"(?<![\d.])(\d{1,2}\.\d{1,2})(?![.]?\d)")
 # Words that say which document a question is about rather than what it is about. They steer
 # retrieval towards the documents they name (a prior), and are left out of the BM25 query, where
 # they would otherwise pull in every passage that happens to say "the JTAI" or "this review".
+# A question about progress ("was it done?", "how is X going?") is answered by the documents
+# that report progress: they get the same lift as a document the question names.
+STATUS_CUE = re.compile(
+    r"\b(status|done|finish(?:ed)?|complete[ds]?|progress(?:ing)?|going|achieved|happened|set up|in place|"
+    r"yet|still|update[ds]?|latest|delivered|launched|published|filled|manage[ds]?|where are they)\b", re.I)
+_PROGRESS_TYPES = ("action_plan", "scrutiny_report")
 _TYPE_WORDS = {
     "inspection_letter": "letter findings jtai",
     "action_plan": "action plan progress update jtai",
@@ -64,6 +70,10 @@ def prepare(question: str, index: Index) -> Query:
     para_refs = [(r, kind) for r in _PARA_REF.findall(question) if not any(a.startswith(r + ".") for a in action_refs)]
     query_terms = terms(question) + [t for e in expansions for t in terms(e)]
     naming, prior = _doc_prior(query_terms, index)
+    if STATUS_CUE.search(question):
+        for doc_id, info in index.docs.items():
+            if info.doc_type in _PROGRESS_TYPES:
+                prior[doc_id] = max(prior.get(doc_id, 0.0), 1.0)
     content = [t for t in query_terms if t not in naming] or query_terms
     return Query(question, embed([dense_text])[0], content, expansions, action_refs, para_refs, prior)
 
@@ -76,9 +86,7 @@ def _doc_prior(query_terms: list[str], index: Index) -> tuple[set[str], dict[str
         words_ |= {info.published[:4]} if info.published else set()
         vocab[doc_id] = words_ - {"sefton", "and", "children"}
     naming = {t for t in query_terms if any(t in v for v in vocab.values())}
-    if not naming:
-        return set(), {}
-    prior = {d: len(naming & v) / len(naming) for d, v in vocab.items()}
+    prior = {d: len(naming & v) / len(naming) for d, v in vocab.items()} if naming else {}
     return naming, {d: p for d, p in prior.items() if p > 0}
 
 
