@@ -206,23 +206,29 @@ def _summary(hit: float, *, lookup_n: int = 6, p95: float = 1000.0) -> dict:
             "by_type": {"lookup": group(lookup_n), "acronym": group(2)}}
 
 
+STRICT = {"min_type_questions": 5, "per_type_one_question": False, "drop": {"hit_at_k": 0.02},
+          "rise_ratio": {"latency_p95_ms": 1.5, "latency_p50_ms": 1.5}}
+
+
 def test_compare_flags_a_drop_beyond_tolerance_not_within():
     baseline = _summary(0.90)
-    assert compare(_summary(0.89), baseline) == []  # 0.01 within hit_at_k's 0.02
-    assert compare(_summary(0.88), baseline) == []  # exactly at the tolerance
-    regressions = compare(_summary(0.85), baseline)
+    assert compare(_summary(0.89), baseline, STRICT) == []  # 0.01 within hit_at_k's 0.02
+    assert compare(_summary(0.88), baseline, STRICT) == []  # exactly at the tolerance
+    regressions = compare(_summary(0.85), baseline, STRICT)
     assert [(r.scope, r.figure) for r in regressions] == [("overall", "hit_at_k"), ("lookup", "hit_at_k")]
+    # by default a type may move by one question (1/6 here) but overall may not
+    assert [(r.scope, r.figure) for r in compare(_summary(0.85), baseline)] == [("overall", "hit_at_k")]
     assert "0.9 -> 0.85" in format_regressions(regressions)
     assert format_regressions([]) == "No regressions beyond tolerance."
 
 
 def test_compare_skips_small_types_and_checks_latency_ratio(tmp_path):
-    small = compare(_summary(0.5, lookup_n=4), _summary(0.9, lookup_n=4))
+    small = compare(_summary(0.5, lookup_n=4), _summary(0.9, lookup_n=4), STRICT)
     assert [r.scope for r in small] == ["overall"]  # lookup has 4 questions: not gated by type
-    slow = compare(_summary(0.9, p95=1600.0), _summary(0.9, p95=1000.0))
+    slow = compare(_summary(0.9, p95=1600.0), _summary(0.9, p95=1000.0), STRICT)
     assert [(r.scope, r.figure, r.kind) for r in slow] == [("overall", "latency_p95_ms", "rise_ratio"),
                                                            ("overall", "latency_p50_ms", "rise_ratio")]
-    assert compare(_summary(0.9, p95=1400.0), _summary(0.9, p95=1000.0)) == []
+    assert compare(_summary(0.9, p95=1400.0), _summary(0.9, p95=1000.0), STRICT) == []
     # paths work as well as data, and tolerances can be given
     (tmp_path / "summary.json").write_text(json.dumps(_summary(0.85)))
     assert compare(tmp_path, _summary(0.9), {"drop": {"hit_at_k": 0.1}}) == []
