@@ -26,8 +26,9 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 # Incremental: embeds only what changed since the last build, and nothing when nothing did.
+# A file that fails to load is reported and the rest is served ('-': serve what there is).
 index: install
-	$(BIN)/assistant ingest
+	-$(BIN)/assistant ingest
 
 # Debian's Chromium and its driver for the browser tests (no test tool downloads a browser).
 browser:

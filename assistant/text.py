@@ -16,7 +16,8 @@ _ABBREVIATIONS = {
     "aug", "sep", "sept", "oct", "nov", "dec", "nb", "qpm", "prof", "rev", "wk", "wks",
 }
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[•]?\s*[A-Z0-9])")
-_LEADING = re.compile(r"^(?:•\s*|\(\d{1,2}\)\s*)")
+# What opens a paragraph but is not part of its first sentence: a bullet, "(2)", "5.1.14".
+_LEADING = re.compile(r"^(?:•\s*|\(\d{1,2}\)\s*|\d{1,2}(?:\.\d{1,2}){1,2}\.?\s+(?=[A-Z]))")
 _WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)*", re.I)
 
 STOPWORDS = frozenset(
@@ -35,8 +36,8 @@ STOPWORDS = frozenset(
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentence spans `[start, end)` of `text`, cut at paragraph breaks and sentence ends.
 
-    A leading list bullet ("• ") is left out of the sentence, so a quoted sentence reads
-    naturally, and the span still points into `text`.
+    A leading list bullet ("• ") or paragraph number ("5.1.14 ") is left out of the sentence,
+    so a quoted sentence reads naturally, and the span still points into `text`.
     """
     spans: list[tuple[int, int]] = []
     for para in re.finditer(r"[^\n]+(?:\n(?!\n)[^\n]+)*", text):
