@@ -33,6 +33,7 @@ _LIST_CUE = re.compile(r"\b(list|what are|which|name the|areas|strengths|recomme
 _NUMERIC_CUE = re.compile(r"\b(how (?:many|much|long|often)|what (?:proportion|percentage|share|number|rate)|when|date|per ?cent|%)", re.I)
 _HAS_NUMBER = re.compile(r"\d")
 _POINTS_BACK = re.compile(r"^(?:This|These|That|Those|It|They|However|But|As a result|Therefore|Furthermore|In addition)\b")
+PASSAGE_PRIOR = 0.25  # how much a sentence gains for standing in the best-ranked passage
 _PROGRESS_LABEL = re.compile(r"^(?:Progress|Update|Completed?|Ongoing|In progress)\b")
 _TYPE_LABEL = {
     "inspection_letter": "the inspection letter",
@@ -105,8 +106,10 @@ def _score_sentences(query, hits: list[Hit], index: Index) -> list[_Sentence]:
         if passage is None:
             continue
         vectors = index.sentence_vectors[passage.rows]
-        cosines = vectors @ query.vector
-        prior = 0.15 * min(1.0, hit.score / top)
+        # Corrected for hubness, as in retrieval: a sentence close to everything ("The joint
+        # targeted area inspection (JTAI) included ...") is not close to this question.
+        cosines = vectors @ query.vector - index.settings.hub_penalty * index.sentence_hub[passage.rows]
+        prior = PASSAGE_PRIOR * min(1.0, hit.score / top)
         for (a, b), vector, cosine in zip(passage.spans, vectors, cosines):
             text = hit.chunk.passage[a:b]
             present = set(terms(text))

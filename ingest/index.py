@@ -282,8 +282,11 @@ def _write_collection(settings: Settings, generation: int, built: _Built, progre
     client = chroma_client(settings)
     name = collection_name(settings, generation)
     _drop_collection(client, name)
-    collection = client.create_collection(name, configuration={"hnsw": {"space": "cosine"}},
-                                          embedding_function=None)
+    # A corpus of thousands of chunks, not millions: search wide enough that the approximate
+    # index finds the true nearest chunks every time (the defaults missed the best one now and
+    # then, so the same question could get different passages from one process to the next).
+    hnsw = {"space": "cosine", "ef_construction": 200, "ef_search": 200, "max_neighbors": 32}
+    collection = client.create_collection(name, configuration={"hnsw": hnsw}, embedding_function=None)
     with tqdm(total=len(built.chunks), desc="storing", unit="chunk", disable=not progress) as bar:
         for i in range(0, len(built.chunks), _CHROMA_BATCH):
             part = built.chunks[i:i + _CHROMA_BATCH]

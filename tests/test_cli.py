@@ -1,0 +1,105 @@
+"""The `assistant` command as a user runs it (a subprocess of the venv's script) on the real index."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from conftest import run_cli
+from assistant.store import open_index
+
+DOCS = ("sefton-cqc-health-review", "sefton-jtai-action-plan-2020", "sefton-jtai-letter-2019",
+        "sefton-jtai-scrutiny-report-2020", "sefton-ofsted-inspection-2016")
+
+
+@pytest.fixture(scope="module")
+def index_dir(corpus_index):
+    return corpus_index.settings.index_dir
+
+
+@pytest.fixture(scope="module")
+def chunk_counts(corpus_index) -> dict[str, int]:
+    index = open_index(corpus_index.settings, with_collection=False)
+    return {doc_id: sum(1 for c in index.chunks if c.doc_id == doc_id) for doc_id in DOCS}
+
+
+def test_docs_lists_the_five_documents_with_chunk_counts(index_dir, chunk_counts):
+    done = run_cli("docs", "--index-dir", index_dir)
+    assert done.returncode == 0, done.stderr
+    for doc_id, count in chunk_counts.items():
+        line = next((l for l in done.stdout.splitlines() if l.startswith(doc_id + " ")), None)
+        assert line is not None, (doc_id, done.stdout)
+        assert re.search(rf"\b{count} chunks\b", line), line
+    assert f"5 documents, {sum(chunk_counts.values())} chunks" in done.stdout
+
+    done = run_cli("docs", "--json", "--index-dir", index_dir)
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert [r["doc_id"] for r in rows] == list(DOCS)
+    assert {r["doc_id"]: r["chunks"] for r in rows} == chunk_counts
+    letter = next(r for r in rows if r["doc_id"] == "sefton-jtai-letter-2019")
+    assert letter["doc_type"] == "inspection_letter" and letter["published"] == "2019-12-18"
+
+
+def test_ask_json_prints_one_results_record(index_dir, corpus_index):
+    question = "what's the status of action 2.2.2?"
+    done = run_cli("ask", "--json", "--index-dir", index_dir, question)
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)  # the whole output is one JSON object
+    assert isinstance(record, dict)
+    # The results contract of DESIGN.md.
+    assert record["question"] == question
+    assert isinstance(record["answer"], str) and record["answer"]
+    assert record["abstained"] is False
+    assert isinstance(record["latency_ms"], (int, float)) and record["latency_ms"] > 0
+    assert record["citations"], record
+    index = open_index(corpus_index.settings, with_collection=False)
+    for n, citation in enumerate(record["citations"], 1):
+        assert {"n", "doc_id", "title", "section", "date", "text"} <= set(citation)
+        assert citation["n"] == n
+        assert citation["doc_id"] in DOCS
+        assert citation["title"] == index.docs[citation["doc_id"]].title
+        assert citation["date"] == index.docs[citation["doc_id"]].published
+        assert isinstance(citation["section"], str)
+        assert citation["text"] in {c.passage for c in index.chunks if c.doc_id == citation["doc_id"]}
+        assert f"[{n}]" in record["answer"]
+    assert record["citations"][0]["doc_id"] == "sefton-jtai-action-plan-2020"
+    assert record["citations"][0]["text"].startswith("2.2.2")
+    assert record["retrieved"]
+    by_id = {c.chunk_id: c for c in index.chunks}
+    scores = []
+    for hit in record["retrieved"]:
+        assert {"doc_id", "chunk_id", "text", "score"} <= set(hit)
+        chunk = by_id[hit["chunk_id"]]
+        assert hit["doc_id"] == chunk.doc_id and hit["text"] == chunk.passage
+        scores.append(hit["score"])
+    assert scores == sorted(scores, reverse=True)
+    assert record["retrieved"][0]["text"].startswith("2.2.2")
+
+
+def test_ask_prints_the_answer_and_its_sources(index_dir):
+    done = run_cli("ask", "--index-dir", index_dir, "What did inspectors say about CAMHS waiting times?")
+    assert done.returncode == 0, done.stderr
+    text, _, sources = done.stdout.partition("Sources:")
+    assert sources, done.stdout
+    assert re.search(r"\[1\]", text)
+    cited = re.findall(r"(?m)^\s+\[(\d+)\] (.+)$", sources)
+    assert cited and cited[0][0] == "1"
+    assert all(re.search(r"\((\d{4}-\d{2}-\d{2}|undated)\)", label) for _, label in cited), cited
+
+
+def test_ingest_again_says_up_to_date(corpus_index):
+    settings = corpus_index.settings
+    done = run_cli("ingest", "--quiet", "--corpus-dir", corpus_index.corpus_dir, "--index-dir", settings.index_dir)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"Index up to date: 5 documents, {corpus_index.report.chunks} chunks, nothing embedded")
+
+
+def test_settings_lists_every_variable(index_dir):
+    done = run_cli("settings", "--index-dir", index_dir)
+    assert done.returncode == 0, done.stderr
+    assert f"ASSISTANT_INDEX_DIR={index_dir}" in done.stdout
+    for name in ("ASSISTANT_CORPUS_DIR", "ASSISTANT_CHROMA_HOST", "ASSISTANT_EMBED_MAX_TOKENS", "ASSISTANT_TOP_K"):
+        assert re.search(rf"(?m)^{name}=", done.stdout), name
