@@ -114,7 +114,7 @@ def _score_sentences(query, hits: list[Hit], index: Index) -> list[_Sentence]:
             text = hit.chunk.passage[a:b]
             present = set(terms(text))
             lexical = sum(w for t, w in wanted.items() if t in present) / total
-            score = float(cosine) + 0.5 * lexical + prior
+            score = float(cosine) + 0.8 * lexical + prior
             if numeric and _HAS_NUMBER.search(text):
                 score += 0.08
             out.append(_Sentence(rank, a, b, text, vector, score, float(cosine), lexical))
@@ -128,7 +128,7 @@ def _select(sentences: list[_Sentence], budget: int) -> list[_Sentence]:
     ranked = sorted(sentences, key=lambda s: -s.score)
     if not ranked:
         return []
-    floor = ranked[0].score * 0.72  # below this a sentence pads rather than answers
+    floor = ranked[0].score * 0.6  # below this a sentence pads rather than answers
     chosen: list[_Sentence] = []
     used = 0
 

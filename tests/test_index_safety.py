@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import threading
@@ -124,7 +123,7 @@ def test_killed_ingest_leaves_the_live_index_whole_and_the_next_ingest_cleans_up
     # 3. The next ingest completes, and leaves only the live generation.
     done = run_cli("ingest", "--quiet", "--corpus-dir", corpus_dir, "--index-dir", index_dir)
     assert done.returncode == 0, done.stderr
-    assert re.search(r"embedded \d+ chunks of: " + SCRUTINY, done.stdout), done.stdout
+    assert "embedded" in done.stdout and SCRUTINY in done.stdout, done.stdout
     state = read_state(index_dir)
     assert state["generation"] > live["generation"]
     assert generation_folders(index_dir) == [f"gen-{state['generation']}"]
