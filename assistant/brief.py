@@ -83,7 +83,7 @@ def brief(theme: str, *, filters: Filters | None = None, settings: Settings | No
 
 def _theme_weights(theme: str, index: Index) -> dict[str, float]:
     """The theme's terms (and its acronyms' expansions) weighted by rarity in the corpus."""
-    words = terms(theme) + [t for e in expand_acronyms(theme, index.glossary) for t in terms(e)]
+    words = terms(theme) + [t for _, e in expand_acronyms(theme, index.glossary) for t in terms(e)]
     top = max(index.lexical.idf.values(), default=1.0)
     return {t: index.lexical.idf.get(t, top) for t in dict.fromkeys(words)}
 

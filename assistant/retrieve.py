@@ -62,7 +62,10 @@ class Query:
 
 def prepare(question: str, index: Index) -> Query:
     """Expand acronyms both ways, find references, embed once."""
-    expansions = expand_acronyms(question, index.glossary)
+    naming_words = _naming_vocabulary(index)
+    # An acronym that names a document ("JTAI", "CQC") is not expanded: its spelled-out form
+    # would pull in every passage that introduces the inspection rather than what was asked.
+    expansions = [e for a, e in expand_acronyms(question, index.glossary) if a.lower() not in naming_words]
     dense_text = question + (" (" + "; ".join(expansions) + ")" if expansions else "")
     action_refs = [r for r in _ACTION_REF.findall(question) if r in index.actions]
     kind = "recommendation" if re.search(r"recommendation", question, re.I) else (
@@ -90,17 +93,25 @@ def _doc_prior(query_terms: list[str], index: Index) -> tuple[set[str], dict[str
     return naming, {d: p for d, p in prior.items() if p > 0}
 
 
-def expand_acronyms(question: str, glossary: dict[str, list[str]]) -> list[str]:
-    """The expansions of acronyms in the question, and the acronyms of expansions in it."""
-    found: list[str] = []
+def expand_acronyms(question: str, glossary: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """(acronym, added text) pairs: the expansion of each acronym in the question, and the
+    acronym of each expansion in it."""
+    found: list[tuple[str, str]] = []
     upper = {w.upper() for w in re.findall(r"[A-Za-z]{2,8}", question)}
     norm = f" {normalise(question)} "
     for acronym, expansions in glossary.items():
         if acronym in upper or acronym + "S" in upper:
-            found.append(expansions[0])
+            found.append((acronym, expansions[0]))
         elif any(f" {normalise(e)} " in norm for e in expansions[:3]):
-            found.append(acronym)
+            found.append((acronym, acronym))
     return found
+
+
+def _naming_vocabulary(index: Index) -> set[str]:
+    words_: set[str] = set()
+    for info in index.docs.values():
+        words_ |= set(_TYPE_WORDS.get(info.doc_type, "").split()) | {w.lower() for w in re.findall(r"[A-Za-z]+", info.publisher)}
+    return words_
 
 
 def retrieve(question: str, *, filters: Filters | None = None, settings: Settings | None = None,
