@@ -32,7 +32,7 @@ from assistant.types import ActionRow, Chunk, DocumentInfo, ProgressNote
 
 log = logging.getLogger(__name__)
 STATE_FILE = "state.json"
-PIPELINE_VERSION = 9  # bump when cleaning or chunking changes, so every document is re-ingested
+PIPELINE_VERSION = 11  # bump when cleaning or chunking changes, so every document is re-ingested
 _lock = threading.Lock()
 _cache: dict[tuple, "Index"] = {}
 

@@ -32,6 +32,7 @@ _STATUS = re.compile(
     r"Business as [Uu]sual|In progress|Partially completed?|Not yet (?:started|completed)|Delayed|"
     rf"(?:{_MONTHS}) 20\d\d|Date [Cc]hanged|Revised date)\b"
 )
+_DUE_IN_TEXT = re.compile(rf"(?:Completion [Dd]ate|Due for [Cc]ompletion|Implementation [Dd]ate)\s+(?:(?:{_MONTHS})\s+)?20\d\d")
 _STATUS_IN_LEAD = re.compile(r"\s(?:Completed?|Due for [Cc]ompletion|Implementation [Dd]ate|Ongoing)\b.*$")
 _NOTE_STATUS = re.compile(
     r"^(Completed?|Due for completion|Ongoing|On-going|In progress|Unable to progress|Delayed|"
@@ -134,6 +135,8 @@ def _row(doc: Document, ref: str, priority: str, outcome: str, paras: list[tuple
         due = rest[status_at]
         after = max(after, status_at + 1)
     notes = _progress_notes(rest[after:])
+    if not any(n.date for n in notes):
+        impact, due, notes = _dated_notes_in_impact(impact, due, notes)
     status = _latest_status([due] + [n.text for n in notes])
     whole = doc.text[paras[0][0]:paras[-1][1]]
     return ActionRow(
@@ -142,6 +145,23 @@ def _row(doc: Document, ref: str, priority: str, outcome: str, paras: list[tuple
         due=due, status=status, progress=tuple(notes), text=whole,
         start=paras[0][0], end=paras[-1][1],
     )
+
+
+def _dated_notes_in_impact(impact: list[str], due: str, notes: list[ProgressNote]):
+    """When no lead or status cell was found, the progress notes ran into the impact cell
+    ("... Completion Date June 2020 Progress August 2020 Waiting times ..."): split them out."""
+    for j, text in enumerate(impact):
+        label = next((m for m in _PROGRESS.finditer(text) if m.group(1)), None)
+        if label is None:
+            continue
+        before = text[: label.start()].strip()
+        date_cell = _DUE_IN_TEXT.search(before)
+        if date_cell and not due:
+            due = date_cell.group(0)
+            before = before[: date_cell.start()].strip()
+        found = _progress_notes([text[label.start():]] + impact[j + 1:])
+        return impact[:j] + ([before] if before else []), due, found + notes
+    return impact, due, notes
 
 
 def _latest_status(texts: list[str]) -> str:

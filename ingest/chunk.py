@@ -64,8 +64,9 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
 def is_heading(text: str) -> bool:
     """A short line that names what follows rather than saying something."""
     words = text.split()
+    limit = 30 if _GROUP.match(text) else _MAX_HEADING_WORDS  # "15. A, B and C NHS Trusts should:"
     return (
-        0 < len(words) <= _MAX_HEADING_WORDS
+        0 < len(words) <= limit
         and (text[0].isupper() or text[0].isdigit())
         and not re.search(r"[.;,]$", text)
         and not text.startswith(("•", "“", '"', "‘", "'"))
@@ -122,7 +123,7 @@ def _prose_units(doc: Document, covered: list[tuple[int, int]], max_tokens: int)
                 headings = headings[-1:] + [name]
             else:
                 headings = [name]
-            if repeated[para] == 1 and not group:
+            if repeated[para] <= 1 and not group:
                 top = name
                 in_recommendations = "recommendation" in name.lower()
             after_heading = True
@@ -204,16 +205,14 @@ def _split(passage: str, max_tokens: int) -> list[tuple[int, int]]:
         return [(0, len(passage))]
     pieces: list[tuple[int, int]] = []
     start = end = None
-    used = 0
     for a, b in _sentences_within(passage, max_tokens):
-        n = count_tokens(passage[a:b])
-        if start is not None and used + n > max_tokens:
+        # Counted on the joined text: the breaks between sentences are tokens too.
+        if start is not None and count_tokens(passage[start:b]) > max_tokens:
             pieces.append((start, end))
             start = None
         if start is None:
-            start, used = a, 0
+            start = a
         end = b
-        used += n
     if start is not None:
         pieces.append((start, end))
     return pieces

@@ -74,7 +74,9 @@ def _lines(raw: str) -> list[_Line]:
         if stripped:
             lead = len(body) - len(body.lstrip())
             out.append(_Line(stripped, pos + lead, lead > 0, blank, rule))
-            blank = rule = False
+            # Several footnotes can stand under one rule: the flag holds while lines look like one.
+            rule = rule and bool(_FOOTNOTE.match(stripped))
+            blank = False
         else:
             blank = True
             rule = rule or len(body) >= 20
@@ -97,13 +99,18 @@ def _drop_artefacts(lines: list[_Line]) -> list[_Line]:
 
 
 def _looks_like_running_header(text: str) -> bool:
+    """A title-like line: short, no closing punctuation, most long words capitalised. A line of
+    running text beside a page number ("... how it responds to") is not one and stays."""
     words = text.split()
+    long_words = [w for w in words if len(w) > 3]
     return (
         2 <= len(words) <= 14
         and text[0].isupper()
         and not _SENTENCE_END.search(text)
+        and not _JOINING_END.search(text)
         and not _NUMBERED.match(text)
         and not _BULLET_LINE.match(text)
+        and sum(w[0].isupper() for w in long_words) * 2 >= len(long_words)
     )
 
 
@@ -185,11 +192,13 @@ def _join(lines: list[_Line], vocab: set[str]) -> tuple[str, list[int]]:
         offsets.extend([at] * len(sep))
 
     prev: _Line | None = None
+    in_bullet = False
     for line in lines:
         text, start = line.text, line.start
         bullet = _BULLET_LINE.match(text)
         if prev is not None:
-            if _starts_paragraph(prev, line, bool(bullet), short, blank_style):
+            if _starts_paragraph(prev, line, bool(bullet), short, blank_style, in_bullet):
+                in_bullet = False
                 emit_sep("\n\n", start)
             elif prev.text.endswith("-") and text[:1].islower() and len(prev.text) > 1:
                 # A word hyphenated across lines: keep the hyphen only when the document
@@ -203,6 +212,7 @@ def _join(lines: list[_Line], vocab: set[str]) -> tuple[str, list[int]]:
             else:
                 emit_sep(" ", start - 1)
         if bullet:
+            in_bullet = True
             emit_sep(BULLET, start)
             text, start = text[bullet.end():], start + bullet.end()
         emit(text, start)
@@ -210,12 +220,15 @@ def _join(lines: list[_Line], vocab: set[str]) -> tuple[str, list[int]]:
     return "".join(chars), offsets
 
 
-def _starts_paragraph(prev: _Line, line: _Line, bullet: bool, short: float, blank_style: bool) -> bool:
+def _starts_paragraph(prev: _Line, line: _Line, bullet: bool, short: float, blank_style: bool,
+                     in_bullet: bool = False) -> bool:
     text = line.text
     if bullet or _NUMBERED.match(text):
         return True
-    if line.indented and text[0].isupper():
-        return True  # a page-break indent or a lost bullet before a capital
+    if line.indented and text[0].isupper() and not (in_bullet and len(text) >= short):
+        # A page-break indent or a lost bullet before a capital; inside a list item, a full
+        # line after a page break goes on with the item.
+        return True
     if _JOINING_END.search(prev.text) or not (text[0].isupper() or text[0] in "\"'“‘(" or text[0].isdigit()):
         return False
     if _SENTENCE_END.search(prev.text):
@@ -223,6 +236,7 @@ def _starts_paragraph(prev: _Line, line: _Line, bullet: bool, short: float, blan
             return True  # a short unpunctuated line after a sentence: a heading
         # In a document whose lines are all separated by blank lines, a blank line says nothing;
         # elsewhere it, or a lost bullet's indentation, marks a new paragraph.
-        return blank_style or line.blank_before or line.indented or len(prev.text) < short
+        indent = line.indented and not in_bullet
+        return blank_style or line.blank_before or indent or len(prev.text) < short
     # A short line that ends without punctuation, followed by a capital: a heading or a label.
     return len(prev.text) < short

@@ -152,11 +152,11 @@ def test_chunk_metadata_comes_from_the_manifest(index):
         assert (chunk.title, chunk.doc_type, chunk.publisher, chunk.date) == (
             info.title, info.doc_type, info.publisher, info.published), chunk.chunk_id
         assert chunk.title and chunk.doc_type != "unknown"
-        # Chroma holds the same facts, for filtering.
     for doc_id in ALL_DOCS:
         chunks = [c for c in index.chunks if c.doc_id == doc_id]
         with_section = sum(1 for c in chunks if c.section)
         assert with_section >= 0.9 * len(chunks), (doc_id, with_section, len(chunks))
+    # Chroma holds the same facts, for filtering.
     sample = index.collection.get(ids=[index.chunks[0].chunk_id], include=["metadatas"])["metadatas"][0]
     assert sample["doc_id"] == index.chunks[0].doc_id and sample["title"] == index.chunks[0].title
     assert sample["date"] == index.chunks[0].date and sample["doc_type"] == index.chunks[0].doc_type
