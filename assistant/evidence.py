@@ -2,8 +2,10 @@
 
     evidence = best sentence cosine            (the closest single sentence of the top passages)
              + coverage                        (IDF-weighted share of the question's own content
-                                                words found in the top passages; a word the
-                                                corpus never uses counts at the highest IDF)
+                                                words found: half by the best sentence of the top
+                                                passages with its neighbours, half by the top
+                                                passages together; a word the corpus never uses
+                                                counts at the highest IDF)
              - 0.5 if the question names something the corpus never mentions
                                                (a capitalised name, acronym or year: "Knowsley",
                                                 "EHCP", "2023")
@@ -45,15 +47,26 @@ def evidence(question: str, vector: np.ndarray, hits: list[Hit], index: Index) -
     idf = index.lexical.idf
     top_idf = math.log(1 + (len(index.chunks) + 0.5) / 0.5)
     own = [t for t in terms(question) if len(t) > 2 and t not in _GENERIC]
-    present: set[str] = set()
-    best = 0.0
-    for hit in hits[:5]:
-        present |= set(terms(hit.chunk.passage))
-        passage = index.passages.get(hit.chunk.passage_id)
-        if passage is not None and passage.rows:
-            best = max(best, float(np.max(index.sentence_vectors[passage.rows] @ vector)))
     weights = {t: idf.get(t, top_idf) for t in own}
-    coverage = sum(w for t, w in weights.items() if t in present) / (sum(weights.values()) or 1.0)
+    total = sum(weights.values()) or 1.0
+    best = coverage = 0.0
+    union: set[str] = set()
+    for hit in hits[:5]:
+        union |= set(terms(hit.chunk.passage))
+        passage = index.passages.get(hit.chunk.passage_id)
+        if passage is None or not passage.rows:
+            continue
+        best = max(best, float(np.max(index.sentence_vectors[passage.rows] @ vector)))
+        # Coverage by one sentence and its neighbours, not by five passages together: words
+        # scattered over several passages do not make an answer.
+        spans = passage.spans
+        for i in range(len(spans)):
+            window = hit.chunk.passage[spans[max(0, i - 1)][0]:spans[min(len(spans) - 1, i + 1)][1]]
+            present = set(terms(window))
+            coverage = max(coverage, sum(w for t, w in weights.items() if t in present) / total)
+    # A question across documents is answered by several passages: half the figure is the
+    # coverage by the top passages together.
+    coverage = 0.5 * coverage + 0.5 * sum(w for t, w in weights.items() if t in union) / total
     unseen = sum(1 for t in own if t not in idf) / max(1, len(own))
     vocabulary = index.vocabulary
     names = [w for w in _NAME.findall(question)

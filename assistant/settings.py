@@ -53,7 +53,7 @@ class Settings:
     # Answering
     answer_words: int = _f(120, "Target length of an answer in words (lists may run longer).")
     list_answer_words: int = _f(220, "Target length of an answer to a 'list' question.")
-    abstain_threshold: float = _f(0.93, "Evidence score below which the assistant says the documents do not cover the question.")
+    abstain_threshold: float = _f(0.80, "Evidence score below which the assistant says the documents do not cover the question.")
     max_question_chars: int = _f(1000, "Longer questions are shortened to this many characters before search.")
 
     # Web chat

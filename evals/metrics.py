@@ -297,13 +297,15 @@ def strip_markers(text: str) -> str:
 ATTRIBUTION = re.compile(r"^From .{3,200} \((?:\d{1,2} [A-Z][a-z]+ \d{4}|undated)\):$")
 # A marker group ends a sentence: the composer writes each sentence, then its marker, then the
 # next sentence, even where the source (a table cell) has no full stop.
-_AFTER_MARKERS = re.compile(r"\[\d+(?:\s*,\s*\d+)*\](?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s+\S)")
+_AFTER_MARKERS = re.compile(r"\[\d+(?:\s*,\s*\d+)*\](?:\s*\[\d+(?:\s*,\s*\d+)*\])*[.!?]?(?=\s+\S)")
+_LIST_NUMBER = re.compile(r"^\d{1,2}[.)]\s+")
 
 
 def split_sentences(text: str) -> list[tuple[int, Sentence]]:
     """The sentences of an answer with their markers, each with the index of its line.
 
-    A sentence ends at a full stop (or ! ?) followed by a capital, or after its markers.
+    In a line with markers, a sentence is the text up to each marker group; in a line without,
+    a sentence ends at a full stop (or ! ?) followed by a capital.
     Attribution lines ("From the action plan (22 September 2020):") are left out.
 
     Args:
@@ -317,11 +319,14 @@ def split_sentences(text: str) -> list[tuple[int, Sentence]]:
     for line_no, line in enumerate(text.splitlines()):
         if ATTRIBUTION.match(line.strip()):
             continue
-        pieces = []
-        for part in _split_after(line, _AFTER_MARKERS):
-            pieces.extend(_split_after(part, _SENTENCE_END))
+        # With markers, the text up to each marker group is what that marker vouches for
+        # (judged whole: any part of it missing from the passage fails it). Without, sentences.
+        if _MARKER.search(line):
+            pieces = _split_after(line, _AFTER_MARKERS)
+        else:
+            pieces = _split_after(line, _SENTENCE_END)
         for piece in pieces:
-            body = strip_markers(piece)
+            body = _LIST_NUMBER.sub("", strip_markers(piece))  # "1. Next item": the number is no claim
             if not any(ch.isalpha() for ch in body):
                 continue
             nums = tuple(int(n) for group in _MARKER.findall(piece) for n in re.split(r"\s*,\s*", group))
