@@ -132,7 +132,7 @@ def _ask(browser, question: str, turn: int = 1) -> dict:
         const turn = arguments[0];
         window.__marks = {t0: performance.now()};
         const seen = () => {
-          const a = document.querySelector(`#chat .answer[data-turn="${turn}"]`);
+          const a = document.querySelector(`#chat .answer.turn-${turn}`);
           if (a && !window.__marks.first) window.__marks.first = performance.now();
           if (a && a.querySelector('.answer-sources, .closest') && !window.__marks.full) window.__marks.full = performance.now();
           if (a && a.classList.contains('abstained') && !window.__marks.full) window.__marks.full = performance.now();
@@ -168,7 +168,7 @@ def test_answer_streams_and_citation_opens_its_passage(server, browser):
     print(f"\n[web] time to first answer text {timings['first'] / 1000:.2f} s, "
           f"to full answer {timings['full'] / 1000:.2f} s (in the browser)")
 
-    answer = browser.find_element(By.CSS_SELECTOR, '#chat .answer[data-turn="1"]')
+    answer = browser.find_element(By.CSS_SELECTOR, '#chat .answer.turn-1')
     link = answer.find_element(By.CSS_SELECTOR, "a.cite")
     anchor = link.get_attribute("href").split("#", 1)[1]
     assert re.fullmatch(r"cite-1-\d+", anchor)
@@ -210,7 +210,7 @@ def test_document_filter_limits_the_sources(server, browser):
     option.click()
     browser.find_element(By.CSS_SELECTOR, "#header").click()  # close the option list
     _ask(browser, CAMHS)
-    answer = browser.find_element(By.CSS_SELECTOR, '#chat .answer[data-turn="1"]')
+    answer = browser.find_element(By.CSS_SELECTOR, '#chat .answer.turn-1')
     titles = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#sources .src .title")]
     listed = [li.text for li in answer.find_elements(By.CSS_SELECTOR, ".answer-sources li")]
     assert titles and listed
@@ -227,7 +227,7 @@ def test_bad_date_filter_says_how_to_write_it(server, browser):
     question = browser.find_element(By.CSS_SELECTOR, "#question textarea, #question input")
     question.send_keys(CAMHS, Keys.ENTER)
     _wait(browser, lambda d: "YYYY-MM-DD" in d.find_element(By.TAG_NAME, "body").text, 20)
-    assert not browser.find_elements(By.CSS_SELECTOR, "#chat .answer[data-turn]")
+    assert not browser.find_elements(By.CSS_SELECTOR, "#chat .answer[class*=turn-]")
 
 
 def test_html_in_a_question_never_runs(server, browser):

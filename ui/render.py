@@ -95,7 +95,8 @@ def answer_html(answer: Answer, turn: int, *, words: int | None = None) -> str:
     partial = words is not None and words < len(tokens)
     text = "".join(tokens[:words]) if partial else answer.text
     numbers = {c.n: c for c in answer.citations}
-    parts = [f'<div class="answer{" abstained" if answer.abstained else ""}" data-turn="{turn}">']
+    # The chat sanitises HTML and drops data- attributes: the turn is a class as well.
+    parts = [f'<div class="answer turn-{turn}{" abstained" if answer.abstained else ""}" data-turn="{turn}">']
     if answer.abstained:
         parts.append(f'<p class="abstain-title">{esc(ABSTAIN_TITLE)}</p>')
     if answer.resolved_question and answer.resolved_question != answer.question.strip():
