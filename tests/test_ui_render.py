@@ -72,10 +72,10 @@ def test_abstained_answer_looks_different_and_shows_closest_passages():
     abstained = _answer("What is the weather?", text="The documents do not cover this question.", citations=(),
                         retrieved=(Hit(near, 0.2),), abstained=True)
     html = answer_html(abstained, 1)
-    assert 'class="answer abstained"' in html
+    assert re.search(r'class="answer[^"]*\babstained\b', html)
     assert "I can&#x27;t find this in the documents" in html
     assert "The youth offending team has a health offer." in html and "undated" in html
-    assert 'class="answer abstained"' not in answer_html(_answer(), 1)
+    assert not re.search(r'class="answer[^"]*\babstained\b', answer_html(_answer(), 1))
     assert 'id="near-1-1"' in sources_html([abstained])
 
 
