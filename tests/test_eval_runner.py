@@ -254,3 +254,10 @@ def test_diff_runs_orders_newly_failing_first(run, tmp_path):
     assert text.index("Newly failing") < text.index("Newly passing")
     assert "abstained yes -> no" in text
     assert diff_runs(run.rows, run.rows) == [] and format_diff([]) == "No question changed outcome."
+
+
+def test_latency_under_the_floor_never_fails_the_gate():
+    floor = {**STRICT, "latency_floor_ms": 150.0}
+    assert compare(_summary(0.9, p95=60.0), _summary(0.9, p95=20.0), floor) == []  # 3x, but well under 150 ms
+    slow = compare(_summary(0.9, p95=400.0), _summary(0.9, p95=100.0), floor)
+    assert ("overall", "latency_p95_ms") in [(r.scope, r.figure) for r in slow]
