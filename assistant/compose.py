@@ -73,7 +73,7 @@ class ExtractiveComposer:
     """The default composer. See the module docstring."""
 
     def compose(self, question: str, query, hits: list[Hit], index: Index, settings: Settings) -> Composition:
-        sentences = _score_sentences(query, hits, index)
+        sentences = _score_sentences(query, hits, index, settings)
         evidence = measure_evidence(query.text, query.vector, hits, index)
         named = bool(query.action_refs) and bool(hits) and hits[0].chunk.kind == "action"
         if named:
@@ -91,7 +91,7 @@ class ExtractiveComposer:
         return Composition(text, citations, False, evidence)
 
 
-def _score_sentences(query, hits: list[Hit], index: Index) -> list[_Sentence]:
+def _score_sentences(query, hits: list[Hit], index: Index, settings: Settings) -> list[_Sentence]:
     """Every sentence of the hits: cosine to the question, plus the IDF-weighted share of the
     question's terms it holds, plus its passage's retrieval score relative to the best, plus a
     little for holding a number when the question asks for one."""
@@ -108,7 +108,7 @@ def _score_sentences(query, hits: list[Hit], index: Index) -> list[_Sentence]:
         vectors = index.sentence_vectors[passage.rows]
         # Corrected for hubness, as in retrieval: a sentence close to everything ("The joint
         # targeted area inspection (JTAI) included ...") is not close to this question.
-        cosines = vectors @ query.vector - index.settings.hub_penalty * index.sentence_hub[passage.rows]
+        cosines = vectors @ query.vector - settings.hub_penalty * index.sentence_hub[passage.rows]
         prior = PASSAGE_PRIOR * min(1.0, hit.score / top)
         for (a, b), vector, cosine in zip(passage.spans, vectors, cosines):
             text = hit.chunk.passage[a:b]

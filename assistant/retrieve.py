@@ -138,9 +138,9 @@ def retrieve(question: str, *, filters: Filters | None = None, settings: Setting
         return []
 
     n = settings.candidates
-    dense = _dense(index, query.vector, filters, n)
+    dense = _dense(index, query.vector, filters, n, settings.hub_penalty)
     lexical = [i for i, _ in index.lexical.search(query.terms, allowed=allowed, limit=n)]
-    sentence = _sentence_ranking(index, query.vector, allowed, n)
+    sentence = _sentence_ranking(index, query.vector, allowed, n, settings.hub_penalty)
 
     scores: dict[int, float] = {}
     ranks: dict[int, tuple[int | None, int | None]] = {}
@@ -153,7 +153,7 @@ def retrieve(question: str, *, filters: Filters | None = None, settings: Setting
         prior = query.doc_prior.get(index.chunks[i].doc_id, 0.0)
         scores[i] += settings.doc_prior_weight * prior / (settings.rrf_k + 1)
 
-    _pin_references(index, query, scores, allowed)
+    _pin_references(index, query, scores, allowed, settings.rrf_k)
     best: dict[str, tuple[float, int]] = {}
     for i, score in scores.items():
         pid = index.chunks[i].passage_id
@@ -163,7 +163,7 @@ def retrieve(question: str, *, filters: Filters | None = None, settings: Setting
     return [Hit(index.chunks[i], s, *ranks.get(i, (None, None))) for s, i in ordered]
 
 
-def _dense(index: Index, vector: np.ndarray, filters: Filters, n: int) -> list[int]:
+def _dense(index: Index, vector: np.ndarray, filters: Filters, n: int, hub_penalty: float) -> list[int]:
     where = _where(filters)
     result = index.collection.query(
         query_embeddings=[vector.tolist()], n_results=min(n, len(index.chunks)), where=where,
@@ -174,7 +174,7 @@ def _dense(index: Index, vector: np.ndarray, filters: Filters, n: int) -> list[i
     for cid, distance in zip(result["ids"][0], result["distances"][0]):
         i = index.by_id.get(cid)
         if i is not None:
-            scored.append((1.0 - distance - index.settings.hub_penalty * float(index.chunk_hub[i]), i))
+            scored.append((1.0 - distance - hub_penalty * float(index.chunk_hub[i]), i))
     return [i for _, i in sorted(scored, key=lambda si: (-si[0], si[1]))]
 
 
@@ -195,9 +195,10 @@ def _where(filters: Filters) -> dict | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-def _sentence_ranking(index: Index, vector: np.ndarray, allowed: set[int] | None, n: int) -> list[int]:
+def _sentence_ranking(index: Index, vector: np.ndarray, allowed: set[int] | None, n: int,
+                      hub_penalty: float) -> list[int]:
     """Chunks ranked by their passage's best sentence: one matrix product over every sentence."""
-    cosines = index.sentence_vectors @ vector - index.settings.hub_penalty * index.sentence_hub
+    cosines = index.sentence_vectors @ vector - hub_penalty * index.sentence_hub
     order = np.argsort(-cosines)
     ranked: list[int] = []
     seen: set[str] = set()
@@ -215,7 +216,8 @@ def _sentence_ranking(index: Index, vector: np.ndarray, allowed: set[int] | None
     return ranked
 
 
-def _pin_references(index: Index, query: Query, scores: dict[int, float], allowed: set[int] | None) -> None:
+def _pin_references(index: Index, query: Query, scores: dict[int, float], allowed: set[int] | None,
+                     rrf_k: int) -> None:
     top = max(scores.values(), default=0.0)
     for rank, ref in enumerate(query.action_refs):
         for i, chunk in enumerate(index.chunks):
@@ -227,7 +229,7 @@ def _pin_references(index: Index, query: Query, scores: dict[int, float], allowe
                 continue
             # "recommendation 15.7" names one passage; a bare "8.4" may be any document's.
             exact = kind and chunk.kind == kind
-            scores[i] = (top + 0.5 - chunk.part * 0.001) if exact else scores.get(i, 0.0) + 1.0 / (index.settings.rrf_k + 1)
+            scores[i] = (top + 0.5 - chunk.part * 0.001) if exact else scores.get(i, 0.0) + 1.0 / (rrf_k + 1)
 
 
 def _rank_of(i: int, ranking: list[int]) -> int | None:
