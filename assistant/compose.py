@@ -81,12 +81,18 @@ class ExtractiveComposer:
         if evidence < settings.abstain_threshold:
             return Composition("", (), True, evidence)
         action_rank = 0 if named else _status_action(question, hits, index)
+        cited_ref = bool(hits) and hits[0].chunk.ref in {ref for ref, _ in query.para_refs}
         if action_rank is not None:
             row = index.actions[hits[action_rank].chunk.ref]
             chosen = _action_sentences(row, action_rank, sentences)
+        elif cited_ref:
+            # "What does recommendation 15.7 say?": the paragraph itself, from its start.
+            chosen = _opening(sentences, 0, settings.answer_words)
         else:
             budget = settings.list_answer_words if _LIST_CUE.search(question) else settings.answer_words
             chosen = _select(sentences, budget)
+        if not chosen:  # nothing quotable (only fragments): say so rather than answer blank
+            return Composition("", (), True, evidence)
         text, citations = _render(chosen, hits)
         return Composition(text, citations, False, evidence)
 
@@ -143,7 +149,9 @@ def _select(sentences: list[_Sentence], budget: int) -> list[_Sentence]:
         used += n_words
         return True
 
-    best = ranked[0]
+    best = next((s for s in ranked if len(s.text.split()) >= 3), None)
+    if best is None:
+        return []
     take(best)
     same = sorted((s for s in sentences if s.hit_rank == best.hit_rank), key=lambda s: s.start)
     position = same.index(best)
@@ -161,6 +169,18 @@ def _select(sentences: list[_Sentence], budget: int) -> list[_Sentence]:
         pick = max(rest, key=lambda s: s.score - 0.06 * quoted.get(s.hit_rank, 0))
         rest.remove(pick)
         take(pick)
+    return chosen
+
+
+def _opening(sentences: list[_Sentence], rank: int, budget: int) -> list[_Sentence]:
+    """The first sentences of one passage, in order, within `budget` words."""
+    chosen, used = [], 0
+    for s in sorted((s for s in sentences if s.hit_rank == rank), key=lambda s: s.start):
+        n_words = len(s.text.split())
+        if chosen and used + n_words > budget:
+            break
+        chosen.append(s)
+        used += n_words
     return chosen
 
 

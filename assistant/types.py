@@ -201,7 +201,8 @@ class Citation:
         if self.chunk.section:
             parts.append(self.chunk.section)
         if self.chunk.ref:
-            parts.append(("action " if self.chunk.kind == "action" else "para ") + self.chunk.ref)
+            word = {"action": "action ", "recommendation": "recommendation "}.get(self.chunk.kind, "para ")
+            parts.append(word + self.chunk.ref)
         if self.chunk.page is not None:
             parts.append(f"p. {self.chunk.page}")
         return ", ".join(parts)

@@ -81,6 +81,15 @@ def test_a_named_action_reference_goes_straight_to_its_row(live):
         assert result.citations[0].label.endswith(f"action {ref}") or f"action {ref}" in result.citations[0].label
 
 
+def test_a_named_paragraph_or_recommendation_is_quoted_from_its_start(live):
+    result = ask(live, "what does recommendation 15.7 say?")
+    assert not result.abstained and result.citations[0].chunk.ref == "15.7"
+    assert result.text.startswith("Ensure that practitioners are able to access")
+    assert result.citations[0].label.endswith("recommendation 15.7")
+    para = ask(live, "what does paragraph 8.4 of the scrutiny report say?")
+    assert para.citations[0].chunk.ref == "8.4" and "referrals in MASH" in para.text
+
+
 def test_a_progress_question_reports_the_rows_status_and_latest_note(live):
     result = ask(live, "Is the refreshed joint needs assessment for children's mental health finished?")
     assert result.citations[0].chunk.ref == "1.1.2"
