@@ -76,12 +76,12 @@ class ExtractiveComposer:
         sentences = _score_sentences(query, hits, index, settings)
         evidence = measure_evidence(query.text, query.vector, hits, index)
         named = bool(query.action_refs) and bool(hits) and hits[0].chunk.kind == "action"
-        if named:
-            evidence = max(evidence, 1.0)  # the user named the action: its row is the answer
+        cited_ref = bool(hits) and hits[0].chunk.ref in {ref for ref, _ in query.para_refs}
+        if named or cited_ref:
+            evidence = max(evidence, 1.0)  # the user named the action or paragraph: it is the answer
         if evidence < settings.abstain_threshold:
             return Composition("", (), True, evidence)
         action_rank = 0 if named else _status_action(question, hits, index)
-        cited_ref = bool(hits) and hits[0].chunk.ref in {ref for ref, _ in query.para_refs}
         if action_rank is not None:
             row = index.actions[hits[action_rank].chunk.ref]
             chosen = _action_sentences(row, action_rank, sentences)
