@@ -125,8 +125,8 @@ def _action_point(chunk: Chunk, row: ActionRow, bonus: float, weights: dict[str,
     score = _overlap(row.text, weights)
     if score < _MIN_OVERLAP:
         return None
-    # The action cell is quoted as the row has it; a cell the parser reshaped falls back to the
-    # row's first sentence, so the quote stays verbatim.
+    # The action cell is quoted as the passage writes it (line breaks and all); a cell that cannot
+    # be found falls back to the row's first sentence, so the quote always stays verbatim.
     quote = _verbatim(row.action, chunk.passage)
     if not quote:
         spans = sentence_spans(chunk.passage)
@@ -201,6 +201,7 @@ def _number(sections: list[BriefSection]) -> list[BriefSection]:
         for p in section.points:
             n += 1
             c = p.citation
-            points.append(BriefPoint(p.heading, Citation(n, c.chunk, c.sentences), p.score, p.status, p.due, p.progress))
+            points.append(BriefPoint(p.heading, Citation(n, c.chunk, c.sentences), p.score, p.status, p.due,
+                                     p.progress))
         numbered.append(BriefSection(section.doc, tuple(points)))
     return numbered

@@ -1,13 +1,12 @@
 """Theme briefs on the real corpus: grouped by document and dated, every quote verbatim, exported.
 
-The index is built once per test session from corpus/ with the real embedding model
-(`built_index`); the browser tests reuse it.
+The index is the session's build of the whole corpus with the real embedding model
+(`corpus_index` in tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import html
-from pathlib import Path
 
 import pytest
 
@@ -18,26 +17,11 @@ from assistant.store import open_index
 from assistant.types import BRIEF_HEADINGS, Filters
 from ui.export import brief_docx, brief_markdown
 
-ROOT = Path(__file__).resolve().parents[1]
-_BUILT: dict[str, Settings] = {}
-
-
-def built_index(tmp_path_factory) -> Settings:
-    """Settings of an index of corpus/ built once per session (about two minutes on two cores)."""
-    if "settings" not in _BUILT:
-        from ingest.index import build_index
-
-        folder = tmp_path_factory.mktemp("index")
-        settings = Settings(index_dir=folder, corpus_dir=ROOT / "corpus", feedback_db=folder / "feedback.sqlite3")
-        report = build_index(settings, progress=False)
-        assert not report.errors, report.errors
-        _BUILT["settings"] = settings
-    return _BUILT["settings"]
-
 
 @pytest.fixture(scope="session")
-def index_settings(tmp_path_factory) -> Settings:
-    return built_index(tmp_path_factory)
+def index_settings(corpus_index) -> Settings:
+    """Settings of the session's index of the whole corpus (tests/conftest.py builds it once)."""
+    return corpus_index.settings
 
 
 @pytest.fixture(scope="session")

@@ -97,3 +97,29 @@ def test_corpus_line():
             DocumentInfo("c", "c.txt", "C", published="2020-09-22")]
     assert corpus_line(docs) == "3 documents from 27 June 2016 to 22 September 2020, one undated"
     assert re.match(r"No documents", corpus_line([]))
+
+
+def test_login_needs_a_password_and_binds_loopback_by_default():
+    import pytest
+
+    from assistant.errors import SettingsError
+    from assistant.settings import Settings
+    from ui.app import launch_kwargs
+
+    plain = launch_kwargs(Settings())
+    assert plain["server_name"] == "127.0.0.1" and plain["server_port"] == 7860 and plain["auth"] is None
+    assert launch_kwargs(Settings(auth_user="trainer", auth_password="s3cret"))["auth"] == ("trainer", "s3cret")
+    with pytest.raises(SettingsError, match="ASSISTANT_AUTH_PASSWORD"):
+        launch_kwargs(Settings(auth_user="trainer"))
+
+
+def test_serve_refuses_to_start_without_an_index(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "ASSISTANT_INDEX_DIR": str(tmp_path / "none")}
+    done = subprocess.run([sys.executable, "-m", "assistant.cli", "serve", "--port", "1"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "No index at" in done.stderr and "assistant ingest" in done.stderr

@@ -1,7 +1,7 @@
 """The web chat in a real browser: Debian's Chromium driven by Selenium against `assistant serve`.
 
-The server runs as a subprocess on a free loopback port over the session's real index (built
-once by `test_brief.built_index`), so the test sees what a user sees: streaming, citation links,
+The server runs as a subprocess on a free loopback port over the session's real index
+(`corpus_index` in tests/conftest.py), so the test sees what a user sees: streaming, citation links,
 filters, feedback stored in SQLite, the theme brief and its download. Screenshots go to
 artifacts/ (git-ignored); with UPDATE_SCREENSHOTS=1 the chat one is copied to docs/ for the README. Timings (start to
 ready, time to first answer text and to the full answer in the browser, the server's peak
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import os
-import queue
 import re
 import shutil
 import socket
@@ -20,13 +19,11 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from test_brief import ROOT, built_index
 
 pytestmark = pytest.mark.browser
 
@@ -37,6 +34,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
+ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 ARTIFACTS = ROOT / "artifacts"
 LETTER = "sefton-jtai-letter-2019"
@@ -51,33 +49,30 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
+def server(corpus_index, tmp_path_factory):
     """`assistant serve` on a free port: yields (url, feedback_db); prints start-up time and peak memory."""
-    settings = built_index(tmp_path_factory)
+    settings = corpus_index.settings
     port = _free_port()
     feedback_db = tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
            "ASSISTANT_INDEX_DIR": str(settings.index_dir), "ASSISTANT_FEEDBACK_DB": str(feedback_db)}
     env.pop("ASSISTANT_AUTH_USER", None)
+    log_path = feedback_db.parent / "server.log"
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
-    output = []
+    with log_path.open("w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--host", "127.0.0.1",
+                                 "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 240
     while True:
-        try:
-            line = lines.get(timeout=1)
-        except queue.Empty:
-            line = ""
-        output.append(line)
-        if line.startswith("Ready on http://127.0.0.1:"):
+        ready = re.search(r"^Ready on http://127\.0\.0\.1:\d+.*$", log_path.read_text(), re.M)
+        if ready:
             break
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
-            pytest.fail("the server did not start:\n" + "".join(output))
-    print(f"\n[web] server ready in {time.perf_counter() - started:.1f} s: {line.strip()}")
+            pytest.fail("the server did not start:\n" + log_path.read_text())
+        time.sleep(0.05)
+    line = ready.group(0)
+    print(f"\n[web] server ready in {time.perf_counter() - started:.1f} s: {line} (log: {log_path})")
     yield f"http://127.0.0.1:{port}/", feedback_db
     status = Path(f"/proc/{proc.pid}/status")
     if status.exists():
@@ -103,7 +98,7 @@ def browser(downloads):
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1440,1000"):
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1440,1100"):
         options.add_argument(flag)
     profile = tempfile.mkdtemp(prefix="chromium-profile-")
     options.add_argument(f"--user-data-dir={profile}")
@@ -131,13 +126,16 @@ def _ask(browser, question: str, turn: int = 1) -> dict:
     browser.execute_script("""
         const turn = arguments[0];
         window.__marks = {t0: performance.now()};
+        window.__turn = turn;
+        const observer = new MutationObserver(() => seen());
         const seen = () => {
+          if (window.__turn !== turn) { observer.disconnect(); return; }  // an earlier question's watcher
           const a = document.querySelector(`#chat .answer.turn-${turn}`);
           if (a && !window.__marks.first) window.__marks.first = performance.now();
           if (a && a.querySelector('.answer-sources, .closest') && !window.__marks.full) window.__marks.full = performance.now();
           if (a && a.classList.contains('abstained') && !window.__marks.full) window.__marks.full = performance.now();
         };
-        new MutationObserver(seen).observe(document.body, {childList: true, subtree: true, characterData: true});
+        observer.observe(document.body, {childList: true, subtree: true, characterData: true});
     """, turn)
     box = browser.find_element(By.CSS_SELECTOR, "#question textarea, #question input")
     box.send_keys(question)
@@ -145,7 +143,9 @@ def _ask(browser, question: str, turn: int = 1) -> dict:
     box.send_keys(Keys.ENTER)
     _wait(browser, lambda d: d.execute_script("return window.__marks.full"), 90)
     # The final update also fills the sources panel; wait for it before clicking into it.
-    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, f"#sources section.turn.latest"), 30)
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, f"#sources section.turn.latest h4"), 30)
+    _wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#sources section.turn.latest h4").text
+          .startswith(f"Answer {turn}:"), 30)
     marks = browser.execute_script("return window.__marks")
     return {"first": marks["first"] - marks["t0"], "full": marks["full"] - marks["t0"]}
 
@@ -157,6 +157,7 @@ def _norm(text: str) -> str:
 def _screenshot(browser, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / name
+    browser.execute_script("window.scrollTo(0, 0)")  # the page, not the panels: keep the header in view
     browser.save_screenshot(str(path))
     return path
 
@@ -242,22 +243,64 @@ def test_html_in_a_question_never_runs(server, browser):
     assert '<img src=x onerror="window.__pwned=1">' in shown
 
 
-def test_thumbs_down_with_comment_is_stored(server, browser):
+def test_follow_up_feedback_and_conversation_export(server, browser, downloads):
     url, feedback_db = server
     _open(browser, url)
     _ask(browser, "What's the status of action 2.2.2?")
+    _ask(browser, "and was it completed?", turn=2)
+    follow_up = browser.find_element(By.CSS_SELECTOR, '#chat .answer.turn-2')
+    searched = follow_up.find_element(By.CSS_SELECTOR, ".searched").text
+    assert searched.startswith("Searched:") and "2.2.2" in searched
+
     comment = "Test comment: the due date is missing."
     box = browser.find_element(By.CSS_SELECTOR, "#fb-comment textarea, #fb-comment input")
     box.send_keys(comment)
     browser.find_element(By.CSS_SELECTOR, "#fb-down").click()
     _wait(browser, lambda d: "saved" in d.find_element(By.CSS_SELECTOR, "#fb-status").text, 20)
     with sqlite3.connect(feedback_db) as conn:
-        rows = conn.execute("SELECT rating, comment, question, answer, citations FROM feedback WHERE comment = ?",
-                            (comment,)).fetchall()
+        rows = conn.execute("SELECT rating, question, resolved_question, answer, citations, created_at FROM feedback "
+                            "WHERE comment = ?", (comment,)).fetchall()
     assert len(rows) == 1
-    rating, _, question, answer_text, citations = rows[0]
-    assert rating == -1 and question == "What's the status of action 2.2.2?"
-    assert answer_text and "2.2.2" in citations
+    rating, question, resolved, answer_text, citations, created_at = rows[0]
+    assert rating == -1 and question == "and was it completed?" and "2.2.2" in resolved
+    assert answer_text and "2.2.2" in citations and created_at.endswith("+00:00")
+    assert browser.find_element(By.CSS_SELECTOR, "#fb-comment textarea, #fb-comment input").get_attribute("value") == ""
+
+    before = set(downloads.iterdir())
+    browser.find_element(By.CSS_SELECTOR, "#export-chat").click()
+    path = _wait(browser, lambda d: [p for p in set(downloads.iterdir()) - before
+                                     if p.suffix == ".md" and p.stat().st_size > 0], 30)[0]
+    text = path.read_text(encoding="utf-8")
+    assert "## 1. What&#x27;s the status of action 2.2.2?" in text or "## 1. What's the status of action 2.2.2?" in text
+    assert "## 2. and was it completed?" in text and "**Sources**" in text
+
+
+def test_example_question_runs_on_click(server, browser):
+    url, _ = server
+    _open(browser, url)
+    chip = _wait(browser, lambda d: [b for b in d.find_elements(By.CSS_SELECTOR, "#chat button")
+                                     if "CAMHS waiting times" in b.text], 20)[0]
+    chip.click()
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, '#chat .answer.turn-1 .answer-sources'), 60)
+    assert browser.find_element(By.CSS_SELECTOR, "#chat .question").text == CAMHS
+
+
+def test_evaluate_tab_runs_an_uploaded_set(server, browser, tmp_path):
+    url, _ = server
+    questions = (ROOT / "evals" / "questions.jsonl").read_text(encoding="utf-8").splitlines()[:3]
+    upload = tmp_path / "my-set.jsonl"
+    upload.write_text("\n".join(questions + ['{"id": "bad", "question": 42}']) + "\n", encoding="utf-8")
+    _open(browser, url)
+    browser.find_element(By.CSS_SELECTOR, "button[role=tab][data-tab-id=eval-tab]").click()
+    field = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#eval-file input[type=file]"), 10)[0]
+    field.send_keys(str(upload))
+    _wait(browser, lambda d: "my-set" in d.find_element(By.CSS_SELECTOR, "#eval-file").text, 20)
+    browser.find_element(By.CSS_SELECTOR, "#eval-run").click()
+    summary = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#eval-summary .eval-summary"), 120)[0]
+    assert "3 questions" in summary.text and "line 4" in summary.text
+    names = browser.find_element(By.CSS_SELECTOR, "#eval-files").text.replace("\n.", ".")  # name and suffix wrap
+    for name in ("report.html", "report.md", "results.jsonl", "summary.json"):
+        assert name in names
 
 
 def test_theme_brief_and_markdown_download(server, browser, downloads):
@@ -274,7 +317,8 @@ def test_theme_brief_and_markdown_download(server, browser, downloads):
     _screenshot(browser, "brief.png")
 
     before = set(downloads.iterdir())
-    button = _wait(browser, lambda d: [b for b in d.find_elements(By.CSS_SELECTOR, "#brief-md") if b.is_displayed()], 20)[0]
+    button = _wait(browser, lambda d: [b for b in d.find_elements(By.CSS_SELECTOR, "#brief-md")
+                                       if b.is_displayed()], 20)[0]
     button.click()
     _wait(browser, lambda d: [p for p in set(downloads.iterdir()) - before
                               if p.suffix == ".md" and p.stat().st_size > 0], 30)

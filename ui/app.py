@@ -58,7 +58,7 @@ CSS = """
 #chat .answer-sources ol { margin: .2em 0 0 0; padding-left: 0; list-style: none; }
 #chat .answer-sources a.src-link { font-weight: 600; text-decoration: none; }
 .label { font-weight: 600; margin: 0 0 .2em 0 !important; }
-.src-meta { color: var(--body-text-color-subdued); font-size: .92em; }
+.src-meta { color: #6b7280; font-size: .92em; }
 #chat .answer.abstained { background: #fff8e6; border-left: 4px solid #d97706; padding: .6em .8em; border-radius: 6px; color: #3b2f1e; }
 #chat .answer.abstained .abstain-title { font-weight: 700; color: #92400e; }
 #chat .answer.abstained .src-meta { color: #6b5b45; }
@@ -203,7 +203,8 @@ def build_app(settings: Settings, index: Index | None = None) -> gr.Blocks:
             new = [*history, result]
             n_words = len(result.text.split())
             for words in range(STREAM_WORDS, n_words, STREAM_WORDS):
-                yield render.chat_messages(new, streaming=(len(new), words)), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                yield (render.chat_messages(new, streaming=(len(new), words)),
+                       gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip())
                 time.sleep(STREAM_DELAY_S)
             choices = [(f"{i}. {_short(a.question)}", i - 1) for i, a in enumerate(new, 1)]
             path = _new_file("conversation.md")
@@ -284,7 +285,8 @@ def build_app(settings: Settings, index: Index | None = None) -> gr.Blocks:
 
             out_dir = _new_file("eval")
             result = run_eval(questions, answer_fn, k=int(k_value or 5), out_dir=out_dir, progress=False)
-            files = [str(result.files[name]) for name in ("html", "markdown", "results", "summary") if name in result.files]
+            files = [str(result.files[name]) for name in ("html", "markdown", "results", "summary")
+                     if name in result.files]
             return render.eval_summary_html(result.summary, row_errors, path.name), files
 
         run.click(evaluate, [upload, k], [eval_out, eval_files])

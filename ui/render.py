@@ -249,12 +249,17 @@ _SUMMARY_METRICS = ("hit_at_k", "quote_recall_at_k", "key_fact_recall", "grounde
                     "abstention_correct", "false_abstention", "answer_words", "latency_ms")
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def eval_summary_html(summary: dict, row_errors: Sequence[object], source_name: str) -> str:
     """An eval run at a glance: overall figures, failures by question type, and unread rows."""
     overall = summary.get("overall", {})
     metrics = overall.get("metrics", {})
-    head = (f'<div class="eval-summary"><h3>{esc(source_name)}: {summary.get("n_questions", 0)} questions, '
-            f'{overall.get("n_failed", 0)} failed, {overall.get("n_errors", 0)} errors (k={esc(summary.get("k", ""))})</h3>')
+    head = (f'<div class="eval-summary"><h3>{esc(source_name)}: {_count(summary.get("n_questions", 0), "question")}, '
+            f'{overall.get("n_failed", 0)} failed, {overall.get("n_errors", 0)} errors '
+            f'(k={esc(summary.get("k", ""))})</h3>')
     rows = []
     for name in _SUMMARY_METRICS:
         m = metrics.get(name) or {}
@@ -263,10 +268,11 @@ def eval_summary_html(summary: dict, row_errors: Sequence[object], source_name: 
         rate = m.get("pass_rate")
         extra = f'p95 {m["p95"]:,.0f} ms' if name == "latency_ms" and m.get("p95") is not None else (
             "" if rate is None else f"{rate:.0%} pass")
-        rows.append(f"<tr><td>{esc(name)}</td><td>{esc(value)}</td><td>{esc(m.get('n', ''))}</td><td>{esc(extra)}</td></tr>")
+        cells = (name, value, m.get("n", ""), extra)
+        rows.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
     table = ("<table><thead><tr><th>metric</th><th>mean</th><th>n</th><th></th></tr></thead><tbody>"
              + "".join(rows) + "</tbody></table>")
-    by_type = "".join(f"<li>{esc(t)}: {g.get('n_questions', 0)} questions, {g.get('n_failed', 0)} failed</li>"
+    by_type = "".join(f"<li>{esc(t)}: {_count(g.get('n_questions', 0), 'question')}, {g.get('n_failed', 0)} failed</li>"
                       for t, g in summary.get("by_type", {}).items())
     errors = ""
     if row_errors:
