@@ -32,7 +32,7 @@ from assistant.types import ActionRow, Chunk, DocumentInfo, ProgressNote
 
 log = logging.getLogger(__name__)
 STATE_FILE = "state.json"
-PIPELINE_VERSION = 11  # bump when cleaning or chunking changes, so every document is re-ingested
+PIPELINE_VERSION = 12  # bump when cleaning or chunking changes, so every document is re-ingested
 _lock = threading.Lock()
 _cache: dict[tuple, "Index"] = {}
 
@@ -88,6 +88,7 @@ class Index:
     actions: dict[str, ActionRow]
     docs: dict[str, DocumentInfo]
     raw_texts: dict[str, str]
+    texts: dict[str, str] = field(default_factory=dict)  # cleaned text of each document
     collection: Any = None
     by_id: dict[str, int] = field(default_factory=dict)
     sentence_passage: list[str] = field(default_factory=list)  # passage id of each sentence row
@@ -177,8 +178,9 @@ def _load(settings: Settings, state: dict[str, Any], with_collection: bool) -> I
         passages=passages,
         glossary=json.loads((folder / "glossary.json").read_text()),
         actions=actions,
-        docs={d["info"]["doc_id"]: DocumentInfo(**d["info"]) for d in docs_data},
+        docs={d["info"]["doc_id"]: DocumentInfo.from_json(d["info"]) for d in docs_data},
         raw_texts={d["info"]["doc_id"]: d["raw_text"] for d in docs_data},
+        texts={d["info"]["doc_id"]: d.get("text", "") for d in docs_data},
         collection=collection,
     )
 

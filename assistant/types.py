@@ -23,6 +23,40 @@ class DocumentInfo:
     published: str = ""  # ISO date "YYYY-MM-DD", or "" when unknown
     notes: str = ""
     in_manifest: bool = True
+    inspection_dates: str = ""  # as the report writes them: "21 February to 4 March 2022"
+    lead_inspector: str = ""  # "Lisa Summers, Her Majesty's Inspector"
+    judgements: tuple[tuple[str, str], ...] = ()  # (judgement area, grade) from the judgement grid
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "DocumentInfo":
+        """From `dataclasses.asdict` as stored in JSON (lists back to tuples)."""
+        fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        fields["judgements"] = tuple(tuple(pair) for pair in fields.get("judgements", ()))
+        return cls(**fields)
+
+    def judgement(self, area_words: str) -> str:
+        """The grade of the first judgement area containing `area_words` (case-insensitive), or ""."""
+        for area, grade in self.judgements:
+            if area_words.lower() in area.lower():
+                return grade
+        return ""
+
+
+@dataclass(frozen=True)
+class LayoutLine:
+    """What a structured reader (PDF by layout, HTML, DOCX) knows about one line of `raw_text`.
+
+    Roles: "body", "heading", "title", "bullet" (a list item starts here; the glyph is not in the
+    span), "row" (one table row, cells with their column headers), "grid" (a row of a judgement
+    grid), "note" (a footnote), "furniture" (running header or footer, page number: dropped).
+    """
+
+    start: int  # span of the line in raw_text
+    end: int
+    page: int = 0
+    role: str = "body"
+    level: int = 0  # heading level, 1 = largest type
+    new_block: bool = True  # a paragraph starts here (False: the line goes on with the one before)
 
 
 @dataclass
@@ -40,6 +74,12 @@ class Document:
     offsets: list[int] = field(default_factory=list)
     pages: list[tuple[int, int]] = field(default_factory=list)
     content_hash: str = ""
+    # From a structured reader: one entry per line of raw_text it kept; empty for plain text,
+    # which the cleaner reads by heuristics instead.
+    layout: list[LayoutLine] = field(default_factory=list)
+    # Filled by the cleaner from `layout`: cleaned-text start of each paragraph whose role is
+    # known (heading, title, row, grid, note) -> (role, heading level).
+    blocks: dict[int, tuple[str, int]] = field(default_factory=dict)
 
     def page_at(self, raw_pos: int) -> int | None:
         """The page holding raw position `raw_pos`, or None when the format has no pages."""
@@ -112,6 +152,7 @@ class Chunk:
     date: str
     text: str
     passage: str
+    local_authority: str = ""
     passage_id: str = ""  # shared by the pieces of one passage
     section: str = ""  # "Areas for improvement" or "Leadership > Governance"
     context: str = ""  # words that place the text (section, list lead-in), embedded with it

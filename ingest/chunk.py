@@ -16,9 +16,13 @@ from dataclasses import dataclass, field
 
 from assistant.text import count_tokens, sentence_spans
 from assistant.types import Chunk, Document
+from assistant.taxonomy import load_taxonomy
 from ingest.actions import parse_action_plan
 
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,2})\.?\s+(?=\S)")
+# "12. Inspectors found ..." : a numbered paragraph of a report read by layout, where numbers
+# are paragraph numbers rather than the start of a list.
+_PARA_NUMBER = re.compile(r"^(\d{1,3})\.\s+(?=[A-Z])")
 _GROUP = re.compile(r"^\d{1,2}\.\s+\S.*(?:should|will):?$")  # "2. Southport and Ormskirk NHS Trust should:"
 _JUDGEMENT = re.compile(r"^(?:Outstanding|Good|Requires improvement(?: to be good)?|Inadequate|Adequate)$", re.I)
 _MAX_HEADING_WORDS = 14
@@ -107,13 +111,48 @@ def _prose_units(doc: Document, covered: list[tuple[int, int]], max_tokens: int)
     lead_in = ""
     current: _Unit | None = None
     current_tokens = 0
+    known = doc.blocks  # from a structured reader: no guessing which lines are headings
+    levels: list[tuple[int, str]] = []  # the heading path of a structured document, by level
+    taxonomy = load_taxonomy()
     for start, end in paragraphs:
         if any(a <= start < b for a, b in covered):
             current, pending = None, None
             continue
         para = text[start:end]
-        if is_heading(para):
+        role, level = known.get(start, ("", 0))
+        if role in ("grid", "row", "note"):
+            section = " > ".join(name for _, name in levels) if doc.layout else " > ".join(headings)
+            kind = {"grid": "judgement", "row": "row", "note": "note"}[role]
+            last = units[-1] if units else None
+            if role == "grid" and last is not None and last.kind == "judgement" and last.extra.get("open"):
+                last.end, last.paras = end, last.paras + 1  # a grid is one unit: the judgements at a glance
+            else:
+                begin = pending if pending is not None and role != "note" else start
+                # A grid says whose judgements they are only in the document's title.
+                context = "Notes" if role == "note" else (
+                    f"{doc.info.title}: judgements" if role == "grid" else section)
+                section = "Notes" if role == "note" else (section or ("Judgements" if role == "grid" else ""))
+                units.append(_Unit(begin, end, section, kind=kind,
+                                   context=context, extra={"open": role == "grid"}))
+            current, pending = None, None
+            continue
+        if units:
+            units[-1].extra.pop("open", None)
+        if (role in ("heading", "title")) if doc.layout else is_heading(para):
             name = para.rstrip(":")
+            if doc.layout:
+                if role == "heading":
+                    # A heading that gives a grade ("Children in care: good") opens a judgement
+                    # area: a top-level section, whatever its type size.
+                    level = 1 if re.search(r":\s*(?:%s)\W*$" % "|".join(map(re.escape, taxonomy.grades)), name, re.I) else level
+                    while levels and levels[-1][0] >= level and levels[-1][1] != name:
+                        levels.pop()
+                    if not levels or levels[-1][1] != name:  # a table's header repeating its heading
+                        levels.append((level, name))
+                    in_recommendations = "recommendation" in name.lower()
+                current, lead_in = None, ""
+                pending = start if pending is None else pending
+                continue
             group = bool(_GROUP.match(para))
             if group and top:  # "2. Southport and Ormskirk NHS Trust should:" under "Recommendations"
                 headings = [top, name]
@@ -132,14 +171,14 @@ def _prose_units(doc: Document, covered: list[tuple[int, int]], max_tokens: int)
             pending = start if pending is None else pending
             continue
         after_heading = False
-        section = " > ".join(headings)
+        section = " > ".join(name for _, name in levels) if doc.layout else " > ".join(headings)
         # A heading is shown with the first passage under it: the reader sees where it stands,
         # and a line wrongly taken for a heading is never lost from the passages.
         begin = pending if pending is not None else start
         tokens = count_tokens(text[begin:end])
-        numbered = _NUMBERED.match(para)
+        numbered = _NUMBERED.match(para) or (_PARA_NUMBER.match(para) if doc.layout else None)
         if para.startswith("•"):
-            kind = "finding" if doc.info.doc_type == "inspection_letter" else "item"
+            kind = "finding" if taxonomy.is_finding_section(section, doc.info.doc_type) else "item"
             units.append(_Unit(begin, end, section, kind=kind, context=f"{section}. {lead_in}".strip()))
             current, pending = None, None
             continue
@@ -180,6 +219,7 @@ def _pieces(doc: Document, unit: _Unit, ordinal: int, max_tokens: int) -> list[C
             title=doc.info.title,
             doc_type=doc.info.doc_type,
             publisher=doc.info.publisher,
+            local_authority=doc.info.local_authority,
             date=doc.info.published,
             text=piece,
             passage=passage,

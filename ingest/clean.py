@@ -26,7 +26,7 @@ _BULLET_LINE = re.compile(rf"^\s*(?:[{_BULLET_GLYPHS}]|o\s)\s*")
 _NUMBERED = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2}){1,2}|\d{1,2}\.|\(\d{1,2}\))\s+\S")
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)]?$")
 _FOOTNOTE = re.compile(r"^\d{1,2}\s+[A-Z]")
-# A footnote marker glued to the end of a word or sentence: "in Sefton.1 This inspection".
+# A footnote marker glued to the end of a word or sentence: "in the borough.1 This inspection".
 _FOOTNOTE_MARKER = re.compile(r"(?:(?<=[a-z])|(?<=[a-z][.,)]))\d{1,2}(?=\s+[A-Z])")
 _JOINING_END = re.compile(r"(?:[,&/(-]|\b(?:and|or|of|the|to|for|with|in|a|an|on|by|at|from|as|that|is|are|be)\b)$", re.I)
 
@@ -48,6 +48,8 @@ def clean_document(doc: Document) -> Document:
     Returns:
         A copy with the cleaned text and its offset map.
     """
+    if doc.layout:
+        return _clean_layout(doc)
     lines = _lines(doc.raw_text)
     lines = _drop_artefacts(lines)
     # Footnotes sit where the page ended, often mid-sentence: move them to the end.
@@ -61,6 +63,50 @@ def clean_document(doc: Document) -> Document:
         offsets += list(range(note.start, note.start + len(note.text)))
     text, offsets = _drop_footnote_markers(text, offsets)
     return replace(doc, text=text, offsets=offsets)
+
+
+_KNOWN_ROLES = ("heading", "title", "row", "grid", "note")
+
+
+def _clean_layout(doc: Document) -> Document:
+    """Paragraphs from a structured reader's lines: its roles say what to drop, where a
+    paragraph starts and what it is, so nothing is guessed. Footnotes go to the end as notes."""
+    raw = doc.raw_text
+    vocab = _vocabulary(raw)
+    chars: list[str] = []
+    offsets: list[int] = []
+    blocks: dict[int, tuple[str, int]] = {}
+    body = [ln for ln in doc.layout if ln.role not in ("furniture", "note")]
+    notes = [ln for ln in doc.layout if ln.role == "note"]
+    for line in body + notes:
+        text = raw[line.start:line.end]
+        new = line.new_block or not chars or (line.role == "note" and line is notes[0])
+        if new:
+            if chars:
+                chars.extend("\n\n")
+                offsets.extend([line.start, line.start])
+            if line.role in _KNOWN_ROLES:
+                blocks[len(chars)] = (line.role, line.level)
+            if line.role == "bullet":
+                chars.extend(BULLET)
+                offsets.extend([line.start] * len(BULLET))
+        elif chars[-1] == "-" and text[:1].islower() and _joins_hyphenated(chars, text, vocab):
+            chars.pop()
+            offsets.pop()
+        else:
+            chars.append(" ")
+            offsets.append(line.start - 1)
+        chars.extend(text)
+        offsets.extend(range(line.start, line.end))
+    return replace(doc, text="".join(chars), offsets=offsets, blocks=blocks)
+
+
+def _joins_hyphenated(chars: list[str], text: str, vocab: set[str]) -> bool:
+    """Whether "commis-" + "sion" is one word: the document spells it whole, never hyphenated."""
+    head = re.search(r"([A-Za-z]+)-$", "".join(chars[-40:]))
+    tail = re.match(r"[A-Za-z]+", text)
+    return bool(head and tail and (head.group(1) + tail.group(0)).lower() in vocab
+                and f"{head.group(1)}-{tail.group(0)}".lower() not in vocab)
 
 
 def _lines(raw: str) -> list[_Line]:

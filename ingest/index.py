@@ -164,8 +164,10 @@ def _reuse(old: Index, doc_ids: set[str], built: _Built) -> None:
                 built.sentence_vectors.append(old.sentence_vectors[row])
     built.actions.extend(a for a in old.actions.values() if a.doc_id in doc_ids)
     for doc_id in doc_ids:
-        doc = Document(info=old.docs[doc_id], raw_text=old.raw_texts[doc_id])
-        built.docs[doc_id] = clean_document(doc)  # cheap; the glossary needs the cleaned text
+        # The cleaned text is kept (the glossary needs it); a PDF's layout is not, so it is not
+        # cleaned again.
+        built.docs[doc_id] = Document(info=old.docs[doc_id], raw_text=old.raw_texts[doc_id],
+                                      text=old.texts.get(doc_id, ""))
 
 
 def _get_embeddings(collection, ids: list[str]) -> list[np.ndarray]:
@@ -244,7 +246,7 @@ def _write_generation(settings: Settings, generation: int, built: _Built) -> Non
     (tmp / "actions.json").write_text(json.dumps([dataclasses.asdict(a) for a in built.actions]))
     (tmp / "glossary.json").write_text(json.dumps(mine_glossary(list(built.docs.values())), indent=1))
     (tmp / "docs.json").write_text(json.dumps(
-        [{"info": dataclasses.asdict(d.info), "raw_text": d.raw_text} for d in built.docs.values()]
+        [{"info": dataclasses.asdict(d.info), "raw_text": d.raw_text, "text": d.text} for d in built.docs.values()]
     ))
     os.replace(tmp, final)
 
@@ -275,7 +277,8 @@ def hubness(vectors: np.ndarray, groups: list[str], k: int = 10) -> np.ndarray:
 def lexical_text(chunk: Chunk) -> str:
     """What BM25 matches: the text, its section, and its reference spelled as users write it."""
     ref = f" action {chunk.ref}" if chunk.kind == "action" else (f" {chunk.ref}" if chunk.ref else "")
-    return f"{chunk.text} {chunk.section}{ref}"
+    placed = f" {chunk.context}" if chunk.kind == "judgement" else ""
+    return f"{chunk.text} {chunk.section}{ref}{placed}"
 
 
 def _write_collection(settings: Settings, generation: int, built: _Built, progress: bool) -> None:

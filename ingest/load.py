@@ -12,19 +12,22 @@ import hashlib
 import io
 import logging
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
 import docx
 from docx.table import Table
-import pypdf
 from bs4 import BeautifulSoup, NavigableString, Tag
-from pypdf.errors import DependencyError
 
 from assistant.errors import LoadError
 from assistant.settings import Settings
-from assistant.types import Document, DocumentInfo
-from ingest.manifest import MANIFEST_NAME, describe_unlisted, read_manifest
+from assistant.taxonomy import load_taxonomy
+from assistant.types import Document, DocumentInfo, LayoutLine
+from ingest.layout import LayoutText
+from ingest.pdf import read_pdf
+from ingest.describe import describe
+from ingest.manifest import MANIFEST_NAME, read_manifest
 
 logger = logging.getLogger(__name__)
 
@@ -94,22 +97,20 @@ def _load_one(
     except OSError as exc:
         raise LoadError(path, f"cannot be read ({exc.strerror or exc}): check it exists and is readable") from None
     suffix = path.suffix.lower()
-    raw_text, pages = _READERS[suffix](path, data)
-    if not raw_text.strip():
+    read = _READERS[suffix](path, data)
+    if not read.raw_text.strip():
         raise LoadError(path, "no text in the file: add its text, or delete the file")
-
-    if info is None or not info.title:
-        # The guess reads HTML's <title>, which is in the markup but not in the text.
-        guess = describe_unlisted(path, _decode_text(path, data) if suffix in HTML_SUFFIXES else raw_text)
-        if info is None:
-            info = dataclasses.replace(guess, file=name, doc_id=_unique_id(guess.doc_id, path, used_ids))
-            logger.info("%s is not in the manifest: described as %r (%r)", name, info.doc_id, info.title)
-        else:
-            info = dataclasses.replace(info, title=guess.title)
+    markup = _decode_text(path, data) if suffix in HTML_SUFFIXES else None
+    described = describe(path, read.raw_text, read.layout, read.meta, info, markup)
+    if info is None:
+        described = dataclasses.replace(described, file=name, doc_id=_unique_id(described.doc_id, path, used_ids))
+        logger.info("%s is not in the manifest: described as %r (%r, %s)", name, described.doc_id,
+                    described.title, described.doc_type)
     return Document(
-        info=info,
-        raw_text=raw_text,
-        pages=pages,
+        info=described,
+        raw_text=read.raw_text,
+        pages=read.pages,
+        layout=read.layout,
         content_hash=hashlib.sha256(data).hexdigest(),
     )
 
@@ -215,9 +216,19 @@ def _unique_id(doc_id: str, path: Path, used: set[str]) -> str:
 # --- Readers: (path, bytes) -> (raw_text, pages) ---------------------------------------------
 
 
-def _read_text_file(path: Path, data: bytes) -> tuple[str, PageList]:
-    """Plain text or Markdown: decoded text, no pages."""
-    return _decode_text(path, data), []
+@dataclass
+class _Read:
+    """What a reader gives: the text, its pages, and the line roles of a structured format."""
+
+    raw_text: str
+    pages: PageList = field(default_factory=list)
+    layout: list[LayoutLine] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+def _read_text_file(path: Path, data: bytes) -> _Read:
+    """Plain text or Markdown: decoded text, no pages; the cleaner reads its structure."""
+    return _Read(_decode_text(path, data))
 
 
 def _decode_text(path: Path, data: bytes) -> str:
@@ -255,85 +266,102 @@ def _decode_text(path: Path, data: bytes) -> str:
     )
 
 
-def _read_pdf(path: Path, data: bytes) -> tuple[str, PageList]:
-    """A PDF's extracted text, pages joined by a blank line, with each page's start offset."""
-    try:
-        reader = pypdf.PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            _decrypt(path, reader)
-        texts = [page.extract_text() or "" for page in reader.pages]
-    except LoadError:
-        raise
-    except Exception as exc:
-        # pypdf reports damage through many exception types (its own, ValueError, KeyError,
-        # zlib.error, ...); all mean the same here, and one bad file must not stop ingest.
-        logger.debug("pypdf failed on %s", path, exc_info=True)
-        raise LoadError(
-            path, f"not a readable PDF ({type(exc).__name__}: {exc}): re-export or re-download it"
-        ) from None
-    pieces: list[str] = []
-    pages: PageList = []
-    offset = 0
-    for number, text in enumerate(texts, 1):
-        pages.append((offset, number))
-        pieces.append(text)
-        offset += len(text) + 2
-    raw_text = "\n\n".join(pieces)
-    if texts and not raw_text.strip():
-        raise LoadError(
-            path, "PDF has no text layer (a scan?): run OCR on it, or add a text version"
-        )
-    return raw_text, pages
+def _read_pdf(path: Path, data: bytes) -> _Read:
+    """A PDF read by layout (see ingest/pdf.py): lines with roles, pages, creation date."""
+    text, meta = read_pdf(path, data)
+    return _Read(text.raw_text, text.pages, text.layout, meta)
 
 
-def _decrypt(path: Path, reader: pypdf.PdfReader) -> None:
-    try:
-        # Many PDFs are encrypted only against editing and open with an empty password.
-        opened = reader.decrypt("")
-    except DependencyError:
-        raise LoadError(
-            path, "PDF is AES-encrypted and cannot be opened here: save an unencrypted copy"
-        ) from None
-    if not opened:
-        raise LoadError(
-            path, "PDF is encrypted with a password: save an unencrypted copy (print to PDF) and load that"
-        )
-
-
-def _read_docx(path: Path, data: bytes) -> tuple[str, PageList]:
-    """A Word document: paragraphs in order, headings as "# " lines, table rows as "a | b"."""
+def _read_docx(path: Path, data: bytes) -> _Read:
+    """A Word document: paragraphs in order, heading styles as headings, list styles as items,
+    each table row one line carrying its column headers."""
     try:
         document = docx.Document(io.BytesIO(data))
-        blocks = [_docx_block(item) for item in document.iter_inner_content()]
+        out = LayoutText()
+        for item in document.iter_inner_content():
+            if isinstance(item, Table):
+                _table_or_text(path, lambda: _docx_table(item, out), lambda: _docx_table_text(item, out))
+                continue
+            style = item.style.name if item.style is not None else ""
+            level = 1 if style == "Title" else _heading_level(style)
+            role = "heading" if level else ("bullet" if "List" in style else "body")
+            out.add(item.text, role, level=level)
     except Exception as exc:
-        # As with pypdf: a damaged package surfaces as zip, XML, key or value errors.
+        # A damaged package surfaces as zip, XML, key or value errors: all mean the same here.
         logger.debug("python-docx failed on %s", path, exc_info=True)
         raise LoadError(
             path,
             f"not a readable .docx file ({type(exc).__name__}): open it in Word and save it as .docx "
             "(an old .doc renamed to .docx is not one)",
         ) from None
-    return "\n\n".join(block for block in blocks if block.strip()), []
+    return _Read(out.raw_text, [], out.layout)
 
 
-def _docx_block(item: object) -> str:
-    if isinstance(item, Table):
-        rows = []
-        for row in item.rows:
-            cells, previous = [], None
-            for cell in row.cells:
-                # A merged cell is returned once per grid column it spans; show it once.
-                if previous is not None and cell._tc is previous:
-                    continue
-                previous = cell._tc
-                cells.append(" ".join(cell.text.split()))
-            if any(cells):
-                rows.append(" | ".join(cells))
-        return "\n".join(rows)
-    text = item.text.strip()
-    style = item.style.name if item.style is not None else ""
-    level = 1 if style == "Title" else _heading_level(style)
-    return "#" * level + " " + text if level and text else text
+def _docx_table(table: Table, out: LayoutText) -> None:
+    rows = []
+    for row in table.rows:
+        cells, previous = [], None
+        for cell in row.cells:
+            # A merged cell is returned once per grid column it spans; take it once.
+            if previous is not None and cell._tc is previous:
+                continue
+            previous = cell._tc
+            cells.append(" ".join(cell.text.split()))
+        if any(cells):
+            rows.append(cells)
+    _table_lines(rows, header=bool(rows) and len(rows) > 1 and _bold_row(table), out=out)
+
+
+def _table_or_text(path: Path, as_rows: Callable[[], None], as_text: Callable[[], None]) -> None:
+    """A table as rows with headers; one that cannot be read so is kept as its text, with a
+    warning, never lost."""
+    try:
+        as_rows()
+    except Exception as exc:  # a table no rule foresaw must not cost the document its text
+        logger.warning("%s: a table could not be read as rows (%s: %s); kept as text lines",
+                       path.name, type(exc).__name__, exc)
+        as_text()
+
+
+def _docx_table_text(table: Table, out: LayoutText) -> None:
+    for row in table.rows:
+        out.add(" ".join(cell.text for cell in row.cells))
+
+
+def _html_table_text(table: Tag, out: LayoutText, done_rows: set[int]) -> None:
+    for tr in table.find_all("tr"):
+        done_rows.add(id(tr))
+    for line in table.get_text("\n").splitlines():
+        out.add(line)
+
+
+def _bold_row(table: Table) -> bool:
+    runs = [r for cell in table.rows[0].cells for p in cell.paragraphs for r in p.runs if r.text.strip()]
+    return bool(runs) and all(r.bold for r in runs)
+
+
+def _table_lines(rows: list[list[str]], header: bool, out: LayoutText) -> None:
+    """One line per row, each cell with its column header ("Grade: Good"); a grid of grades is
+    marked as one."""
+    header = header or _looks_like_header(rows)
+    head = rows[0] if header else None
+    taxonomy = load_taxonomy()
+    body = rows[1:] if header else rows
+    graded = sum(1 for cells in body if any(taxonomy.grade_in(c) for c in cells))
+    role = "grid" if graded and graded * 2 >= len(body) else "row"
+    for cells in body:
+        if head:
+            text = " | ".join(f"{h}: {c}" if h else c for h, c in zip(head, cells) if c)
+        else:
+            text = " | ".join(c for c in cells if c)
+        out.add(text, role)
+
+
+def _looks_like_header(rows: list[list[str]]) -> bool:
+    """A first row of short labels over at least one more row ("Ref | Action | Status")."""
+    first = rows[0] if rows else []
+    return (len(rows) > 1 and len(first) > 1 and all(c and len(c.split()) <= 6 for c in first)
+            and not any(re.fullmatch(r"[\d.,%/ -]+", c) for c in first))
 
 
 def _heading_level(style: str) -> int:
@@ -346,57 +374,79 @@ _HTML_DROP = ["script", "style", "nav", "noscript", "template", "head", "title",
 _HTML_BLOCKS = {
     "address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "figcaption",
     "figure", "footer", "form", "header", "hr", "li", "main", "ol", "p", "pre", "section",
-    "table", "tbody", "thead", "tfoot", "ul", "caption",
+    "table", "tbody", "thead", "tfoot", "ul", "caption", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "br",
 }
 
 
-def _read_html(path: Path, data: bytes) -> tuple[str, PageList]:
-    """A web page's visible text: headings as "# " lines, a blank line between blocks."""
-    soup = BeautifulSoup(_decode_text(path, data), "html.parser")
-    for tag in soup(_HTML_DROP):
+def _read_html(path: Path, data: bytes) -> _Read:
+    """A web page's visible text: each block element a line, headings with their level, list
+    items as items, each table row one line carrying its column headers.
+
+    Walks the tree without recursion (`descendants` is a flat iterator), so a page of a thousand
+    unclosed or nested elements reads like any other.
+    """
+    soup = BeautifulSoup(_decode_text(path, data), "lxml")
+    for tag in soup.find_all(_HTML_DROP):
         tag.decompose()
-    blocks: list[str] = []
-    _html_walk(soup, blocks, [])
-    return "\n\n".join(blocks), []
-
-
-def _html_walk(node: Tag, blocks: list[str], line: list[str]) -> None:
-    """Append the text of `node` to `blocks`; `line` gathers inline text of the open block."""
-    for child in node.children:
-        if isinstance(child, NavigableString):
-            if type(child) is NavigableString:  # not a comment, doctype or CDATA
-                line.append(str(child))
+    out = LayoutText()
+    line: list[str] = []
+    owner = None  # the block element the gathered text belongs to
+    done_rows: set[int] = set()
+    for node in soup.descendants:
+        if isinstance(node, Tag):
+            if node.name == "br":
+                line.append(" ")
+            elif node.name == "table":
+                _flush_html(out, line, owner)
+                owner = None
+                _table_or_text(path, lambda: _html_table(node, out, done_rows),
+                               lambda: _html_table_text(node, out, done_rows))
             continue
-        if not isinstance(child, Tag):
+        if type(node) is not NavigableString:  # a comment, doctype or CDATA
             continue
-        name = child.name
-        if re.fullmatch(r"h[1-6]", name):
-            _flush(blocks, line)
-            text = " ".join(child.get_text(" ").split())
-            if text:
-                blocks.append("#" * int(name[1]) + " " + text)
-        elif name == "br":
-            line.append("\n")
-        elif name == "tr":
-            _flush(blocks, line)
-            cells = [" ".join(c.get_text(" ").split()) for c in child.find_all(["td", "th"], recursive=False)]
-            if any(cells):
-                blocks.append(" | ".join(cells))
-        elif name in _HTML_BLOCKS:
-            _flush(blocks, line)
-            _html_walk(child, blocks, line)
-            _flush(blocks, line)
-        else:
-            _html_walk(child, blocks, line)
+        block = node.find_parent(_HTML_BLOCKS)
+        if block is not None and block.name in ("tr", "table", "tbody", "thead", "tfoot") or _in_done(node, done_rows):
+            continue
+        if block is not owner:
+            _flush_html(out, line, owner)
+            owner = block
+        line.append(str(node))
+    _flush_html(out, line, owner)
+    return _Read(out.raw_text, [], out.layout)
 
 
-def _flush(blocks: list[str], line: list[str]) -> None:
-    # HTML whitespace is not significant except where <br> put a line break.
-    text = "\n".join(" ".join(part.split()) for part in "".join(line).split("\n"))
-    text = "\n".join(part for part in text.split("\n") if part)
-    if text:
-        blocks.append(text)
+def _in_done(node: NavigableString, done_rows: set[int]) -> bool:
+    row = node.find_parent("tr")
+    return row is not None and id(row) in done_rows
+
+
+def _html_table(table: Tag, out: LayoutText, done_rows: set[int]) -> None:
+    rows, header = [], False
+    for i, tr in enumerate(table.find_all("tr")):
+        if tr.find_parent("table") is not table:
+            continue  # a nested table's rows are read with that table
+        done_rows.add(id(tr))
+        cells = [" ".join(c.get_text(" ").split()) for c in tr.find_all(["td", "th"], recursive=False)]
+        if not any(cells):
+            continue
+        if not rows and all(c.name == "th" for c in tr.find_all(["td", "th"], recursive=False)):
+            header = True
+        rows.append(cells)
+    if rows:
+        _table_lines(rows, header=header and len(rows) > 1, out=out)
+
+
+def _flush_html(out: LayoutText, line: list[str], owner: Tag | None) -> None:
+    # HTML white space is not significant: a block's text is one line.
+    text = " ".join("".join(line).split())
     line.clear()
+    if not text:
+        return
+    name = owner.name if owner is not None else ""
+    if re.fullmatch(r"h[1-6]", name):
+        out.add(text, "heading", level=int(name[1]))
+    else:
+        out.add(text, "bullet" if name == "li" else "body")
 
 
 # Control codes other than tab, newline, vertical tab, form feed and carriage return.
@@ -418,7 +468,7 @@ def _newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-_READERS: dict[str, Callable[[Path, bytes], tuple[str, PageList]]] = {
+_READERS: dict[str, Callable[[Path, bytes], _Read]] = {
     ".txt": _read_text_file,
     ".md": _read_text_file,
     ".pdf": _read_pdf,

@@ -25,7 +25,8 @@ MANIFEST_NAME = "manifest.toml"
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_KEYS = ("id", "file", "title", "doc_type", "publisher", "local_authority", "published", "notes")
+_KEYS = ("id", "file", "title", "doc_type", "publisher", "local_authority", "published", "notes",
+         "inspection_dates", "lead_inspector", "judgements")
 _TABLE_HEADER = re.compile(r"^\s*\[\[\s*document\s*\]\]")
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
@@ -159,7 +160,7 @@ def describe_unlisted(path: Path, text: str) -> DocumentInfo:
         file=path.name,
         title=title,
         doc_type="unknown",
-        published=_first_date(text),
+        published=first_date(text),
         in_manifest=False,
     )
 
@@ -174,7 +175,7 @@ def _slugify(name: str) -> str:
     return slug
 
 
-def _first_date(text: str) -> str:
+def first_date(text: str) -> str:
     """The first full, real date written in `text` as ISO "YYYY-MM-DD", or ""."""
     found: list[tuple[int, str]] = []
     for form in _DATE_FORMS:
@@ -231,7 +232,16 @@ def _entry_info(path: Path, text: str, index: int, entry: dict) -> DocumentInfo:
                 f"{path}:{header}: document #{index + 1} has no '{key}': add {key} = \"...\" to it"
             )
     values: dict[str, str] = {}
+    judgements: tuple[tuple[str, str], ...] = ()
     for key, value in entry.items():
+        if key == "judgements":
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                raise ManifestError(
+                    f"{path}:{_line_in_entry(text, index, key)}: 'judgements' must be a table of "
+                    'area = "grade" (e.g. judgements = { "Overall effectiveness" = "Good" })'
+                )
+            judgements = tuple((k.strip(), v.strip()) for k, v in value.items())
+            continue
         if key not in _KEYS:
             logger.warning("%s:%d: ignoring unknown key %r", path, _line_in_entry(text, index, key), key)
             continue
@@ -267,6 +277,9 @@ def _entry_info(path: Path, text: str, index: int, entry: dict) -> DocumentInfo:
         published=published,
         notes=values.get("notes", ""),
         in_manifest=True,
+        inspection_dates=values.get("inspection_dates", ""),
+        lead_inspector=values.get("lead_inspector", ""),
+        judgements=judgements,
     )
 
 

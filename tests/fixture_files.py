@@ -11,7 +11,7 @@ import random
 from pathlib import Path
 
 import docx
-import pypdf
+import pymupdf
 from fpdf import FPDF
 
 PDF_PAGES = [
@@ -27,23 +27,20 @@ def make_pdf(path: Path, pages: list[str] = PDF_PAGES) -> Path:
     return path
 
 
-def make_encrypted_pdf(path: Path, password: str = "secret") -> Path:
-    """A PDF that needs `password` to open (pypdf's default RC4, readable without extras)."""
-    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(_pdf_bytes())))
-    writer.encrypt(user_password=password, owner_password=password)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    path.write_bytes(buffer.getvalue())
-    return path
+def make_encrypted_pdf(path: Path, password: str = "secret", *, aes: bool = False) -> Path:
+    """A PDF that needs `password` to open (RC4-128, or AES-256 with `aes`)."""
+    return _encrypt(path, user=password, owner=password, aes=aes)
 
 
-def make_owner_only_pdf(path: Path) -> Path:
+def make_owner_only_pdf(path: Path, *, aes: bool = False) -> Path:
     """A PDF encrypted against editing only: it opens with the empty password."""
-    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(_pdf_bytes())))
-    writer.encrypt(user_password="", owner_password="owner")
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    path.write_bytes(buffer.getvalue())
+    return _encrypt(path, user="", owner="owner", aes=aes)
+
+
+def _encrypt(path: Path, *, user: str, owner: str, aes: bool) -> Path:
+    with pymupdf.open(stream=_pdf_bytes(), filetype="pdf") as doc:
+        method = pymupdf.PDF_ENCRYPT_AES_256 if aes else pymupdf.PDF_ENCRYPT_RC4_128
+        path.write_bytes(doc.tobytes(encryption=method, user_pw=user, owner_pw=owner))
     return path
 
 

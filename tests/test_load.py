@@ -54,25 +54,23 @@ def test_pdf_encrypted_against_editing_only_still_loads(tmp_path):
     assert len(doc.pages) == 3
 
 
+def _lines_and_roles(doc):
+    return [(doc.raw_text[ln.start:ln.end], ln.role, ln.level) for ln in doc.layout]
+
+
 def test_docx_headings_paragraphs_and_tables_in_order(tmp_path):
     ff.make_docx(tmp_path / "plan.docx")
     doc = load_one(tmp_path)
 
-    assert doc.raw_text.splitlines() == [
-        "# Action plan update",
-        "",
-        "# Priority 1",
-        "",
-        "Children's mental health needs are understood.",
-        "",
-        "Ref | Action | Status",
-        "1.2.7 | Audit CAMHS waiting times | Completed",
-        "",
-        "## Progress",
-        "",
-        "Progress August 2020: audit completed.",
-        "",
-        "Spans both columns",  # a merged cell appears once, not once per column
+    assert _lines_and_roles(doc) == [
+        ("Action plan update", "heading", 1),
+        ("Priority 1", "heading", 1),
+        ("Children's mental health needs are understood.", "body", 0),
+        # A table row is one line that carries its column headers.
+        ("Ref: 1.2.7 | Action: Audit CAMHS waiting times | Status: Completed", "row", 0),
+        ("Progress", "heading", 2),
+        ("Progress August 2020: audit completed.", "body", 0),
+        ("Spans both columns", "row", 0),  # a merged cell appears once, not once per column
     ]
     assert doc.pages == []
 
@@ -81,20 +79,58 @@ def test_html_keeps_headings_and_drops_script_style_nav(tmp_path):
     ff.make_html(tmp_path / "report.html")
     doc = load_one(tmp_path)
 
-    text = doc.raw_text
-    assert text.startswith("# Progress of the action plan\n\nReport published 22 September 2020.")
-    assert "\n\n## Recommendations\n\n" in text
-    assert "The partnership has made progress.\nWaiting times fell." in text
-    assert "Ref | Status\n\n1.1 | Completed" in text
+    assert _lines_and_roles(doc) == [
+        ("Progress of the action plan", "heading", 1),
+        ("Report published 22 September 2020.", "body", 0),
+        ("The partnership has made progress. Waiting times fell.", "body", 0),
+        ("Recommendations", "heading", 2),
+        ("Improve assessments", "bullet", 0),
+        ("Review supervision", "bullet", 0),
+        ("Ref: 1.1 | Status: Completed", "row", 0),
+    ]
     for hidden in ("do-not-index", "also-not-text", "color: red", "Site menu", "a comment"):
-        assert hidden not in text
+        assert hidden not in doc.raw_text
     assert doc.pages == []
+
+
+def test_html_elements_side_by_side_are_separated_and_tables_are_rows(tmp_path):
+    ff.make_html(tmp_path / "table.html", "<table><tr><th>Count</th><th>Who</th></tr>"
+                 "<tr><td>153</td><td>Local authorities</td></tr><tr><td>12</td><td>Trusts</td></tr></table>"
+                 "<div>one</div><div>two</div><span>three</span><span>four</span>")
+    doc = load_one(tmp_path)
+    assert [line for line, _, _ in _lines_and_roles(doc)] == [
+        "Count: 153 | Who: Local authorities", "Count: 12 | Who: Trusts", "one", "two", "threefour",
+    ]
+
+
+def test_a_table_that_cannot_be_read_as_rows_is_kept_as_text_with_a_warning(tmp_path, monkeypatch, caplog):
+    import ingest.load
+
+    def broken(*args, **kwargs):
+        raise IndexError("a layout no rule foresaw")
+
+    monkeypatch.setattr(ingest.load, "_html_table", broken)
+    ff.make_html(tmp_path / "table.html", "<p>Before.</p><table><tr><td>153</td><td>Local authorities</td></tr>"
+                 "</table><p>After.</p>")
+    with caplog.at_level("WARNING", logger="ingest.load"):
+        doc = load_one(tmp_path)
+    assert [line for line, _, _ in _lines_and_roles(doc)] == ["Before.", "153", "Local authorities", "After."]
+    assert any("table.html: a table could not be read as rows" in r.getMessage() for r in caplog.records)
+
+
+def test_html_of_a_thousand_unclosed_or_nested_elements_loads(tmp_path):
+    ff.make_html(tmp_path / "unclosed.html", "<p>para " * 1000)
+    ff.make_html(tmp_path / "nested.html", "<div>" * 1000 + "deep text" + "</div>" * 1000)
+    documents, errors = load_documents(tmp_path, None, SETTINGS)
+    assert errors == []
+    assert {d.info.file: d.raw_text.count("para") for d in documents}["unclosed.html"] == 1000
+    assert "deep text" in next(d.raw_text for d in documents if d.info.file == "nested.html")
 
 
 def test_htm_extension_is_read_as_html(tmp_path):
     ff.make_html(tmp_path / "report.htm", "<html><body><h2>Sub</h2><p>Body text here.</p></body></html>")
     doc = load_one(tmp_path)
-    assert doc.raw_text == "## Sub\n\nBody text here."
+    assert _lines_and_roles(doc) == [("Sub", "heading", 2), ("Body text here.", "body", 0)]
 
 
 def test_markdown_and_text_are_read_as_utf8(tmp_path):
@@ -126,7 +162,7 @@ BAD_FILES = {
     "noise.txt": (ff.make_random_bytes, "binary"),
     "control.txt": (lambda p: p.write_bytes(b"ok\x01\x02\x03\x04\x05\x06" * 50), "binary"),
     "mojibake.txt": (lambda p: p.write_bytes(b"ab\x81\x8d\x90\x9d" * 50), "not UTF-8"),
-    "cut.pdf": (ff.make_corrupt_pdf, "not a readable PDF"),
+    "cut.pdf": (ff.make_corrupt_pdf, "damaged PDF"),
     "fake.pdf": (lambda p: p.write_text("just text, not a PDF"), "not a readable PDF"),
     "locked.pdf": (ff.make_encrypted_pdf, "encrypted with a password"),
     "blank.pdf": (lambda p: ff.make_pdf(p, ["", ""]), "no text layer"),
@@ -234,6 +270,8 @@ def test_real_corpus_loads_with_manifest_metadata():
     by_id = {d.info.doc_id: d for d in documents}
     assert sorted(by_id) == [
         "sefton-cqc-health-review",
+        "sefton-ilacs-2022",
+        "sefton-ilacs-2025",
         "sefton-jtai-action-plan-2020",
         "sefton-jtai-letter-2019",
         "sefton-jtai-scrutiny-report-2020",
@@ -241,7 +279,7 @@ def test_real_corpus_loads_with_manifest_metadata():
     ]
     letter = by_id["sefton-jtai-letter-2019"].info
     assert letter.in_manifest
-    assert letter.doc_type == "inspection_letter"
+    assert letter.doc_type == "jtai"
     assert letter.published == "2019-12-18"
     assert letter.local_authority == "Sefton"
     assert letter.title.startswith("Joint targeted area inspection")
@@ -249,7 +287,7 @@ def test_real_corpus_loads_with_manifest_metadata():
     for doc in documents:
         assert doc.info.in_manifest
         assert len(doc.raw_text) > 10_000
-        assert doc.pages == []
+        assert (doc.pages != []) == doc.info.file.endswith(".pdf")
         assert doc.content_hash == hashlib.sha256((CORPUS / doc.info.file).read_bytes()).hexdigest()
     assert "Dear local partnership" in by_id["sefton-jtai-letter-2019"].raw_text
 
@@ -272,14 +310,14 @@ def test_unlisted_file_is_described_from_its_text(tmp_path):
     documents, errors = load_documents(tmp_path, None, SETTINGS)
 
     # Every other manifest entry names a file that is not here.
-    assert len(errors) == 4
+    assert len(errors) == 6
     assert all("which is not in" in e.reason for e in errors)
     unlisted = next(d for d in documents if not d.info.in_manifest)
     assert unlisted.info.doc_id == "review-notes-draft"
     assert unlisted.info.file == "Review Notes (Draft).md"
     assert unlisted.info.title == "Review of early help"
     assert unlisted.info.published == "2020-01-23"
-    assert unlisted.info.doc_type == "unknown"
+    assert unlisted.info.doc_type == "other"  # nothing in it says which kind of report it is
 
 
 def test_unlisted_file_sharing_a_manifest_id_gets_its_own(tmp_path):

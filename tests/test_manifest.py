@@ -72,9 +72,14 @@ def test_real_manifest():
         "sefton-cqc-health-review",
         "sefton-jtai-action-plan-2020",
         "sefton-ofsted-inspection-2016",
+        "sefton-ilacs-2022",
+        "sefton-ilacs-2025",
     ]
     assert all((CORPUS / i.file).is_file() for i in infos)
-    assert [i.published for i in infos] == ["2019-12-18", "2020-09-22", "", "2020-09-22", "2016-06-27"]
+    assert [i.published for i in infos] == ["2019-12-18", "2020-09-22", "", "2020-09-22", "2016-06-27",
+                                            "2022-05-09", "2025-08-12"]
+    # Judgements may be given as a table of area = grade.
+    assert dict(infos[4].judgements)["Overall effectiveness"] == "Requires improvement to be good"
 
 
 def test_missing_manifest_is_an_empty_list(tmp_path):

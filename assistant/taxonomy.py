@@ -1,0 +1,116 @@
+"""The kinds of document, read from `taxonomy.toml`: recognition, names and priors as data.
+
+Nothing in the code names a council or a document; what a kind of report is called, how it is
+recognised and which of its sections hold findings all come from the data file, so a new kind of
+report is a few lines of TOML.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+TAXONOMY_FILE = Path(__file__).with_name("taxonomy.toml")
+# Kind ids of the first manifests, before the taxonomy existed: still accepted, mapped to kinds.
+_LEGACY = {"inspection_letter": "jtai", "inspection_report": "ilacs"}
+
+
+@dataclass(frozen=True)
+class Kind:
+    id: str
+    label: str
+    short: str
+    publisher: str
+    aliases: tuple[str, ...]
+    title: tuple[re.Pattern[str], ...]
+    text: tuple[re.Pattern[str], ...]
+    without: tuple[re.Pattern[str], ...]
+    requires: tuple[re.Pattern[str], ...]
+    finding_sections: tuple[str, ...]
+    progress: bool
+    rank: int
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    kinds: dict[str, Kind]
+    grades: tuple[str, ...]
+    finding_sections: tuple[str, ...]
+    authority_words: frozenset[str] = frozenset()
+
+    def kind(self, doc_type: str) -> Kind:
+        """The kind of a doc_type; "other" for one the taxonomy does not know."""
+        return self.kinds.get(_LEGACY.get(doc_type, doc_type)) or self.kinds["other"]
+
+    def classify(self, title: str, text: str) -> tuple[str, str]:
+        """(kind id, local authority) of a document from its title and first pages.
+
+        A title pattern counts twice as much as a text cue; a `without` cue, or a missing
+        `requires` cue, rules a kind out.
+        """
+        best: tuple[float, int, str, str] = (0.0, 99, "other", "")
+        for kind in self.kinds.values():
+            if any(p.search(text) for p in kind.without) or not all(p.search(text) for p in kind.requires):
+                continue
+            score, authority = 0.0, ""
+            for pattern in kind.title:
+                match = pattern.search(title)
+                if match:
+                    score += 2.0
+                    authority = authority or _group(match, "la")
+                    break
+            score += sum(1.0 for p in kind.text if p.search(text))
+            if score > best[0] or (score == best[0] and score > 0 and kind.rank < best[1]):
+                best = (score, kind.rank, kind.id, authority)
+        return best[2], best[3]
+
+    def grade_in(self, text: str) -> str:
+        """The grade `text` is (whole, ignoring case and closing punctuation), or ""."""
+        cleaned = text.strip().rstrip(".:;").strip().lower()
+        return next((g for g in self.grades if g.lower() == cleaned), "")
+
+    def authority_key(self, name: str) -> str:
+        """A council's name as users write it: lower case, without the words around it
+        ("Leeds City Council" -> "leeds", "Royal Borough of Greenwich" -> "greenwich")."""
+        words = re.findall(r"[a-z0-9]+", name.lower().replace("’", "'").replace("'s", ""))
+        while words and words[0] in self.authority_words:
+            words.pop(0)
+        while words and words[-1] in self.authority_words:
+            words.pop()
+        return " ".join(words)
+
+    def is_finding_section(self, section: str, doc_type: str) -> bool:
+        words = section.lower()
+        return any(s in words for s in self.finding_sections + self.kind(doc_type).finding_sections)
+
+
+def _group(match: re.Match[str], name: str) -> str:
+    try:
+        return " ".join((match.group(name) or "").split())
+    except IndexError:
+        return ""
+
+
+def _patterns(values: list[str]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(v, re.I | re.M) for v in values)
+
+
+@lru_cache(maxsize=4)
+def load_taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
+    """The taxonomy of `path` (the packaged file by default), read once."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    kinds = {}
+    for entry in data["kind"]:
+        kinds[entry["id"]] = Kind(
+            id=entry["id"], label=entry["label"], short=entry.get("short", "the document"),
+            publisher=entry.get("publisher", ""), aliases=tuple(entry.get("aliases", [])),
+            title=_patterns(entry.get("title", [])), text=_patterns(entry.get("text", [])),
+            without=_patterns(entry.get("without", [])), requires=_patterns(entry.get("requires", [])),
+            finding_sections=tuple(entry.get("finding_sections", [])),
+            progress=bool(entry.get("progress", False)), rank=int(entry.get("rank", 5)),
+        )
+    return Taxonomy(kinds, tuple(data.get("grades", [])), tuple(data.get("finding_sections", [])),
+                    frozenset(data.get("authority_words", [])))
