@@ -26,6 +26,7 @@ from assistant.evidence import evidence as measure_evidence
 from assistant.retrieve import STATUS_CUE
 from assistant.settings import Settings
 from assistant.store import Index
+from assistant.taxonomy import load_taxonomy
 from assistant.text import normalise, terms
 from assistant.types import ActionRow, Citation, Hit
 
@@ -35,13 +36,6 @@ _HAS_NUMBER = re.compile(r"\d")
 _POINTS_BACK = re.compile(r"^(?:This|These|That|Those|It|They|However|But|As a result|Therefore|Furthermore|In addition)\b")
 PASSAGE_PRIOR = 0.25  # how much a sentence gains for standing in the best-ranked passage
 _PROGRESS_LABEL = re.compile(r"^(?:Progress|Update|Completed?|Ongoing|In progress)\b")
-_TYPE_LABEL = {
-    "inspection_letter": "the inspection letter",
-    "action_plan": "the action plan",
-    "scrutiny_report": "the scrutiny report",
-    "health_review": "the CQC health review",
-    "inspection_report": "the Ofsted inspection report",
-}
 
 
 @dataclass
@@ -91,6 +85,7 @@ class ExtractiveComposer:
         else:
             budget = settings.list_answer_words if _LIST_CUE.search(question) else settings.answer_words
             chosen = _select(sentences, budget)
+            chosen += _each_year_heard(query.years, chosen, sentences, hits)
         if not chosen:  # nothing quotable (only fragments): say so rather than answer blank
             return Composition("", (), True, evidence)
         text, citations = _render(chosen, hits)
@@ -170,6 +165,23 @@ def _select(sentences: list[_Sentence], budget: int) -> list[_Sentence]:
         rest.remove(pick)
         take(pick)
     return chosen
+
+
+def _each_year_heard(years: tuple[str, ...], chosen: list[_Sentence], sentences: list[_Sentence],
+                     hits: list[Hit]) -> list[_Sentence]:
+    """For a question that names several years ("in 2022, and in 2025?"), the best sentence of
+    each named year's documents that the answer does not quote yet: each year is heard, dated."""
+    if len(years) < 2:
+        return []
+    heard = {hits[s.hit_rank].chunk.date[:4] for s in chosen}
+    extra = []
+    for year in years:
+        if year in heard:
+            continue
+        of_year = [s for s in sentences if hits[s.hit_rank].chunk.date[:4] == year and len(s.text.split()) >= 3]
+        if of_year:
+            extra.append(max(of_year, key=lambda s: s.score))
+    return extra
 
 
 def _opening(sentences: list[_Sentence], rank: int, budget: int) -> list[_Sentence]:
@@ -265,7 +277,7 @@ def _render(chosen: list[_Sentence], hits: list[Hit]) -> tuple[str, tuple[Citati
             if parts:
                 lines.append(" ".join(parts))
                 parts = []
-            lines.append(attribution(chunk.doc_type, chunk.title, chunk.date))
+            lines.append(attribution(chunk.doc_type, chunk.title, chunk.date, chunk.local_authority))
             current_doc = chunk.doc_id
         parts.extend(f"{s.text} [{n}]" for s in group)
     if parts:
@@ -273,10 +285,13 @@ def _render(chosen: list[_Sentence], hits: list[Hit]) -> tuple[str, tuple[Citati
     return "\n".join(lines), tuple(citations)
 
 
-def attribution(doc_type: str, title: str, iso_date: str) -> str:
-    """The line that opens a document's part of an answer: "From the action plan (22 September 2020):"."""
-    name = _TYPE_LABEL.get(doc_type) or f"“{title}”"
-    return f"From {name} ({human_date(iso_date)}):"
+def attribution(doc_type: str, title: str, iso_date: str, authority: str = "") -> str:
+    """The line that opens a document's part of an answer:
+    "From the action plan, Anytown (22 September 2020):"; a document of no known kind by its title."""
+    kind = load_taxonomy().kind(doc_type)
+    name = kind.short if kind.id != "other" else f"“{title}”"
+    where = f", {authority}" if authority and authority.lower() not in name.lower() else ""
+    return f"From {name}{where} ({human_date(iso_date)}):"
 
 
 def human_date(iso_date: str) -> str:

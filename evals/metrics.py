@@ -13,7 +13,7 @@ removed, curly quotes kept or straightened). Both are therefore compared on a ca
 3. a hyphen between letters is dropped, with any line break after it ("multi-\\nagency" and
    "multi-agency" -> "multiagency");
 4. a footnote number (1-3 digits) glued to a word of 3+ letters or its punctuation is dropped
-   ("Sefton.1 This" -> "sefton this"; "M62" is kept);
+   ("borough.1 This" -> "borough this"; "M62" is kept);
 5. everything but letters and digits becomes a single space.
 
 A passage matches a quote when, after normalising both,

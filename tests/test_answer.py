@@ -135,6 +135,16 @@ def test_answers_name_the_document_and_date_when_sources_differ(live):
         assert len(lines) >= 2, result.text
 
 
+def test_overall_effectiveness_in_two_years_is_answered_from_both_reports_each_dated(live):
+    result = ask(live, "What was Sefton's overall effectiveness in 2022, and in 2025?")
+    assert not result.abstained
+    cited = {c.chunk.doc_id for c in result.citations}
+    assert {"sefton-ilacs-2022", "sefton-ilacs-2025"} <= cited
+    assert "(9 May 2022):" in result.text and "(12 August 2025):" in result.text
+    quoted = " ".join(s for c in result.citations for s in c.sentences)
+    assert "Inadequate" in quoted and "Good" in quoted
+
+
 def test_a_question_the_documents_do_not_answer_is_declined_with_the_closest_passages(live):
     result = ask(live, "How many children were on child protection plans in Knowsley?")
     assert result.abstained and result.text == ABSTAIN_REPLY
