@@ -51,9 +51,11 @@ def run_eval_command(args: argparse.Namespace, settings: Settings) -> int:
         print(format_regressions(regressions))
         status = 1 if regressions else status
     if args.update_baseline:
-        BASELINE.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(run.files["summary"], BASELINE)
-        print(f"Baseline updated: {BASELINE}")
+        # A question set other than the default one keeps its own baseline: --baseline names it.
+        target = args.baseline or BASELINE
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(run.files["summary"], target)
+        print(f"Baseline updated: {target}")
     return status
 
 

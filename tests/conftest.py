@@ -141,3 +141,19 @@ def small_index(small_corpus, small_index_template) -> SmallCorpus:
     """`small_corpus` with its index already built (a copy of the session's template build)."""
     shutil.copytree(small_index_template.index_dir, small_corpus.index_dir)
     return small_corpus
+
+
+@pytest.fixture(scope="session")
+def reports_index(tmp_path_factory) -> BuiltIndex:
+    """The documents of the "reports" question set (evals/sets/reports/corpus.toml: real PDFs of
+    ../shared/national/ and Sefton's two newest reports) indexed once per session, as a user's
+    dropped-in reports would be: national reports have no manifest entry."""
+    from evals.corpora import SETS, set_files, stage_corpus
+    from ingest.index import build_index
+
+    base = tmp_path_factory.mktemp("reports")
+    corpus_dir = stage_corpus(set_files(SETS / "reports"), base / "corpus")
+    settings = Settings(corpus_dir=corpus_dir, index_dir=base / "index", feedback_db=base / "feedback.sqlite3")
+    report = build_index(settings, progress=False)
+    assert not report.errors, [str(e) for e in report.errors]
+    return BuiltIndex(settings=settings, corpus_dir=corpus_dir, report=report)

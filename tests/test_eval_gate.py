@@ -1,13 +1,20 @@
-"""The regression gate: the known-question set through the real answer path, against the
-committed baseline (evals/baseline/summary.json) within evals/tolerances.toml.
+"""The regression gate: each question set through the real answer path, against its committed
+baseline within evals/tolerances.toml.
 
-A deliberate change of figures is accepted with `assistant eval --update-baseline`, reviewed in
-the diff of the baseline file like any other change.
+- the Sefton set (evals/questions.jsonl) on the project's corpus/, baseline evals/baseline/summary.json;
+- the "reports" set (evals/sets/reports/) on real reports the project was not written for (its
+  corpus.toml: national reports without manifest entries, and Sefton's 2022 and 2025 PDFs),
+  baseline evals/sets/reports/baseline.json.
+
+A deliberate change of figures is accepted with `assistant eval --update-baseline` (with
+`--baseline FILE` for a set other than the default), reviewed in the diff of the baseline file.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import pytest
 
 from assistant.answer import answer
 from assistant.store import open_index
@@ -17,17 +24,24 @@ from evals.questions import read_questions
 from evals.run import run_eval
 
 ROOT = Path(__file__).resolve().parent.parent
+SETS = {
+    "sefton": (ROOT / "evals" / "questions.jsonl", BASELINE, "corpus_index"),
+    "reports": (ROOT / "evals" / "sets" / "reports" / "questions.jsonl",
+                ROOT / "evals" / "sets" / "reports" / "baseline.json", "reports_index"),
+}
 
 
-def test_the_known_question_set_does_not_regress(corpus_index):
-    settings = corpus_index.settings
+@pytest.mark.parametrize("name", SETS)
+def test_the_question_set_does_not_regress(name, request):
+    questions_file, baseline, fixture = SETS[name]
+    settings = request.getfixturevalue(fixture).settings
     index = open_index(settings)
-    questions, errors = read_questions(ROOT / "evals" / "questions.jsonl")
+    questions, errors = read_questions(questions_file)
     assert not errors
     answer("warm up", settings=settings, index=index)
-    out = ROOT / "artifacts" / "eval"
+    out = ROOT / "artifacts" / "eval" / name
     run = run_eval(questions, lambda q: answer(q, settings=settings, index=index), out_dir=out, progress=False)
     print("\n" + summary_table(run.summary))
     assert run.n_errors == 0
-    regressions = compare(run.summary, BASELINE)
+    regressions = compare(run.summary, baseline)
     assert not regressions, format_regressions(regressions) + f"\n(report: {run.files['html']})"

@@ -1,7 +1,11 @@
-"""Checks on the known-question evaluation set, evals/questions.jsonl.
+"""Checks on the question sets: every set's records, coverage, and gold quotes verbatim in the
+documents they name.
 
-Standard library only: the set is checked against the corpus text as listed in
-corpus/manifest.toml, without importing any project code.
+The sets: the Sefton set (evals/questions.jsonl, with the additions of evals/sets/sefton/) over
+corpus/, and the "reports" set (evals/sets/reports/) over the documents its corpus.toml lists
+(real national reports without manifest entries, by file stem, and Sefton's newest two). Gold
+quotes are looked for in a document's text as the project reads it (a PDF through the layout
+reader and cleaner, as passages are) and, for text files, also as written.
 """
 
 import json
@@ -10,9 +14,16 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
-QUESTIONS = ROOT / "evals" / "questions.jsonl"
 MANIFEST = ROOT / "corpus" / "manifest.toml"
+EVALS = ROOT / "evals"
+SETS = {
+    # name: (question files, least questions, least unanswerable, corpus.toml or None for corpus/)
+    "sefton": ((EVALS / "questions.jsonl", EVALS / "sets" / "sefton" / "added.jsonl"), 100, 10, None),
+    "reports": ((EVALS / "sets" / "reports" / "questions.jsonl",), 60, 10, EVALS / "sets" / "reports" / "corpus.toml"),
+}
 
 ALLOWED_TYPES = {
     "lookup", "list", "numeric", "action_status", "cross_doc", "acronym", "unanswerable", "trainer",
@@ -21,8 +32,6 @@ REQUIRED_FIELDS = {
     "id": str, "question": str, "type": str, "docs": list,
     "gold_quotes": list, "key_facts": list, "answer": str,
 }
-MIN_QUESTIONS = 100
-MIN_UNANSWERABLE = 10
 
 
 def normalise(text):
@@ -36,16 +45,21 @@ def report(problems, what):
 
 
 @lru_cache(maxsize=None)
-def raw_lines():
-    assert QUESTIONS.is_file(), f"missing {QUESTIONS}"
-    return QUESTIONS.read_text(encoding="utf-8").splitlines()
+def raw_lines(name):
+    """(file:line, text) of every line of the set's files."""
+    lines = []
+    for path in SETS[name][0]:
+        assert path.is_file(), f"missing {path}"
+        text = path.read_text(encoding="utf-8")
+        lines += [(f"{path.name}:{n}", line) for n, line in enumerate(text.splitlines(), 1)]
+    return tuple(lines)
 
 
 @lru_cache(maxsize=None)
-def questions():
+def questions(name):
     """Parsed records; lines that do not parse are skipped here and reported by their own test."""
     records = []
-    for line in raw_lines():
+    for _, line in raw_lines(name):
         if not line.strip():
             continue
         try:
@@ -66,30 +80,41 @@ def answerable(record):
 
 
 @lru_cache(maxsize=None)
-def manifest_documents():
-    data = tomllib.loads(MANIFEST.read_text(encoding="utf-8"))
-    return data["document"]
+def set_documents(name):
+    """Document id -> file of the set's corpus: corpus/manifest.toml's entries, or the files of
+    its corpus.toml (by manifest id where corpus/ has one, else by file stem)."""
+    entries = tomllib.loads(MANIFEST.read_text(encoding="utf-8"))["document"]
+    by_file = {doc["file"]: doc["id"] for doc in entries}
+    spec = SETS[name][3]
+    if spec is None:
+        return {doc_id: MANIFEST.parent / file for file, doc_id in by_file.items()}
+    files = [(ROOT / f).resolve() for f in tomllib.loads(spec.read_text(encoding="utf-8"))["files"]]
+    return {by_file.get(f.name, f.stem): f for f in files}
 
 
 @lru_cache(maxsize=None)
-def corpus_texts():
-    """Whitespace-normalised text of each document, keyed by its manifest id."""
-    texts = {}
-    for doc in manifest_documents():
-        path = MANIFEST.parent / doc["file"]
-        if not path.is_file():
-            path = ROOT / doc["file"]
-        assert path.is_file(), f"manifest document {doc['id']!r}: file {doc['file']!r} not found"
-        texts[doc["id"]] = normalise(path.read_text(encoding="utf-8"))
-    return texts
+def document_texts(path):
+    """Whitespace-normalised texts of a document: as the project cleans it, and as written."""
+    from assistant.settings import Settings
+    from ingest.clean import clean_document
+    from ingest.load import load_documents
+
+    assert path.is_file(), f"{path} not found"
+    documents, errors = load_documents(path.parent, [path], Settings(corpus_dir=path.parent))
+    assert not errors, errors
+    texts = [normalise(clean_document(documents[0]).text)]
+    if path.suffix in (".txt", ".md"):
+        texts.append(normalise(path.read_text(encoding="utf-8")))
+    return tuple(texts)
 
 
 # ---------------------------------------------------------------- structure
 
 
-def test_every_line_parses():
+@pytest.mark.parametrize("name", SETS)
+def test_every_line_parses(name):
     problems = []
-    for number, line in enumerate(raw_lines(), 1):
+    for number, line in raw_lines(name):
         if not line.strip():
             problems.append(f"line {number}: blank line")
             continue
@@ -103,9 +128,10 @@ def test_every_line_parses():
     assert not problems, report(problems, "on lines that do not parse")
 
 
-def test_required_fields_and_types():
+@pytest.mark.parametrize("name", SETS)
+def test_required_fields_and_types(name):
     problems = []
-    for record in questions():
+    for record in questions(name):
         for field, kind in REQUIRED_FIELDS.items():
             if field not in record:
                 problems.append(f"{qid(record)}: missing field {field!r}")
@@ -122,10 +148,11 @@ def test_required_fields_and_types():
     assert not problems, report(problems, "with missing or mistyped fields")
 
 
-def test_ids_unique():
+@pytest.mark.parametrize("name", SETS)
+def test_ids_unique(name):
     seen = {}
     problems = []
-    for number, record in enumerate(questions(), 1):
+    for number, record in enumerate(questions(name), 1):
         ident = qid(record)
         if ident in seen:
             problems.append(f"{ident}: used by record {seen[ident]} and record {number}")
@@ -134,15 +161,17 @@ def test_ids_unique():
     assert not problems, report(problems, "with duplicate ids")
 
 
-def test_types_allowed():
-    problems = [f"{qid(r)}: type {r.get('type')!r}" for r in questions() if r.get("type") not in ALLOWED_TYPES]
+@pytest.mark.parametrize("name", SETS)
+def test_types_allowed(name):
+    problems = [f"{qid(r)}: type {r.get('type')!r}" for r in questions(name) if r.get("type") not in ALLOWED_TYPES]
     assert not problems, report(problems, f"with a type outside {sorted(ALLOWED_TYPES)}")
 
 
-def test_docs_are_manifest_ids():
-    known = {doc["id"] for doc in manifest_documents()}
+@pytest.mark.parametrize("name", SETS)
+def test_docs_are_manifest_ids(name):
+    known = set(set_documents(name))
     problems = []
-    for record in questions():
+    for record in questions(name):
         for doc in record.get("docs", []):
             if doc not in known:
                 problems.append(f"{qid(record)}: unknown document id {doc!r}")
@@ -154,34 +183,39 @@ def test_docs_are_manifest_ids():
 # ---------------------------------------------------------------- coverage
 
 
-def test_at_least_100_questions():
-    count = len(questions())
-    assert count >= MIN_QUESTIONS, f"only {count} questions; need at least {MIN_QUESTIONS}"
+@pytest.mark.parametrize("name", SETS)
+def test_at_least_100_questions(name):
+    count = len(questions(name))
+    assert count >= SETS[name][1], f"only {count} questions; need at least {SETS[name][1]}"
 
 
-def test_at_least_10_unanswerable():
-    count = sum(1 for r in questions() if r.get("type") == "unanswerable")
-    assert count >= MIN_UNANSWERABLE, f"only {count} unanswerable questions; need at least {MIN_UNANSWERABLE}"
+@pytest.mark.parametrize("name", SETS)
+def test_at_least_10_unanswerable(name):
+    count = sum(1 for r in questions(name) if r.get("type") == "unanswerable")
+    assert count >= SETS[name][2], f"only {count} unanswerable questions; need at least {SETS[name][2]}"
 
 
-def test_every_type_present():
-    present = {r.get("type") for r in questions()}
+@pytest.mark.parametrize("name", SETS)
+def test_every_type_present(name):
+    present = {r.get("type") for r in questions(name)}
     missing = sorted(ALLOWED_TYPES - present)
     assert not missing, f"no question of type(s): {missing}"
 
 
-def test_every_manifest_document_used():
-    used = {doc for r in questions() for doc in r.get("docs", [])}
-    missing = sorted({doc["id"] for doc in manifest_documents()} - used)
+@pytest.mark.parametrize("name", SETS)
+def test_every_manifest_document_used(name):
+    used = {doc for r in questions(name) for doc in r.get("docs", [])}
+    missing = sorted(set(set_documents(name)) - used)
     assert not missing, f"manifest document(s) named in no question's docs: {missing}"
 
 
 # ---------------------------------------------------------------- evidence
 
 
-def test_answerable_questions_have_evidence():
+@pytest.mark.parametrize("name", SETS)
+def test_answerable_questions_have_evidence(name):
     problems = []
-    for record in filter(answerable, questions()):
+    for record in filter(answerable, questions(name)):
         if not record.get("docs"):
             problems.append(f"{qid(record)}: empty docs")
         if not 1 <= len(record.get("gold_quotes", [])) <= 3:
@@ -191,9 +225,10 @@ def test_answerable_questions_have_evidence():
     assert not problems, report(problems, "without the evidence an answerable question needs")
 
 
-def test_gold_quote_length():
+@pytest.mark.parametrize("name", SETS)
+def test_gold_quote_length(name):
     problems = []
-    for record in questions():
+    for record in questions(name):
         for quote in record.get("gold_quotes", []):
             words = len(normalise(quote).split())
             if not 8 <= words <= 60:
@@ -201,23 +236,23 @@ def test_gold_quote_length():
     assert not problems, report(problems, "with gold quotes of the wrong length")
 
 
-def test_gold_quotes_occur_in_named_documents():
-    texts = corpus_texts()
+@pytest.mark.parametrize("name", SETS)
+def test_gold_quotes_occur_in_named_documents(name):
+    files = set_documents(name)
     problems = []
-    for record in questions():
-        named = [doc for doc in record.get("docs", []) if doc in texts]
+    for record in questions(name):
+        named = [doc for doc in record.get("docs", []) if doc in files]
         for quote in record.get("gold_quotes", []):
             needle = normalise(quote)
-            if not any(needle in texts[doc] for doc in named):
-                elsewhere = [doc for doc, text in texts.items() if needle in text and doc not in named]
-                hint = f" (found in {elsewhere}, not in docs)" if elsewhere else ""
-                problems.append(f"{qid(record)}: quote not found in {named}{hint}: {quote[:80]!r}")
+            if not any(needle in text for doc in named for text in document_texts(files[doc])):
+                problems.append(f"{qid(record)}: quote not found in {named}: {quote[:80]!r}")
     assert not problems, report(problems, "with gold quotes that are not verbatim in their documents")
 
 
-def test_key_facts_occur_in_gold_quotes():
+@pytest.mark.parametrize("name", SETS)
+def test_key_facts_occur_in_gold_quotes(name):
     problems = []
-    for record in questions():
+    for record in questions(name):
         quotes = [normalise(q).casefold() for q in record.get("gold_quotes", [])]
         for fact in record.get("key_facts", []):
             if not any(normalise(fact).casefold() in quote for quote in quotes):
@@ -225,9 +260,10 @@ def test_key_facts_occur_in_gold_quotes():
     assert not problems, report(problems, "with key facts missing from their gold quotes")
 
 
-def test_key_fact_length():
+@pytest.mark.parametrize("name", SETS)
+def test_key_fact_length(name):
     problems = []
-    for record in questions():
+    for record in questions(name):
         for fact in record.get("key_facts", []):
             words = len(normalise(fact).split())
             if not 1 <= words <= 6:
@@ -235,9 +271,10 @@ def test_key_fact_length():
     assert not problems, report(problems, "with key facts of the wrong length")
 
 
-def test_unanswerable_questions_have_no_evidence():
+@pytest.mark.parametrize("name", SETS)
+def test_unanswerable_questions_have_no_evidence(name):
     problems = []
-    for record in questions():
+    for record in questions(name):
         if record.get("type") != "unanswerable":
             continue
         for field in ("docs", "gold_quotes", "key_facts"):
