@@ -19,7 +19,9 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
+from datetime import date
 from pathlib import Path
 
 from assistant.errors import AssistantError
@@ -27,6 +29,11 @@ from assistant.settings import Settings
 from assistant.types import Answer, Filters
 
 log = logging.getLogger("assistant")
+
+# Control characters (C0, DEL, C1) and the bidirectional overrides: in a file name they would
+# move the cursor, recolour or clear the terminal, or reorder what the user reads.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,7 +56,7 @@ def _guard(run) -> int:
     try:
         return run() or 0
     except AssistantError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {printable(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -94,7 +101,7 @@ def _parser() -> argparse.ArgumentParser:
 
     for name, helptext, run in (("ask", "answer one question", _ask), ("chat", "a conversation in the terminal", _chat)):
         p = verbs.add_parser(name, parents=[common], help=helptext,
-                             epilog='example: assistant ask --doc sefton-jtai-letter-2019 "what were the strengths?"')
+                             epilog='example: assistant ask --doc anytown-jtai-letter-2019 "what were the strengths?"  (ids: assistant docs)')
         if name == "ask":
             p.add_argument("question", help="the question, in quotes")
             p.add_argument("--json", action="store_true", help="print the answer record as JSON")
@@ -116,7 +123,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="JSONL or CSV question set (repeatable; default evals/questions.jsonl)")
     p.add_argument("--out", type=Path, help="output folder (default runs/<time>)")
     p.add_argument("--baseline", type=Path, help="summary.json to compare with: exit 1 on a regression")
-    p.add_argument("--update-baseline", action="store_true", help="accept this run as evals/baseline/summary.json")
+    p.add_argument("--update-baseline", action="store_true", help="accept this run as the --baseline file (evals/baseline/summary.json by default)")
     p.add_argument("--k", type=int, default=5, help="cut-off for hit@k and recall@k (default 5)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_eval)
@@ -131,8 +138,36 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def printable(text: object) -> str:
+    """Text safe to print as one line: control characters written as escapes (\\n, \\x1b, \\u202e)."""
+    return _UNPRINTABLE.sub(_escape, str(text))
+
+
+def _escape(match: re.Match) -> str:
+    char = match.group(0)
+    return _ESCAPES.get(char) or (f"\\x{ord(char):02x}" if ord(char) <= 0xFF else f"\\u{ord(char):04x}")
+
+
 def _filters(args: argparse.Namespace) -> Filters:
+    """The --doc/--type/--from/--to filters; a bad date is one error line that shows the form."""
+    for flag, value in (("--from", args.date_from), ("--to", args.date_to)):
+        if value and not _is_iso_date(value):
+            raise AssistantError(f"{flag} {printable(value)} is not a date: write it as YYYY-MM-DD, e.g. 2019-12-18")
+    if args.date_from and args.date_to and args.date_from > args.date_to:
+        raise AssistantError(f"--from {args.date_from} is after --to {args.date_to}: swap them or drop one")
     return Filters(tuple(args.doc), tuple(args.type), args.date_from, args.date_to)
+
+
+def _is_iso_date(value: str) -> bool:
+    # fromisoformat alone also takes "20191218" and "2019-W51-3" (Python 3.11), which the
+    # filters' string comparison would get wrong; the pattern pins the form.
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _ingest(args, settings: Settings) -> int:
@@ -140,15 +175,15 @@ def _ingest(args, settings: Settings) -> int:
 
     report = build_index(settings, paths=args.paths or None, rebuild=args.rebuild, progress=not args.quiet)
     for error in report.errors:
-        print(f"failed: {error}", file=sys.stderr)
+        print(f"failed: {printable(error)}", file=sys.stderr)
     for doc_id in report.kept_after_error:
-        print(f"kept: {doc_id} stays as last indexed, because its file failed to load", file=sys.stderr)
+        print(f"kept: {printable(doc_id)} stays as last indexed, because its file failed to load", file=sys.stderr)
     if report.up_to_date:
         print(f"Index up to date: {report.documents} documents, {report.chunks} chunks, nothing embedded "
               f"({report.seconds:.1f} s).")
     else:
-        changed = ", ".join(report.embedded_docs) or "none"
-        removed = f"; removed {', '.join(report.removed_docs)}" if report.removed_docs else ""
+        changed = printable(", ".join(report.embedded_docs) or "none")
+        removed = f"; removed {printable(', '.join(report.removed_docs))}" if report.removed_docs else ""
         print(f"Indexed {report.documents} documents, {report.chunks} chunks in {report.seconds:.1f} s "
               f"(embedded {report.embedded_chunks} chunks of: {changed}{removed}).")
     if report.errors:
@@ -171,8 +206,8 @@ def _docs(args, settings: Settings) -> int:
         print(json.dumps(rows, indent=1))
         return 0
     for row in rows:
-        print(f"{row['doc_id']}  [{row['doc_type']}, {row['published'] or 'undated'}]  "
-              f"{row['chunks']} chunks / {row['passages']} passages\n    {row['title']}")
+        print(f"{printable(row['doc_id'])}  [{row['doc_type']}, {row['published'] or 'undated'}]  "
+              f"{row['chunks']} chunks / {row['passages']} passages\n    {printable(row['title'])}")
     print(f"{len(rows)} documents, {len(index.chunks)} chunks (generation {index.generation})")
     return 0
 
@@ -214,6 +249,7 @@ def _chat(args, settings: Settings) -> int:
     from assistant.answer import answer
     from assistant.store import open_index
 
+    filters = _filters(args)
     open_index(settings)  # fail now, not after the first question
     print("Ask about the inspection documents. An empty line or Ctrl-D ends the chat.")
     history: list[Answer] = []
@@ -225,7 +261,7 @@ def _chat(args, settings: Settings) -> int:
             return 0
         if not question.strip():
             return 0
-        result = answer(question, history=history, filters=_filters(args), settings=settings)
+        result = answer(question, history=history, filters=filters, settings=settings)
         history.append(result)
         print(format_answer(result))
 
@@ -254,7 +290,7 @@ def _feedback(args, settings: Settings) -> int:
 
     count = export_csv(settings.feedback_db, args.out)
     if args.out:
-        print(f"Wrote {count} feedback rows to {args.out}")
+        print(f"Wrote {count} feedback rows to {printable(args.out)}")
     return 0
 
 

@@ -27,7 +27,8 @@ class Settings:
     # Where things are
     corpus_dir: Path = _f(Path("corpus"), "Folder of documents and manifest.toml to ingest.")
     index_dir: Path = _f(Path(".index"), "Folder holding the Chroma store, BM25 index and ingest state.")
-    feedback_db: Path = _f(Path(".index/feedback.sqlite3"), "SQLite file for thumbs up/down feedback.")
+    feedback_db: Path = _f(Path(".feedback/feedback.sqlite3"),
+                           "SQLite file for thumbs up/down feedback; outside index_dir, so deleting the index keeps it.")
 
     # Chroma: embedded by default; a server when chroma_host is set
     chroma_host: str = _f("", "Host of a 'chroma run' server; empty uses the embedded store in index_dir.")
@@ -49,6 +50,7 @@ class Settings:
     sentence_weight: float = _f(1.0, "Weight of the best-matching-sentence ranking in fusion.")
     hub_penalty: float = _f(0.5, "Share of a passage's closeness to everything subtracted from its dense score.")
     doc_prior_weight: float = _f(0.3, "Weight of the lift for documents a question names ('the JTAI letter', 'Ofsted').")
+    judgement_weight: float = _f(1.0, "Lift of a judgement grid for a question about grades, as a share of a first rank in fusion (set by hand, not tuned).")
 
     # Answering
     answer_words: int = _f(120, "Target length of an answer in words (lists may run longer).")

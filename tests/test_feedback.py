@@ -90,3 +90,56 @@ def test_concurrent_writes_all_land(tmp_path):
     assert not errors
     assert sorted(ids) == list(range(1, 81))
     assert export_csv(db, tmp_path / "all.csv") == 80
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_neutralised(tmp_path):
+    db = tmp_path / "feedback.sqlite3"
+    formulas = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+    for formula in formulas:
+        record_feedback(db, -1, formula, _answer(formula))
+    record_feedback(db, 1, "fine - thanks", _answer("plain question"))
+    out = tmp_path / "feedback.csv"
+    export_csv(db, out)
+    with out.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    stored = [f.strip() for f in formulas]  # comments are trimmed when stored
+    assert [r["comment"] for r in rows[:-1]] == ["'" + f for f in stored]
+    assert [r["question"] for r in rows[:-1]] == ["'" + f for f in formulas]
+    assert rows[-1]["comment"] == "fine - thanks" and rows[-1]["question"] == "plain question"
+    assert [r["rating"] for r in rows] == ["-1"] * len(formulas) + ["1"]  # numbers stay numbers
+
+
+def test_ratings_outlive_a_rebuild_and_a_deleted_index(small_index, tmp_path):
+    """With the default settings, `assistant ingest --rebuild` and `rm -r .index` keep every rating."""
+    import os
+    import shutil
+    import subprocess
+
+    from conftest import ASSISTANT
+    from assistant.settings import Settings
+
+    home = tmp_path / "project"  # the folder `assistant` runs in: the defaults are relative to it
+    shutil.copytree(small_index.corpus_dir, home / "corpus")
+    shutil.copytree(small_index.index_dir, home / ".index")
+    defaults = Settings.from_env({})
+    assert not defaults.feedback_db.resolve().is_relative_to(defaults.index_dir.resolve())
+    for n in range(3):
+        record_feedback(home / defaults.feedback_db, 1, f"rating {n}", _answer(f"q{n}"))
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update(HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False")
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(ASSISTANT), *args], cwd=home, env=env, capture_output=True, text=True,
+                              timeout=600)
+
+    def comments() -> list[str]:
+        done = cli("feedback")
+        assert done.returncode == 0, done.stderr
+        return [row["comment"] for row in csv.DictReader(done.stdout.splitlines())]
+
+    done = cli("ingest", "--rebuild", "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert comments() == ["rating 0", "rating 1", "rating 2"]
+    shutil.rmtree(home / ".index")
+    assert comments() == ["rating 0", "rating 1", "rating 2"]

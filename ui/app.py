@@ -1,8 +1,14 @@
 """The web chat: ask with cited answers, build a theme brief, run a question set.
 
-`serve(settings)` loads the index and the embedding model once, then starts the Gradio app on
-settings.host:settings.port (loopback unless told otherwise), with basic auth when a user is
-set. `build_app(settings, index)` builds the same app without starting it, for tests.
+`serve(settings)` checks the port, loads the index and the embedding model once, then starts
+the Gradio app on settings.host:settings.port (loopback unless told otherwise). When a user is
+set, Gradio's login form asks for it first; failed sign-ins are rate-limited (`LoginGuard`).
+`build_app(settings, index)` builds the same app without starting it, for tests.
+
+An answer takes milliseconds (extractive, no LLM), so the chat shows it whole in one update:
+no pacing, no worker held while text trickles out; the queue lets a few answers run at once
+and the rest wait milliseconds. Downloads are written to a private folder per browser session
+(`ui.export.SessionFiles`), removed when the tab is closed.
 
 The handlers only call the assistant's verbs (`answer`, `brief`, `run_eval`) and the renderers
 in `ui.render`; errors whose message says the fix (`assistant.errors`) are shown as `gr.Error`.
@@ -10,16 +16,20 @@ in `ui.render`; errors whose message says the fix (`assistant.errors`) are shown
 
 from __future__ import annotations
 
+import errno
+import hmac
 import logging
 import re
+import socket
 import sys
-import tempfile
+import threading
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 
 import gradio as gr
+from fastapi import HTTPException
+from gradio.utils import get_upload_folder
 
 from assistant.answer import answer
 from assistant.brief import brief
@@ -28,20 +38,32 @@ from assistant.settings import Settings
 from assistant.store import Index, open_index
 from assistant.types import Answer, Filters
 from ui import render
-from ui.export import brief_docx, brief_markdown, conversation_markdown
+from ui.export import SessionFiles, brief_docx, brief_markdown, conversation_markdown
 from ui.feedback import record_feedback
 
 log = logging.getLogger(__name__)
 
 EXAMPLES = (
     "What did inspectors say about CAMHS waiting times?",
+    "What was the overall effectiveness judgement in 2022, and in 2025?",
+    "What needs to improve, according to the 2025 inspection?",
     "What's the status of action 2.2.2?",
     "What were the key strengths in the 2019 letter?",
-    "How many children were looked after in April 2016?",
 )
 BRIEF_EXAMPLES = ("voice of the child", "CAMHS waiting times", "information sharing", "children missing from home")
-STREAM_WORDS = 4  # words added per streamed update: reads as typing without flooding the socket
-STREAM_DELAY_S = 0.03
+# Answers running at once. Each takes ~16 ms of CPU (retrieval and composing, some of it in torch
+# with the GIL released), so a few overlap usefully on 2 cores; more would only contend.
+ANSWER_CONCURRENCY = 4
+BRIEF_CONCURRENCY = 2  # a brief scans more passages (~0.1-1 s); two leave room for the chat
+EVAL_CONCURRENCY = 1  # a question set holds its worker for seconds to minutes
+OTHER_CONCURRENCY = 8  # feedback, filters, new conversation, tab close: trivial handlers
+QUEUE_MAX = 500  # events waiting at most; beyond that a user is told the queue is full
+# Temporary files Gradio knows of (ours included) older than a day are removed hourly: the
+# backstop for sessions whose tab-close event never came (API clients, crashed browsers).
+DELETE_CACHE = (3600, 24 * 3600)
+LOGIN_MAX_FAILURES = 5  # failed sign-ins per user name within LOGIN_WINDOW_S ...
+LOGIN_WINDOW_S = 60.0
+LOGIN_LOCKOUT_S = 300.0  # ... refuse that name for this long
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -64,7 +86,6 @@ CSS = """
 #chat .answer.abstained .src-meta { color: #6b5b45; }
 .closest-passage summary { cursor: pointer; }
 .closest-passage .passage { font-size: .9em; margin: .3em 0 .6em 1em; }
-.cursor { opacity: .6; }
 #sources { text-align: left; position: sticky; top: 8px; max-height: 82vh; overflow-y: auto; padding: 4px 10px 10px 10px;
   border: 1px solid var(--border-color-primary); border-radius: 8px; background: var(--block-background-fill); }
 #sources h3 { margin: .3em 0; }
@@ -93,23 +114,26 @@ mark { background: #fde68a; color: #111827; padding: 0 2px; border-radius: 2px; 
 """
 
 
-def build_app(settings: Settings, index: Index | None = None) -> gr.Blocks:
+def build_app(settings: Settings, index: Index | None = None, *, files: SessionFiles | None = None) -> gr.Blocks:
     """The Gradio app over an open index (the live one when None).
 
     Args:
         settings: where the index and the feedback database are.
         index: an open index; `open_index(settings)` when None.
+        files: where sessions' downloads go; a new private folder in Gradio's cache when None.
     Returns:
-        The Blocks, not yet launched; launch it with `launch_kwargs(settings)`.
+        The Blocks, not yet launched; queue it with `configure_queue` and launch it with
+        `launch_kwargs(settings)`.
     Raises:
         IndexNotFound: nothing has been ingested yet.
     """
     index = index or open_index(settings)
+    files = files or SessionFiles(get_upload_folder())
     docs = sorted(index.docs.values(), key=lambda d: (not d.published, d.published, d.title))
     doc_choices = [(f"{d.title} ({render.human_date(d.published)})", d.doc_id) for d in docs]
     type_choices = [(render.type_name(t), t) for t in sorted({d.doc_type for d in docs})]
 
-    with gr.Blocks(title="Inspection findings assistant", analytics_enabled=False) as app:
+    with gr.Blocks(title="Inspection findings assistant", analytics_enabled=False, delete_cache=DELETE_CACHE) as app:
         answers = gr.State([])
         gr.HTML(f"<h2 style='margin:.2em 0'>Inspection findings assistant</h2>{render.corpus_html(docs)}",
                 elem_id="header")
@@ -185,37 +209,32 @@ def build_app(settings: Settings, index: Index | None = None) -> gr.Blocks:
                                      elem_id="eval-files")
 
         # --- chat -------------------------------------------------------------------------
-        def respond(text, history, *filter_values):
-            picked = _filters(*filter_values)
+        def respond(text, history, doc_ids, doc_types, date_from, date_to, request: gr.Request):
+            # One update with the whole answer: it takes milliseconds, so pacing it out as fake
+            # typing would only hold a worker (and every user queued behind it) for seconds.
+            # (Gradio passes the request only to parameters before any *args, hence no *filters.)
+            picked = _filters(doc_ids, doc_types, date_from, date_to)
             if not (text or "").strip():
                 gr.Warning("Type a question first, for example: " + EXAMPLES[0])
-                yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
-                return
-            waiting = render.chat_messages(history) + [
-                {"role": "user", "content": render.user_html(text)},
-                {"role": "assistant", "content": '<div class="answer"><p><i>Searching the documents…</i></p></div>'}]
-            yield waiting, gr.skip(), gr.skip(), gr.skip(), gr.skip(), ""
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             try:
                 result = answer(text, history=history, filters=picked, settings=settings, index=index)
             except AssistantError as error:
-                yield render.chat_messages(history), gr.skip(), gr.skip(), gr.skip(), gr.skip(), text
                 raise gr.Error(str(error)) from None
             new = [*history, result]
-            n_words = len(result.text.split())
-            for words in range(STREAM_WORDS, n_words, STREAM_WORDS):
-                yield (render.chat_messages(new, streaming=(len(new), words)),
-                       gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip())
-                time.sleep(STREAM_DELAY_S)
             choices = [(f"{i}. {_short(a.question)}", i - 1) for i, a in enumerate(new, 1)]
-            path = _new_file("conversation.md")
+            path = files.new_path(request.session_hash, "conversation.md")
             path.write_text(conversation_markdown(new), encoding="utf-8")
-            yield (render.chat_messages(new), new, render.sources_html(new),
-                   gr.update(choices=choices, value=len(new) - 1), gr.update(value=str(path), visible=True), gr.skip())
+            return (render.chat_messages(new), new, render.sources_html(new),
+                    gr.update(choices=choices, value=len(new) - 1), gr.update(value=str(path), visible=True), "")
 
-        chat_outputs = [chatbot, answers, sources, rated, export, question]
-        ask.click(respond, [question, answers, *filters], chat_outputs)
-        question.submit(respond, [question, answers, *filters], chat_outputs)
-        chatbot.example_select(_example_text, None, question).then(respond, [question, answers, *filters], chat_outputs)
+        chat_inputs, chat_outputs = [question, answers, *filters], [chatbot, answers, sources, rated, export, question]
+        # One shared queue for the three ways to ask, named /respond in the API (scripts/load_chat.py).
+        chat = dict(concurrency_id="answer", concurrency_limit=ANSWER_CONCURRENCY)
+        ask.click(respond, chat_inputs, chat_outputs, api_name="respond", **chat)
+        question.submit(respond, chat_inputs, chat_outputs, api_visibility="undocumented", **chat)
+        chatbot.example_select(_example_text, None, question).then(respond, chat_inputs, chat_outputs,
+                                                                   api_visibility="undocumented", **chat)
 
         def reset():
             return [], [], render.sources_html([]), gr.update(choices=[], value=None), gr.update(visible=False), ""
@@ -238,32 +257,33 @@ def build_app(settings: Settings, index: Index | None = None) -> gr.Blocks:
                 return f"Thanks: answer {turn + 1} rated {thumb} (feedback #{row} saved).", ""
             return handler
 
-        up.click(rate(1), [rated, comment, answers], [feedback_status, comment], concurrency_limit=8)
-        down.click(rate(-1), [rated, comment, answers], [feedback_status, comment], concurrency_limit=8)
+        up.click(rate(1), [rated, comment, answers], [feedback_status, comment], concurrency_id="feedback")
+        down.click(rate(-1), [rated, comment, answers], [feedback_status, comment], concurrency_id="feedback")
 
         # --- filters ----------------------------------------------------------------------
         clear_filters.click(lambda: ([], [], "", ""), None, filters)
 
         # --- theme brief ------------------------------------------------------------------
-        def make_brief(text, *filter_values):
-            picked = _filters(*filter_values)
+        def make_brief(text, doc_ids, doc_types, date_from, date_to, request: gr.Request):
+            picked = _filters(doc_ids, doc_types, date_from, date_to)
             try:
                 result = brief(text, filters=picked, settings=settings, index=index)
             except AssistantError as error:
                 raise gr.Error(str(error)) from None
             stem = "brief-" + (re.sub(r"[^a-z0-9]+", "-", result.theme.lower()).strip("-")[:40] or "theme")
-            md_path = _new_file(stem + ".md")
+            md_path = files.new_path(request.session_hash, stem + ".md", replaces=False)
             md_path.write_text(brief_markdown(result), encoding="utf-8")
             docx_path = brief_docx(result, md_path.with_suffix(".docx"))
             found = bool(result.sections)
             return (render.brief_html(result), gr.update(value=str(md_path), visible=found),
                     gr.update(value=str(docx_path), visible=found))
 
-        make.click(make_brief, [theme, *filters], [brief_out, brief_md, brief_doc])
-        theme.submit(make_brief, [theme, *filters], [brief_out, brief_md, brief_doc])
+        briefing = dict(concurrency_id="brief", concurrency_limit=BRIEF_CONCURRENCY)
+        make.click(make_brief, [theme, *filters], [brief_out, brief_md, brief_doc], **briefing)
+        theme.submit(make_brief, [theme, *filters], [brief_out, brief_md, brief_doc], **briefing)
 
         # --- evaluation -------------------------------------------------------------------
-        def evaluate(file, k_value, progress=gr.Progress()):
+        def evaluate(file, k_value, request: gr.Request, progress=gr.Progress()):
             from evals.questions import read_questions  # evals is only needed by this tab
             from evals.run import run_eval
 
@@ -283,13 +303,20 @@ def build_app(settings: Settings, index: Index | None = None) -> gr.Blocks:
                 done[0] += 1
                 return answer(q, settings=settings, index=index)
 
-            out_dir = _new_file("eval")
+            out_dir = files.new_path(request.session_hash, "eval")
             result = run_eval(questions, answer_fn, k=int(k_value or 5), out_dir=out_dir, progress=False)
-            files = [str(result.files[name]) for name in ("html", "markdown", "results", "summary")
-                     if name in result.files]
-            return render.eval_summary_html(result.summary, row_errors, path.name), files
+            reports = [str(result.files[name]) for name in ("html", "markdown", "results", "summary")
+                       if name in result.files]
+            return render.eval_summary_html(result.summary, row_errors, path.name), reports
 
-        run.click(evaluate, [upload, k], [eval_out, eval_files])
+        run.click(evaluate, [upload, k], [eval_out, eval_files], concurrency_limit=EVAL_CONCURRENCY)
+
+        # --- end of a session -------------------------------------------------------------
+        def forget(request: gr.Request):
+            """The tab was closed: its exports go (Gradio keeps the session's state an hour)."""
+            files.forget(request.session_hash)
+
+        app.unload(forget)
     return app
 
 
@@ -322,17 +349,6 @@ def _filters(doc_ids, doc_types, date_from, date_to) -> Filters:
     return Filters(tuple(doc_ids or ()), tuple(doc_types or ()), dates[0], dates[1])
 
 
-_FILES = Path(tempfile.gettempdir()) / "inspection-assistant"
-
-
-def _new_file(name: str) -> Path:
-    """A path in a fresh folder of the temp dir (Gradio serves downloads from there), one per call
-    so two users' exports never overwrite each other."""
-    folder = _FILES / uuid.uuid4().hex
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / name
-
-
 def launch_kwargs(settings: Settings) -> dict:
     """Arguments of `Blocks.launch` for these settings: address, auth, look."""
     if settings.auth_user and not settings.auth_password:
@@ -341,8 +357,8 @@ def launch_kwargs(settings: Settings) -> dict:
     return {
         "server_name": settings.host,
         "server_port": settings.port,
-        "auth": (settings.auth_user, settings.auth_password) if settings.auth_user else None,
-        "auth_message": "Sign in to the inspection findings assistant." if settings.auth_user else None,
+        "auth": LoginGuard(settings.auth_user, settings.auth_password) if settings.auth_user else None,
+        "auth_message": LOGIN_MESSAGE if settings.auth_user else None,
         "css": CSS,
         # System fonts: the default theme fetches Google Fonts, and this machine has no internet.
         "theme": gr.themes.Default(font=["system-ui", "Segoe UI", "Arial", "sans-serif"],
@@ -351,8 +367,88 @@ def launch_kwargs(settings: Settings) -> dict:
         "ssr_mode": False,
         "show_error": True,
         "quiet": True,
-        "allowed_paths": [str(_FILES)],
     }
+
+
+LOGIN_MESSAGE = (f"Sign in to the inspection findings assistant. After {LOGIN_MAX_FAILURES} failed sign-ins "
+                 f"within a minute, a user name is refused for {LOGIN_LOCKOUT_S / 60:.0f} minutes.")
+
+
+class LoginGuard:
+    """Gradio's `auth` callable: one user name and password, failed sign-ins rate-limited.
+
+    Gradio's login form checks a tuple as fast as requests arrive, so a password could be
+    guessed at network speed. After LOGIN_MAX_FAILURES failures within LOGIN_WINDOW_S for one
+    user name, that name is refused for LOGIN_LOCKOUT_S, even with the right password (else the
+    lock-out would tell a guesser when they hit it), with HTTP 429 and Retry-After.
+    """
+
+    _MAX_NAMES = 10_000  # names tracked at most: random names must not grow memory without end
+
+    def __init__(self, user: str, password: str, *, clock=time.monotonic):
+        self._user, self._password = user.encode(), password.encode()
+        self._clock = clock
+        self._failures: dict[str, list[float]] = {}
+        self._locked_until: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, username: str, password: str) -> bool:
+        key, now = (username or "").strip().casefold()[:256], self._clock()
+        with self._lock:
+            wait = self._locked_until.get(key, 0.0) - now
+            if wait > 0:
+                raise HTTPException(status_code=429, headers={"Retry-After": str(int(wait) + 1)},
+                                    detail=f"Too many failed sign-ins: wait {int(wait) // 60 + 1} minutes and "
+                                           "try again, or ask the administrator for the password")
+            # Both compared in constant time, so timing tells nothing about which one was wrong.
+            right_user = hmac.compare_digest((username or "").strip().encode(), self._user)
+            if hmac.compare_digest((password or "").encode(), self._password) and right_user:
+                self._failures.pop(key, None)
+                return True
+            self._fail(key, now)
+            return False
+
+    def _fail(self, key: str, now: float) -> None:
+        recent = [t for t in self._failures.get(key, []) if now - t < LOGIN_WINDOW_S] + [now]
+        self._failures[key] = recent
+        if len(recent) >= LOGIN_MAX_FAILURES:
+            self._locked_until[key] = now + LOGIN_LOCKOUT_S
+            self._failures.pop(key, None)
+            log.warning("%d failed sign-ins for user name %r within %.0f s: refused for %.0f s",
+                        len(recent), key, LOGIN_WINDOW_S, LOGIN_LOCKOUT_S)
+        if len(self._failures) + len(self._locked_until) > self._MAX_NAMES:
+            self._forget_old(now)
+
+    def _forget_old(self, now: float) -> None:
+        self._failures = {k: v for k, v in self._failures.items() if now - v[-1] < LOGIN_WINDOW_S}
+        self._locked_until = {k: v for k, v in self._locked_until.items() if v > now}
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise SettingsError, naming the flag and variable to change, when host:port cannot be served.
+
+    Runs before the model loads and the app is built, so a taken port costs one line, not a start-up.
+    """
+    try:
+        family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as error:
+        raise SettingsError(f"Cannot resolve the host {host!r} ({error}): set --host or ASSISTANT_HOST to an "
+                            "address of this machine, e.g. 127.0.0.1") from None
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will: TIME_WAIT is no obstacle
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise SettingsError(f"Port {port} on {host} is already in use (another 'assistant serve'?): "
+                                    "choose a free one with --port or ASSISTANT_PORT") from None
+            raise SettingsError(f"Cannot listen on {host}:{port} ({error.strerror}): choose another address with "
+                                "--host/--port or ASSISTANT_HOST/ASSISTANT_PORT") from None
+
+
+def configure_queue(app: gr.Blocks) -> gr.Blocks:
+    """The queue sized for a millisecond answerer; the listeners name their own limits."""
+    return app.queue(default_concurrency_limit=OTHER_CONCURRENCY, max_size=QUEUE_MAX)
 
 
 def serve(settings: Settings) -> None:
@@ -362,24 +458,35 @@ def serve(settings: Settings) -> None:
         settings: host, port, auth, index and feedback locations.
     Raises:
         IndexNotFound: nothing has been ingested (the CLI prints the fix and exits non-zero).
-        SettingsError: a login user without a password.
+        SettingsError: a login user without a password, or a port that is taken.
     """
     started = time.perf_counter()
     kwargs = launch_kwargs(settings)
+    index = open_index(settings)  # fails fast when nothing is ingested; the model loads below
+    check_port(settings.host, settings.port)
     if settings.host not in _LOOPBACK:
         log.warning("binding to %s: anyone who can reach this machine can use the chat%s", settings.host,
                     "" if settings.auth_user else " (no login: set ASSISTANT_AUTH_USER and ASSISTANT_AUTH_PASSWORD)")
-    index = open_index(settings)
+    _warn_of_old_feedback(settings)
     answer("warm up", settings=settings, index=index)  # loads the embedding model before the first user waits
-    app = build_app(settings, index)
-    app.queue(default_concurrency_limit=2)  # two cores: a third answer would only slow the other two
-    app.launch(prevent_thread_lock=True, **kwargs)
-    print(f"Ready on http://{settings.host}:{settings.port} (started in {time.perf_counter() - started:.1f} s)",
-          flush=True)
+    files = SessionFiles(get_upload_folder())
+    app = configure_queue(build_app(settings, index, files=files))
     try:
+        app.launch(prevent_thread_lock=True, **kwargs)
+        print(f"Ready on http://{settings.host}:{settings.port} (started in {time.perf_counter() - started:.1f} s)",
+              flush=True)
         app.block_thread()
     except KeyboardInterrupt:
         pass
     finally:
         app.close()
+        files.remove_all()
         sys.stdout.flush()
+
+
+def _warn_of_old_feedback(settings: Settings) -> None:
+    """Ratings kept at the old default place, inside the index folder, are not lost silently."""
+    old = settings.index_dir / "feedback.sqlite3"
+    if old.exists() and old.resolve() != settings.feedback_db.resolve():
+        log.warning("feedback from before is in %s, inside the index folder, and is not used: move it to %s "
+                    "(or set ASSISTANT_FEEDBACK_DB to it)", old, settings.feedback_db)

@@ -2,14 +2,24 @@
 
 Each quote is written as the document has it and followed by where it comes from (title,
 date, section or reference, page), so a trainer can paste it into a handout and a reader can
-find it. In Markdown, `<`, `>` and `&` are escaped: Markdown viewers render raw HTML, and the
-text comes from documents and users.
+find it. The text comes from documents and users, so a Markdown export must not turn it into
+markup: `<`, `>` and `&` are escaped (viewers render raw HTML), link and image syntax is
+broken with a backslash, and web and mail addresses go in code spans, where no viewer makes
+them live links or fetches them as images. A Word export drops the characters XML cannot hold.
+
+`SessionFiles` keeps each browser session's exports in a private folder that is removed when
+the session ends.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
+import re
+import shutil
+import tempfile
+import uuid
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -21,9 +31,40 @@ from ui.render import meta_line, type_name
 log = logging.getLogger(__name__)
 
 
+# Addresses a Markdown viewer would make live (CommonMark autolinks, GFM's www./http/mail ones).
+_ADDRESS = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]{1,31}:/{1,3}|www\d{0,3}\.)[^\s<>`]+"
+                      r"|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# `]` opening a link's target: [text](url), [text][ref], [ref]: url (a definition).
+_LINK_CLOSE = re.compile(r"\](?=[(\[:])")
+# Characters XML 1.0 cannot hold; python-docx refuses a string with any of them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _md(text: str) -> str:
-    """Text for Markdown: HTML escaped, whitespace squashed (a quote stays one paragraph)."""
-    return html.escape(" ".join(str(text).split()), quote=False)
+    """Text for Markdown that shows as written and never becomes markup, one paragraph long.
+
+    HTML is escaped, `\\` and a `]` that would close a link or image are backslash-escaped (the
+    viewer shows them as typed), and addresses go in code spans: a quote holding
+    `![x](http://host/beacon.png)` is shown, not fetched, and is not a live link.
+    """
+    text = " ".join(str(text).split())
+    out, last = [], 0
+    for match in _ADDRESS.finditer(text):
+        out.append(_md_plain(text[last:match.start()]))
+        out.append(f"`{match.group(0)}`")  # _ADDRESS excludes backticks, so the span cannot break
+        last = match.end()
+    out.append(_md_plain(text[last:]))
+    return "".join(out)
+
+
+def _md_plain(text: str) -> str:
+    text = html.escape(text, quote=False).replace("\\", "\\\\")
+    return _LINK_CLOSE.sub(r"\\]", text)
+
+
+def _xml(text: object) -> str:
+    """Text python-docx accepts: control characters other than tab and line breaks removed."""
+    return _NOT_XML.sub("", str(text))
 
 
 def _where(point: BriefPoint) -> str:
@@ -85,24 +126,25 @@ def brief_docx(brief: Brief, path: str | Path) -> Path:
     from docx.shared import Pt, RGBColor
 
     document = Document()
-    document.add_heading(f"Theme brief: {brief.theme}", level=0)
+    document.add_heading(_xml(f"Theme brief: {brief.theme}"), level=0)
     document.add_paragraph(f"Prepared {human_date(date.today().isoformat())} from the inspection documents. "
                            "Every quote is verbatim; the line under it says where it comes from.")
     if not brief.sections:
         document.add_paragraph("Nothing in the documents matches this theme.")
     for section in brief.sections:
         doc = section.doc
-        document.add_heading(doc.title, level=1)
-        document.add_paragraph(f"{type_name(doc.doc_type)}, {human_date(doc.published)}").runs[0].italic = True
+        document.add_heading(_xml(doc.title), level=1)
+        kind = document.add_paragraph(_xml(f"{type_name(doc.doc_type)}, {human_date(doc.published)}"))
+        kind.runs[0].italic = True
         for heading, points in section.by_heading():
             document.add_heading(heading, level=2)
             for point in points:
-                document.add_paragraph(point.quote, style="Quote")
-                source = document.add_paragraph(f"[{point.citation.n}] {_where(point)}")
+                document.add_paragraph(_xml(point.quote), style="Quote")
+                source = document.add_paragraph(_xml(f"[{point.citation.n}] {_where(point)}"))
                 source.runs[0].font.size = Pt(9)
                 source.runs[0].font.color.rgb = RGBColor(0x55, 0x55, 0x55)
                 for fact in _facts(point):
-                    document.add_paragraph(fact, style="List Bullet")
+                    document.add_paragraph(_xml(fact), style="List Bullet")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(path))
@@ -143,3 +185,65 @@ def conversation_markdown(history: Sequence[Answer]) -> str:
                 lines.append(f"- {_md(hit.chunk.title)} ({_md(meta_line(hit.chunk))})")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+class SessionFiles:
+    """Private folders for the files each browser session downloads, removed when it ends.
+
+    The root is made with `mkdtemp` (mode 0700, so other accounts on the machine cannot read
+    what users exported) inside `parent`: Gradio's cache folder, from which Gradio serves a
+    file as it is instead of copying it to a world-readable place it never cleans. Each
+    session gets a subfolder named by a hash of its id (the id comes from the browser, so it
+    never becomes a path itself), and each file a fresh subfolder of that, so a download link
+    never serves an older version of a file from the browser's cache.
+    """
+
+    def __init__(self, parent: str | Path | None = None):
+        parent = Path(parent or tempfile.gettempdir())
+        parent.mkdir(parents=True, exist_ok=True)
+        self.root = Path(tempfile.mkdtemp(prefix="inspection-assistant-", dir=parent))
+
+    def folder(self, session: str | None) -> Path:
+        """The session's folder (mode 0700), made on first use."""
+        folder = self._folder_of(session)
+        folder.mkdir(mode=0o700, exist_ok=True)
+        return folder
+
+    def _folder_of(self, session: str | None) -> Path:
+        return self.root / hashlib.sha256((session or "no-session").encode("utf-8", "replace")).hexdigest()[:32]
+
+    def new_path(self, session: str | None, name: str, *, replaces: bool = True) -> Path:
+        """A path for `name` in a fresh subfolder of the session's folder.
+
+        Args:
+            session: the browser session's id (`gr.Request.session_hash`).
+            name: the file (or folder) name the user sees.
+            replaces: remove the session's earlier files of this name first: a conversation's
+                export is rewritten after every answer, and only the latest is wanted.
+        Returns:
+            The path, not yet created; its folder exists.
+        """
+        folder = self.folder(session)
+        if replaces:
+            for old in folder.glob(f"*/{name}"):
+                _remove_file_and_folder(old)
+        sub = folder / uuid.uuid4().hex
+        sub.mkdir(mode=0o700)
+        return sub / name
+
+    def forget(self, session: str | None) -> None:
+        """Remove everything the session exported (its tab was closed)."""
+        shutil.rmtree(self._folder_of(session), ignore_errors=True)
+
+    def remove_all(self) -> None:
+        """Remove every session's files (the server stops)."""
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _remove_file_and_folder(path: Path) -> None:
+    """A replaced export and its one-file folder: two system calls, where rmtree walks the tree."""
+    try:
+        path.unlink()
+        path.parent.rmdir()
+    except OSError:  # a folder that holds more (a user's eval run) or is already gone
+        shutil.rmtree(path.parent, ignore_errors=True)

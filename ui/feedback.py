@@ -2,8 +2,9 @@
 
 One row per rating: when (UTC), the rating, the user's optional comment, the question as typed
 and as searched, the answer and its citations. Nothing else about the user is stored: no name,
-address or session. Each call opens its own connection with a busy timeout, so ratings sent at
-the same moment from several browsers wait for each other instead of failing.
+address or session. The CSV export neutralises cells a spreadsheet would run as formulas. Each
+call opens its own connection with a busy timeout, so ratings sent at the same moment from
+several browsers wait for each other instead of failing.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 COLUMNS = ("id", "created_at", "rating", "comment", "question", "resolved_question", "answer", "citations")
 MAX_COMMENT_CHARS = 2000
 _BUSY_TIMEOUT_S = 30.0
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -103,4 +105,16 @@ def export_csv(db_path: str | Path, out_path: str | Path | None) -> int:
 def _write(handle, rows: list[tuple]) -> None:
     writer = csv.writer(handle)
     writer.writerow(COLUMNS)
-    writer.writerows(rows)
+    writer.writerows([_cell(value) for value in row] for row in rows)
+
+
+def _cell(value: object) -> object:
+    """A text cell a spreadsheet will show, not run: OWASP's rule against CSV injection.
+
+    Comments and questions are typed by anyone who can open the chat, and a spreadsheet takes a
+    cell starting with = + - @ (or a tab or carriage return before one) as a formula, so such
+    a cell gets a leading single quote. Numbers (the rating -1) are left as they are.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from assistant.compose import human_date
+from assistant.taxonomy import load_taxonomy
 from assistant.types import Answer, Brief, BriefPoint, Chunk, Citation, DocumentInfo, Hit
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -23,10 +24,6 @@ _FROM_LINE = re.compile(r"^From .{3,200}:$")
 ABSTAIN_TITLE = "I can't find this in the documents"
 CLOSEST_SHOWN = 3
 _NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
-_TYPE_NAMES = {
-    "inspection_letter": "inspection letter", "inspection_report": "inspection report",
-    "action_plan": "action plan", "scrutiny_report": "scrutiny report", "health_review": "health review",
-}
 
 
 def esc(text: object) -> str:
@@ -35,7 +32,9 @@ def esc(text: object) -> str:
 
 
 def type_name(doc_type: str) -> str:
-    return _TYPE_NAMES.get(doc_type, doc_type.replace("_", " ") or "document")
+    """What the taxonomy calls a kind of document ("Area SEND inspection (Ofsted and CQC)")."""
+    kind = load_taxonomy().kind(doc_type)
+    return kind.label if kind.id != "other" or doc_type in ("", "other", "unknown") else doc_type.replace("_", " ")
 
 
 def reference(chunk: Chunk) -> str:
@@ -81,19 +80,15 @@ def user_html(question: str) -> str:
     return f'<div class="question">{esc(question)}</div>'
 
 
-def answer_html(answer: Answer, turn: int, *, words: int | None = None) -> str:
-    """One answer as a chat message; `words` cuts the text while it streams in.
+def answer_html(answer: Answer, turn: int) -> str:
+    """One answer as a chat message: its text with linked markers, then its sources.
 
     Args:
         answer: the answer to show.
         turn: its 1-based place in the conversation, which makes its citation ids unique.
-        words: show only this many words of the text (no source list yet); None shows all.
     Returns:
         HTML without line breaks.
     """
-    tokens = re.findall(r"\S+\s*", answer.text)
-    partial = words is not None and words < len(tokens)
-    text = "".join(tokens[:words]) if partial else answer.text
     numbers = {c.n: c for c in answer.citations}
     # The chat sanitises HTML and drops data- attributes: the turn is a class as well.
     parts = [f'<div class="answer turn-{turn}{" abstained" if answer.abstained else ""}" data-turn="{turn}">']
@@ -103,20 +98,19 @@ def answer_html(answer: Answer, turn: int, *, words: int | None = None) -> str:
         parts.append(f'<p class="searched">Searched: {esc(answer.resolved_question)}</p>')
     if answer.notice:
         parts.append(f'<p class="notice">Note: {esc(answer.notice)}</p>')
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
-    for i, line in enumerate(lines):
+    for line in (line.strip() for line in answer.text.split("\n")):
+        if not line:
+            continue
         body = _MARKER.sub(lambda m: _marker(m, numbers, turn), html.escape(line, quote=True))
         css = ' class="from"' if _FROM_LINE.match(line) else ""
-        cursor = ' <span class="cursor">▍</span>' if partial and i == len(lines) - 1 else ""
-        parts.append(f"<p{css}>{body}{cursor}</p>")
-    if not partial:
-        if answer.citations:
-            items = "".join(
-                f'<li><a class="src-link" href="#cite-{turn}-{c.n}">[{c.n}]</a> {esc(c.chunk.title)} '
-                f'<span class="src-meta">({esc(meta_line(c.chunk))})</span></li>' for c in answer.citations)
-            parts.append(f'<div class="answer-sources"><p class="label">Sources</p><ol>{items}</ol></div>')
-        elif answer.abstained and answer.retrieved:
-            parts.append(_closest(answer.retrieved[:CLOSEST_SHOWN]))
+        parts.append(f"<p{css}>{body}</p>")
+    if answer.citations:
+        items = "".join(
+            f'<li><a class="src-link" href="#cite-{turn}-{c.n}">[{c.n}]</a> {esc(c.chunk.title)} '
+            f'<span class="src-meta">({esc(meta_line(c.chunk))})</span></li>' for c in answer.citations)
+        parts.append(f'<div class="answer-sources"><p class="label">Sources</p><ol>{items}</ol></div>')
+    elif answer.abstained and answer.retrieved:
+        parts.append(_closest(answer.retrieved[:CLOSEST_SHOWN]))
     parts.append("</div>")
     return "".join(parts)
 
@@ -137,13 +131,12 @@ def _closest(hits: Sequence[Hit]) -> str:
     return f'<div class="closest"><p class="label">Closest passages</p>{items}</div>'
 
 
-def chat_messages(answers: Sequence[Answer], *, streaming: tuple[int, int] | None = None) -> list[dict]:
-    """The Chatbot value for a conversation; `streaming=(turn, words)` cuts that turn's text."""
+def chat_messages(answers: Sequence[Answer]) -> list[dict]:
+    """The Chatbot value for a conversation."""
     messages = []
     for turn, answer in enumerate(answers, 1):
-        words = streaming[1] if streaming and streaming[0] == turn else None
         messages.append({"role": "user", "content": user_html(answer.question)})
-        messages.append({"role": "assistant", "content": answer_html(answer, turn, words=words)})
+        messages.append({"role": "assistant", "content": answer_html(answer, turn)})
     return messages
 
 

@@ -1,0 +1,251 @@
+"""Load test of the web chat: many users asking at once, through the same API the browser uses.
+
+Talks to a running `assistant serve` with gradio_client (one Client, so one browser session, a
+user), first one user alone, then USERS users at once, each asking QUESTIONS questions of one
+conversation from a fixed list. Prints p50/p95 of the time to the first answer text and to the
+full answer (sources included), and the number of errors.
+
+    assistant serve --port 7860 &                 # in another terminal, or:
+    python scripts/load_chat.py --url http://127.0.0.1:7860/ --users 20 --questions 10
+    python scripts/load_chat.py --serve .index    # starts its own server on a free port, stops it after
+
+Only loopback addresses are accepted: this is a load generator, and pointing it at someone
+else's server is not what it is for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import math
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parents[1]
+MAX_USERS = 50
+MAX_QUESTIONS = 50
+ENDPOINT = "/respond"
+# What practitioners ask (README, evals/questions.jsonl): lookups, action status, follow-ups
+# that need the conversation, lists, figures, and one the documents do not cover.
+QUESTIONS = (
+    "What did inspectors say about CAMHS waiting times?",
+    "What's the status of action 2.2.2?",
+    "and was it completed?",
+    "What were the key strengths in the 2019 letter?",
+    "How many children were looked after in April 2016?",
+    "What did the JTAI letter say about the voice of the child?",
+    "Which agencies lead on information sharing in the action plan?",
+    "What are the areas for improvement for the MASH?",
+    "How are children missing from home followed up?",
+    "What did the CQC review find about health assessments for looked after children?",
+    "What does the scrutiny report say about progress since the inspection?",
+    "Who is the named GP for safeguarding?",
+)
+# The answer's own element; the "Searching the documents" placeholder has no turn class.
+_ANSWER = re.compile(r'class="answer turn-\d+')
+_FULL = re.compile(r'class="(answer-sources|closest)"|abstain-title')
+
+
+@dataclass
+class Timing:
+    first: float | None = None  # seconds to the first answer text
+    full: float | None = None  # seconds to the final update
+    error: str = ""
+
+
+@dataclass
+class Results:
+    timings: list[Timing] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, timing: Timing) -> None:
+        with self.lock:
+            self.timings.append(timing)
+
+
+def loopback_url(url: str) -> str:
+    """The URL if its host is this machine; SystemExit naming the fix otherwise."""
+    host = urlparse(url).hostname or ""
+    try:
+        local = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = False
+    if not local:
+        raise SystemExit(f"error: {url} is not on this machine: use a loopback address such as "
+                         "http://127.0.0.1:7860/ (this script only loads servers you run here)")
+    return url if url.endswith("/") else url + "/"
+
+
+def _last_assistant_text(chat) -> str:
+    """The content of the last message of a Chatbot value, as text (gr.skip() gives None)."""
+    if not isinstance(chat, list) or not chat:
+        return ""
+    last = chat[-1]
+    content = last.get("content") if isinstance(last, dict) else last
+    return str(content)
+
+
+def ask(client, question: str, timeout: float) -> Timing:
+    """One question through the chat's endpoint: times to first answer text and to the end."""
+    timing = Timing()
+    started = time.perf_counter()
+    try:
+        job = client.submit(question, [], [], "", "", api_name=ENDPOINT)
+        seen = 0
+        while True:
+            done = job.done()  # read before the outputs, so the last update is never missed
+            outputs = job.outputs()
+            for update in outputs[seen:]:
+                text = _last_assistant_text(update[0] if isinstance(update, (list, tuple)) else update)
+                if timing.first is None and _ANSWER.search(text):
+                    timing.first = time.perf_counter() - started
+                if _FULL.search(text):
+                    timing.full = time.perf_counter() - started
+            seen = len(outputs)
+            if done:
+                break
+            if time.perf_counter() - started > timeout:
+                raise TimeoutError(f"no answer after {timeout:.0f} s")
+            time.sleep(0.005)  # 5 ms resolution; a tighter poll would steal the server's CPU
+        job.result()  # raises what the server raised
+        if timing.full is None:
+            timing.error = "the last update held no answer"
+    except Exception as error:  # every failure is counted, with its reason
+        timing.error = f"{type(error).__name__}: {error}"[:200]
+    return timing
+
+
+def user(url: str, n: int, questions: int, results: Results, start: threading.Barrier | None,
+         timeout: float) -> None:
+    """A browser session asking `questions` questions of one conversation, from QUESTIONS[n:]."""
+    from gradio_client import Client
+
+    try:
+        # download_files=False: a browser fetches the conversation export only when clicked.
+        # ssl_verify=False: the URL is plain HTTP on loopback, and building a verifying SSL
+        # context for every request costs ~70 ms of CPU, which on this 2-core machine would be
+        # taken from the server under test.
+        client = Client(url, verbose=False, download_files=False, ssl_verify=False)
+    except Exception as error:
+        results.add(Timing(error=f"connect: {error}"))
+        if start:
+            start.abort()
+        return
+    if start:
+        start.wait()
+    for i in range(questions):
+        results.add(ask(client, QUESTIONS[(n + i) % len(QUESTIONS)], timeout))
+    client.close()
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    """Nearest-rank percentile, None when there is nothing to rank."""
+    if not values:
+        return None
+    ranked = sorted(values)
+    return ranked[max(0, math.ceil(p / 100 * len(ranked)) - 1)]
+
+
+def report(label: str, results: Results, seconds: float) -> str:
+    firsts = [t.first for t in results.timings if t.first is not None and not t.error]
+    fulls = [t.full for t in results.timings if t.full is not None and not t.error]
+    errors = [t.error for t in results.timings if t.error]
+
+    def fmt(p):
+        value = percentile(p[0], p[1])
+        return "-" if value is None else f"{value:.2f}"
+
+    line = (f"{label:<28} answers {len(results.timings):>4}  "
+            f"first text p50 {fmt((firsts, 50))} s p95 {fmt((firsts, 95))} s  "
+            f"full answer p50 {fmt((fulls, 50))} s p95 {fmt((fulls, 95))} s  "
+            f"errors {len(errors)}  ({seconds:.1f} s wall)")
+    for error in sorted(set(errors))[:5]:
+        line += f"\n    error: {error}"
+    return line
+
+
+def run(url: str, users: int, questions: int, timeout: float) -> int:
+    serial = Results()
+    started = time.perf_counter()
+    user(url, 0, questions, serial, None, timeout)
+    print(report("serial (1 user)", serial, time.perf_counter() - started), flush=True)
+
+    concurrent = Results()
+    barrier = threading.Barrier(users)
+    threads = [threading.Thread(target=user, args=(url, n, questions, concurrent, barrier, timeout), daemon=True)
+               for n in range(users)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    print(report(f"concurrent ({users} users)", concurrent, time.perf_counter() - started), flush=True)
+    return 1 if any(t.error for t in serial.timings + concurrent.timings) else 0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(index_dir: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
+    """`assistant serve` on a free loopback port over `index_dir`; returns it once it is ready."""
+    port = _free_port()
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
+           "ASSISTANT_FEEDBACK_DB": str(log_path.parent / "load-feedback.sqlite3")}
+    env.pop("ASSISTANT_AUTH_USER", None)  # the load users do not log in
+    with log_path.open("w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--index-dir", str(index_dir),
+                                 "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 300
+    while "Ready on" not in log_path.read_text():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise SystemExit(f"error: the server did not start (log: {log_path}):\n{log_path.read_text()[-2000:]}")
+        time.sleep(0.1)
+    return proc, f"http://127.0.0.1:{port}/"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     epilog="example: python scripts/load_chat.py --url http://127.0.0.1:7860/")
+    parser.add_argument("--url", default="http://127.0.0.1:7860/", help="a running 'assistant serve' (loopback only)")
+    parser.add_argument("--serve", type=Path, metavar="INDEX_DIR",
+                        help="start 'assistant serve' over this index on a free port instead, and stop it after")
+    parser.add_argument("--users", type=int, default=20, help=f"users at once (1-{MAX_USERS}, default 20)")
+    parser.add_argument("--questions", type=int, default=10, help=f"questions per user (1-{MAX_QUESTIONS}, default 10)")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds one answer may take (default 120)")
+    args = parser.parse_args(argv)
+    if not 1 <= args.users <= MAX_USERS or not 1 <= args.questions <= MAX_QUESTIONS:
+        parser.error(f"--users must be 1-{MAX_USERS} and --questions 1-{MAX_QUESTIONS}")
+    proc = None
+    if args.serve:
+        import tempfile
+
+        log_path = Path(tempfile.mkdtemp(prefix="load-chat-")) / "server.log"
+        proc, url = start_server(args.serve, log_path)
+        print(f"started assistant serve at {url} (log: {log_path})", flush=True)
+    else:
+        url = loopback_url(args.url)
+    try:
+        return run(url, args.users, args.questions, args.timeout)
+    finally:
+        if proc:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

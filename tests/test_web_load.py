@@ -1,0 +1,176 @@
+"""The real Gradio app under real use, driven through gradio_client and HTTP: many users at once,
+downloads kept private and removed with the session, and a login that cannot be guessed at speed.
+
+The app runs in this process on a free loopback port over the session's small index
+(tests/conftest.py), launched exactly as `assistant serve` launches it (`configure_queue`,
+`launch_kwargs`). Timings are printed: run with -s to see them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+import stat
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from gradio.utils import get_upload_folder
+
+from assistant.answer import answer
+from assistant.store import open_index
+from ui.app import build_app, configure_queue, launch_kwargs
+from ui.export import SessionFiles
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTION = "What did inspectors say about CAMHS waiting times?"
+
+
+def _load_chat():
+    """scripts/load_chat.py as a module: the test measures what the script measures."""
+    spec = importlib.util.spec_from_file_location("load_chat", ROOT / "scripts" / "load_chat.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["load_chat"] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _launch(settings, files=None):
+    index = open_index(settings)
+    answer("warm up", settings=settings, index=index)  # as `assistant serve` does: the model is loaded
+    app = configure_queue(build_app(settings, index, files=files))
+    app.launch(prevent_thread_lock=True, **launch_kwargs(settings))
+    return app, f"http://127.0.0.1:{settings.port}/"
+
+
+@pytest.fixture(scope="module")
+def live(small_index_template, tmp_path_factory):
+    """(url, SessionFiles) of the chat over the small index, launched as `assistant serve` does."""
+    settings = small_index_template.settings.replace(
+        port=_free_port(), feedback_db=tmp_path_factory.mktemp("feedback") / "feedback.sqlite3")
+    files = SessionFiles(get_upload_folder())
+    app, url = _launch(settings, files)
+    yield url, files
+    app.close()
+    files.remove_all()
+
+
+def _client(url):
+    from gradio_client import Client
+
+    return Client(url, verbose=False, download_files=False, ssl_verify=False)
+
+
+def _ask(client, question=QUESTION):
+    return client.predict(question, [], [], "", "", api_name="/respond")
+
+
+def test_an_answer_is_one_update_not_paced_out(live):
+    url, _ = live
+    client = _client(url)
+    try:
+        job = client.submit(QUESTION, [], [], "", "", api_name="/respond")
+        job.result(timeout=60)
+        updates = job.outputs()
+    finally:
+        client.close()
+    assert len(updates) == 1, f"{len(updates)} updates: the answer is paced out instead of sent whole"
+    assert 'class="answer turn-1' in str(updates[0][0]) and "answer-sources" in str(updates[0][0])
+
+
+def test_twenty_users_at_once_are_all_answered(live):
+    url, _ = live
+    load_chat = _load_chat()
+    users, questions = 20, 3
+    results = load_chat.Results()
+    barrier = threading.Barrier(users)
+    threads = [threading.Thread(target=load_chat.user, args=(url, n, questions, results, barrier, 60))
+               for n in range(users)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    print("\n[load] " + load_chat.report(f"{users} users x {questions}", results, time.perf_counter() - started))
+    errors = [t.error for t in results.timings if t.error]
+    fulls = [t.full for t in results.timings if t.full is not None]
+    assert not errors and len(fulls) == users * questions, errors[:3]
+    # The times are printed, not asserted: this machine is shared and noisy. The figures of
+    # record come from scripts/load_chat.py (medians of repeated runs).
+
+
+def test_exports_are_private_and_go_when_the_tab_closes(live):
+    url, files = live
+    client = _client(url)
+    first = _export(client)
+    session = first.parent.parent
+    assert session.parent == files.root
+    for folder in (files.root, session, first.parent):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    assert first.read_text(encoding="utf-8").startswith("# Conversation")
+
+    second = _export(client, "What's the status of action 2.2.2?")
+    assert second.exists() and not first.exists(), "only the latest export of a conversation is kept"
+
+    client.close()  # ends the session's heartbeat, as closing the tab does
+    deadline = time.monotonic() + 20
+    while session.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not session.exists(), "the session's exports outlive its tab"
+
+
+def _export(client, question=QUESTION) -> Path:
+    """Ask, and return where the server wrote the conversation's Markdown export."""
+    for output in _ask(client, question):  # the DownloadButton's update holds the file
+        value = output.get("value") if isinstance(output, dict) else None
+        if isinstance(value, dict) and str(value.get("path", "")).endswith(".md"):
+            return Path(value["path"])
+    raise AssertionError("no Markdown export in the answer's outputs")
+
+
+def test_failed_logins_are_rate_limited(small_index_template):
+    settings = small_index_template.settings.replace(port=_free_port(), auth_user="trainer",
+                                                     auth_password="correct horse")
+    files = SessionFiles(get_upload_folder())
+    app, url = _launch(settings, files)
+    try:
+        with httpx.Client(base_url=url, timeout=30) as http:
+            def login(user, password):
+                return http.post("login", data={"username": user, "password": password}).status_code
+
+            assert login("trainer", "correct horse") == 200
+            assert [login("trainer", f"guess {n}") for n in range(5)] == [400] * 5
+            refused = http.post("login", data={"username": "trainer", "password": "correct horse"})
+            assert refused.status_code == 429, "the right password after 5 failures must wait"
+            assert int(refused.headers["retry-after"]) > 0 and "wait" in refused.json()["detail"]
+            assert login("someone-else", "guess") == 400  # other names are not locked out
+    finally:
+        app.close()
+        files.remove_all()
+
+
+def test_login_guard_forgets_failures_after_the_lockout():
+    from ui.app import LOGIN_LOCKOUT_S, LOGIN_WINDOW_S, LoginGuard
+
+    now = [1000.0]
+    guard = LoginGuard("trainer", "pw", clock=lambda: now[0])
+    for _ in range(4):
+        assert guard("trainer", "wrong") is False
+    now[0] += LOGIN_WINDOW_S + 1  # failures spread over more than a minute never lock
+    assert guard("Trainer ", "wrong") is False and guard("trainer", "pw") is True
+    for _ in range(5):
+        guard("trainer", "wrong")
+    with pytest.raises(Exception) as refused:
+        guard("trainer", "pw")
+    assert getattr(refused.value, "status_code", None) == 429
+    now[0] += LOGIN_LOCKOUT_S + 1
+    assert guard("trainer", "pw") is True
