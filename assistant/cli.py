@@ -174,6 +174,9 @@ def _ingest(args, settings: Settings) -> int:
     from ingest.index import build_index
 
     report = build_index(settings, paths=args.paths or None, rebuild=args.rebuild, progress=not args.quiet)
+    if report.damaged:
+        print(f"note: the index was damaged ({printable(report.damaged)}): rebuilt it from the whole corpus",
+              file=sys.stderr)
     for error in report.errors:
         print(f"failed: {printable(error)}", file=sys.stderr)
     for doc_id in report.kept_after_error:

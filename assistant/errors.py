@@ -31,3 +31,22 @@ class LoadError(AssistantError):
 
 class StoreError(AssistantError):
     """The vector store cannot be reached or is not in the expected state."""
+
+
+class IndexDamaged(StoreError):
+    """A part of the live index is missing or is not what was written: the fix is a rebuild."""
+
+    def __init__(self, index_dir: object, part: str):
+        self.part = part
+        super().__init__(f"The index at {index_dir}/ is damaged ({part}): run 'assistant ingest --rebuild'")
+
+
+class IngestBusy(AssistantError):
+    """Another ingest holds the index's lock; two at once would each undo the other's work."""
+
+    def __init__(self, index_dir: object, pid: str):
+        who = f" (process {pid})" if pid else ""
+        super().__init__(
+            f"Another ingest{who} is updating {index_dir}/: wait for it to finish, then run "
+            "'assistant ingest' again for any file changed since it started"
+        )

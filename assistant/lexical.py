@@ -52,10 +52,16 @@ class BM25:
                 scores[i] += qtf * idf * norm
         return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
 
+    def to_json(self) -> dict:
+        return {"ids": self.ids, "lengths": self.lengths, "postings": self.postings}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "BM25":
+        return cls(data["ids"], data["lengths"], data["postings"])
+
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps({"ids": self.ids, "lengths": self.lengths, "postings": self.postings}))
+        path.write_text(json.dumps(self.to_json()))
 
     @classmethod
     def load(cls, path: Path) -> "BM25":
-        data = json.loads(path.read_text())
-        return cls(data["ids"], data["lengths"], data["postings"])
+        return cls.from_json(json.loads(path.read_text()))

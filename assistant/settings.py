@@ -39,6 +39,7 @@ class Settings:
     max_file_mb: float = _f(20.0, "Files larger than this many MB are refused at ingest.")
     embed_max_tokens: int = _f(180, "Longest text embedded, in tiktoken tokens (the model stops at 256 word pieces).")
     pack_tokens: int = _f(180, "Short paragraphs of one section are packed into one passage up to this many tokens.")
+    max_passage_tokens: int = _f(2000, "Longest passage a citation shows, in tiktoken tokens: a longer paragraph or line is cut into passages of at most this size, so the index grows in step with the corpus.")
     embed_batch_size: int = _f(32, "Texts embedded per model call during ingest.")
 
     # Retrieval

@@ -1,66 +1,133 @@
-"""Where the index lives and how it is opened: the Chroma collection plus the files beside it.
+"""Where the index lives, how it is written, committed, checked, opened and cleaned up.
 
-Layout of `settings.index_dir`:
+This module is the one home of the on-disk format. Layout of `settings.index_dir`:
 
-    state.json        which generation is live, and the content key of every document in it
-    gen-N/            chunks.jsonl, lexical.json (BM25), sentences.npz, actions.json,
-                      glossary.json, docs.json for generation N
+    state.json        the live generation (an `IndexState`): its number, Chroma collection,
+                      documents with their content keys, and the size and SHA-256 of each file
+    gen-N/            chunks.jsonl, lexical.json (BM25), sentences.npz, chunks.npz,
+                      actions.json, glossary.json, docs.json of generation N
     chroma/           the embedded Chroma store (unused when a Chroma server is configured)
+    ingest.lock       held by the one ingest running (see `ingest_lock`)
 
 Ingest writes a whole new generation (files and a Chroma collection `<prefix>-gN`) and only then
 replaces `state.json` in one atomic rename. A killed ingest leaves the live generation untouched;
 the next ingest removes the leftovers.
+
+Readers and writers share the folder: a process that opens a generation holds a shared `flock`
+on its folder for as long as it uses it, and a generation is removed (folder and collection) only
+by whoever gets an exclusive lock on it, i.e. when nothing reads it. So a server keeps answering
+from its generation while an ingest commits the next one, and switches between questions. The
+kernel drops a dead process's locks, so a killed reader never pins a generation for ever.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
+import io
 import json
 import logging
+import os
 import re
+import shutil
 import threading
+import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
-from assistant.errors import IndexNotFound, StoreError
+from assistant.errors import IndexDamaged, IndexNotFound, IngestBusy, StoreError
 from assistant.lexical import BM25
 from assistant.settings import Settings
-from assistant.types import ActionRow, Chunk, DocumentInfo, ProgressNote
+from assistant.types import ActionRow, Chunk, DocumentInfo, FileRecord, IndexState, ProgressNote
 
 log = logging.getLogger(__name__)
 STATE_FILE = "state.json"
-PIPELINE_VERSION = 12  # bump when cleaning or chunking changes, so every document is re-ingested
+LOCK_FILE = "ingest.lock"
+# The files of a generation, all checked against their recorded size and hash when opened.
+GENERATION_FILES = ("chunks.jsonl", "lexical.json", "sentences.npz", "chunks.npz", "actions.json",
+                    "glossary.json", "docs.json")
+PIPELINE_VERSION = 13  # bump when cleaning or chunking changes, so every document is re-ingested
 _lock = threading.Lock()
 _cache: dict[tuple, "Index"] = {}
 
 
-def chroma_client(settings: Settings):
-    """The Chroma client: a server when `chroma_host` is set, else the embedded store."""
+def chroma_client(settings: Settings, *, reset_damaged: bool = False):
+    """The Chroma client: a server when `chroma_host` is set, else the embedded store.
+
+    Args:
+        reset_damaged: an embedded store that cannot be opened is deleted and made anew (ingest
+            rebuilding a damaged index passes it; everything in the store is ours to rebuild).
+    """
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    try:
-        if settings.uses_server:
+    if settings.uses_server:
+        try:
             return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port,
                                        settings=chroma_settings)
-        return chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
-    except Exception as exc:  # chromadb raises several types for an unreachable server
-        where = f"{settings.chroma_host}:{settings.chroma_port}" if settings.uses_server else settings.index_dir / "chroma"
-        raise StoreError(
-            f"Cannot open the Chroma store at {where} ({exc}): start the server with "
-            f"'chroma run --port {settings.chroma_port}', or unset ASSISTANT_CHROMA_HOST to use the embedded store"
-        ) from None
+        except Exception as exc:  # chromadb raises several types for an unreachable server
+            raise StoreError(
+                f"Cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port} ({exc}): start "
+                f"it with 'chroma run --port {settings.chroma_port}', or unset ASSISTANT_CHROMA_HOST to use "
+                "the embedded store"
+            ) from None
+    path = settings.index_dir / "chroma"
+    try:
+        client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        client.heartbeat()
+        return client
+    except Exception as exc:  # a damaged sqlite file or segment surfaces as several types
+        if not reset_damaged:
+            raise IndexDamaged(settings.index_dir, f"the Chroma store in chroma/ cannot be opened: "
+                                                   f"{type(exc).__name__}: {_first_line(exc)}") from None
+        log.warning("the Chroma store at %s cannot be opened (%s): making it anew", path, exc)
+        _forget_chroma_clients()
+        shutil.rmtree(path, ignore_errors=True)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
-def read_state(index_dir: Path) -> dict[str, Any] | None:
-    path = index_dir / STATE_FILE
-    if not path.exists():
+def _forget_chroma_clients() -> None:
+    # chromadb keeps one client per path for the process: a store deleted under it must be reopened.
+    from chromadb.api.client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [""])[0][:200]
+
+
+def read_state(index_dir: Path) -> IndexState | None:
+    """The live generation's `IndexState`, or None when nothing was ever committed.
+
+    Raises:
+        IndexDamaged: state.json is there but cannot be read (cut short, edited).
+    """
+    path = Path(index_dir) / STATE_FILE
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
         return None
-    return json.loads(path.read_text())
+    try:
+        return IndexState.from_json(json.loads(data))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise IndexDamaged(index_dir, f"{STATE_FILE} cannot be read: {type(exc).__name__}") from None
+
+
+def commit(index_dir: Path, state: IndexState) -> None:
+    """Make `state`'s generation live: one atomic rename of state.json, written to disk first."""
+    tmp = Path(index_dir) / (STATE_FILE + ".tmp")
+    with tmp.open("w") as out:
+        out.write(json.dumps(state.to_json(), indent=1))
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, Path(index_dir) / STATE_FILE)
 
 
 @dataclass
@@ -72,12 +139,25 @@ class Passage:
     rows: list[int]
 
 
+class _Lease:
+    """A shared lock on a generation's folder: while held, no one removes the generation."""
+
+    def __init__(self, folder: Path):
+        self.fd: int | None = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        fcntl.flock(self.fd, fcntl.LOCK_SH)
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
 @dataclass
 class Index:
     """A live generation, loaded into memory once per process."""
 
     settings: Settings
-    state: dict[str, Any]
+    state: IndexState
     chunks: list[Chunk]
     lexical: BM25
     sentence_vectors: np.ndarray
@@ -93,6 +173,7 @@ class Index:
     by_id: dict[str, int] = field(default_factory=dict)
     sentence_passage: list[str] = field(default_factory=list)  # passage id of each sentence row
     passage_chunks: dict[str, list[int]] = field(default_factory=dict)  # passage id -> chunk positions
+    lease: Any = None  # the shared lock on the generation's folder (None for an index built in memory)
 
     def __post_init__(self) -> None:
         self.by_id = {c.chunk_id: i for i, c in enumerate(self.chunks)}
@@ -102,6 +183,9 @@ class Index:
                 self.sentence_passage[row] = passage.passage_id
         for i, chunk in enumerate(self.chunks):
             self.passage_chunks.setdefault(chunk.passage_id, []).append(i)
+        if self.lease is not None:
+            # Questions still running on this generation keep it; the last one done lets it go.
+            weakref.finalize(self, self.lease.release)
 
     @cached_property
     def vocabulary(self) -> set[str]:
@@ -110,11 +194,16 @@ class Index:
 
     @property
     def generation(self) -> int:
-        return int(self.state["generation"])
+        return self.state.generation
+
+    def close(self) -> None:
+        """Let the generation go: an ingest may remove it once no one else reads it."""
+        if self.lease is not None:
+            self.lease.release()
 
 
 def generation_dir(index_dir: Path, generation: int) -> Path:
-    return index_dir / f"gen-{generation}"
+    return Path(index_dir) / f"gen-{generation}"
 
 
 def collection_name(settings: Settings, generation: int) -> str:
@@ -124,68 +213,355 @@ def collection_name(settings: Settings, generation: int) -> str:
 def open_index(settings: Settings, *, with_collection: bool = True) -> Index:
     """The live index, loaded once and reused while `state.json` names the same generation.
 
+    Each call reads `state.json`, so a long-running process (the web chat) moves to a newly
+    committed generation at its next question; the generation it leaves is removed once no
+    question is still using it.
+
     Raises:
         IndexNotFound: nothing has been ingested into `settings.index_dir` yet.
+        IndexDamaged: a part of the live generation is missing or not as written.
     """
-    state = read_state(settings.index_dir)
-    if state is None:
-        raise IndexNotFound(settings.index_dir)
-    key = (str(settings.index_dir.resolve()), settings.chroma_host, settings.chroma_port,
-           state["generation"], with_collection)
-    with _lock:
-        if key not in _cache:
+    for _ in range(5):
+        state = read_state(settings.index_dir)
+        if state is None:
+            raise IndexNotFound(settings.index_dir)
+        key = (str(settings.index_dir.resolve()), settings.chroma_host, settings.chroma_port,
+               state.generation, with_collection)
+        with _lock:
+            if key in _cache:
+                return _cache[key]
+            try:
+                index = _load(settings, state, with_collection)
+            except _Replaced:
+                continue  # an ingest committed and removed this generation while we read: read again
+            switched = bool(_cache)
             _cache.clear()
-            _cache[key] = _load(settings, state, with_collection)
-        return _cache[key]
+            _cache[key] = index
+        if switched and with_collection:
+            remove_unread_generations(settings, state)
+        return index
+    raise StoreError(f"The index at {settings.index_dir}/ kept changing while it was opened: try again when "
+                     "the ingest running on it has finished")
 
 
-def _load(settings: Settings, state: dict[str, Any], with_collection: bool) -> Index:
-    folder = generation_dir(settings.index_dir, state["generation"])
-    if not folder.exists():
-        raise StoreError(f"The index at {settings.index_dir}/ is damaged ({folder.name} is missing): "
-                         "run 'assistant ingest --rebuild'")
-    chunks = [Chunk(**json.loads(line)) for line in (folder / "chunks.jsonl").read_text().splitlines() if line]
-    sentences = np.load(folder / "sentences.npz")
-    passages: dict[str, Passage] = {}
-    for pid, start, end, row in zip(sentences["passage_ids"], sentences["starts"], sentences["ends"],
-                                    range(len(sentences["starts"]))):
-        passage = passages.setdefault(str(pid), Passage(str(pid), [], []))
-        passage.spans.append((int(start), int(end)))
-        passage.rows.append(row)
-    actions = {}
-    for row in json.loads((folder / "actions.json").read_text()):
-        row["progress"] = tuple(ProgressNote(**p) for p in row["progress"])
-        actions[row["ref"]] = ActionRow(**row)
-    docs_data = json.loads((folder / "docs.json").read_text())
-    collection = None
-    if with_collection:
-        client = chroma_client(settings)
-        try:
-            collection = client.get_collection(state["collection"])
-        except Exception:
-            raise StoreError(
-                f"The Chroma collection {state['collection']!r} named by {settings.index_dir}/state.json "
-                "is missing (another store, or a reset server?): run 'assistant ingest --rebuild'"
-            ) from None
+class _Replaced(Exception):
+    """The generation named by the state read was removed before it could be locked."""
+
+
+def _load(settings: Settings, state: IndexState, with_collection: bool) -> Index:
+    folder = generation_dir(settings.index_dir, state.generation)
+    try:
+        lease = _Lease(folder)
+    except FileNotFoundError:
+        lease = None
+    if lease is None or not folder.exists():
+        if lease is not None:
+            lease.release()
+        if read_state(settings.index_dir) != state:
+            raise _Replaced()
+        raise IndexDamaged(settings.index_dir, f"{folder.name}/ is missing")
+    try:
+        return _read_generation(settings, state, folder, lease, with_collection)
+    except BaseException:
+        lease.release()
+        raise
+
+
+def _read_generation(settings: Settings, state: IndexState, folder: Path, lease: _Lease,
+                     with_collection: bool) -> Index:
+    damaged = lambda part: IndexDamaged(settings.index_dir, part)  # noqa: E731
+    data = {name: _read_checked(settings.index_dir, folder, name, state) for name in GENERATION_FILES}
+    try:
+        chunks = _parse_chunks(data["chunks.jsonl"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise damaged(f"{folder.name}/chunks.jsonl cannot be read: {type(exc).__name__}") from None
+    try:
+        sentences = np.load(io.BytesIO(data["sentences.npz"]))
+        passages: dict[str, Passage] = {}
+        for row, (pid, start, end) in enumerate(zip(sentences["passage_ids"], sentences["starts"],
+                                                    sentences["ends"])):
+            passage = passages.setdefault(str(pid), Passage(str(pid), [], []))
+            passage.spans.append((int(start), int(end)))
+            passage.rows.append(row)
+        sentence_vectors, sentence_hub = sentences["vectors"], sentences["hub"]
+        chunk_hub = np.load(io.BytesIO(data["chunks.npz"]))["hub"]
+    except Exception as exc:  # numpy and zipfile raise several types for a damaged archive
+        raise damaged(f"an embeddings file of {folder.name}/ cannot be read: {type(exc).__name__}") from None
+    try:
+        lexical = BM25.from_json(json.loads(data["lexical.json"]))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise damaged(f"{folder.name}/lexical.json cannot be read: {type(exc).__name__}") from None
+    try:
+        actions = {}
+        for row in json.loads(data["actions.json"]):
+            row["progress"] = tuple(ProgressNote(**p) for p in row["progress"])
+            actions[row["ref"]] = ActionRow(**row)
+        glossary = json.loads(data["glossary.json"])
+        docs_data = json.loads(data["docs.json"])
+        docs = {d["info"]["doc_id"]: DocumentInfo.from_json(d["info"]) for d in docs_data}
+    except (ValueError, KeyError, TypeError) as exc:
+        raise damaged(f"a metadata file of {folder.name}/ cannot be read: {type(exc).__name__}") from None
+    collection = _open_collection(settings, state) if with_collection else None
     return Index(
         settings=settings,
         state=state,
         chunks=chunks,
-        lexical=BM25.load(folder / "lexical.json"),
-        sentence_vectors=sentences["vectors"],
-        sentence_hub=sentences["hub"],
-        chunk_hub=np.load(folder / "chunks.npz")["hub"],
+        lexical=lexical,
+        sentence_vectors=sentence_vectors,
+        sentence_hub=sentence_hub,
+        chunk_hub=chunk_hub,
         passages=passages,
-        glossary=json.loads((folder / "glossary.json").read_text()),
+        glossary=glossary,
         actions=actions,
-        docs={d["info"]["doc_id"]: DocumentInfo.from_json(d["info"]) for d in docs_data},
+        docs=docs,
         raw_texts={d["info"]["doc_id"]: d["raw_text"] for d in docs_data},
         texts={d["info"]["doc_id"]: d.get("text", "") for d in docs_data},
         collection=collection,
+        lease=lease,
     )
 
 
-def forget_loaded() -> None:
-    """Drop the in-memory index (tests that rebuild in the same process call this)."""
+def _read_checked(index_dir: Path, folder: Path, name: str, state: IndexState) -> bytes:
+    """A generation file's bytes, checked against the size and hash recorded at commit."""
+    try:
+        data = (folder / name).read_bytes()
+    except FileNotFoundError:
+        raise IndexDamaged(index_dir, f"{folder.name}/{name} is missing") from None
+    record = state.files.get(name)
+    if record is not None:
+        if len(data) != record.size:
+            raise IndexDamaged(index_dir, f"{folder.name}/{name} has {len(data)} bytes, {record.size} were written")
+        if hashlib.sha256(data).hexdigest() != record.sha256:
+            raise IndexDamaged(index_dir, f"{folder.name}/{name} is not what was written (its hash differs)")
+    return data
+
+
+def _parse_chunks(data: bytes) -> list[Chunk]:
+    """chunks.jsonl: each passage's text is written once, with its first piece (see write_generation)."""
+    chunks = []
+    passages: dict[str, str] = {}
+    for line in data.decode("utf-8").splitlines():
+        if not line:
+            continue
+        row = json.loads(line)
+        if "passage" in row:
+            passages[row["passage_id"]] = row["passage"]
+        else:
+            row["passage"] = passages[row["passage_id"]]
+        chunks.append(Chunk(**row))
+    return chunks
+
+
+def _open_collection(settings: Settings, state: IndexState):
+    """The generation's Chroma collection, checked: it is there, whole, and can be searched."""
+    client = chroma_client(settings)
+    try:
+        collection = client.get_collection(state.collection)
+    except Exception:
+        where = f"the Chroma server at {settings.chroma_host}:{settings.chroma_port} (reset, or another one?)" \
+            if settings.uses_server else "chroma/"
+        raise IndexDamaged(settings.index_dir, f"the Chroma collection {state.collection!r} is missing from {where}") from None
+    try:
+        count = collection.count()
+        if count and state.chunks >= 0:
+            # A search loads the vector index from disk: a damaged segment fails here, not at a question.
+            probe = collection.get(limit=1, include=["embeddings"])["embeddings"]
+            collection.query(query_embeddings=[np.asarray(probe[0]).tolist()], n_results=1, include=["distances"])
+    except Exception as exc:  # a damaged segment surfaces as several types
+        raise IndexDamaged(settings.index_dir, f"the Chroma collection {state.collection!r} cannot be read: "
+                                               f"{type(exc).__name__}: {_first_line(exc)}") from None
+    if state.chunks >= 0 and count != state.chunks:
+        raise IndexDamaged(settings.index_dir, f"the Chroma collection {state.collection!r} holds {count} "
+                                               f"chunks, {state.chunks} were written")
+    return collection
+
+
+def verify(settings: Settings, state: IndexState) -> str:
+    """What is wrong with the live generation, or "" when every part is as written.
+
+    Ingest asks this before saying "up to date", so a damaged index is rebuilt, not kept. Files
+    are checked against their recorded size and hash (without parsing them), the collection is
+    opened and searched once.
+    """
+    folder = generation_dir(settings.index_dir, state.generation)
+    try:
+        if not folder.is_dir():
+            return f"{folder.name}/ is missing"
+        for name in GENERATION_FILES:
+            _read_checked(settings.index_dir, folder, name, state)
+        _open_collection(settings, state)
+    except IndexDamaged as exc:
+        return exc.part
+    return ""
+
+
+def forget_loaded(*, release: bool = True) -> None:
+    """Drop the in-memory index (tests that rebuild in one process call this).
+
+    Args:
+        release: let its generation go now; else only when the last user of it is gone.
+    """
     with _lock:
+        if release:
+            for index in _cache.values():
+                index.close()
         _cache.clear()
+
+
+# --- Writing ---------------------------------------------------------------------------------
+
+
+def write_generation(index_dir: Path, generation: int, *, chunks: list[Chunk], lexical: BM25,
+                     sentence_rows: list[tuple[str, int, int]], sentence_vectors: np.ndarray,
+                     sentence_hub: np.ndarray, chunk_hub: np.ndarray, actions: list[dict],
+                     glossary: dict, docs: list[dict]) -> dict[str, FileRecord]:
+    """Write generation `generation`'s files into a temporary folder, then rename it into place.
+
+    Returns:
+        The size and hash of each file, for `state.json` (see `commit`).
+    """
+    final = generation_dir(index_dir, generation)
+    tmp = final.with_name(final.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    with (tmp / "chunks.jsonl").open("w") as out:
+        written: set[str] = set()
+        for chunk in chunks:
+            row = chunk.__dict__.copy()
+            # A passage is shown whole by every piece cut from it; writing it with each piece made
+            # the file grow with the square of a passage's length. Once per passage is enough.
+            if chunk.passage_id in written:
+                del row["passage"]
+            written.add(chunk.passage_id)
+            out.write(json.dumps(row) + "\n")
+    (tmp / "lexical.json").write_text(json.dumps(lexical.to_json()))
+    np.savez(
+        tmp / "sentences.npz",
+        passage_ids=np.array([r[0] for r in sentence_rows], dtype=str),
+        starts=np.array([r[1] for r in sentence_rows], dtype=np.int32),
+        ends=np.array([r[2] for r in sentence_rows], dtype=np.int32),
+        vectors=sentence_vectors,
+        hub=sentence_hub,
+    )
+    np.savez(tmp / "chunks.npz", hub=chunk_hub)
+    (tmp / "actions.json").write_text(json.dumps(actions))
+    (tmp / "glossary.json").write_text(json.dumps(glossary, indent=1))
+    with (tmp / "docs.json").open("w") as out:
+        json.dump(docs, out)
+    records = {name: _record(tmp / name) for name in GENERATION_FILES}
+    os.replace(tmp, final)
+    return records
+
+
+def _record(path: Path) -> FileRecord:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+            size += len(block)
+    return FileRecord(size=size, sha256=digest.hexdigest())
+
+
+# --- One ingest at a time, and clean-up ---------------------------------------------------------
+
+
+@contextlib.contextmanager
+def ingest_lock(index_dir: Path) -> Iterator[None]:
+    """Hold the index's ingest lock for the block; the kernel frees it if the process dies.
+
+    Raises:
+        IngestBusy: another ingest holds it.
+    """
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(index_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.read(fd, 32).decode(errors="replace").strip()
+        os.close(fd)
+        raise IngestBusy(index_dir, holder) from None
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+def remove_unread_generations(settings: Settings, state: IndexState | None, *, ingesting: bool = False) -> None:
+    """Remove generations (folders and collections) other than the live one that no one reads.
+
+    Args:
+        state: the live state; None when nothing is live.
+        ingesting: the caller holds the ingest lock, so it may remove anything not live (a killed
+            ingest's leftovers too). Otherwise only older generations go, and only when no
+            ingest is running (its new generation and Chroma writes are its own).
+    """
+    if ingesting:
+        _remove_unread(settings, state, older_only=False)
+        return
+    try:
+        with ingest_lock(settings.index_dir):
+            _remove_unread(settings, state, older_only=True)
+    except IngestBusy:
+        pass  # the running ingest cleans up when it finishes
+    except Exception:  # a reader must never fail a question over clean-up
+        log.warning("could not remove old index generations in %s", settings.index_dir, exc_info=True)
+
+
+def _generation_number(name: str) -> int | None:
+    found = re.fullmatch(r"gen-(\d+)(?:\.tmp)?", name)
+    return int(found.group(1)) if found else None
+
+
+def _remove_unread(settings: Settings, state: IndexState | None, *, older_only: bool) -> None:
+    live = state.generation if state else None
+    kept: set[int] = set()
+    held: list[int] = []
+    try:
+        for folder in sorted(settings.index_dir.glob("gen-*")):
+            number = _generation_number(folder.name)
+            if number is None or (number == live and not folder.name.endswith(".tmp")):
+                continue
+            if older_only and (live is None or number >= live or folder.name.endswith(".tmp")):
+                kept.add(number)
+                continue
+            try:
+                fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+            except FileNotFoundError:
+                continue
+            held.append(fd)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                log.info("%s is still read by another process: left for a later clean-up", folder.name)
+                kept.add(number)
+                continue
+            shutil.rmtree(folder, ignore_errors=True)
+            log.info("removed %s", folder.name)
+        _drop_collections(settings, live, kept, older_only)
+    finally:
+        for fd in held:
+            os.close(fd)
+
+
+def _drop_collections(settings: Settings, live: int | None, kept: set[int], older_only: bool) -> None:
+    client = chroma_client(settings)
+    prefix = settings.collection_prefix + "-g"
+    for collection in client.list_collections():
+        name = collection if isinstance(collection, str) else collection.name
+        number = name[len(prefix):]
+        if not name.startswith(prefix) or not number.isdigit():
+            continue
+        number = int(number)
+        if number == live or number in kept or (older_only and (live is None or number > live)):
+            continue
+        if generation_dir(settings.index_dir, number).exists() and older_only:
+            continue  # its folder is read by someone (it was not removed above)
+        try:
+            client.delete_collection(name)
+            log.info("dropped collection %s", name)
+        except Exception:
+            pass  # gone already

@@ -346,3 +346,51 @@ class Brief:
     @property
     def points(self) -> list[BriefPoint]:
         return [p for s in self.sections for p in s.points]
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """Size and SHA-256 of one file of an index generation, recorded when it is committed, so a
+    file cut short or changed afterwards is told from a whole one."""
+
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class IndexedDoc:
+    """A document of the live index: its file, content key (see ingest.index) and chunk count."""
+
+    file: str
+    key: str
+    chunks: int
+
+
+@dataclass(frozen=True)
+class IndexState:
+    """What `state.json` says: which generation is live, what it holds, and how to check it."""
+
+    version: int  # the pipeline version that built it (assistant.store.PIPELINE_VERSION)
+    generation: int
+    collection: str  # the Chroma collection of this generation
+    chroma: str  # "embedded" or "host:port"
+    created: str
+    docs: dict[str, IndexedDoc]
+    files: dict[str, FileRecord] = field(default_factory=dict)  # empty in an index built before they were recorded
+    chunks: int = -1  # chunks in the collection; -1 when not recorded
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "IndexState":
+        return cls(
+            version=int(data["version"]),
+            generation=int(data["generation"]),
+            collection=str(data["collection"]),
+            chroma=str(data.get("chroma", "")),
+            created=str(data.get("created", "")),
+            docs={k: IndexedDoc(**v) for k, v in data["docs"].items()},
+            files={k: FileRecord(**v) for k, v in data.get("files", {}).items()},
+            chunks=int(data.get("chunks", -1)),
+        )

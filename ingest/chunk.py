@@ -5,10 +5,16 @@ numbered paragraph or recommendation with its continuation, or a few consecutive
 one section. Each unit carries its section path and reference. A unit longer than
 `max_tokens` (tiktoken) is split at sentence boundaries into pieces: each piece is embedded and
 matched on its own, and each points back to the whole unit as its passage.
+
+A unit is itself bounded (`max_passage_tokens`): a paragraph that runs for pages, or a file that
+is one long line, becomes several passages cut between sentences (between words when a sentence
+has no end). Otherwise each of its pieces would carry the whole of it, and the index would grow
+with the square of the paragraph's length.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections import Counter
@@ -40,7 +46,8 @@ class _Unit:
     extra: dict = field(default_factory=dict)
 
 
-def chunk_document(doc: Document, *, max_tokens: int = 180, pack_tokens: int | None = None) -> list[Chunk]:
+def chunk_document(doc: Document, *, max_tokens: int = 180, pack_tokens: int | None = None,
+                   max_passage_tokens: int = 2000) -> list[Chunk]:
     """Structure-aware chunks of a cleaned document.
 
     Args:
@@ -48,6 +55,7 @@ def chunk_document(doc: Document, *, max_tokens: int = 180, pack_tokens: int | N
         max_tokens: the longest piece embedded, in tiktoken tokens.
         pack_tokens: consecutive short paragraphs of one section are packed into one passage up
             to this many tokens (default: max_tokens).
+        max_passage_tokens: the longest passage; a longer unit is cut into several.
     Returns:
         Chunks in document order, with ids that stay the same while the text does.
     """
@@ -55,6 +63,7 @@ def chunk_document(doc: Document, *, max_tokens: int = 180, pack_tokens: int | N
     covered = [(u.start, u.end) for u in units]
     units += _prose_units(doc, covered, pack_tokens or max_tokens)
     units.sort(key=lambda u: u.start)
+    units = [part for unit in units for part in _bounded(doc.text, unit, max(max_passage_tokens, max_tokens))]
     chunks: list[Chunk] = []
     for ordinal, unit in enumerate(units):
         chunks.extend(_pieces(doc, unit, ordinal, max_tokens))
@@ -201,6 +210,30 @@ def _prose_units(doc: Document, covered: list[tuple[int, int]], max_tokens: int)
         units.append(current)
         pending = None
     return units
+
+
+def _bounded(text: str, unit: _Unit, limit: int) -> list[_Unit]:
+    """The unit, or consecutive parts of it of at most about `limit` tokens, cut between sentences."""
+    passage = text[unit.start:unit.end]
+    # Four characters a token at most, in practice: a shorter text needs no count at all.
+    if len(passage) <= limit or count_tokens(passage) <= limit:
+        return [unit]
+    cuts = [0]
+    total = 0
+    # Sentences are counted one by one, not the growing join (that would cost the square of the
+    # length); a part may so be off by the odd token where two sentences meet.
+    for a, b in _sentences_within(passage, limit):
+        tokens = count_tokens(passage[a:b]) + 1
+        if total and total + tokens > limit:
+            cuts.append(a)
+            total = 0
+        total += tokens
+    # A "word" thousands of characters long (no spaces at all) is cut by length: 4 characters a token.
+    bounds = []
+    for a, b in zip(cuts, cuts[1:] + [len(passage)]):
+        bounds.extend((x, min(x + limit * 4, b)) for x in range(a, b, limit * 4))
+    return [dataclasses.replace(unit, start=unit.start + a, end=unit.start + b, extra=dict(unit.extra))
+            for a, b in bounds]
 
 
 def _pieces(doc: Document, unit: _Unit, ordinal: int, max_tokens: int) -> list[Chunk]:

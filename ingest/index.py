@@ -4,7 +4,8 @@ Incremental and idempotent: every document has a content key (its bytes, its man
 the pipeline version). A document whose key is unchanged keeps its chunks and embeddings, copied
 from the live generation; only new or changed documents are embedded. With nothing changed,
 nothing is written at all. Safe: the new generation becomes live only by the atomic rename of
-`state.json` at the very end (see `assistant.store`).
+`state.json` at the very end (see `assistant.store`), one ingest runs at a time (the store's
+lock), and a live generation found damaged is rebuilt rather than reported "up to date".
 """
 
 from __future__ import annotations
@@ -13,31 +14,30 @@ import dataclasses
 import hashlib
 import json
 import logging
-import os
-import shutil
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 from tqdm import tqdm
 
 from assistant.embed import embed
-from assistant.errors import LoadError
+from assistant.errors import IndexDamaged, LoadError
 from assistant.lexical import BM25
 from assistant.settings import Settings
 from assistant.store import (
-    PIPELINE_VERSION, STATE_FILE, Index, chroma_client, collection_name, generation_dir, open_index,
-    read_state,
+    PIPELINE_VERSION, Index, chroma_client, collection_name, commit, forget_loaded, ingest_lock,
+    open_index, read_state, remove_unread_generations, verify, write_generation,
 )
 from assistant.text import sentence_spans
-from assistant.types import ActionRow, Chunk, Document, DocumentInfo
+from assistant.types import ActionRow, Chunk, Document, FileRecord, IndexedDoc, IndexState
 from ingest.actions import parse_action_plan
 from ingest.chunk import chunk_document
 from ingest.clean import clean_document
 from ingest.glossary import mine_glossary
 from ingest.load import load_documents
+from ingest.manifest import read_manifest
 
 log = logging.getLogger(__name__)
 _CHROMA_BATCH = 1000
@@ -57,6 +57,7 @@ class IngestReport:
     errors: list[LoadError] = field(default_factory=list)
     generation: int = 0
     up_to_date: bool = False
+    damaged: str = ""  # what was wrong with the live index, rebuilt by this ingest
     seconds: float = 0.0
 
 
@@ -75,53 +76,76 @@ def build_index(settings: Settings, *, paths: list[Path] | None = None, rebuild:
         indexed before and now fails keeps its previous chunks.
     Raises:
         ManifestError: the manifest is malformed; nothing is changed.
+        IngestBusy: another ingest is running on the same index; nothing is changed.
     """
+    with ingest_lock(settings.index_dir):
+        return _build(settings, paths, rebuild, progress)
+
+
+def _build(settings: Settings, paths: list[Path] | None, rebuild: bool, progress: bool) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport()
+    read_manifest(settings.corpus_dir)  # a malformed manifest stops the run before anything is touched
+    try:
+        state = read_state(settings.index_dir)
+    except IndexDamaged as exc:
+        state, report.damaged = None, exc.part
+    # An embedded store that cannot be opened is part of a damaged index: made anew, then rebuilt.
+    chroma_client(settings, reset_damaged=True)
+    # A killed ingest's leftovers go first, whether or not anything changed since.
+    remove_unread_generations(settings, state, ingesting=True)
+    usable = state is not None and state.version == PIPELINE_VERSION and not rebuild
+    if usable:
+        report.damaged = verify(settings, state)
+        usable = not report.damaged
+    if report.damaged:
+        log.warning("the index in %s is damaged (%s): rebuilding it from the whole corpus",
+                    settings.index_dir, report.damaged)
+        paths = None  # the documents not asked about are lost with the damaged generation
     loaded, report.errors = load_documents(settings.corpus_dir, paths, settings)
-    settings.index_dir.mkdir(parents=True, exist_ok=True)
-    state = read_state(settings.index_dir)
-    usable = state is not None and state.get("version") == PIPELINE_VERSION and not rebuild \
-        and generation_dir(settings.index_dir, state["generation"]).exists()
-    old_docs: dict[str, dict] = state["docs"] if usable else {}
+    old_docs: dict[str, IndexedDoc] = state.docs if usable else {}
 
     keys = {doc.info.doc_id: _content_key(doc) for doc in loaded}
     failed_files = {Path(e.path).resolve() for e in report.errors}
     keep_old = set()
     for doc_id, entry in old_docs.items():
-        path = (settings.corpus_dir / entry["file"]).resolve()
+        path = (settings.corpus_dir / entry.file).resolve()
         if doc_id in keys:
             continue
         if paths is not None or (path in failed_files and path.exists()):
             keep_old.add(doc_id)  # not asked about, or failed to load: the previous version stays
             if path in failed_files:
                 report.kept_after_error.append(doc_id)
-    fresh = [doc for doc in loaded if old_docs.get(doc.info.doc_id, {}).get("key") != keys[doc.info.doc_id]]
+    fresh = [doc for doc in loaded if getattr(old_docs.get(doc.info.doc_id), "key", None) != keys[doc.info.doc_id]]
     reused = keep_old | {d for d in keys if d not in {doc.info.doc_id for doc in fresh}}
     report.removed_docs = sorted(set(old_docs) - set(keys) - keep_old)
     report.reused_docs = sorted(reused)
     report.embedded_docs = [doc.info.doc_id for doc in fresh]
 
-    if usable and not fresh and not report.removed_docs and _collection_alive(settings, state):
+    if usable and not fresh and not report.removed_docs:
         report.up_to_date = True
-        report.generation = state["generation"]
+        report.generation = state.generation
         report.documents = len(old_docs)
-        report.chunks = sum(e["chunks"] for e in old_docs.values())
+        report.chunks = sum(e.chunks for e in old_docs.values())
         report.seconds = time.perf_counter() - started
         return report
 
-    _remove_leftovers(settings, state)  # a killed ingest's; the live generation stays until commit
     old = open_index(settings) if usable and reused else None
     generation = _next_generation(settings.index_dir, state)
     built = _Built()
     if old is not None:
         _reuse(old, reused, built)
+        # The ingest is done with the old generation; a reader in this process may not be.
+        old = None
+        forget_loaded(release=False)
     _process(fresh, keys, settings, built, progress)
     report.embedded_chunks = sum(1 for c in built.chunks if c.doc_id in set(report.embedded_docs))
-    _write_generation(settings, generation, built)
+    files = _write_generation(settings, generation, built)
     _write_collection(settings, generation, built, progress)
-    _commit(settings, generation, built, old_docs, keys, fresh)
-    _remove_leftovers(settings, read_state(settings.index_dir))
+    new_state = _commit(settings, generation, built, old_docs, keys, files)
+    # The previous generation goes now unless a running server still reads it; then that server
+    # removes it once it has moved on, or the next ingest does.
+    remove_unread_generations(settings, new_state, ingesting=True)
     report.generation = generation
     report.documents = len(built.docs)
     report.chunks = len(built.chunks)
@@ -187,7 +211,8 @@ def _process(fresh: list[Document], keys: dict[str, str], settings: Settings, bu
     for doc in tqdm(fresh, desc="documents", unit="doc", disable=not progress or not fresh):
         doc = clean_document(doc)
         built.docs[doc.info.doc_id] = doc
-        chunks = chunk_document(doc, max_tokens=settings.embed_max_tokens, pack_tokens=settings.pack_tokens)
+        chunks = chunk_document(doc, max_tokens=settings.embed_max_tokens, pack_tokens=settings.pack_tokens,
+                                max_passage_tokens=settings.max_passage_tokens)
         new_chunks.extend(chunks)
         for chunk in chunks:
             if chunk.part == 0:
@@ -213,42 +238,32 @@ def _embed_with_progress(texts: list[str], batch: int, progress: bool) -> np.nda
     return np.concatenate(out) if out else np.zeros((0, 384), dtype=np.float32)
 
 
-def _next_generation(index_dir: Path, state: dict | None) -> int:
-    used = [int(p.name.split("-")[1]) for p in index_dir.glob("gen-*") if p.name.split("-")[1].isdigit()]
-    return max(used + [state["generation"] if state else 0]) + 1
+def _next_generation(index_dir: Path, state: IndexState | None) -> int:
+    # Numbers still held by readers (or a damaged state's) are never reused.
+    used = [int(found[1]) for p in index_dir.glob("gen-*") if (found := re.match(r"gen-(\d+)", p.name))]
+    return max(used + [state.generation if state else 0]) + 1
 
 
-def _write_generation(settings: Settings, generation: int, built: _Built) -> None:
-    final = generation_dir(settings.index_dir, generation)
-    tmp = final.with_name(final.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
+def _write_generation(settings: Settings, generation: int, built: _Built) -> dict[str, FileRecord]:
     order = sorted(range(len(built.chunks)), key=lambda i: (built.chunks[i].doc_id, built.chunks[i].chunk_id))
     built.chunks = [built.chunks[i] for i in order]
     built.vectors = [built.vectors[i] for i in order]
-    with (tmp / "chunks.jsonl").open("w") as out:
-        for chunk in built.chunks:
-            out.write(json.dumps(dataclasses.asdict(chunk)) + "\n")
-    BM25.build([c.chunk_id for c in built.chunks], [lexical_text(c) for c in built.chunks]).save(tmp / "lexical.json")
     rows = built.sentence_rows
     sentence_vectors = np.array(built.sentence_vectors, dtype=np.float32).reshape(len(rows), -1)
-    sentence_passages = [r[0] for r in rows]
-    np.savez(
-        tmp / "sentences.npz",
-        passage_ids=np.array(sentence_passages, dtype=str),
-        starts=np.array([r[1] for r in rows], dtype=np.int32),
-        ends=np.array([r[2] for r in rows], dtype=np.int32),
-        vectors=sentence_vectors,
-        hub=hubness(sentence_vectors, sentence_passages),
-    )
     chunk_vectors = np.array(built.vectors, dtype=np.float32).reshape(len(built.chunks), -1)
-    np.savez(tmp / "chunks.npz", hub=hubness(chunk_vectors, [c.passage_id for c in built.chunks]))
-    (tmp / "actions.json").write_text(json.dumps([dataclasses.asdict(a) for a in built.actions]))
-    (tmp / "glossary.json").write_text(json.dumps(mine_glossary(list(built.docs.values())), indent=1))
-    (tmp / "docs.json").write_text(json.dumps(
-        [{"info": dataclasses.asdict(d.info), "raw_text": d.raw_text, "text": d.text} for d in built.docs.values()]
-    ))
-    os.replace(tmp, final)
+    return write_generation(
+        settings.index_dir, generation,
+        chunks=built.chunks,
+        lexical=BM25.build([c.chunk_id for c in built.chunks], [lexical_text(c) for c in built.chunks]),
+        sentence_rows=rows,
+        sentence_vectors=sentence_vectors,
+        sentence_hub=hubness(sentence_vectors, [r[0] for r in rows]),
+        chunk_hub=hubness(chunk_vectors, [c.passage_id for c in built.chunks]),
+        actions=[dataclasses.asdict(a) for a in built.actions],
+        glossary=mine_glossary(list(built.docs.values())),
+        docs=[{"info": dataclasses.asdict(d.info), "raw_text": d.raw_text, "text": d.text}
+              for d in built.docs.values()],
+    )
 
 
 def hubness(vectors: np.ndarray, groups: list[str], k: int = 10) -> np.ndarray:
@@ -297,40 +312,41 @@ def _write_collection(settings: Settings, generation: int, built: _Built, progre
                 ids=[c.chunk_id for c in part],
                 embeddings=np.array(built.vectors[i:i + _CHROMA_BATCH], dtype=np.float32),
                 documents=[c.text for c in part],
-                metadatas=[c.metadata() for c in part],
+                metadatas=[_filter_metadata(c) for c in part],
             )
             bar.update(len(part))
 
 
-def _commit(settings: Settings, generation: int, built: _Built, old_docs: dict, keys: dict[str, str],
-            fresh: Iterable[Document]) -> None:
-    """Make the new generation live: one atomic rename of state.json."""
+def _filter_metadata(chunk: Chunk) -> dict:
+    """What Chroma keeps beside a vector: the fields filters use, not the passage (chunks.jsonl
+    holds it; a copy per piece made the store grow with the square of a passage's length)."""
+    meta = chunk.metadata()
+    meta.pop("passage", None)
+    return meta
+
+
+def _commit(settings: Settings, generation: int, built: _Built, old_docs: dict[str, IndexedDoc],
+            keys: dict[str, str], files: dict[str, FileRecord]) -> IndexState:
+    """Make the new generation live (see `assistant.store.commit`)."""
     counts: dict[str, int] = {}
     for chunk in built.chunks:
         counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
     docs = {}
     for doc_id, doc in built.docs.items():
-        key = keys.get(doc_id) or old_docs.get(doc_id, {}).get("key", "")
-        docs[doc_id] = {"file": doc.info.file, "key": key, "chunks": counts.get(doc_id, 0)}
-    state = {
-        "version": PIPELINE_VERSION,
-        "generation": generation,
-        "collection": collection_name(settings, generation),
-        "chroma": f"{settings.chroma_host}:{settings.chroma_port}" if settings.uses_server else "embedded",
-        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "docs": docs,
-    }
-    tmp = settings.index_dir / (STATE_FILE + ".tmp")
-    tmp.write_text(json.dumps(state, indent=1))
-    os.replace(tmp, settings.index_dir / STATE_FILE)
-
-
-def _collection_alive(settings: Settings, state: dict) -> bool:
-    try:
-        chroma_client(settings).get_collection(state["collection"])
-        return True
-    except Exception:
-        return False
+        key = keys.get(doc_id) or getattr(old_docs.get(doc_id), "key", "")
+        docs[doc_id] = IndexedDoc(file=doc.info.file, key=key, chunks=counts.get(doc_id, 0))
+    state = IndexState(
+        version=PIPELINE_VERSION,
+        generation=generation,
+        collection=collection_name(settings, generation),
+        chroma=f"{settings.chroma_host}:{settings.chroma_port}" if settings.uses_server else "embedded",
+        created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        docs=docs,
+        files=files,
+        chunks=len(built.chunks),
+    )
+    commit(settings.index_dir, state)
+    return state
 
 
 def _drop_collection(client, name: str) -> None:
@@ -338,19 +354,3 @@ def _drop_collection(client, name: str) -> None:
         client.delete_collection(name)
     except Exception:
         pass  # not there: nothing to drop
-
-
-def _remove_leftovers(settings: Settings, state: dict | None) -> None:
-    """Remove generations and collections the live state does not name (a killed ingest's)."""
-    live = state["generation"] if state else None
-    for folder in settings.index_dir.glob("gen-*"):
-        number = folder.name.split("-")[1].split(".")[0]
-        if not number.isdigit() or int(number) != live or folder.name.endswith(".tmp"):
-            shutil.rmtree(folder, ignore_errors=True)
-    client = chroma_client(settings)
-    live_name = state["collection"] if state else None
-    prefix = settings.collection_prefix + "-g"
-    for collection in client.list_collections():
-        name = collection if isinstance(collection, str) else collection.name
-        if name.startswith(prefix) and name != live_name:
-            _drop_collection(client, name)

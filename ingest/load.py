@@ -120,11 +120,12 @@ def _select_files(
 ) -> tuple[list[tuple[str, Path]], list[Path]]:
     """(name, path) of each file to load, sorted by name, and the files and folders selected."""
     roots: list[Path] = []
-    chosen: dict[Path, str] = {}
+    chosen: dict[Path, tuple[str, Path]] = {}  # real file -> (name, path as found)
     for given in [corpus_dir] if paths is None else [Path(p) for p in paths]:
         root = _locate(corpus_dir, given)
         if root.is_dir():
-            candidates = sorted(p for p in root.rglob("*") if p.is_file())
+            # Links are listed too (is_file follows them): one pointing nowhere is reported below.
+            candidates = sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink())
         elif root.is_file():
             candidates = [root]
         else:
@@ -143,9 +144,35 @@ def _select_files(
                 log("Skipping %s: %s files are not read (supported: %s)", path,
                     path.suffix or "extension-less", ", ".join(sorted(SUPPORTED_SUFFIXES)))
                 continue
-            chosen.setdefault(path.resolve(), name)
-    files = sorted(((name, path) for path, name in chosen.items()), key=lambda item: item[0])
+            refused = _refused_link(corpus_dir, path)
+            if refused:
+                errors.append(refused)
+                continue
+            # Read through the link, by the link's name and suffix: a link "x.txt" to "notes"
+            # is read as text, and two links to one file load it once.
+            chosen.setdefault(path.resolve(), (name, path))
+    files = sorted(chosen.values(), key=lambda item: item[0])
     return files, roots
+
+
+def _refused_link(corpus_dir: Path, path: Path) -> LoadError | None:
+    """Why a symbolic link (the file, or a folder on its way) is not read, or None to read it.
+
+    A link may point within the corpus; one pointing outside it would publish a file nobody put
+    in the corpus (a link to /etc/passwd, to a home folder), so it is refused, as is a dangling one.
+    """
+    if path.resolve() == path.absolute() and not path.is_symlink():
+        return None
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # dangling, or a loop of links
+        return LoadError(path, "is a symbolic link to a file that does not exist: fix or delete the link")
+    if not target.is_file():
+        return LoadError(path, f"is a symbolic link to {target}, which is not a file: delete the link")
+    if not _within(target, corpus_dir):
+        return LoadError(path, f"is a symbolic link to {target}, outside {corpus_dir}/: copy the file into "
+                               "the corpus instead of linking to it")
+    return None
 
 
 def _missing_entries(
@@ -464,8 +491,16 @@ def _c1_share(text: str) -> float:
     return len(_C1.findall(text)) / len(text) if text else 0.0
 
 
+# Removed from decoded text: C0 controls but tab and newline, DEL and C1. A form feed or vertical
+# tab (a page or section break in exported text) becomes a line break.
+_CONTROLS = {**dict.fromkeys([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F, *range(0x80, 0xA0)]),
+             0x0B: "\n", 0x0C: "\n"}
+
+
 def _newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    """Newlines normalised to "\\n" and control characters removed: stray escape codes or NULs
+    would otherwise reach passages, answers and the terminal."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROLS)
 
 
 _READERS: dict[str, Callable[[Path, bytes], _Read]] = {

@@ -81,10 +81,10 @@ def test_server_store_answers_as_the_embedded_store_and_a_stopped_server_is_a_cl
 
     assert not report.errors and report.documents == 2
     state = read_state(settings.index_dir)
-    assert state["chroma"] == f"127.0.0.1:{port}"
+    assert state.chroma == f"127.0.0.1:{port}"
     assert not (settings.index_dir / "chroma").exists(), "nothing goes to the embedded store"
     names = [c if isinstance(c, str) else c.name for c in chroma_client(settings).list_collections()]
-    assert names == [state["collection"]]
+    assert names == [state.collection]
 
     server_index = open_index(settings)
     assert server_index.collection.count() == len(server_index.chunks) == report.chunks

@@ -79,7 +79,7 @@ def test_killed_ingest_leaves_the_live_index_whole_and_the_next_ingest_cleans_up
     corpus_dir, index_dir = small_index.corpus_dir, small_index.index_dir
     state_bytes = (index_dir / STATE_FILE).read_bytes()
     live = read_state(index_dir)
-    old_ids = chunk_ids(index_dir, live["generation"])
+    old_ids = chunk_ids(index_dir, live.generation)
     scrutiny = small_index.file_of(SCRUTINY)
     scrutiny.write_text(scrutiny.read_text(encoding="utf-8") + "\n\n" + ADDENDUM + "\n", encoding="utf-8")
 
@@ -100,7 +100,7 @@ def test_killed_ingest_leaves_the_live_index_whole_and_the_next_ingest_cleans_up
 
     # 2. Killed while writing the new generation: the moment its folder appears.
     proc = start_ingest(corpus_dir, index_dir, "--quiet", stderr=subprocess.DEVNULL)
-    live_folder = f"gen-{live['generation']}"
+    live_folder = f"gen-{live.generation}"
     deadline = time.monotonic() + 240
     try:
         while not [n for n in generation_folders(index_dir) if n != live_folder]:
@@ -115,7 +115,7 @@ def test_killed_ingest_leaves_the_live_index_whole_and_the_next_ingest_cleans_up
     assert state_after_kill == state_bytes, "the kill came after the commit (the race was lost)"
     assert leftovers, "a killed ingest should have left its unfinished generation"
     index = open_index(small_index.settings)
-    assert index.generation == live["generation"]
+    assert index.generation == live.generation
     assert {c.chunk_id for c in index.chunks} == old_ids
     assert index.collection.count() == len(old_ids)
     forget_loaded()
@@ -125,12 +125,12 @@ def test_killed_ingest_leaves_the_live_index_whole_and_the_next_ingest_cleans_up
     assert done.returncode == 0, done.stderr
     assert "embedded" in done.stdout and SCRUTINY in done.stdout, done.stdout
     state = read_state(index_dir)
-    assert state["generation"] > live["generation"]
-    assert generation_folders(index_dir) == [f"gen-{state['generation']}"]
+    assert state.generation > live.generation
+    assert generation_folders(index_dir) == [f"gen-{state.generation}"]
     assert not list(index_dir.glob("*.tmp"))
     prefix = small_index.settings.collection_prefix + "-g"
     names = [c if isinstance(c, str) else c.name for c in chroma_client(small_index.settings).list_collections()]
-    assert [n for n in names if n.startswith(prefix)] == [state["collection"]]
+    assert [n for n in names if n.startswith(prefix)] == [state.collection]
 
     index = open_index(small_index.settings)
     assert index.collection.count() == len(index.chunks)

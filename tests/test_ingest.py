@@ -382,7 +382,7 @@ def test_a_deleted_document_is_removed_from_everything(small_index):
 def read_state_docs(settings) -> dict:
     from assistant.store import read_state
 
-    return read_state(settings.index_dir)["docs"]
+    return read_state(settings.index_dir).docs
 
 
 def test_a_document_without_a_manifest_entry_is_described_from_its_text(small_index):
@@ -470,7 +470,7 @@ def test_a_malformed_manifest_stops_ingest_before_anything_changes(small_index):
 def read_state_collection(settings) -> str:
     from assistant.store import read_state
 
-    return read_state(settings.index_dir)["collection"]
+    return read_state(settings.index_dir).collection
 
 
 def test_ask_without_an_index_says_to_run_ingest(tmp_path):

@@ -119,7 +119,8 @@ def build_app(settings: Settings, index: Index | None = None, *, files: SessionF
 
     Args:
         settings: where the index and the feedback database are.
-        index: an open index; `open_index(settings)` when None.
+        index: an open index, used for every question; when None, each question reads the live
+            generation (`open_index`), so an ingest run beside the server is picked up.
         files: where sessions' downloads go; a new private folder in Gradio's cache when None.
     Returns:
         The Blocks, not yet launched; queue it with `configure_queue` and launch it with
@@ -127,8 +128,15 @@ def build_app(settings: Settings, index: Index | None = None, *, files: SessionF
     Raises:
         IndexNotFound: nothing has been ingested yet.
     """
+    fixed = index
     index = index or open_index(settings)
     files = files or SessionFiles(get_upload_folder())
+
+    def current() -> Index:
+        # Read per question (cached while state.json names the same generation): a new
+        # generation is taken up between questions, never in the middle of one.
+        return fixed or open_index(settings)
+
     docs = sorted(index.docs.values(), key=lambda d: (not d.published, d.published, d.title))
     doc_choices = [(f"{d.title} ({render.human_date(d.published)})", d.doc_id) for d in docs]
     type_choices = [(render.type_name(t), t) for t in sorted({d.doc_type for d in docs})]
@@ -218,7 +226,7 @@ def build_app(settings: Settings, index: Index | None = None, *, files: SessionF
                 gr.Warning("Type a question first, for example: " + EXAMPLES[0])
                 return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             try:
-                result = answer(text, history=history, filters=picked, settings=settings, index=index)
+                result = answer(text, history=history, filters=picked, settings=settings, index=current())
             except AssistantError as error:
                 raise gr.Error(str(error)) from None
             new = [*history, result]
@@ -267,7 +275,7 @@ def build_app(settings: Settings, index: Index | None = None, *, files: SessionF
         def make_brief(text, doc_ids, doc_types, date_from, date_to, request: gr.Request):
             picked = _filters(doc_ids, doc_types, date_from, date_to)
             try:
-                result = brief(text, filters=picked, settings=settings, index=index)
+                result = brief(text, filters=picked, settings=settings, index=current())
             except AssistantError as error:
                 raise gr.Error(str(error)) from None
             stem = "brief-" + (re.sub(r"[^a-z0-9]+", "-", result.theme.lower()).strip("-")[:40] or "theme")
@@ -301,7 +309,7 @@ def build_app(settings: Settings, index: Index | None = None, *, files: SessionF
             def answer_fn(q: str) -> Answer:
                 progress((done[0], len(questions)), desc="Answering", unit="questions")
                 done[0] += 1
-                return answer(q, settings=settings, index=index)
+                return answer(q, settings=settings, index=current())
 
             out_dir = files.new_path(request.session_hash, "eval")
             result = run_eval(questions, answer_fn, k=int(k_value or 5), out_dir=out_dir, progress=False)
@@ -462,15 +470,17 @@ def serve(settings: Settings) -> None:
     """
     started = time.perf_counter()
     kwargs = launch_kwargs(settings)
-    index = open_index(settings)  # fails fast when nothing is ingested; the model loads below
+    open_index(settings)  # fails fast when nothing is ingested; the model loads below
     check_port(settings.host, settings.port)
     if settings.host not in _LOOPBACK:
         log.warning("binding to %s: anyone who can reach this machine can use the chat%s", settings.host,
                     "" if settings.auth_user else " (no login: set ASSISTANT_AUTH_USER and ASSISTANT_AUTH_PASSWORD)")
     _warn_of_old_feedback(settings)
-    answer("warm up", settings=settings, index=index)  # loads the embedding model before the first user waits
+    # Loads the embedding model before the first user waits. No reference to the index is kept
+    # here: a generation the server has moved on from must be free to go (assistant.store).
+    answer("warm up", settings=settings)
     files = SessionFiles(get_upload_folder())
-    app = configure_queue(build_app(settings, index, files=files))
+    app = configure_queue(build_app(settings, files=files))  # the live index at each question
     try:
         app.launch(prevent_thread_lock=True, **kwargs)
         print(f"Ready on http://{settings.host}:{settings.port} (started in {time.perf_counter() - started:.1f} s)",
