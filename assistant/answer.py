@@ -16,6 +16,7 @@ from assistant.conversation import resolve
 from assistant.retrieve import prepare, retrieve
 from assistant.settings import Settings
 from assistant.store import Index, open_index
+from assistant.trace import trace_answer
 from assistant.text import STOPWORDS, words
 from assistant.types import Answer, Filters
 
@@ -53,6 +54,9 @@ def answer(question: str, *, history: Sequence[object] | None = None, filters: F
         return Answer(question, "", EMPTY_REPLY, (), (), True, notice=" ".join(notices))
     index = index or open_index(settings)
     resolved = resolve(cleaned, history)
+    traced = trace_answer(question, resolved, index=index, settings=settings)  # "what happened to the finding on ...?"
+    if traced is not None:
+        return traced
 
     query = prepare(resolved, index)
     hits = retrieve(resolved, filters=filters, settings=settings, index=index, query=query)

@@ -5,6 +5,8 @@ stderr and exit status 2. Examples:
 
     assistant ingest                      # build or update the index from corpus/
     assistant docs                        # what is indexed
+    assistant timeline --council Sefton   # documents in date order: judgements, key findings
+    assistant actions --status overdue    # the action plan's rows, filtered
     assistant ask "What did inspectors say about CAMHS waiting times?"
     assistant ask --json --type action_plan "what's the status of 2.2.2?"
     assistant chat                        # a conversation in the terminal
@@ -98,6 +100,21 @@ def _parser() -> argparse.ArgumentParser:
                          epilog="example: assistant docs --json")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=_docs)
+
+    p = verbs.add_parser("timeline", parents=[common], help="a council's documents in date order: judgements and key findings",
+                         epilog='example: assistant timeline --council Sefton --json')
+    p.add_argument("--council", default="", metavar="NAME", help="only this council's documents (default: all)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=_timeline)
+
+    p = verbs.add_parser("actions", parents=[common], help="the action plans' rows: status, due date, latest progress",
+                         epilog='example: assistant actions --status overdue --agency "Alder Hey"  (statuses: see the table)')
+    p.add_argument("--status", default="", metavar="S",
+                   help="only rows with this written status (e.g. Completed), or 'overdue' or 'open'")
+    p.add_argument("--agency", default="", metavar="A", help="only rows whose agencies or lead mention this")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--csv", type=Path, metavar="FILE", help="also write the rows as CSV to FILE")
+    p.set_defaults(run=_actions)
 
     for name, helptext, run in (("ask", "answer one question", _ask), ("chat", "a conversation in the terminal", _chat)):
         p = verbs.add_parser(name, parents=[common], help=helptext,
@@ -213,6 +230,98 @@ def _docs(args, settings: Settings) -> int:
               f"{row['chunks']} chunks / {row['passages']} passages\n    {printable(row['title'])}")
     print(f"{len(rows)} documents, {len(index.chunks)} chunks (generation {index.generation})")
     return 0
+
+
+def _timeline(args, settings: Settings) -> int:
+    from assistant.store import open_index
+    from assistant.timeline import timeline
+
+    result = timeline(open_index(settings, with_collection=False), args.council, settings=settings)
+    if args.json:
+        print(json.dumps(timeline_json(result), indent=1, ensure_ascii=False))
+        return 0
+    for entry in result.entries:
+        doc = entry.doc
+        print(f"{doc.published or 'undated'}  {printable(entry.kind_label)}\n    {printable(doc.title)}"
+              + (f"\n    inspected {printable(doc.inspection_dates)}" if doc.inspection_dates else ""))
+        for area, grade in doc.judgements:
+            print(f"    {printable(area)}: {printable(grade)}")
+        for c in entry.findings:
+            print(f"    - \"{printable(' '.join(c.sentences[0].split()))}\" [{printable(c.label)}]")
+    return 0
+
+
+def timeline_json(result) -> dict:
+    """A `Timeline` as JSON: documents with judgements and quoted findings, and the chart points."""
+    return {
+        "council": result.council,
+        "documents": [{
+            "doc_id": e.doc.doc_id, "title": e.doc.title, "doc_type": e.doc.doc_type, "kind": e.kind_label,
+            "published": e.doc.published, "inspection_dates": e.doc.inspection_dates,
+            "judgements": {area: grade for area, grade in e.doc.judgements},
+            "findings": [{"quote": c.sentences[0], **c.to_json()} for c in e.findings],
+        } for e in result.entries],
+        "judgements": [{"date": p.date, "doc_id": p.doc_id, "area": p.area, "grade": p.grade, "score": p.score}
+                       for p in result.points],
+    }
+
+
+def _actions(args, settings: Settings) -> int:
+    from assistant.store import open_index
+    from assistant.tracker import action_rows
+
+    tracker = action_rows(open_index(settings, with_collection=False), status=args.status, agency=args.agency)
+    if args.csv:
+        args.csv.write_text(actions_csv(tracker), encoding="utf-8")
+    if args.json:
+        print(json.dumps({"rows": [action_json(r) for r in tracker.rows],
+                          "by_priority": [vars(u) for u in tracker.by_priority],
+                          "by_agency": [vars(u) for u in tracker.by_agency]}, indent=1, ensure_ascii=False))
+        return 0
+    if not tracker.rows:
+        print(f"No row matches (statuses: {', '.join(tracker.statuses)}; or 'overdue', 'open').")
+        return 0
+    for r in tracker.rows:
+        note = r.latest
+        flag = "OVERDUE " if r.overdue else ""
+        print(f"{r.row.ref:7} {flag}{printable(r.row.status or '(not stated)')} | due {printable(r.row.due or '-')[:40]}"
+              f"\n        {printable(' '.join(r.row.action.split()))[:110]}"
+              + (f"\n        latest: {printable(note.label)}: {printable(' '.join(note.text.split()))[:90]}" if note else ""))
+    print(f"{len(tracker.rows)} rows, {sum(r.completed for r in tracker.rows)} completed, "
+          f"{sum(r.overdue for r in tracker.rows)} overdue (against the plan's own date)")
+    for u in tracker.by_priority:
+        print(f"  {printable(u.key)[:70]}: {u.total} rows, {u.completed} completed, {u.overdue} overdue")
+    if args.csv:
+        print(f"Wrote {len(tracker.rows)} rows to {printable(args.csv)}")
+    return 0
+
+
+def action_json(r) -> dict:
+    """A `TrackerRow` as JSON, with its cited passage."""
+    note = r.latest
+    return {"doc_id": r.row.doc_id, "ref": r.row.ref, "priority": r.row.priority, "action": r.row.action,
+            "lead": r.row.lead, "agencies": list(r.agencies), "due": r.row.due, "due_date": r.due_date,
+            "status": r.row.status, "completed": r.completed, "overdue": r.overdue, "plan_date": r.plan_date,
+            "latest_progress": {"label": note.label, "date": note.date, "text": note.text} if note else None,
+            "citation": r.citation.to_json()}
+
+
+def actions_csv(tracker) -> str:
+    """The tracker's rows as CSV text (one row per action, the latest note in two columns)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["ref", "priority", "action", "lead", "agencies", "due", "due_month", "status", "overdue",
+                     "latest_progress_date", "latest_progress", "document", "plan_date"])
+    for r in tracker.rows:
+        note = r.latest
+        writer.writerow([r.row.ref, r.row.priority, " ".join(r.row.action.split()), r.row.lead, "; ".join(r.agencies),
+                         r.row.due, r.due_date, r.row.status, "yes" if r.overdue else "",
+                         (note.date or note.label) if note else "", " ".join(note.text.split()) if note else "",
+                         r.row.doc_id, r.plan_date])
+    return out.getvalue()
 
 
 def _ask(args, settings: Settings) -> int:

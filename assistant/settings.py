@@ -57,7 +57,16 @@ class Settings:
     answer_words: int = _f(120, "Target length of an answer in words (lists may run longer).")
     list_answer_words: int = _f(220, "Target length of an answer to a 'list' question.")
     abstain_threshold: float = _f(0.80, "Evidence score below which the assistant says the documents do not cover the question.")
+    focus_share_min: float = _f(0.5, "Share of the question's focus (IDF-weighted) a cited sentence must hold for the figure, name, date or grade in it to count as the answer. Tuned on the tuning parts of both question sets (scripts/tune.py): the most unanswerable questions declined less answerable ones declined.")
     max_question_chars: int = _f(1000, "Longer questions are shortened to this many characters before search.")
+
+    # Timeline, action tracker and trace (assistant/timeline.py, tracker.py, trace.py)
+    timeline_findings: int = _f(4, "Key findings quoted for each document of the timeline (3 to 5 read well).")
+    trace_link_threshold: float = _f(0.5, "Score (0-1, meaning and shared words) a finding and an action-plan row must reach to be linked; chosen on the tuning part of tests/data/trace_gold.toml by scripts/tune_trace.py.")
+    trace_lexical_weight: float = _f(0.25, "Share of shared rare words in a trace link score; the rest is closeness of meaning (chosen with trace_link_threshold).")
+    trace_row_rank: int = _f(2, "A plan row is linked only to the findings it matches best: its first this many (chosen with trace_link_threshold).")
+    trace_report_rank: int = _f(3, "A progress report's paragraph is shown for a plan row when it is the row's best and the row is among the paragraph's first this many rows (set by hand, not tuned).")
+    trace_later_threshold: float = _f(0.6, "Closeness of meaning (cosine to the centre of a finding's sentences) a later report's sentence must reach to be quoted as speaking on its theme (set by hand: about the closest 2% of finding and later-sentence pairs of the corpus; not tuned on the gold mapping).")
 
     # Web chat
     host: str = _f("127.0.0.1", "Address the web chat binds to (loopback unless told otherwise).")

@@ -32,6 +32,7 @@ class Kind:
     finding_sections: tuple[str, ...]
     progress: bool
     rank: int
+    inspection: bool = False  # findings and judgements come from inspectors
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class Taxonomy:
     grades: tuple[str, ...]
     finding_sections: tuple[str, ...]
     authority_words: frozenset[str] = frozenset()
+    improvement_sections: tuple[str, ...] = ()  # finding sections that call for action
+    grade_scores: tuple[tuple[str, int], ...] = ()  # grade -> place on one scale, higher is better
 
     def kind(self, doc_type: str) -> Kind:
         """The kind of a doc_type; "other" for one the taxonomy does not know."""
@@ -82,6 +85,15 @@ class Taxonomy:
             words.pop()
         return " ".join(words)
 
+    def is_improvement_section(self, section: str) -> bool:
+        """Whether a section's findings call for action ("Areas for improvement"), not strengths."""
+        words = section.lower()
+        return any(s in words for s in self.improvement_sections)
+
+    def grade_score(self, grade: str) -> int:
+        """The grade's place on one scale (higher is better), 0 for a grade the data does not score."""
+        return dict(self.grade_scores).get(self.grade_in(grade) or grade, 0)
+
     def is_finding_section(self, section: str, doc_type: str) -> bool:
         words = section.lower()
         return any(s in words for s in self.finding_sections + self.kind(doc_type).finding_sections)
@@ -111,6 +123,8 @@ def load_taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
             without=_patterns(entry.get("without", [])), requires=_patterns(entry.get("requires", [])),
             finding_sections=tuple(entry.get("finding_sections", [])),
             progress=bool(entry.get("progress", False)), rank=int(entry.get("rank", 5)),
+            inspection=bool(entry.get("inspection", False)),
         )
     return Taxonomy(kinds, tuple(data.get("grades", [])), tuple(data.get("finding_sections", [])),
-                    frozenset(data.get("authority_words", [])))
+                    frozenset(data.get("authority_words", [])), tuple(data.get("improvement_sections", [])),
+                    tuple((g, int(n)) for g, n in data.get("grade_scores", {}).items()))

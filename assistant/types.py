@@ -394,3 +394,93 @@ class IndexState:
             files={k: FileRecord(**v) for k, v in data.get("files", {}).items()},
             chunks=int(data.get("chunks", -1)),
         )
+
+
+@dataclass(frozen=True)
+class JudgementPoint:
+    """One judgement of one report, placed on a scale for the timeline's chart."""
+
+    date: str  # ISO date of the report
+    doc_id: str
+    area: str  # "Overall effectiveness"
+    grade: str  # as the grid writes it
+    score: int  # place on the taxonomy's grade scale (higher is better), 0 when unscored
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """A document on the timeline: its facts, its judgements and a few key findings, quoted."""
+
+    doc: DocumentInfo
+    kind_label: str  # the taxonomy's label of its kind
+    findings: tuple[Citation, ...]  # each quotes one sentence verbatim from its passage
+    inspection: bool = False  # inspectors' findings (not a plan or a progress report)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """A council's documents in date order (undated last), and their judgements as points."""
+
+    council: str  # as asked, or "" for every document
+    entries: tuple[TimelineEntry, ...]
+    points: tuple[JudgementPoint, ...]
+
+
+@dataclass(frozen=True)
+class TrackerRow:
+    """An action-plan row as the tracker shows it: the parsed row, its passage and its dates."""
+
+    row: ActionRow
+    citation: Citation  # the row's passage, the action quoted
+    plan_date: str  # ISO date the plan speaks as of (its published date, else its newest note)
+    due_date: str  # "YYYY-MM" read from the completion cell, "" when it names no month
+    overdue: bool  # due before plan_date and not written as completed
+    completed: bool  # the status, or the latest note, says completed
+    agencies: tuple[str, ...]  # the agencies cell split into names
+    latest: ProgressNote | None
+
+
+@dataclass(frozen=True)
+class RollUp:
+    """Counts of tracker rows that share a priority or an agency."""
+
+    key: str
+    total: int
+    completed: int
+    overdue: int
+
+    @property
+    def open(self) -> int:
+        return self.total - self.completed
+
+
+@dataclass(frozen=True)
+class Tracker:
+    """The rows of the action plans (filtered as asked) and their roll-ups."""
+
+    rows: tuple[TrackerRow, ...]
+    by_priority: tuple[RollUp, ...]
+    by_agency: tuple[RollUp, ...]
+    statuses: tuple[str, ...]  # every written status of the unfiltered rows, for filter choices
+    agencies: tuple[str, ...]  # every agency of the unfiltered rows
+
+
+@dataclass(frozen=True)
+class TraceStep:
+    """An action-plan row that answers a finding, with its latest progress and a report on it."""
+
+    row: ActionRow
+    action: Citation  # the row's passage, the action quoted
+    progress: Citation | None  # the row's passage, its latest progress note quoted
+    report: Citation | None  # a progress report's paragraph on the row (a scrutiny report)
+    score: float  # link score of finding and row (1.0 when linked by reference)
+    by: str  # "reference" (the plan quotes the finding) or "similarity"
+
+
+@dataclass(frozen=True)
+class Trace:
+    """A finding followed: the rows that answer it, then what later inspections say on its theme."""
+
+    finding: Citation
+    steps: tuple[TraceStep, ...]
+    later: tuple[Citation, ...]  # one quote from each later inspection that speaks on the theme

@@ -1,0 +1,132 @@
+"""A council's documents over time: kind, dates, judgements and a few key findings, each quoted.
+
+Documents are ordered by date (undated ones last). Judgements come from each report's judgement
+grid as ingest read it (`DocumentInfo.judgements`) and are placed on the taxonomy's grade scale
+for a chart, one line per judgement area. Key findings are sentences quoted verbatim: for each
+document, the sentences closest in meaning to the document as a whole (the centroid of its
+sentence embeddings, a standard extractive summary), taken from the sections that hold findings
+when the document has them, no two near-duplicates, shown in document order.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import numpy as np
+
+from assistant.errors import AssistantError
+from assistant.settings import Settings
+from assistant.store import Index
+from assistant.taxonomy import load_taxonomy
+from assistant.types import Chunk, Citation, DocumentInfo, JudgementPoint, Timeline, TimelineEntry
+
+log = logging.getLogger(__name__)
+
+_MIN_WORDS, _MAX_WORDS = 8, 70  # a key finding reads as one whole sentence, neither a heading nor a paragraph
+_NEAR_DUPLICATE = 0.8  # cosine above which two findings say the same thing
+_SKIP_KINDS = ("judgement", "heading", "note")  # grids, headings and footnotes are not findings
+# A finding judges: it carries a word of praise or of concern. Sentences without one describe
+# (who was inspected, what a service is) and are not offered as key findings.
+_JUDGING = re.compile(
+    r"\b(not|no|weak\w*|poor\w*|inadequate|insufficient\w*|inconsistent\w*|delay\w*|lack\w*|too|gaps?|"
+    r"improv\w+|need\w*|should|good|strong\w*|effective\w*|ineffective\w*|well|timely|robust|"
+    r"outstanding|requires?|deteriorat\w*|progress)\b", re.I)
+_SENTENCE_END = re.compile(r"[.!?)][\"”’']?$")
+_GRADE_LIFT = 0.2  # a sentence naming a grade ("... is inadequate") is the headline of its section
+_IMPROVEMENT_LIFT = 0.1  # what must improve comes before what works, at equal centrality
+
+
+def timeline(index: Index, council: str | None = None, *, settings: Settings | None = None) -> Timeline:
+    """The documents of one council (or all) in date order, with judgements and key findings.
+
+    Args:
+        index: an open index.
+        council: a council's name as users write it ("Sefton", "Leeds City Council"); None or ""
+            for every document of the index.
+        settings: how many key findings per document (`timeline_findings`); defaults when None.
+    Returns:
+        A `Timeline`: entries oldest first (undated last) and the judgements as chart points.
+    Raises:
+        AssistantError: no document of the index belongs to `council` (the message lists those that do).
+    """
+    settings = settings or Settings()
+    taxonomy = load_taxonomy()
+    docs = list(index.docs.values())
+    if council and council.strip():
+        key = taxonomy.authority_key(council)
+        docs = [d for d in docs if d.local_authority and taxonomy.authority_key(d.local_authority) == key]
+        if not docs:
+            known = sorted({d.local_authority for d in index.docs.values() if d.local_authority})
+            raise AssistantError(f"No document of the index belongs to {council.strip()!r}: use one of "
+                                 f"{', '.join(known) or '(none: set local_authority in corpus/manifest.toml)'}, "
+                                 "or leave the council out for every document")
+    docs.sort(key=lambda d: (not d.published, d.published, d.title))
+    entries, points = [], []
+    for doc in docs:
+        kind = taxonomy.kind(doc.doc_type)
+        entries.append(TimelineEntry(doc=doc, kind_label=kind.label, inspection=kind.inspection,
+                                     findings=tuple(_key_findings(index, doc, settings.timeline_findings))))
+        for area, grade in doc.judgements:
+            if doc.published:
+                points.append(JudgementPoint(doc.published, doc.doc_id, area, grade, taxonomy.grade_score(grade)))
+    log.debug("timeline %r: %d documents, %d judgements", council, len(entries), len(points))
+    return Timeline(council=(council or "").strip(), entries=tuple(entries), points=tuple(points))
+
+
+def _key_findings(index: Index, doc: DocumentInfo, count: int) -> list[Citation]:
+    """Up to `count` judging sentences most central to the document, from its finding sections
+    when it has enough of them."""
+    taxonomy = load_taxonomy()
+    chunks: dict[str, Chunk] = {}
+    for chunk in index.chunks:
+        if chunk.doc_id == doc.doc_id and chunk.kind not in _SKIP_KINDS:
+            chunks.setdefault(chunk.passage_id, chunk)
+    found = {pid: c for pid, c in chunks.items()
+             if c.kind == "finding" or taxonomy.is_finding_section(c.section, c.doc_type)}
+    candidates = _sentences(index, found, count, judging=False)
+    if len(candidates) < count:  # too few findings by section: any judging sentence of the document
+        candidates = _sentences(index, chunks, count, judging=True)
+    if not candidates or count <= 0:
+        return []
+    vectors = index.sentence_vectors[[c[0] for c in candidates]]
+    centre = vectors.mean(axis=0)
+    centre /= np.linalg.norm(centre) or 1.0
+    score = vectors @ centre + np.array([c[3] for c in candidates])
+    picked: list[int] = []
+    for i in np.argsort(-score):
+        if all(float(vectors[i] @ vectors[j]) < _NEAR_DUPLICATE for j in picked):
+            picked.append(int(i))
+        if len(picked) == count:
+            break
+    picked.sort(key=lambda i: (chunks[candidates[i][1]].start, candidates[i][2][0]))
+    cited = []
+    for n, i in enumerate(picked, 1):
+        _, pid, (a, b), _ = candidates[i]
+        chunk = chunks[pid]
+        cited.append(Citation(n, chunk, (chunk.passage[a:b],)))
+    return cited
+
+
+def _sentences(index: Index, chunks: dict[str, Chunk], count: int, *, judging: bool) -> list[tuple]:
+    """(sentence row, passage id, span, lift) of each whole sentence of `chunks` fit to be a key
+    finding; with `judging`, only those that carry a word of praise or concern."""
+    taxonomy = load_taxonomy()
+    grades = [g.lower() for g in taxonomy.grades]
+    found = []
+    for pid, chunk in chunks.items():
+        passage = index.passages.get(pid)
+        if passage is None:
+            continue
+        improvement = _IMPROVEMENT_LIFT if taxonomy.is_improvement_section(chunk.section) else 0.0
+        for span, row in zip(passage.spans, passage.rows):
+            text = chunk.passage[span[0]:span[1]].strip()
+            # A whole sentence ends as one: a heading run into the next line ("... is inadequate
+            # Executive summary") does not.
+            if not (_MIN_WORDS <= len(text.split()) <= _MAX_WORDS and _SENTENCE_END.search(text)):
+                continue
+            if judging and not _JUDGING.search(text):
+                continue
+            lift = improvement + (_GRADE_LIFT if any(g in text.lower() for g in grades) else 0.0)
+            found.append((row, pid, span, lift))
+    return found
