@@ -40,6 +40,10 @@ from assistant.types import Answer, Filters
 from ui import render
 from ui.export import SessionFiles, brief_docx, brief_markdown, conversation_markdown
 from ui.feedback import record_feedback
+from assistant.timeline import timeline
+from assistant.trace import trace
+from assistant.tracker import OPEN, OVERDUE, action_rows
+from ui import timeline_view
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +205,9 @@ def build_app(settings: Settings, index: Index | None = None, *, files: SessionF
                                                   size="sm")
                 brief_out = gr.HTML("", elem_id="brief-out", js_on_load=None)
 
+            _timeline_tab(index, settings)
+            _actions_tab(index, settings, files)
+
             with gr.Tab("Evaluate", id="eval-tab"):
                 gr.Markdown("For evaluators: upload a question set (JSONL, one object a line, or CSV with columns "
                             "`id, question, type, docs, gold_quotes, key_facts, answer`), run it against this "
@@ -328,6 +335,79 @@ def build_app(settings: Settings, index: Index | None = None, *, files: SessionF
     return app
 
 
+def _timeline_tab(index: Index, settings: Settings) -> None:
+    """The Timeline tab: each document in date order with its judgements and key findings (quoted,
+    each linked to its passage), and a chart of the judgements over time, one line per area."""
+    councils = sorted({d.local_authority for d in index.docs.values() if d.local_authority})
+    first = timeline(index, councils[0] if len(councils) == 1 else None, settings=settings)
+    with gr.Tab("Timeline", id="timeline-tab"):
+        gr.Markdown("For trainers and evaluators: the documents in date order, each with its kind, dates, "
+                    "judgements and key findings quoted from it (click a source to open the passage). The chart "
+                    "places each judgement on one scale, one line per judgement area. The filters above do not apply.")
+        council = gr.Dropdown([("All councils", "")] + [(c, c) for c in councils],
+                              value=councils[0] if len(councils) == 1 else "", label="Council",
+                              elem_id="tl-council", visible=len(councils) > 1)
+        chart = gr.LinePlot(timeline_view.judgement_frame(first), x="date", y="score", color="area",
+                            title="Judgements over time", y_title=timeline_view.GRADE_AXIS, x_title="report date",
+                            y_lim=[0.5, 4.5], tooltip=["area", "grade", "date"], height=320, elem_id="tl-chart")
+        out = gr.HTML(timeline_view.timeline_html(first), elem_id="timeline-out", js_on_load=None)
+
+        def show(name):
+            try:
+                result = timeline(index, name or None, settings=settings)
+            except AssistantError as error:
+                raise gr.Error(str(error)) from None
+            return timeline_view.judgement_frame(result), timeline_view.timeline_html(result)
+
+        council.change(show, council, [chart, out])
+
+
+def _actions_tab(index: Index, settings: Settings, files: SessionFiles) -> None:
+    """The Action tracker tab: the action plans' rows as a filterable table (each row linked to its
+    passage and to the findings it answers, followed through progress to later inspections),
+    roll-ups by priority and agency with charts, and the rows as CSV."""
+    from assistant.cli import actions_csv  # the CSV is the CLI's, so both downloads agree
+
+    with gr.Tab("Action tracker", id="actions-tab"):
+        try:
+            everything = action_rows(index)
+        except AssistantError as error:
+            gr.Markdown(str(error))
+            return
+        traces = trace(index, settings=settings)
+        gr.Markdown("For evaluators and practitioners: every row of the action plans with its written status, "
+                    "due date and latest progress note. *Overdue* means due before the plan's own date and not "
+                    "written as completed. The filters above do not apply; these do.")
+        with gr.Row():
+            status = gr.Dropdown([("All statuses", "")] + [(s, s) for s in everything.statuses]
+                                 + [("Overdue", OVERDUE), ("Open (not completed)", OPEN)],
+                                 value="", label="Status", elem_id="tk-status", scale=2)
+            agency = gr.Dropdown([("All agencies", "")] + [(a, a) for a in everything.agencies], value="",
+                                 label="Agency", elem_id="tk-agency", scale=2)
+            first_csv = files.new_path(None, "actions.csv", replaces=False)
+            first_csv.write_text(actions_csv(everything), encoding="utf-8")
+            download = gr.DownloadButton("Download CSV", value=str(first_csv), elem_id="tk-csv", size="sm", scale=1)
+        with gr.Row():
+            by_priority = gr.BarPlot(timeline_view.rollup_frame(everything, "priority"), x="priority", y="rows",
+                                     color="state", color_map=timeline_view.STATE_COLOURS, title="Rows by priority",
+                                     height=260, elem_id="tk-chart-priority")
+            by_agency = gr.BarPlot(timeline_view.rollup_frame(everything, "agency"), x="agency", y="rows",
+                                   color="state", color_map=timeline_view.STATE_COLOURS, title="Rows by agency",
+                                   x_label_angle=-30, height=260,
+                                   elem_id="tk-chart-agency")
+        out = gr.HTML(timeline_view.tracker_html(everything, traces), elem_id="tracker-out", js_on_load=None)
+
+        def pick(status_value, agency_value, request: gr.Request):
+            result = action_rows(index, status=status_value or "", agency=agency_value or "")
+            path = files.new_path(request.session_hash, "actions.csv")
+            path.write_text(actions_csv(result), encoding="utf-8")
+            return (timeline_view.tracker_html(result, traces), timeline_view.rollup_frame(result, "priority"),
+                    timeline_view.rollup_frame(result, "agency"), gr.update(value=str(path)))
+
+        for control in (status, agency):
+            control.change(pick, [status, agency], [out, by_priority, by_agency, download])
+
+
 def _example_text(data: gr.SelectData) -> str:
     value = data.value
     return value.get("text", "") if isinstance(value, dict) else str(value)
@@ -367,7 +447,7 @@ def launch_kwargs(settings: Settings) -> dict:
         "server_port": settings.port,
         "auth": LoginGuard(settings.auth_user, settings.auth_password) if settings.auth_user else None,
         "auth_message": LOGIN_MESSAGE if settings.auth_user else None,
-        "css": CSS,
+        "css": CSS + timeline_view.CSS,
         # System fonts: the default theme fetches Google Fonts, and this machine has no internet.
         "theme": gr.themes.Default(font=["system-ui", "Segoe UI", "Arial", "sans-serif"],
                                    font_mono=["ui-monospace", "Consolas", "monospace"]),

@@ -1,0 +1,93 @@
+"""The Timeline and Action tracker tabs in a real browser (Debian's Chromium, Selenium) against
+`assistant serve` over the session's real index, with the server, browser and helpers of
+tests/test_web.py. Screenshots go to artifacts/; with UPDATE_SCREENSHOTS=1 they are copied to
+docs/ for the README.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+pytest.importorskip("selenium.webdriver")
+from selenium.webdriver.common.by import By  # noqa: E402
+
+from test_web import ROOT, _screenshot, _wait, browser, downloads, server  # noqa: E402,F401  (fixtures)
+
+pytestmark = pytest.mark.browser
+
+
+def _open_tab(browser, url: str, tab: str) -> None:
+    browser.get(url)
+    button = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, f"button[role=tab][data-tab-id={tab}]"), 60)[0]
+    button.click()
+
+
+def _keep(shot, name: str) -> None:
+    if os.environ.get("UPDATE_SCREENSHOTS"):  # the README's pictures change only when asked to
+        (ROOT / "docs").mkdir(exist_ok=True)
+        shutil.copyfile(shot, ROOT / "docs" / name)
+
+
+def test_timeline_tab_orders_documents_with_judgements_and_chart(server, browser):
+    url, _ = server
+    _open_tab(browser, url, "timeline-tab")
+    docs = _wait(browser, lambda d: [e for e in d.find_elements(By.CSS_SELECTOR, "#timeline-out .tl-doc")
+                                     if e.is_displayed()], 30)
+    assert len(docs) == 7
+    dates = [d.find_element(By.CSS_SELECTOR, ".tl-date").text for d in docs]
+    assert dates[0].endswith("2016") and dates[-1] == "undated"
+    text = browser.find_element(By.CSS_SELECTOR, "#timeline-out").text
+    assert "Overall effectiveness" in text and "Inadequate" in text and "Good" in text
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#tl-chart canvas, #tl-chart svg"), 30)
+
+    link = docs[-2].find_element(By.CSS_SELECTOR, "a.cite")  # a key finding of the 2025 inspection
+    anchor = link.get_attribute("href").split("#", 1)[1]
+    assert not browser.find_element(By.ID, anchor).is_displayed()
+    link.click()
+    _wait(browser, lambda d: d.find_element(By.ID, anchor).is_displayed(), 10)
+    assert browser.find_elements(By.CSS_SELECTOR, f"#{anchor} mark")
+    browser.execute_script("window.location.hash = ''")
+    _keep(_screenshot(browser, "timeline.png"), "screenshot-timeline.png")
+
+
+def test_action_tracker_filters_downloads_and_follows_a_trace(server, browser, downloads):
+    url, _ = server
+    _open_tab(browser, url, "actions-tab")
+    rows = lambda d: [r for r in d.find_elements(By.CSS_SELECTOR, "#tracker-out table.tracker tbody tr")
+                      if r.is_displayed()]
+    assert len(_wait(browser, lambda d: len(rows(d)) == 38 and rows(d), 30)) == 38
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#tk-chart-priority canvas, #tk-chart-priority svg"), 30)
+
+    # Follow a trace: from a row to the finding it answers, its progress and later inspections.
+    link = next(r for r in rows(browser) if r.get_attribute("data-ref") == "4.1.2").find_element(By.CSS_SELECTOR,
+                                                                                                  "a.trace-link")
+    anchor = link.get_attribute("href").split("#", 1)[1]
+    link.click()
+    panel = _wait(browser, lambda d: [e for e in d.find_elements(By.ID, anchor) if e.is_displayed()], 10)[0]
+    assert "Finding" in panel.text and "Action 4.1.2" in panel.text and "triage car" in panel.text
+    _keep(_screenshot(browser, "actions.png"), "screenshot-actions.png")
+
+    # Filter: overdue rows only.
+    browser.find_element(By.CSS_SELECTOR, "#tk-status input").click()
+    option = _wait(browser, lambda d: [o for o in d.find_elements(By.CSS_SELECTOR, "li[data-testid=dropdown-option]")
+                                       if (o.get_attribute("aria-label") or "") == "Overdue"], 10)[0]
+    option.click()
+    shown = _wait(browser, lambda d: 0 < len(rows(d)) < 38 and rows(d), 30)
+    assert all("overdue" in (r.get_attribute("class") or "") for r in shown)
+    assert "OVERDUE" in shown[0].text
+
+    # The row's reference opens the row as the plan writes it.
+    ref_link = shown[0].find_element(By.CSS_SELECTOR, "a.row-link")
+    target = ref_link.get_attribute("href").split("#", 1)[1]
+    ref_link.click()
+    _wait(browser, lambda d: d.find_element(By.ID, target).is_displayed(), 10)
+
+    before = set(downloads.iterdir())
+    browser.find_element(By.CSS_SELECTOR, "#tk-csv").click()
+    path = _wait(browser, lambda d: [p for p in set(downloads.iterdir()) - before
+                                     if p.suffix == ".csv" and p.stat().st_size > 0], 30)[0]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("ref,priority,action") and len(lines) == len(shown) + 1
