@@ -272,7 +272,13 @@ def _read_generation(settings: Settings, state: IndexState, folder: Path, lease:
     damaged = lambda part: IndexDamaged(settings.index_dir, part)  # noqa: E731
     data = {name: _read_checked(settings.index_dir, folder, name, state) for name in GENERATION_FILES}
     try:
-        chunks = _parse_chunks(data["chunks.jsonl"])
+        docs_data = json.loads(data["docs.json"])
+        docs = {d["info"]["doc_id"]: DocumentInfo.from_json(d["info"]) for d in docs_data}
+        texts = {d["info"]["doc_id"]: d.get("text", "") for d in docs_data}
+    except (ValueError, KeyError, TypeError) as exc:
+        raise damaged(f"{folder.name}/docs.json cannot be read: {type(exc).__name__}") from None
+    try:
+        chunks = _parse_chunks(data["chunks.jsonl"], texts)
     except (ValueError, KeyError, TypeError) as exc:
         raise damaged(f"{folder.name}/chunks.jsonl cannot be read: {type(exc).__name__}") from None
     try:
@@ -297,8 +303,6 @@ def _read_generation(settings: Settings, state: IndexState, folder: Path, lease:
             row["progress"] = tuple(ProgressNote(**p) for p in row["progress"])
             actions[row["ref"]] = ActionRow(**row)
         glossary = json.loads(data["glossary.json"])
-        docs_data = json.loads(data["docs.json"])
-        docs = {d["info"]["doc_id"]: DocumentInfo.from_json(d["info"]) for d in docs_data}
     except (ValueError, KeyError, TypeError) as exc:
         raise damaged(f"a metadata file of {folder.name}/ cannot be read: {type(exc).__name__}") from None
     collection = _open_collection(settings, state) if with_collection else None
@@ -315,7 +319,7 @@ def _read_generation(settings: Settings, state: IndexState, folder: Path, lease:
         actions=actions,
         docs=docs,
         raw_texts={d["info"]["doc_id"]: d["raw_text"] for d in docs_data},
-        texts={d["info"]["doc_id"]: d.get("text", "") for d in docs_data},
+        texts=texts,
         collection=collection,
         lease=lease,
     )
@@ -336,8 +340,9 @@ def _read_checked(index_dir: Path, folder: Path, name: str, state: IndexState) -
     return data
 
 
-def _parse_chunks(data: bytes) -> list[Chunk]:
-    """chunks.jsonl: each passage's text is written once, with its first piece (see write_generation)."""
+def _parse_chunks(data: bytes, texts: dict[str, str]) -> list[Chunk]:
+    """chunks.jsonl: a passage is its document's cleaned text [start:end], or written once with
+    its first piece (see write_generation); every piece of it shares one string in memory."""
     chunks = []
     passages: dict[str, str] = {}
     for line in data.decode("utf-8").splitlines():
@@ -346,8 +351,9 @@ def _parse_chunks(data: bytes) -> list[Chunk]:
         row = json.loads(line)
         if "passage" in row:
             passages[row["passage_id"]] = row["passage"]
-        else:
-            row["passage"] = passages[row["passage_id"]]
+        elif row["passage_id"] not in passages:
+            passages[row["passage_id"]] = texts[row["doc_id"]][row["start"]:row["end"]]
+        row["passage"] = passages[row["passage_id"]]
         chunks.append(Chunk(**row))
     return chunks
 
@@ -424,13 +430,15 @@ def write_generation(index_dir: Path, generation: int, *, chunks: list[Chunk], l
     tmp = final.with_name(final.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
+    texts = {d["info"]["doc_id"]: d.get("text", "") for d in docs}
     with (tmp / "chunks.jsonl").open("w") as out:
         written: set[str] = set()
         for chunk in chunks:
             row = chunk.__dict__.copy()
             # A passage is shown whole by every piece cut from it; writing it with each piece made
-            # the file grow with the square of a passage's length. Once per passage is enough.
-            if chunk.passage_id in written:
+            # the file grow with the square of a passage's length. It is the span start:end of
+            # its document's cleaned text (docs.json), so it is written only when it is not.
+            if chunk.passage_id in written or texts.get(chunk.doc_id, "")[chunk.start:chunk.end] == chunk.passage:
                 del row["passage"]
             written.add(chunk.passage_id)
             out.write(json.dumps(row) + "\n")

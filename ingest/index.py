@@ -311,7 +311,8 @@ def _write_collection(settings: Settings, generation: int, built: _Built, progre
             collection.add(
                 ids=[c.chunk_id for c in part],
                 embeddings=np.array(built.vectors[i:i + _CHROMA_BATCH], dtype=np.float32),
-                documents=[c.text for c in part],
+                # No documents: retrieval reads texts from chunks.jsonl, and Chroma would keep
+                # each text twice more (its log and a full-text index), 4 KB a chunk for nothing.
                 metadatas=[_filter_metadata(c) for c in part],
             )
             bar.update(len(part))
