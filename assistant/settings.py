@@ -67,6 +67,7 @@ class Settings:
     trace_row_rank: int = _f(2, "A plan row is linked only to the findings it matches best: its first this many (chosen with trace_link_threshold).")
     trace_report_rank: int = _f(3, "A progress report's paragraph is shown for a plan row when it is the row's best and the row is among the paragraph's first this many rows (set by hand, not tuned).")
     trace_later_threshold: float = _f(0.6, "Closeness of meaning (cosine to the centre of a finding's sentences) a later report's sentence must reach to be quoted as speaking on its theme (set by hand: about the closest 2% of finding and later-sentence pairs of the corpus; not tuned on the gold mapping).")
+    asof_threshold: float = _f(0.6, "Closeness of meaning a newer inspection's sentence must reach to the theme of an answer's quotes to be added as what the newer document says (set by hand, as trace_later_threshold; not tuned).")
 
     # Web chat
     host: str = _f("127.0.0.1", "Address the web chat binds to (loopback unless told otherwise).")

@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,7 +112,10 @@ def trace_answer(question: str, resolved: str, *, index: Index, settings: Settin
     if not traces:
         return None
     text, citations = _compose(traces[0])
-    return Answer(question=question, resolved_question=resolved, text=text, citations=citations,
+    # Said as a note, not in the text: every sentence of the text is quoted from a document.
+    notice = "" if traces[0].steps else ("No action plan row was linked to this finding (a row may answer it "
+                                         "in other words: see the Action tracker).")
+    return Answer(question=question, resolved_question=resolved, text=text, citations=citations, notice=notice,
                   retrieved=tuple(Hit(c.chunk, 1.0 / c.n) for c in citations), abstained=False,
                   timings_ms={"trace": (time.perf_counter() - started) * 1000}, evidence=1.0)
 
@@ -121,7 +125,7 @@ def trace_answer(question: str, resolved: str, *, index: Index, settings: Settin
 def _plans(index: Index, settings: Settings) -> dict[str, tuple[str, list[_Finding], list[list[tuple]]]]:
     """plan doc id -> (source inspection id, its findings, per finding the linked (row, score, by))."""
     cache_key = ("trace", settings.trace_link_threshold, settings.trace_lexical_weight, settings.trace_row_rank)
-    cached = _CACHE.get(id(index))
+    cached = _cache(index).get("plans")
     if cached and cached[0] == cache_key:
         return cached[1]
     rows_by_plan: dict[str, list[ActionRow]] = {}
@@ -145,11 +149,23 @@ def _plans(index: Index, settings: Settings) -> dict[str, tuple[str, list[_Findi
         _, source_id, findings, scores, refs = best
         result[plan_id] = (source_id, findings, _links(findings, rows, scores, refs, settings))
         log.debug("plan %s answers %s (%d findings)", plan_id, source_id, len(findings))
-    _CACHE[id(index)] = (cache_key, result)
+    _cache(index)["plans"] = (cache_key, result)
     return result
 
 
-_CACHE: dict[int, tuple] = {}
+_CACHES: dict[int, tuple] = {}  # id(index) -> (weak reference to it, its cache)
+
+
+def _cache(index: Index) -> dict:
+    """What has been worked out for this index (scores, links, report tables): computed once per
+    loaded index, forgotten with it (an id is only trusted while its index is alive)."""
+    entry = _CACHES.get(id(index))
+    if entry is None or entry[0]() is not index:
+        for key in [k for k, (ref, _) in _CACHES.items() if ref() is None]:
+            del _CACHES[key]
+        entry = (weakref.ref(index), {})
+        _CACHES[id(index)] = entry
+    return entry[1]
 
 
 def _inspections(index: Index, doc: DocumentInfo | None, *, before: bool) -> list[DocumentInfo]:
@@ -192,10 +208,11 @@ def _row_sentences(index: Index, row: ActionRow) -> list[int]:
 
 
 def _scores_cached(index: Index, source_id: str, plan_id: str, findings, rows, settings: Settings) -> np.ndarray:
-    key = ("scores", id(index), source_id, plan_id, settings.trace_lexical_weight)
-    if key not in _CACHE:
-        _CACHE[key] = _scores(index, findings, rows, settings)
-    return _CACHE[key]
+    key = ("scores", source_id, plan_id, settings.trace_lexical_weight)
+    cache = _cache(index)
+    if key not in cache:
+        cache[key] = _scores(index, findings, rows, settings)
+    return cache[key]
 
 
 def _scores(index: Index, findings: list[_Finding], rows: list[ActionRow], settings: Settings) -> np.ndarray:
@@ -308,9 +325,10 @@ def _report(index: Index, row: ActionRow, plan_id: str, settings: Settings) -> C
 
 def _report_table(index: Index, plan_id: str, settings: Settings):
     """(row refs, report paragraphs, rows x paragraphs scores, sentence closeness) for a plan, cached."""
-    key = ("report", id(index), plan_id)
-    if key in _CACHE:
-        return _CACHE[key]
+    key = ("report", plan_id)
+    cache = _cache(index)
+    if key in cache:
+        return cache[key]
     taxonomy = load_taxonomy()
     plan = index.docs.get(plan_id)
     council = taxonomy.authority_key(plan.local_authority) if plan and plan.local_authority else ""
@@ -328,7 +346,7 @@ def _report_table(index: Index, plan_id: str, settings: Settings):
             if passage and passage.rows:
                 paragraphs.append((chunk, passage))
     if not rows or not paragraphs:
-        _CACHE[key] = None
+        cache[key] = None
         return None
     vectors, idf, w = index.sentence_vectors, index.lexical.idf, _EVEN
     scores = np.zeros((len(rows), len(paragraphs)))
@@ -347,7 +365,7 @@ def _report_table(index: Index, plan_id: str, settings: Settings):
             lexical = (_share(shared, row_terms, idf) + _share(shared, para_terms[j], idf)) / 2
             scores[i, j] = (1 - w) * dense + w * lexical
     table = ([r.ref for r in rows], paragraphs, scores, per_sentence)
-    _CACHE[key] = table
+    cache[key] = table
     return table
 
 

@@ -115,3 +115,24 @@ def test_only_questions_about_a_finding_are_traced(index, corpus_index):
     for question in ("what happened to therapy waiting times in sefton during covid?",
                      "what happened to the joint meetings between the rainbow centre and the A&E safeguarding leads?"):
         assert trace_answer(question, question, index=index, settings=corpus_index.settings) is None
+
+
+def test_an_answer_on_an_older_inspection_quotes_the_newer_one(corpus_index):
+    from assistant.answer import answer
+    from assistant.types import Filters
+
+    index = open_index(corpus_index.settings)  # with the Chroma collection: the answer retrieves
+    question = "What did the 2022 inspection say about children missing from home?"
+    result = answer(question, settings=corpus_index.settings, index=index)
+    assert not result.abstained
+    lines = result.text.split("\n")
+    older = lines.index("From the Ofsted inspection report, Sefton (9 May 2022):")
+    assert older < lines.index("From a newer document, the Ofsted inspection report, Sefton (12 August 2025):")
+    newest = result.citations[-1]
+    assert newest.chunk.doc_id == "sefton-ilacs-2025" and newest.sentences[0] in newest.chunk.passage
+    assert lines[-1].endswith(f"[{newest.n}]")
+    assert groundedness(result.text, {c.n: [c.chunk.passage] for c in result.citations}) == 1.0
+    # Limited to the 2022 report by a filter, the answer stays within it.
+    limited = answer(question, filters=Filters(doc_ids=("sefton-ilacs-2022",)), settings=corpus_index.settings,
+                     index=index)
+    assert "newer document" not in limited.text

@@ -1,0 +1,117 @@
+"""As-of answers: when an answer quotes an inspection and a newer inspection of the same council
+speaks on the same theme, the answer says so and quotes it ("From the Ofsted inspection report
+(27 June 2016): ... From a newer document, the Ofsted inspection report (12 August 2025): ...").
+
+The theme is the centre of the answer's cited sentences (their embeddings, already in the
+index); the newer document's sentence closest to it (discounted for closeness to everything,
+as retrieval does) is quoted when it is at least `asof_threshold` close. Only inspections are
+compared (kinds with `inspection = true`): a plan's own words are intentions, not findings.
+Answers limited by filters are left as they are (a newer document may be outside them).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+import numpy as np
+
+from assistant.compose import attribution
+from assistant.settings import Settings
+from assistant.store import Index
+from assistant.taxonomy import load_taxonomy
+from assistant.types import Answer, Citation, Filters
+
+log = logging.getLogger(__name__)
+
+_MIN_WORDS = 6  # a shorter sentence of the newer report is a heading, not a finding
+NEWER = "From a newer document, "
+
+
+def as_of(answer: Answer, *, index: Index, settings: Settings, filters: Filters | None = None) -> Answer:
+    """`answer` with what the newest later inspection says on its theme, when one does.
+
+    Args:
+        answer: a composed answer (an abstention, or one without citations, is returned as is).
+        index: the open index the answer came from.
+        settings: `asof_threshold` and `hub_penalty`.
+        filters: the answer's filters; any filter leaves the answer as it is.
+    Returns:
+        The answer, or a copy whose text ends with a "From a newer document, ... (date):" line and
+        a verbatim quote marked with a new citation.
+    """
+    if answer.abstained or not answer.citations or (filters is not None and not filters.is_empty()):
+        return answer
+    taxonomy = load_taxonomy()
+    cited = [c.chunk for c in answer.citations]
+    if not any(taxonomy.kind(c.doc_type).inspection for c in cited):
+        return answer
+    dates = [c.date for c in cited if c.date]
+    rows = _cited_rows(answer, index)
+    if not dates or not rows:
+        return answer
+    councils = {taxonomy.authority_key(c.local_authority) for c in cited if c.local_authority}
+    newer = sorted((d for d in index.docs.values() if d.published > max(dates) and taxonomy.kind(d.doc_type).inspection
+                    and (not councils or not d.local_authority or taxonomy.authority_key(d.local_authority) in councils)),
+                   key=lambda d: d.published, reverse=True)
+    if not newer:
+        return answer
+    theme = index.sentence_vectors[rows].mean(axis=0)
+    theme = theme / (np.linalg.norm(theme) or 1.0)
+    for doc in newer:
+        found = _closest(index, doc.doc_id, theme, settings)
+        if found is None:
+            continue
+        chunk, sentence = found
+        n = max(c.n for c in answer.citations) + 1
+        line = attribution(chunk.doc_type, chunk.title, chunk.date, chunk.local_authority)
+        text = _attributed(answer.text, cited[0]) + f"\n{NEWER}{line[len('From '):]}\n{sentence} [{n}]"
+        log.debug("as of %s: quoted %r", doc.doc_id, sentence)
+        return dataclasses.replace(answer, text=text, citations=answer.citations + (Citation(n, chunk, (sentence,)),))
+    return answer
+
+
+def _cited_rows(answer: Answer, index: Index) -> list[int]:
+    """The sentence rows (embeddings) of the answer's cited sentences."""
+    rows = []
+    for c in answer.citations:
+        passage = index.passages.get(c.chunk.passage_id)
+        if passage is None:
+            continue
+        for (a, b), row in zip(passage.spans, passage.rows):
+            text = c.chunk.passage[a:b]
+            if any(text in s or s in text for s in c.sentences if s):
+                rows.append(row)
+    return rows
+
+
+def _closest(index: Index, doc_id: str, theme: np.ndarray, settings: Settings):
+    """(chunk, sentence) of the document closest to the theme, or None below `asof_threshold`."""
+    best = None
+    seen = set()
+    for chunk in index.chunks:
+        if chunk.doc_id != doc_id or chunk.passage_id in seen or chunk.kind in ("heading", "judgement", "note"):
+            continue
+        seen.add(chunk.passage_id)
+        passage = index.passages.get(chunk.passage_id)
+        if not passage or not passage.rows:
+            continue
+        closeness = index.sentence_vectors[passage.rows] @ theme
+        score = closeness - settings.hub_penalty * index.sentence_hub[passage.rows]
+        for k, (a, b) in enumerate(passage.spans):
+            text = chunk.passage[a:b].strip()
+            if closeness[k] < settings.asof_threshold or len(text.split()) < _MIN_WORDS or text.endswith(("?", ":")):
+                continue
+            if best is None or score[k] > best[0]:
+                best = (float(score[k]), chunk, chunk.passage[a:b])
+    return (best[1], best[2]) if best else None
+
+
+def _attributed(text: str, first) -> str:
+    """The answer's text with its document named before its first quote, when no line names one."""
+    lines = text.split("\n")
+    if any(line.startswith("From ") and line.endswith("):") for line in lines):
+        return text
+    at = next((i for i, line in enumerate(lines) if "[" in line), 0)
+    lines.insert(at, attribution(first.doc_type, first.title, first.date, first.local_authority))
+    return "\n".join(lines)
