@@ -11,9 +11,11 @@ import time
 import unicodedata
 from typing import Sequence
 
+from assistant.answerability import judge
 from assistant.compose import Composer, ExtractiveComposer
 from assistant.conversation import resolve
-from assistant.retrieve import prepare, retrieve
+from assistant.retrieve import retrieve
+from assistant.understand import understand
 from assistant.settings import Settings
 from assistant.store import Index, open_index
 from assistant.trace import trace_answer
@@ -27,6 +29,7 @@ EMPTY_REPLY = ("Please type a question about the inspection documents, for examp
                "\"What did inspectors say about CAMHS waiting times?\"")
 ABSTAIN_REPLY = ("The documents do not cover this question, as far as I can find. "
                  "The closest passages are listed below; they may help you rephrase.")
+PARTIAL_OPENING = "The documents do not give {missing}. What they say about {focus}:"
 _ENGLISH_HINT = "The documents are in English; a question in English will find more."
 
 
@@ -43,8 +46,10 @@ def answer(question: str, *, history: Sequence[object] | None = None, filters: F
         index: an open index; the live one when None (loaded once per process).
         composer: the answer composer; the extractive one when None.
     Returns:
-        An `Answer`; `abstained` is True when the documents do not hold the answer (the closest
-        passages are then in `retrieved`), or when there was no question to search.
+        An `Answer` whose `outcome` is "answered", "partial" (the documents speak of the
+        question's focus but do not give the figure, name, date or grade asked for: the text
+        says so, then quotes what they do say) or "not_covered" (the closest passages are in
+        `retrieved`); `abstained` is True for the last two, and when there was no question.
     Raises:
         IndexNotFound: nothing has been ingested yet.
     """
@@ -52,14 +57,14 @@ def answer(question: str, *, history: Sequence[object] | None = None, filters: F
     started = time.perf_counter()
     cleaned, notices = _clean_question(question, settings)
     if not cleaned:
-        return Answer(question, "", EMPTY_REPLY, (), (), True, notice=" ".join(notices))
+        return Answer(question, "", EMPTY_REPLY, (), (), True, notice=" ".join(notices), outcome="not_covered")
     index = index or open_index(settings)
     resolved = resolve(cleaned, history)
     traced = trace_answer(question, resolved, index=index, settings=settings)  # "what happened to the finding on ...?"
     if traced is not None:
         return traced
 
-    query = prepare(resolved, index)
+    query = understand(resolved, index)
     hits = retrieve(resolved, filters=filters, settings=settings, index=index, query=query)
     retrieved_at = time.perf_counter()
     composition = (composer or ExtractiveComposer()).compose(resolved, query, hits, index, settings)
@@ -68,15 +73,24 @@ def answer(question: str, *, history: Sequence[object] | None = None, filters: F
         notices.append(_ENGLISH_HINT)
     if not hits and filters is not None and not filters.is_empty():
         notices.append("No passage matches the filters you set: widen or clear them.")
-    text = ABSTAIN_REPLY if composition.abstained else composition.text
-    log.debug("answered %r (evidence %.3f, abstained %s)", resolved, composition.evidence, composition.abstained)
+    if composition.abstained:
+        outcome, text = "not_covered", ABSTAIN_REPLY
+    else:
+        # Whatever composed the answer, it must hold what was asked (a figure, a name, ...).
+        verdict = judge(query, composition.citations, index, settings)
+        outcome, text = verdict.outcome, composition.text
+        if outcome == "partial":
+            text = PARTIAL_OPENING.format(missing=verdict.missing, focus=query.focus_phrase) + "\n" + text
+    log.debug("answered %r (evidence %.3f, %s)", resolved, composition.evidence, outcome)
     return as_of(Answer(  # a newer inspection on the same theme is quoted too (assistant/asof.py)
         question=question,
         resolved_question=resolved,
         text=text,
         citations=composition.citations,
         retrieved=tuple(hits),
-        abstained=composition.abstained,
+        abstained=outcome != "answered",
+        outcome=outcome,
+        answer_type=query.answer_type,
         notice=" ".join(notices),
         timings_ms={"retrieval": (retrieved_at - started) * 1000, "composition": (done - retrieved_at) * 1000},
         evidence=composition.evidence,

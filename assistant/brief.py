@@ -15,7 +15,8 @@ import logging
 import re
 
 from assistant.errors import AssistantError
-from assistant.retrieve import expand_acronyms, retrieve
+from assistant.retrieve import retrieve
+from assistant.understand import expand_acronyms
 from assistant.settings import Settings
 from assistant.store import Index, open_index
 from assistant.text import normalise, sentence_spans, terms
@@ -35,7 +36,6 @@ _AREA_CUES = re.compile(
     r"\b(not|weak(ness(es)?)?|insufficient(ly)?|inconsistent(ly)?|delays?|lack(s|ing)?|poor(ly)?|"
     r"should|need(s)? to|gaps?|limited|too (long|slow|few)|inadequate|requires improvement|"
     r"variable|concerns?|unable)\b", re.I)
-_MIN_OVERLAP = 0.34  # share of the theme's weighted terms a quote must carry to count as on theme
 _SHORT_QUOTE = 12  # words: a shorter sentence is quoted with the one after it
 
 
@@ -67,12 +67,12 @@ def brief(theme: str, *, filters: Filters | None = None, settings: Settings | No
     candidates: dict[str, tuple[Chunk, float]] = {}  # passage_id -> (chunk, rank bonus)
     for rank, hit in enumerate(retrieve(theme, k=k, filters=filters, settings=settings, index=index)):
         candidates.setdefault(hit.chunk.passage_id, (hit.chunk, 0.5 / (1 + rank)))
-    for chunk in _matching_action_rows(index, weights, filters):
+    for chunk in _matching_action_rows(index, weights, filters, settings.brief_min_overlap):
         candidates.setdefault(chunk.passage_id, (chunk, 0.0))
 
     points: dict[str, list[BriefPoint]] = {}
     for chunk, bonus in candidates.values():
-        point = _point(chunk, bonus, weights, index, normalise(theme))
+        point = _point(chunk, bonus, weights, index, normalise(theme), settings)
         if point is not None:
             points.setdefault(chunk.doc_id, []).append(point)
     sections = [_section(index, doc_id, found, per_doc) for doc_id, found in points.items()]
@@ -96,7 +96,7 @@ def _overlap(text: str, weights: dict[str, float]) -> float:
     return sum(w for t, w in weights.items() if t in found) / sum(weights.values())
 
 
-def _matching_action_rows(index: Index, weights: dict[str, float], filters: Filters) -> list[Chunk]:
+def _matching_action_rows(index: Index, weights: dict[str, float], filters: Filters, min_overlap: float) -> list[Chunk]:
     """The first chunk of each action plan row whose text carries the theme."""
     first: dict[tuple[str, str], Chunk] = {}
     for chunk in index.chunks:
@@ -105,25 +105,27 @@ def _matching_action_rows(index: Index, weights: dict[str, float], filters: Filt
     found = []
     for row in index.actions.values():
         chunk = first.get((row.doc_id, row.ref))
-        if chunk and filters.allows(chunk) and _overlap(row.text, weights) >= _MIN_OVERLAP:
+        if chunk and filters.allows(chunk) and _overlap(row.text, weights) >= min_overlap:
             found.append(chunk)
     return found
 
 
-def _point(chunk: Chunk, bonus: float, weights: dict[str, float], index: Index, phrase: str) -> BriefPoint | None:
+def _point(chunk: Chunk, bonus: float, weights: dict[str, float], index: Index, phrase: str,
+           settings: Settings) -> BriefPoint | None:
     """The passage's most on-theme quote as a point, or None when no sentence is on theme."""
     row = index.actions.get(chunk.ref) if chunk.kind == "action" else None
     if row is not None and row.doc_id == chunk.doc_id:
-        return _action_point(chunk, row, bonus, weights)
-    quote, score = _best_quote(chunk.passage, weights, phrase)
-    if not quote or score < _MIN_OVERLAP:
+        return _action_point(chunk, row, bonus, weights, settings.brief_min_overlap)
+    quote, score = _best_quote(chunk.passage, weights, phrase, settings.brief_phrase_bonus)
+    if not quote or score < settings.brief_min_overlap:
         return None
     return BriefPoint(heading=_heading(chunk, quote), citation=Citation(0, chunk, (quote,)), score=score + bonus)
 
 
-def _action_point(chunk: Chunk, row: ActionRow, bonus: float, weights: dict[str, float]) -> BriefPoint | None:
+def _action_point(chunk: Chunk, row: ActionRow, bonus: float, weights: dict[str, float],
+                  min_overlap: float) -> BriefPoint | None:
     score = _overlap(row.text, weights)
-    if score < _MIN_OVERLAP:
+    if score < min_overlap:
         return None
     # The action cell is quoted as the passage writes it (line breaks and all); a cell that cannot
     # be found falls back to the row's first sentence, so the quote always stays verbatim.
@@ -149,7 +151,7 @@ def _verbatim(fragment: str, passage: str) -> str:
     return passage[match.start():match.end()] if match else ""
 
 
-def _best_quote(passage: str, weights: dict[str, float], phrase: str) -> tuple[str, float]:
+def _best_quote(passage: str, weights: dict[str, float], phrase: str, phrase_bonus: float) -> tuple[str, float]:
     """The best sentence of `passage` for the theme (with the next one when it is short)."""
     spans = [s for s in sentence_spans(passage) if len(passage[s[0]:s[1]].split()) >= 4]
     if not spans:
@@ -157,7 +159,7 @@ def _best_quote(passage: str, weights: dict[str, float], phrase: str) -> tuple[s
     scored = []
     for i, (a, b) in enumerate(spans):
         text = passage[a:b]
-        score = _overlap(text, weights) + (0.5 if phrase and phrase in normalise(text) else 0.0)
+        score = _overlap(text, weights) + (phrase_bonus if phrase and phrase in normalise(text) else 0.0)
         scored.append((score, -i, i))
     score, _, best = max(scored)
     a, b = spans[best]

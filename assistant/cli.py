@@ -137,10 +137,10 @@ def _parser() -> argparse.ArgumentParser:
     p = verbs.add_parser("eval", parents=[common], help="run question sets; 'assistant eval diff A B' compares runs",
                          epilog="example: assistant eval --questions my-set.csv --out runs/mine")
     p.add_argument("--questions", action="append", type=Path, metavar="FILE",
-                   help="JSONL or CSV question set (repeatable; default evals/questions.jsonl)")
+                   help="JSONL or CSV question set (repeatable; default evals/sets/sefton/heldout.jsonl)")
     p.add_argument("--out", type=Path, help="output folder (default runs/<time>)")
     p.add_argument("--baseline", type=Path, help="summary.json to compare with: exit 1 on a regression")
-    p.add_argument("--update-baseline", action="store_true", help="accept this run as the --baseline file (evals/baseline/summary.json by default)")
+    p.add_argument("--update-baseline", action="store_true", help="accept this run as the --baseline file (evals/sets/sefton/baseline.json by default)")
     p.add_argument("--k", type=int, default=5, help="cut-off for hit@k and recall@k (default 5)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_eval)

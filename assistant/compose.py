@@ -22,19 +22,16 @@ from typing import Protocol
 
 import numpy as np
 
+from assistant.answerability import gives_answer
 from assistant.evidence import evidence as measure_evidence
-from assistant.retrieve import STATUS_CUE
 from assistant.settings import Settings
 from assistant.store import Index
 from assistant.taxonomy import load_taxonomy
 from assistant.text import normalise, terms
 from assistant.types import ActionRow, Citation, Hit
 
-_LIST_CUE = re.compile(r"\b(list|what are|which|name the|areas|strengths|recommendations|actions|priorit|themes?)\b", re.I)
-_NUMERIC_CUE = re.compile(r"\b(how (?:many|much|long|often)|what (?:proportion|percentage|share|number|rate)|when|date|per ?cent|%)", re.I)
 _HAS_NUMBER = re.compile(r"\d")
 _POINTS_BACK = re.compile(r"^(?:This|These|That|Those|It|They|However|But|As a result|Therefore|Furthermore|In addition)\b")
-PASSAGE_PRIOR = 0.25  # how much a sentence gains for standing in the best-ranked passage
 _PROGRESS_LABEL = re.compile(r"^(?:Progress|Update|Completed?|Ongoing|In progress)\b")
 
 
@@ -61,6 +58,7 @@ class _Sentence:
     score: float
     cosine: float
     lexical: float = 0.0
+    passage: str = ""  # the passage it stands in
 
 
 class ExtractiveComposer:
@@ -68,14 +66,14 @@ class ExtractiveComposer:
 
     def compose(self, question: str, query, hits: list[Hit], index: Index, settings: Settings) -> Composition:
         sentences = _score_sentences(query, hits, index, settings)
-        evidence = measure_evidence(query.text, query.vector, hits, index)
+        evidence = measure_evidence(query, hits, index, settings)
         named = bool(query.action_refs) and bool(hits) and hits[0].chunk.kind == "action"
         cited_ref = bool(hits) and hits[0].chunk.ref in {ref for ref, _ in query.para_refs}
         if named or cited_ref:
             evidence = max(evidence, 1.0)  # the user named the action or paragraph: it is the answer
         if evidence < settings.abstain_threshold:
             return Composition("", (), True, evidence)
-        action_rank = 0 if named else _status_action(question, hits, index)
+        action_rank = 0 if named else _status_action(query.progress, hits, index)
         if action_rank is not None:
             row = index.actions[hits[action_rank].chunk.ref]
             chosen = _action_sentences(row, action_rank, sentences)
@@ -83,9 +81,10 @@ class ExtractiveComposer:
             # "What does recommendation 15.7 say?": the paragraph itself, from its start.
             chosen = _opening(sentences, 0, settings.answer_words)
         else:
-            budget = settings.list_answer_words if _LIST_CUE.search(question) else settings.answer_words
-            chosen = _select(sentences, budget)
+            budget = settings.list_answer_words if query.many else settings.answer_words
+            chosen = _select(sentences, budget, settings)
             chosen += _each_year_heard(query.years, chosen, sentences, hits)
+            chosen = _with_the_thing_asked(chosen, sentences, query, index, settings)
         if not chosen:  # nothing quotable (only fragments): say so rather than answer blank
             return Composition("", (), True, evidence)
         text, citations = _render(chosen, hits)
@@ -100,7 +99,7 @@ def _score_sentences(query, hits: list[Hit], index: Index, settings: Settings) -
     wanted = {t: idf.get(t, 0.0) for t in set(query.terms)}
     total = sum(wanted.values()) or 1.0
     top = hits[0].score if hits and hits[0].score > 0 else 1.0
-    numeric = bool(_NUMERIC_CUE.search(query.text))
+    numeric = query.answer_type in ("number", "date")
     out = []
     for rank, hit in enumerate(hits):
         passage = index.passages.get(hit.chunk.passage_id)
@@ -110,33 +109,33 @@ def _score_sentences(query, hits: list[Hit], index: Index, settings: Settings) -
         # Corrected for hubness, as in retrieval: a sentence close to everything ("The joint
         # targeted area inspection (JTAI) included ...") is not close to this question.
         cosines = vectors @ query.vector - settings.hub_penalty * index.sentence_hub[passage.rows]
-        prior = PASSAGE_PRIOR * min(1.0, hit.score / top)
+        prior = settings.passage_prior * min(1.0, hit.score / top)
         for (a, b), vector, cosine in zip(passage.spans, vectors, cosines):
             text = hit.chunk.passage[a:b]
             present = set(terms(text))
             lexical = sum(w for t, w in wanted.items() if t in present) / total
-            score = float(cosine) + 0.8 * lexical + prior
+            score = float(cosine) + settings.sentence_lexical_weight * lexical + prior
             if numeric and _HAS_NUMBER.search(text):
-                score += 0.08
-            out.append(_Sentence(rank, a, b, text, vector, score, float(cosine), lexical))
+                score += settings.numeric_bonus
+            out.append(_Sentence(rank, a, b, text, vector, score, float(cosine), lexical, hit.chunk.passage))
     return out
 
 
-def _select(sentences: list[_Sentence], budget: int) -> list[_Sentence]:
+def _select(sentences: list[_Sentence], budget: int, settings: Settings) -> list[_Sentence]:
     """The best sentences within `budget` words. The best one brings the sentence after it
     (an answer often runs on: "A strength is the 7-minute briefings. These are concise ..."),
     and the one before it when it opens by pointing back ("This", "However")."""
     ranked = sorted(sentences, key=lambda s: -s.score)
     if not ranked:
         return []
-    floor = ranked[0].score * 0.6  # below this a sentence pads rather than answers
+    floor = ranked[0].score * settings.sentence_floor  # below this a sentence pads rather than answers
     chosen: list[_Sentence] = []
     used = 0
 
     def take(s: _Sentence) -> bool:
         nonlocal used
         n_words = len(s.text.split())
-        if s in chosen or n_words < 3 or any(_near_duplicate(s, c) for c in chosen):
+        if s in chosen or n_words < 3 or any(_near_duplicate(s, c, settings.near_duplicate_cosine) for c in chosen):
             return False
         if chosen and used + n_words > budget:
             return False
@@ -157,14 +156,27 @@ def _select(sentences: list[_Sentence], budget: int) -> list[_Sentence]:
     # Then the rest by score, a passage already quoted counting a little less each time, so a
     # theme or list question hears from several passages and documents, not one.
     rest = [s for s in ranked[1:] if s.score >= floor]
-    while rest and used < budget * 0.8:
+    while rest and used < budget * settings.fill_share:
         quoted = {}
         for c in chosen:
             quoted[c.hit_rank] = quoted.get(c.hit_rank, 0) + 1
-        pick = max(rest, key=lambda s: s.score - 0.06 * quoted.get(s.hit_rank, 0))
+        pick = max(rest, key=lambda s: s.score - settings.quoted_passage_penalty * quoted.get(s.hit_rank, 0))
         rest.remove(pick)
         take(pick)
     return chosen
+
+
+def _with_the_thing_asked(chosen: list[_Sentence], sentences: list[_Sentence], query, index: Index,
+                          settings: Settings) -> list[_Sentence]:
+    """When no chosen sentence gives what was asked (a figure, a name, a date, a grade), the
+    best sentence of the passages that does, bound to the question's focus, goes first."""
+    if not chosen or any(gives_answer(s.text, query, index, settings, s.passage) for s in chosen):
+        return chosen
+    giving = [s for s in sentences if s not in chosen and len(s.text.split()) >= 3
+              and gives_answer(s.text, query, index, settings, s.passage)]
+    if not giving:
+        return chosen
+    return [max(giving, key=lambda s: s.score)] + chosen
 
 
 def _each_year_heard(years: tuple[str, ...], chosen: list[_Sentence], sentences: list[_Sentence],
@@ -196,17 +208,17 @@ def _opening(sentences: list[_Sentence], rank: int, budget: int) -> list[_Senten
     return chosen
 
 
-def _near_duplicate(a: _Sentence, b: _Sentence) -> bool:
-    if float(a.vector @ b.vector) > 0.92:
+def _near_duplicate(a: _Sentence, b: _Sentence, cosine: float) -> bool:
+    if float(a.vector @ b.vector) > cosine:
         return True
     na, nb = normalise(a.text), normalise(b.text)
     return na in nb or nb in na
 
 
-def _status_action(question: str, hits: list[Hit], index: Index) -> int | None:
+def _status_action(progress: bool, hits: list[Hit], index: Index) -> int | None:
     """For a question about progress ("was it done?", "how is X going?"), the rank of the best
     action-plan row among the top three passages, if there is one."""
-    if not STATUS_CUE.search(question):
+    if not progress:
         return None
     for rank, hit in enumerate(hits[:3]):
         if hit.chunk.kind == "action" and hit.chunk.ref in index.actions:

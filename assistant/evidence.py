@@ -6,13 +6,13 @@
                                                 passages with its neighbours, half by the top
                                                 passages together; a word the corpus never uses
                                                 counts at the highest IDF)
-             - 0.5 if the question names something the corpus never mentions
+             - unknown_name_penalty if the question names something the corpus never mentions
                                                (a capitalised name, acronym or year: a council,
                                                 "EHCP", "2023")
-             - 0.3 x the share of content words the corpus never uses
+             - unseen_word_penalty x the share of focus words the corpus never uses
 
-The weights were chosen on the known-question set's unanswerable questions against its
-answerable ones, by type, keeping false abstentions under 5%; `abstain_threshold` is the cut.
+The penalties and `abstain_threshold` (the cut) are settings; see their descriptions for what
+they were chosen on.
 """
 
 from __future__ import annotations
@@ -21,33 +21,27 @@ import math
 import re
 import numpy as np
 
+from assistant.settings import Settings
 from assistant.store import Index
 from assistant.text import terms
-from assistant.types import Hit
+from assistant.types import Hit, Query
 
-# Words of a question that say what kind of answer is wanted, not what it is about.
-_GENERIC = frozenset(terms(
-    "happen happened find found say said done many much long good well work works working get give "
-    "given gave use used come came make made go going went know take put ask asked run runs kind "
-    "kinds type types way ways thing things anything something someone anyone like also yet still "
-    "ever now currently current number level overall main key new old there here where when which "
-    "who whom whose why how what document documents report reports inspector inspectors inspection "
-    "inspections review reviews letter plan council local area areas children child young people"
-))
 _NAME = re.compile(r"\b(?:[A-Z][A-Za-z]{2,}|[12]\d{3})\b")
 _QUESTION_WORDS = frozenset("what how who when where which why does did has have is are was were can "
                             "could should would the for and will".split())
 
 
-def evidence(question: str, vector: np.ndarray, hits: list[Hit], index: Index) -> float:
+def evidence(query: Query, hits: list[Hit], index: Index, settings: Settings) -> float:
     """The evidence figure described in the module docstring."""
     if not hits:
         return 0.0
+    question, vector = query.text, query.vector
     idf = index.lexical.idf
     top_idf = math.log(1 + (len(index.chunks) + 0.5) / 0.5)
-    # A council's name says whose documents, not what about: it is not content to be covered.
+    # What the question is about: its focus (not the words that say what kind of answer it
+    # wants, nor a council's name, which says whose documents).
     authorities = {t for info in index.docs.values() for t in terms(info.local_authority)}
-    own = [t for t in terms(question) if len(t) > 2 and t not in _GENERIC and t not in authorities]
+    own = [t for t in query.focus if t not in authorities]
     weights = {t: idf.get(t, top_idf) for t in own}
     total = sum(weights.values()) or 1.0
     best = coverage = 0.0
@@ -68,8 +62,12 @@ def evidence(question: str, vector: np.ndarray, hits: list[Hit], index: Index) -
     # A question across documents is answered by several passages: half the figure is the
     # coverage by the top passages together.
     coverage = 0.5 * coverage + 0.5 * sum(w for t, w in weights.items() if t in union) / total
+    if not weights:
+        # A question that only names documents ("what were Blackpool's grades in 2026?") has
+        # nothing of its own to cover: the closeness of the best sentence decides.
+        coverage = 1.0
     unseen = sum(1 for t in own if t not in idf) / max(1, len(own))
     vocabulary = index.vocabulary
     names = [w for w in _NAME.findall(question)
              if w.lower() not in _QUESTION_WORDS and not {w.lower(), w.lower().rstrip("s"), w.lower() + "s"} & vocabulary]
-    return best + coverage - (0.5 if names else 0.0) - 0.3 * unseen
+    return best + coverage - (settings.unknown_name_penalty if names else 0.0) - settings.unseen_word_penalty * unseen

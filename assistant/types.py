@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class DocumentInfo:
@@ -227,6 +229,38 @@ class Hit:
         }
 
 
+ANSWER_TYPES = ("person", "agent", "number", "date", "rating", "organisation", "list", "status", "explanation")
+OUTCOMES = ("answered", "partial", "not_covered")
+
+
+@dataclass
+class Query:
+    """A question understood once (`assistant.understand.understand`): what it asks for and about
+    what, whose documents and which years it names, what it cites. Retrieval, composition and
+    the answerability check read this; none of them reads the question's wording for intent."""
+
+    text: str
+    vector: np.ndarray  # the question's embedding (with acronym expansions)
+    terms: list[str]  # search terms, naming words ("ofsted", "2019") left out
+    expansions: list[str]  # acronym expansions added to the search
+    action_refs: list[str]  # action references it names that the index holds ("2.2.2")
+    para_refs: list[tuple[str, str]]  # (reference, "recommendation" | "paragraph" | "")
+    doc_prior: dict[str, float]  # documents its naming words point at, and how strongly
+    years: tuple[str, ...] = ()  # years it names that date an indexed document
+    named_years: tuple[str, ...] = ()  # every year it names
+    council_docs: tuple[str, ...] = ()  # documents of the councils it names
+    councils: tuple[str, ...] = ()  # the councils it names, as the index calls them
+    year_docs: tuple[str, ...] = ()  # documents it designates by year ("the 2025 report")
+    named_months: tuple[str, ...] = ()  # months it names ("may 2020"): the answer must speak of them
+    count: bool = False  # asks "how many": a count, not a share, answers it
+    answer_type: str = "explanation"  # one of ANSWER_TYPES
+    focus: tuple[str, ...] = ()  # what it is about: content terms, not cue or naming words
+    focus_phrase: str = ""  # the same, as the user wrote it ("the Star Centre")
+    spelled_out: dict[str, tuple[str, ...]] = field(default_factory=dict)  # focus acronym -> its expansion's terms
+    progress: bool = False  # asks about progress ("is it done?"): progress reports are lifted
+    many: bool = False  # wants several things ("what are the strengths?"): a longer answer
+
+
 @dataclass(frozen=True)
 class Citation:
     """What an answer marker [n] points at: a passage of a named, dated document."""
@@ -275,6 +309,11 @@ class Answer:
     notice: str = ""  # a note to the user about their input ("question was shortened")
     timings_ms: dict[str, float] = field(default_factory=dict)
     evidence: float = 0.0  # how well the best sentence matched; abstention compares it to a threshold
+    # "answered"; "partial" (the documents speak of the focus but do not give what was asked);
+    # "not_covered" (nothing close enough: the closest passages are shown). `abstained` is
+    # True for both of the last two.
+    outcome: str = "answered"
+    answer_type: str = "explanation"  # what the question asked for (types.ANSWER_TYPES)
 
     def to_json(self) -> dict[str, Any]:
         """The `ask --json` / `results.jsonl` contract of DESIGN.md."""
@@ -283,6 +322,8 @@ class Answer:
             "resolved_question": self.resolved_question,
             "answer": self.text,
             "abstained": self.abstained,
+            "outcome": self.outcome,
+            "answer_type": self.answer_type,
             "citations": [c.to_json() for c in self.citations],
             "retrieved": [h.to_json() for h in self.retrieved],
             "latency_ms": round(sum(self.timings_ms.values()), 2),

@@ -11,8 +11,10 @@ from pathlib import Path
 
 from assistant.settings import Settings
 
-DEFAULT_QUESTIONS = Path(__file__).with_name("questions.jsonl")
-BASELINE = Path(__file__).with_name("baseline") / "summary.json"
+# The held-out part of the project's own set, and its baseline: what `assistant eval` runs and
+# gates by default (weights are tuned on sets/sefton/tune.jsonl, never on this).
+DEFAULT_QUESTIONS = Path(__file__).with_name("sets") / "sefton" / "heldout.jsonl"
+BASELINE = Path(__file__).with_name("sets") / "sefton" / "baseline.json"
 
 
 def run_eval_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -96,6 +98,20 @@ def summary_table(summary: dict) -> str:
         latency = metrics.get("latency_ms", {})
         lines.append(f"{name[:14]:14}{group['n_questions']:>4}" + "".join(cells)
                      + f"{latency.get('p50') or 0:>9.0f}{latency.get('p95') or 0:>9.0f}")
+    return "\n".join(lines) + outcome_table(summary)
+
+
+def outcome_table(summary: dict) -> str:
+    """Outcomes (answered / partial / not covered) by the answer type the question asked for,
+    for answerable and unanswerable questions apart."""
+    outcomes = summary.get("outcomes") or {}
+    if not outcomes:
+        return ""
+    lines = ["", f"{'outcome by answer type':28}{'answered':>10}{'partial':>10}{'not covered':>13}"]
+    for side in ("answerable", "unanswerable"):
+        for answer_type, counts in sorted(outcomes.get(side, {}).items()):
+            lines.append(f"{side + ' / ' + answer_type:28}{counts.get('answered', 0):>10}"
+                         f"{counts.get('partial', 0):>10}{counts.get('not_covered', 0):>13}")
     return "\n".join(lines)
 
 

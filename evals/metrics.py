@@ -531,11 +531,20 @@ def summarise(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         {"n_questions", "overall": group, "by_type": {type: group}} where a group is
         {"n_questions", "n_errors", "error_rate", "n_failed", "metrics": {metric: {"mean", "n",
         "pass_rate" (metrics with a pass rule), "p50", "p95" (latency_ms)}}}. Means skip None
-        values; `n` says how many questions a mean is over.
+        values; `n` says how many questions a mean is over. "outcomes" counts the answers'
+        outcomes (answered, partial, not_covered) by the answer type the question asked for,
+        separately for answerable and unanswerable questions.
     """
     types = sorted({str(r.get("type", "unlabelled")) for r in rows})
+    outcomes: dict[str, dict[str, dict[str, int]]] = {}
+    for r in rows:
+        if r.get("outcome"):
+            side = "unanswerable" if r.get("type") == "unanswerable" else "answerable"
+            by = outcomes.setdefault(side, {}).setdefault(str(r.get("answer_type", "")), {})
+            by[r["outcome"]] = by.get(r["outcome"], 0) + 1
     return {
         "n_questions": len(rows),
         "overall": _group(rows),
         "by_type": {t: _group([r for r in rows if r.get("type", "unlabelled") == t]) for t in types},
+        "outcomes": outcomes,
     }

@@ -56,6 +56,7 @@ def _error_row(question: Question, latency_ms: float, error: BaseException) -> d
         "resolved_question": question.question,
         "answer": "",
         "abstained": None,
+        "outcome": None,
         "citations": [],
         "retrieved": [],
         "latency_ms": latency_ms,

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MAX_USERS = 50
 MAX_QUESTIONS = 50
 ENDPOINT = "/respond"
-# What practitioners ask (README, evals/questions.jsonl): lookups, action status, follow-ups
+# What practitioners ask (README, evals/sets/): lookups, action status, follow-ups
 # that need the conversation, lists, figures, and one the documents do not cover.
 QUESTIONS = (
     "What did inspectors say about CAMHS waiting times?",

@@ -1,8 +1,8 @@
 """Checks on the question sets: every set's records, coverage, and gold quotes verbatim in the
 documents they name.
 
-The sets: the Sefton set (evals/questions.jsonl, with the additions of evals/sets/sefton/) over
-corpus/, and the "reports" set (evals/sets/reports/) over the documents its corpus.toml lists
+The sets, each a tuning and a held-out part: the Sefton set (evals/sets/sefton/) over corpus/,
+and the "reports" set (evals/sets/reports/) over the documents its corpus.toml lists
 (real national reports without manifest entries, by file stem, and Sefton's newest two). Gold
 quotes are looked for in a document's text as the project reads it (a PDF through the layout
 reader and cleaner, as passages are) and, for text files, also as written.
@@ -21,8 +21,9 @@ MANIFEST = ROOT / "corpus" / "manifest.toml"
 EVALS = ROOT / "evals"
 SETS = {
     # name: (question files, least questions, least unanswerable, corpus.toml or None for corpus/)
-    "sefton": ((EVALS / "questions.jsonl", EVALS / "sets" / "sefton" / "added.jsonl"), 100, 10, None),
-    "reports": ((EVALS / "sets" / "reports" / "questions.jsonl",), 60, 10, EVALS / "sets" / "reports" / "corpus.toml"),
+    "sefton": ((EVALS / "sets" / "sefton" / "tune.jsonl", EVALS / "sets" / "sefton" / "heldout.jsonl"), 100, 10, None),
+    "reports": ((EVALS / "sets" / "reports" / "tune.jsonl", EVALS / "sets" / "reports" / "heldout.jsonl"), 60, 10,
+                EVALS / "sets" / "reports" / "corpus.toml"),
 }
 
 ALLOWED_TYPES = {

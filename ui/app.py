@@ -88,6 +88,9 @@ CSS = """
 #chat .answer.abstained { background: #fff8e6; border-left: 4px solid #d97706; padding: .6em .8em; border-radius: 6px; color: #3b2f1e; }
 #chat .answer.abstained .abstain-title { font-weight: 700; color: #92400e; }
 #chat .answer.abstained .src-meta { color: #6b5b45; }
+#chat .answer.partial { background: #eef6ff; border-left-color: #2563eb; color: #1e293b; }
+#chat .answer.partial .abstain-title { color: #1e40af; }
+#chat .answer.partial .src-meta { color: #475569; }
 .closest-passage summary { cursor: pointer; }
 .closest-passage .passage { font-size: .9em; margin: .3em 0 .6em 1em; }
 #sources { text-align: left; position: sticky; top: 8px; max-height: 82vh; overflow-y: auto; padding: 4px 10px 10px 10px;

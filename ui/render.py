@@ -22,6 +22,7 @@ from assistant.types import Answer, Brief, BriefPoint, Chunk, Citation, Document
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 _FROM_LINE = re.compile(r"^From .{3,200}:$")
 ABSTAIN_TITLE = "I can't find this in the documents"
+PARTIAL_TITLE = "The documents don't give exactly what you asked"
 CLOSEST_SHOWN = 3
 _NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
 
@@ -91,8 +92,14 @@ def answer_html(answer: Answer, turn: int) -> str:
     """
     numbers = {c.n: c for c in answer.citations}
     # The chat sanitises HTML and drops data- attributes: the turn is a class as well.
-    parts = [f'<div class="answer turn-{turn}{" abstained" if answer.abstained else ""}" data-turn="{turn}">']
-    if answer.abstained:
+    # Three outcomes, each styled apart: answered; partial (the documents speak of the focus but
+    # do not give what was asked: the answer's first line says so, then quotes them); not covered.
+    state = {"partial": " abstained partial", "not_covered": " abstained not-covered"}.get(
+        answer.outcome, " abstained" if answer.abstained else "")
+    parts = [f'<div class="answer turn-{turn}{state}" data-turn="{turn}">']
+    if answer.outcome == "partial":
+        parts.append(f'<p class="abstain-title">{esc(PARTIAL_TITLE)}</p>')
+    elif answer.abstained:
         parts.append(f'<p class="abstain-title">{esc(ABSTAIN_TITLE)}</p>')
     if answer.resolved_question and answer.resolved_question != answer.question.strip():
         parts.append(f'<p class="searched">Searched: {esc(answer.resolved_question)}</p>')

@@ -1,0 +1,187 @@
+"""Does an answer hold what was asked? The check every composer's answer passes in `answer()`.
+
+An answer is *answered* only when a cited sentence holds the kind of thing the question asks
+for, bound to the question's focus in that same sentence (or table row), and the years and
+councils the question names are the ones speaking:
+
+  number        a figure ("474", "52 weeks", "a third", "monthly"), not a year or a reference
+  person        a person's name ("Lisa Summers"): a role ("the named GP") is not one
+  agent         a person's or an organisation's name (for "who runs ...?")
+  date          a date or year
+  rating        a grade of the taxonomy ("Requires improvement to be good")
+  organisation  a proper name ("Alder Hey", "Litherland High School") or an acronym
+  list, status, explanation   any cited sentence about the focus
+
+Otherwise it is *partial*: the documents speak about the focus but do not give what was asked
+(the answer then says so before quoting them). A sentence is bound to the focus when it holds
+at least `settings.focus_share_min` of the focus terms' IDF weight. Which words are names is
+read from the corpus itself: a capitalised word the documents never write in lower case.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from assistant.settings import Settings
+from assistant.store import Index
+from assistant.taxonomy import load_taxonomy
+from assistant.text import sentence_spans, terms
+from assistant.types import Citation, Query
+
+WANTED = {
+    "number": "the figure asked for", "person": "the name asked for", "agent": "the name asked for",
+    "date": "the date asked for",
+    "rating": "the grade asked for", "organisation": "the names asked for",
+}
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_REFERENCE = re.compile(r"\b\d+(?:\.\d+){1,3}\b")  # "2.2.2", "5.1.14": references, not figures
+_DATE = re.compile(rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS})|(?:{_MONTHS}) \d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|"
+                   rf"(?:19|20)\d\d)\b", re.I)
+_FIGURE = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+                     r"thirty|forty|fifty|hundred|thousand|half|third|quarter|dozen|twice|once|daily|weekly|"
+                     r"fortnightly|monthly|quarterly|annually|yearly|bi-?monthly)\b", re.I)
+_SHARE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|per ?cent\b)|\bper [\d,]+|\b(?:half|third|quarter)\b", re.I)
+_TITLE_RUN = re.compile(r"(?<![.!?:]\s)\b[A-Z][a-z'’]+(?: (?:and |of |for )?[A-Z][a-z'’]+)+\b")
+_CAPITALISED = re.compile(r"\b[A-Z][a-z'’]+(?:-[A-Z][a-z]+)?\b")
+_ACRONYM = re.compile(r"\b[A-Z]{2,6}s?\b")
+_PARTICLES = {"st", "de", "van", "von", "le", "la", "o", "mc", "mac"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the check decided, and what the documents did not give (for a partial answer)."""
+
+    outcome: str  # "answered" or "partial" ("not_covered" is decided before, on the evidence)
+    missing: str = ""  # "the figure asked for", "anything dated 2023"
+
+
+def judge(query: Query, citations: tuple[Citation, ...], index: Index, settings: Settings) -> Verdict:
+    """Whether `citations` give what `query` asks for (see the module docstring)."""
+    if not citations:
+        return Verdict("partial", WANTED.get(query.answer_type, "an answer"))
+    wanted = WANTED.get(query.answer_type, "an answer")
+    for year in query.named_years:
+        # The year named must be the one speaking: a document of that year, or a cited
+        # sentence that names it ("At 11 April 2016, 474 children ...").
+        if not any(c.chunk.date[:4] == year or any(year in s for s in c.sentences) for c in citations):
+            return Verdict("partial", f"{wanted} in {year}")
+    for month in query.named_months:
+        name, year = month.split()
+        dated = any(c.chunk.date[:4] == year and _month_name(c.chunk.date) == name for c in citations)
+        if not dated and not any(re.search(rf"\b{name}\b[^.]{{0,12}}\b{year}\b", c.chunk.passage, re.I)
+                                 for c in citations):
+            return Verdict("partial", f"{wanted} in {month.title()}")
+    if query.councils and not any(c.chunk.doc_id in query.council_docs for c in citations):
+        return Verdict("partial", f"{wanted} about {', '.join(query.councils)}")
+    if query.answer_type not in _HOLDS:
+        return Verdict("answered")
+    if any(gives_answer(s, query, index, settings, c.chunk.passage) for c in citations for s in c.sentences):
+        return Verdict("answered")
+    return Verdict("partial", wanted)
+
+
+def gives_answer(sentence: str, query: Query, index: Index, settings: Settings, passage: str = "") -> bool:
+    """Whether `sentence` holds the kind of thing `query` asks for, bound to its focus (always
+    True for the kinds of question that ask for no particular thing). The focus may also be
+    held by the sentence before it in `passage` ("Kooth launched in July 2019. The service has
+    over 1500 registered users."): a sentence often names its subject only by "it" or "the service"."""
+    holds = _HOLDS.get(query.answer_type)
+    if holds is None:
+        return True
+    idf, top_idf = index.lexical.idf, math.log(1 + (len(index.chunks) + 0.5) / 0.5)
+    weights = {t: idf.get(t, top_idf) for t in query.focus}
+    total = sum(weights.values())
+    if total:
+        present = set(terms(sentence + " " + _sentence_before(sentence, passage)))
+        held = sum(w for t, w in weights.items()
+                   if t in present or (t in query.spelled_out and set(query.spelled_out[t]) <= present))
+        if held / total < settings.focus_share_min:
+            return False
+    return holds(sentence, query, _lower_vocabulary(index))
+
+
+def _sentence_before(sentence: str, passage: str) -> str:
+    at = passage.find(sentence) if passage else -1
+    if at <= 0:
+        return ""
+    before = [passage[a:b] for a, b in sentence_spans(passage[:at])]
+    return before[-1] if before else ""
+
+
+def _has_figure(sentence: str, query: Query, lower: frozenset[str]) -> bool:
+    text = _REFERENCE.sub(" ", _DATE.sub(" ", sentence))
+    if query.count:
+        # A count: a figure that is not a share or a rate ("40% of ...", "88.6 per 10,000").
+        text = _SHARE.sub(" ", text)
+    return bool(_FIGURE.search(text))
+
+
+def _month_name(iso: str) -> str:
+    months = _MONTHS.split("|")
+    return months[int(iso[5:7]) - 1] if len(iso) >= 7 and iso[5:7].isdigit() and 1 <= int(iso[5:7]) <= 12 else ""
+
+
+def _has_date(sentence: str, query: Query, lower: frozenset[str]) -> bool:
+    return bool(_DATE.search(sentence))
+
+
+def _has_grade(sentence: str, query: Query, lower: frozenset[str]) -> bool:
+    text = sentence.lower()
+    return any(re.search(rf"\b{re.escape(g.lower())}\b", text) for g in load_taxonomy().grades)
+
+
+def _has_person(sentence: str, query: Query, lower: frozenset[str]) -> bool:
+    """A run of capitalised words of which two or more the corpus never writes in lower case and
+    none it does ("Lisa Summers", "Paula St Aubyn"); a run holding a common word or an acronym
+    names an organisation ("North West Boroughs Healthcare NHS Foundation Trust") or a role
+    ("Named GP")."""
+    run: list[str] = []
+    for token in re.findall(r"[A-Za-z'’-]+|[^\sA-Za-z]", sentence) + ["."]:
+        word = token.lower().strip("'’")
+        if token[:1].isupper() or (run and word in _PARTICLES):
+            run.append(token)
+            continue
+        names = [t for t in run if t.lower().strip("'’") not in _PARTICLES]
+        if len(names) >= 2 and all(not t.isupper() and t.lower().strip("'’") not in lower for t in names):
+            return True
+        run = []
+    return False
+
+
+def _has_name(sentence: str, query: Query, lower: frozenset[str]) -> bool:
+    """A proper name (a capitalised word the corpus never writes in lower case, not the
+    sentence's first word) or an acronym that the question does not already hold."""
+    asked = set(_ACRONYM.findall(query.text))
+    if any(a not in asked for a in _ACRONYM.findall(sentence)):
+        return True
+    first = re.match(r"\W*\w+", sentence)
+    start = first.end() if first else 0
+    return any(m.group().lower().strip("'’") not in lower for m in _CAPITALISED.finditer(sentence, start))
+
+
+def _has_agent(sentence: str, query: Query, lower: frozenset[str]) -> bool:
+    """A person's or an organisation's name: for "who runs ...", a body such as "Public Health"
+    or "Children's Social Care" (capitalised words in a row, not opening the sentence) answers."""
+    if _has_person(sentence, query, lower) or _has_name(sentence, query, lower):
+        return True
+    return bool(_TITLE_RUN.search(sentence[1:]))
+
+
+_HOLDS = {"number": _has_figure, "date": _has_date, "rating": _has_grade, "person": _has_person,
+          "agent": _has_agent, "organisation": _has_name}
+
+
+def _lower_vocabulary(index: Index) -> frozenset[str]:
+    """Every word the corpus writes in lower case somewhere: such a word is not a name."""
+    # Kept on the index object: computed once per loaded generation, gone with it.
+    found = getattr(index, "_lower_words", None)
+    if found is None:
+        seen: set[str] = set()
+        for passage in {c.passage_id: c.passage for c in index.chunks}.values():
+            seen.update(re.findall(r"\b[a-z][a-z'’-]*\b", passage))
+        found = frozenset(w.strip("'’") for w in seen)
+        index._lower_words = found  # type: ignore[attr-defined]
+    return found

@@ -1,0 +1,225 @@
+"""Understand a question once: what kind of answer it asks for, what it is about, whose documents
+and which years it names, the references it cites. Retrieval, composition and the answerability
+check all read the resulting `Query`; no other module reads the question's wording for intent.
+
+Answer types (`Query.answer_type`), first rule that matches wins:
+  person       "who is the ..." (a person's name; a role such as "the named GP" is not one)
+  agent        other "who ..." questions ("who runs CAMHS?"): a person's or an organisation's name
+  number       "how many / how much / what share / how long / how often"
+  date         "when ...", "what date", "which year"
+  rating       a grade or judgement ("how was X judged?", "overall effectiveness")
+  organisation "which schools / services / agencies ...", "where ..."
+  status       progress of an action or finding ("what's the status of 2.2.2?", "was it done?")
+  list         "what are the strengths", "list the actions", "which areas"
+  explanation  anything else: what the documents say about the focus
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.embed import embed
+from assistant.store import Index
+from assistant.taxonomy import load_taxonomy
+from assistant.text import normalise, terms
+from assistant.types import Query
+
+_ACTION_REF = re.compile(r"(?<![\d.])([1-9]\.\d{1,2}\.\d{1,2})(?![\d.]*\d)")
+_PARA_REF = re.compile(r"(?<![\d.])(\d{1,2}\.\d{1,2})(?![.]?\d)")
+YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
+_MONTH_YEAR = re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|"
+                         r"december) ((?:19|20)\d\d)\b", re.I)
+# "How many ...?" asks for a count: a share ("40% of those using it") does not answer it.
+_COUNT = re.compile(r"\bhow many\b|\bwhat (?:is|was) the number\b|\bnumber of\b", re.I)
+
+# A question about progress ("was it done?", "how is X going?"): the documents that report
+# progress are lifted, and an action-plan row is answered by its status and latest note.
+_PROGRESS = re.compile(
+    r"\b(status|done|finish(?:ed)?|complete[ds]?|progress(?:ing)?|going|achieved|happened|set up|in place|"
+    r"yet|still|update[ds]?|latest|delivered|launched|published|filled|manage[ds]?|where are they)\b", re.I)
+# A question that wants several things ("what are the strengths?"): a longer answer.
+_MANY = re.compile(r"\b(list|what are|which|name the|areas|strengths|recommendations|actions|priorit|themes?)\b", re.I)
+_WHERE_WITH = re.compile(r"\bgot to\b|\bwhere (?:are|is) (?:they|we|things) with\b", re.I)
+# The cues of each answer type, tried in this order; then status (progress), then list.
+_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # "Who is the named GP?" asks for a person's name; "who runs X?" may be answered by a person or
+    # an organisation.
+    ("person", re.compile(r"^\s*(?:and\s+)?who(?:'s| is| was| are| were)\s+(?:the|their|its|our|your)\b|"
+                          r"\bname of (?:the|their|its|[\w'’]+'s?)\b|\bneed a name\b|"
+                          r"\b(?:which|what) (?:person|inspector|officer|director|manager)\b", re.I)),
+    ("agent", re.compile(r"^\s*(?:and\s+)?who\b|\bwho (?:runs|commissions|chairs|leads|led|signed|provides|manages)\b",
+                         re.I)),
+    ("number", re.compile(r"\bhow (?:many|much|long|often)\b|\bwhat (?:proportion|percentage|share|number|"
+                          r"rate|amount|ratio|figure)\b|\bper ?cent\b|%|\bhow big\b|"
+                          r"\bwhat (?:is|was|were|are) the [\w' -]{0,40}?\b(?:rate|number|proportion|percentage|"
+                          r"total|cost|budget|ratio)\b", re.I)),
+    ("date", re.compile(r"^\s*(?:and\s+)?when\b|\bwhen (?:was|were|did|is|will|does)\b|\bwhat (?:date|year|month)\b|"
+                        r"\bwhich (?:date|year|month)\b|\bsince when\b", re.I)),
+    ("rating", re.compile(r"\b(judge?ments?|judged|rated|ratings?|graded|overall effectiveness|(?:what|which) grades?|"
+                          r"inadequate|outstanding|requires improvement)\b", re.I)),
+    ("organisation", re.compile(r"\bwhich (?:[\w'-]+ )?(?:schools?|organisations?|agencies|agency|services?|"
+                                r"providers?|trusts?|hospitals?|charities|charity|teams?|councils?|partners?|"
+                                r"compan(?:y|ies)|practices?|centres?|homes?|groups?|hubs?|units?|academ(?:y|ies))\b|"
+                                r"\bnames of\b|"
+                                r"^\s*where\b(?! (?:are|is) (?:they|we|things) with)|"
+                                r"\bwhere (?:is|are|was|were|do|does|did)\b(?! (?:they|we|things) with)", re.I)),
+)
+# Words of a question that say what kind of answer is wanted, or whose documents, not what it is
+# about: they are not its focus.
+_NOT_FOCUS = frozenset(terms(
+    "happen happened find found say said done many much long often good well work works working get give "
+    "given gave use used come came make made go going went know take put ask asked run runs kind "
+    "kinds type types way ways thing things anything something someone anyone like also yet still "
+    "ever now currently current number level overall main key new old there here where when which "
+    "who whom whose why how what document documents report reports inspector inspectors inspection "
+    "inspections review reviews letter plan council councils local area areas children child young people "
+    "date year years month time status latest update proportion percentage share rate amount figure "
+    "name names list total tell show describe according led rating ratings rated judged judgement judgements "
+    "grade grades graded"
+))
+
+
+def understand(question: str, index: Index) -> Query:
+    """The question's answer type, focus, named councils, documents and years, references and
+    search terms; embedded once.
+
+    Args:
+        question: the (resolved) question.
+        index: the open index: its glossary, documents and actions give names their meaning.
+    Returns:
+        A `Query`.
+    """
+    taxonomy = load_taxonomy()
+    naming_words = _naming_vocabulary(index)
+    # An acronym that names a document ("JTAI", "CQC") is not expanded: its spelled-out form
+    # would pull in every passage that introduces the inspection rather than what was asked.
+    pairs = [(a, e) for a, e in expand_acronyms(question, index.glossary) if a.lower() not in naming_words]
+    expansions = [e for _, e in pairs]
+    dense_text = question + (" (" + "; ".join(expansions) + ")" if expansions else "")
+    action_refs = [r for r in _ACTION_REF.findall(question) if r in index.actions]
+    kind = "recommendation" if re.search(r"recommendation", question, re.I) else (
+        "paragraph" if re.search(r"\bpara(graph)?s?\b", question, re.I) else "")
+    para_refs = [(r, kind) for r in _PARA_REF.findall(question) if not any(a.startswith(r + ".") for a in action_refs)]
+    answer_type = answer_type_of(question, bool(action_refs))
+    query_terms = terms(question) + [t for e in expansions for t in terms(e)]
+    naming, prior = _doc_prior(query_terms, index)
+    progress = bool(action_refs) or bool(_PROGRESS.search(question))
+    if progress:
+        for doc_id, info in index.docs.items():
+            if taxonomy.kind(info.doc_type).progress:
+                prior[doc_id] = max(prior.get(doc_id, 0.0), 1.0)
+    council_docs = tuple(_named_authorities(question, index))
+    year_docs = _named_year_documents(question, naming, index)
+    councils = tuple(dict.fromkeys(index.docs[d].local_authority for d in council_docs))
+    content = [t for t in query_terms if t not in naming] or query_terms
+    published = {info.published[:4] for info in index.docs.values() if info.published}
+    named_years = tuple(dict.fromkeys(YEAR.findall(question)))
+    named_months = tuple(f"{m.group(1).lower()} {m.group(2)}" for m in _MONTH_YEAR.finditer(question))
+    authority_words = {t for c in councils for t in terms(c)}
+    acronyms = {a.lower() for a in re.findall(r"\b[A-Z]{2,}s?\b", question)}
+    focus = tuple(dict.fromkeys(
+        t for t in terms(question)
+        if (len(t) > 2 or t in acronyms) and t not in _NOT_FOCUS and t not in naming and t not in authority_words and not YEAR.fullmatch(t)))
+    return Query(
+        text=question, vector=embed([dense_text])[0], terms=content, expansions=expansions,
+        action_refs=action_refs, para_refs=para_refs, doc_prior=prior,
+        years=tuple(y for y in named_years if y in published), named_years=named_years,
+        council_docs=council_docs, councils=councils, year_docs=year_docs, named_months=named_months,
+        count=bool(_COUNT.search(question)), answer_type=answer_type, focus=focus,
+        focus_phrase=_focus_phrase(question, focus),
+        spelled_out={a.lower(): tuple(terms(e)) for a, e in pairs if a.lower() in focus and e != a}, progress=progress, many=bool(_MANY.search(question)),
+    )
+
+
+def answer_type_of(question: str, names_action: bool = False) -> str:
+    """The kind of answer `question` asks for (see the module docstring)."""
+    if _WHERE_WITH.search(question):
+        return "status"
+    for name, cue in _CUES:
+        if cue.search(question):
+            return name
+    if names_action or _PROGRESS.search(question):
+        return "status"
+    return "list" if _MANY.search(question) else "explanation"
+
+
+_JOINERS = {"of", "the", "for", "in", "on", "and", "to", "a", "an", "with", "from", "at", "by"}
+
+
+def _focus_phrase(question: str, focus: tuple[str, ...]) -> str:
+    """The longest run of the question's focus words, as the user wrote them, small joining
+    words allowed inside ("the named GP" -> "named GP", "the case study of poor practice"):
+    what a partial answer says it has found things about."""
+    tokens = re.findall(r"[\w'’&/-]+", question)
+    runs: list[list[str]] = [[]]
+    for tok in tokens:
+        if set(terms(tok)) & set(focus):
+            runs[-1].append(tok)
+        elif tok.lower() in _JOINERS and runs[-1]:
+            runs[-1].append(tok)
+        elif runs[-1]:
+            runs.append([])
+    best = max((r for r in runs), key=lambda r: sum(1 for t in r if t.lower() not in _JOINERS), default=[])
+    while best and best[-1].lower() in _JOINERS:
+        best.pop()
+    return " ".join(best) or "this question"
+
+
+def _doc_prior(query_terms: list[str], index: Index) -> tuple[set[str], dict[str, float]]:
+    """The naming words in the query ("the JTAI letter", "Ofsted", "2019"), and each document's
+    share of them."""
+    vocab: dict[str, set[str]] = {}
+    taxonomy = load_taxonomy()
+    for doc_id, info in index.docs.items():
+        words_ = set(terms(" ".join(taxonomy.kind(info.doc_type).aliases) + " " + info.publisher))
+        words_ |= {info.published[:4]} if info.published else set()
+        # A council's name says whose documents, not which kind: that is `_named_authorities`.
+        vocab[doc_id] = words_ - set(terms(info.local_authority)) - {"and", "children"}
+    naming = {t for t in query_terms if any(t in v for v in vocab.values())}
+    prior = {d: len(naming & v) / len(naming) for d, v in vocab.items()} if naming else {}
+    return naming, {d: p for d, p in prior.items() if p > 0}
+
+
+def expand_acronyms(question: str, glossary: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """(acronym, added text) pairs: the expansion of each acronym in the question, and the
+    acronym of each expansion in it."""
+    found: list[tuple[str, str]] = []
+    upper = {w.upper() for w in re.findall(r"[A-Za-z]{2,8}", question)}
+    norm = f" {normalise(question)} "
+    for acronym, expansions in glossary.items():
+        if acronym in upper or acronym + "S" in upper:
+            found.append((acronym, expansions[0]))
+        elif any(f" {normalise(e)} " in norm for e in expansions[:3]):
+            found.append((acronym, acronym))
+    return found
+
+
+def _naming_vocabulary(index: Index) -> set[str]:
+    words_: set[str] = set()
+    taxonomy = load_taxonomy()
+    for info in index.docs.values():
+        words_ |= set(taxonomy.kind(info.doc_type).aliases) | {w.lower() for w in re.findall(r"[A-Za-z]+", info.publisher)}
+    return words_
+
+
+def _named_year_documents(question: str, naming: set[str], index: Index) -> tuple[str, ...]:
+    """Documents a question designates by year ("the 2025 report", "the 2019 JTAI"): a year
+    that dates an indexed document, in a question with a word naming a kind of document."""
+    doc_words = naming - set(YEAR.findall(question))
+    if not doc_words:
+        return ()
+    years = set(YEAR.findall(question))
+    return tuple(d for d, info in index.docs.items() if info.published[:4] in years)
+
+
+def _named_authorities(question: str, index: Index) -> list[str]:
+    """Ids of the documents whose local authority the question names ("Leeds", "leeds'",
+    "Leeds City Council" all name "Leeds City")."""
+    taxonomy = load_taxonomy()
+    text = f" {normalise(question.replace('’', chr(39)).replace(chr(39) + 's', ''))} "
+    out = []
+    for doc_id, info in index.docs.items():
+        key = taxonomy.authority_key(info.local_authority)
+        if key and f" {key} " in text:
+            out.append(doc_id)
+    return out

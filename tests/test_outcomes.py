@@ -1,0 +1,108 @@
+"""Honest answers: three outcomes (answered, partial, not covered) decided in `answer()` by what
+the question asks for, on the real corpus; the year or council a question names must speak."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import answer
+from assistant.store import open_index
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def ask(corpus_index):
+    settings = corpus_index.settings
+    index = open_index(settings)
+    return lambda question: answer(question, settings=settings, index=index)
+
+
+@pytest.mark.parametrize("question, answer_type, outcome", [
+    ("How many children were looked after in April 2016?", "number", "answered"),
+    ("how many used the Star Centre in 2019?", "number", "partial"),
+    ("who is the named GP?", "person", "partial"),
+    ("what's the named GP's role?", "explanation", "answered"),
+    ("What was the overall effectiveness judgement in 2025?", "rating", "answered"),
+    ("What was the overall effectiveness judgement in 2023?", "rating", "partial"),
+    ("when did sefton's new multi-agency safeguarding arrangements start?", "date", "partial"),
+    ("which schools took part in the emotional wellbeing pilots?", "organisation", "partial"),
+    ("What are the areas for improvement in the 2019 letter?", "list", "answered"),
+    ("What's the status of action 2.2.2?", "status", "answered"),
+    ("What is the capital of France?", "explanation", "not_covered"),
+])
+def test_each_outcome_on_real_questions_of_each_answer_type(ask, question, answer_type, outcome):
+    result = ask(question)
+    assert (result.answer_type, result.outcome) == (answer_type, outcome), result.text[:300]
+    assert result.abstained == (outcome != "answered")
+    row = result.to_json()
+    assert row["outcome"] == outcome and row["abstained"] == result.abstained
+    if outcome == "partial":
+        first, rest = result.text.split("\n", 1)
+        assert first.startswith("The documents do not give ") and " What they say about " in first
+        assert result.citations and "[1]" in rest  # then what they do say, cited
+    if outcome == "not_covered":
+        assert not result.citations and result.retrieved
+
+
+@pytest.mark.parametrize("question", [
+    "What was the overall effectiveness judgement in 2023?",
+    "How many children were looked after in 2031?",
+    "What did inspectors say about Leeds' front door?",
+    "What did Ofsted find in Knowsley in 2024?",
+])
+def test_a_year_or_council_no_cited_document_covers_is_never_answered(ask, question):
+    result = ask(question)
+    assert result.outcome != "answered", result.text[:300]
+
+
+def test_a_year_the_cited_document_is_dated_is_answered(ask):
+    result = ask("How many children were looked after in April 2016?")
+    assert result.outcome == "answered" and "474" in result.text
+
+
+def test_the_tuning_script_refuses_a_held_out_part():
+    for held in sorted((ROOT / "evals" / "sets").glob("*/heldout.jsonl")):
+        done = subprocess.run([sys.executable, str(ROOT / "scripts" / "tune.py"), "--questions", str(held)],
+                              capture_output=True, text=True, timeout=120, cwd=ROOT)
+        assert done.returncode == 2, done.stdout
+        assert "held-out part" in done.stderr and "tune.jsonl" in done.stderr
+
+
+def test_a_tuning_file_that_smuggles_in_held_out_questions_is_refused(tmp_path):
+    held = (ROOT / "evals" / "sets" / "sefton" / "heldout.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    sneaky = tmp_path / "tune.jsonl"
+    sneaky.write_text(held + "\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "tune.py"), "--questions", str(sneaky)],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 2 and "held-out question" in done.stderr
+
+
+def test_the_parts_of_each_set_are_disjoint_and_stratified():
+    import json
+    from collections import Counter
+
+    for folder in sorted(p for p in (ROOT / "evals" / "sets").iterdir() if p.is_dir()):
+        parts = {name: [json.loads(line) for line in (folder / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+                        if line.strip()] for name in ("tune", "heldout")}
+        assert not {r["id"] for r in parts["tune"]} & {r["id"] for r in parts["heldout"]}
+        tune, held = Counter(r["type"] for r in parts["tune"]), Counter(r["type"] for r in parts["heldout"])
+        for qtype in tune | held:
+            total = tune[qtype] + held[qtype]
+            assert abs(tune[qtype] - 0.6 * total) <= 1, (folder.name, qtype, tune[qtype], held[qtype])
+
+
+def test_every_setting_has_a_description_and_a_row_in_the_readme():
+    from assistant.settings import Settings
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = []
+    for variable, _default, help_text in Settings.describe():
+        assert len(help_text.split()) >= 4, f"{variable} has no description"
+        if f"| `{variable}` |" not in readme:
+            missing.append(variable)
+    assert not missing, f"settings missing from the README's table: {missing}"
