@@ -234,10 +234,10 @@ def open_index(settings: Settings, *, with_collection: bool = True) -> Index:
                 index = _load(settings, state, with_collection)
             except _Replaced:
                 continue  # an ingest committed and removed this generation while we read: read again
-            switched = bool(_cache)
             _cache.clear()
             _cache[key] = index
-        if switched and with_collection:
+        if with_collection:
+            # Moving to a generation is when older ones are let go: remove those no one reads.
             remove_unread_generations(settings, state)
         return index
     raise StoreError(f"The index at {settings.index_dir}/ kept changing while it was opened: try again when "
@@ -515,8 +515,8 @@ def remove_unread_generations(settings: Settings, state: IndexState | None, *, i
             _remove_unread(settings, state, older_only=True)
     except IngestBusy:
         pass  # the running ingest cleans up when it finishes
-    except Exception:  # a reader must never fail a question over clean-up
-        log.warning("could not remove old index generations in %s", settings.index_dir, exc_info=True)
+    except Exception as exc:  # a reader must never fail a question over clean-up (a read-only folder, say)
+        log.info("old index generations in %s left for the next ingest: %s", settings.index_dir, exc)
 
 
 def _generation_number(name: str) -> int | None:

@@ -228,10 +228,12 @@ def _bounded(text: str, unit: _Unit, limit: int) -> list[_Unit]:
             cuts.append(a)
             total = 0
         total += tokens
-    # A "word" thousands of characters long (no spaces at all) is cut by length: 4 characters a token.
+    # A "word" thousands of characters long (no spaces at all) is cut by length, at 8 characters
+    # a token: more than any run of words has, so sentences are never cut by this.
     bounds = []
+    width = limit * 8
     for a, b in zip(cuts, cuts[1:] + [len(passage)]):
-        bounds.extend((x, min(x + limit * 4, b)) for x in range(a, b, limit * 4))
+        bounds.extend((x, min(x + width, b)) for x in range(a, b, width))
     return [dataclasses.replace(unit, start=unit.start + a, end=unit.start + b, extra=dict(unit.extra))
             for a, b in bounds]
 

@@ -62,8 +62,7 @@ def main() -> None:
         folder = index / f"gen-{state['generation']}"
         passages: dict[str, int] = {}
         for row in map(json.loads, (folder / "chunks.jsonl").read_text().splitlines()):
-            if "passage" in row:
-                passages[row["passage_id"]] = len(row["passage"])
+            passages[row["passage_id"]] = row["end"] - row["start"]  # its span of the cleaned text
         total = size_of(index)
         print(f"file: {file_size / 1e6:.2f} MB on one line")
         print(f"ingest: {seconds:.0f} s, peak memory {peak_mb:.0f} MB; {done.stdout.strip()}")

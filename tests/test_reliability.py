@@ -119,10 +119,6 @@ def test_the_server_answers_from_a_file_ingested_while_it_runs(small_index, tmp_
         assert "Bootle" in after and "zebrafish" in after.replace(NEW_QUESTION, "")
         again = _ask_server(url, "What did inspectors say about CAMHS waiting times?")
         assert "CAMHS" in again
-        # Having moved on, the server let the old generation go and removed it.
-        live = read_state(small_index.index_dir).generation
-        assert _generations(small_index.index_dir) == [f"gen-{live}"]
-        assert _collections(small_index.settings) == [f"chunks-g{live}"]
         assert server.poll() is None
     finally:
         server.send_signal(signal.SIGINT)
@@ -132,6 +128,14 @@ def test_the_server_answers_from_a_file_ingested_while_it_runs(small_index, tmp_
             server.kill()
         log.close()
     assert "Traceback" not in Path(log.name).read_text()
+    # Nothing reads the old generation now: the next ingest (nothing to embed) removes it. (The
+    # server itself removes it when it moves on, if nothing of its own still holds it: see
+    # test_a_generation_someone_reads_is_kept_and_goes_once_let_go.)
+    done = run_cli("ingest", "--quiet", "--corpus-dir", small_index.corpus_dir, "--index-dir", small_index.index_dir)
+    assert done.returncode == 0 and "up to date" in done.stdout, done.stderr
+    live = read_state(small_index.index_dir).generation
+    assert _generations(small_index.index_dir) == [f"gen-{live}"]
+    assert _collections(small_index.settings) == [f"chunks-g{live}"]
 
 
 def test_a_generation_someone_reads_is_kept_and_goes_once_let_go(tiny):
@@ -145,8 +149,8 @@ def test_a_generation_someone_reads_is_kept_and_goes_once_let_go(tiny):
     assert f"gen-{old}" in _generations(tiny.index_dir)
     assert reader.collection.count() == len(reader.chunks)  # still answerable while held
 
-    reader.close()  # the reader lets it go; the next ingest (here with nothing to do) removes it
-    assert build_index(tiny, progress=False).up_to_date
+    reader.close()  # the reader lets it go; moving to the new generation removes the old one
+    assert open_index(tiny).generation == report.generation
     assert _generations(tiny.index_dir) == [f"gen-{report.generation}"]
     assert _collections(tiny) == [f"chunks-g{report.generation}"]
 
@@ -174,7 +178,7 @@ def test_a_one_megabyte_line_becomes_bounded_passages(tmp_path):
     chunks = chunk_document(clean_document(docs[0]), max_tokens=settings.embed_max_tokens,
                             pack_tokens=settings.pack_tokens, max_passage_tokens=settings.max_passage_tokens)
     passages = {c.passage_id: c.passage for c in chunks}
-    assert len(passages) > 100
+    assert len(passages) > 50  # about 2,000 tokens each
     # Before: one passage of 1 MB, carried by each of its ~1,200 pieces (1.27 GB on disk).
     assert max(len(p) for p in passages.values()) <= settings.max_passage_tokens * 6
     assert sum(len(p) for p in passages.values()) <= 1_000_000
@@ -185,7 +189,7 @@ def test_a_line_without_spaces_is_bounded_too(tmp_path):
     (tmp_path / "blob.txt").write_text("x" * 200_000 + "\n", encoding="utf-8")
     docs, _ = load_documents(tmp_path, None, Settings())
     chunks = chunk_document(clean_document(docs[0]), max_passage_tokens=500)
-    assert max(len(c.passage) for c in chunks) <= 2000
+    assert max(len(c.passage) for c in chunks) <= 500 * 8
     assert sum(len(p) for p in {c.passage_id: c.passage for c in chunks}.values()) == 200_000
 
 
