@@ -26,6 +26,7 @@ import threading
 import time
 from datetime import date
 from pathlib import Path
+from typing import Callable
 
 import gradio as gr
 from fastapi import HTTPException
@@ -208,8 +209,8 @@ def build_app(settings: Settings, index: Index | None = None, *, files: SessionF
                                                   size="sm")
                 brief_out = gr.HTML("", elem_id="brief-out", js_on_load=None)
 
-            _timeline_tab(index, settings)
-            _actions_tab(index, settings, files)
+            _timeline_tab(index, current, settings)
+            _actions_tab(index, current, settings, files)
 
             with gr.Tab("Evaluate", id="eval-tab"):
                 gr.Markdown("For evaluators: upload a question set (JSONL, one object a line, or CSV with columns "
@@ -338,9 +339,11 @@ def build_app(settings: Settings, index: Index | None = None, *, files: SessionF
     return app
 
 
-def _timeline_tab(index: Index, settings: Settings) -> None:
+def _timeline_tab(index: Index, current: Callable[[], Index], settings: Settings) -> None:
     """The Timeline tab: each document in date order with its judgements and key findings (quoted,
-    each linked to its passage), and a chart of the judgements over time, one line per area."""
+    each linked to its passage), and a chart of the judgements over time, one line per area.
+    `index` draws the first view; `current()` gives the live one for each request, so an ingest
+    beside the server is shown and the old generation is not held."""
     councils = sorted({d.local_authority for d in index.docs.values() if d.local_authority})
     first = timeline(index, councils[0] if len(councils) == 1 else None, settings=settings)
     with gr.Tab("Timeline", id="timeline-tab"):
@@ -357,7 +360,7 @@ def _timeline_tab(index: Index, settings: Settings) -> None:
 
         def show(name):
             try:
-                result = timeline(index, name or None, settings=settings)
+                result = timeline(current(), name or None, settings=settings)
             except AssistantError as error:
                 raise gr.Error(str(error)) from None
             return timeline_view.judgement_frame(result), timeline_view.timeline_html(result)
@@ -365,7 +368,7 @@ def _timeline_tab(index: Index, settings: Settings) -> None:
         council.change(show, council, [chart, out])
 
 
-def _actions_tab(index: Index, settings: Settings, files: SessionFiles) -> None:
+def _actions_tab(index: Index, current: Callable[[], Index], settings: Settings, files: SessionFiles) -> None:
     """The Action tracker tab: the action plans' rows as a filterable table (each row linked to its
     passage and to the findings it answers, followed through progress to later inspections),
     roll-ups by priority and agency with charts, and the rows as CSV."""
@@ -401,7 +404,7 @@ def _actions_tab(index: Index, settings: Settings, files: SessionFiles) -> None:
         out = gr.HTML(timeline_view.tracker_html(everything, traces), elem_id="tracker-out", js_on_load=None)
 
         def pick(status_value, agency_value, request: gr.Request):
-            result = action_rows(index, status=status_value or "", agency=agency_value or "")
+            result = action_rows(current(), status=status_value or "", agency=agency_value or "")
             path = files.new_path(request.session_hash, "actions.csv")
             path.write_text(actions_csv(result), encoding="utf-8")
             return (timeline_view.tracker_html(result, traces), timeline_view.rollup_frame(result, "priority"),
