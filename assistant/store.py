@@ -74,7 +74,7 @@ def chroma_client(settings: Settings, *, reset_damaged: bool = False):
         except Exception as exc:  # chromadb raises several types for an unreachable server
             raise StoreError(
                 f"Cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port} ({exc}): start "
-                f"it with 'chroma run --port {settings.chroma_port}', or unset ASSISTANT_CHROMA_HOST to use "
+                f"the server with 'chroma run --port {settings.chroma_port}', or unset ASSISTANT_CHROMA_HOST to use "
                 "the embedded store"
             ) from None
     path = settings.index_dir / "chroma"
