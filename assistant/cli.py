@@ -11,7 +11,7 @@ stderr and exit status 2. Examples:
     assistant ask --json --type action_plan "what's the status of 2.2.2?"
     assistant chat                        # a conversation in the terminal
     assistant serve --port 7860           # the web chat
-    assistant eval --baseline evals/baseline/summary.json
+    assistant eval --baseline evals/sets/sefton/baseline.json
     assistant eval diff runs/a runs/b
 """
 

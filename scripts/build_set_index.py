@@ -1,7 +1,7 @@
 """Build the index a question set is evaluated on, from the set's corpus.toml.
 
     python scripts/build_set_index.py evals/sets/reports --index-dir .index-reports
-    assistant eval --index-dir .index-reports --questions evals/sets/reports/questions.jsonl \
+    assistant eval --index-dir .index-reports --questions evals/sets/reports/heldout.jsonl \
         --baseline evals/sets/reports/baseline.json
 
 The documents are copied into `<index-dir>-corpus/` (with corpus/'s manifest entries for those
