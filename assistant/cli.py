@@ -5,13 +5,13 @@ stderr and exit status 2. Examples:
 
     assistant ingest                      # build or update the index from corpus/
     assistant docs                        # what is indexed
-    assistant timeline --council Sefton   # documents in date order: judgements, key findings
+    assistant timeline --council Anytown   # documents in date order: judgements, key findings
     assistant actions --status overdue    # the action plan's rows, filtered
     assistant ask "What did inspectors say about CAMHS waiting times?"
     assistant ask --json --type action_plan "what's the status of 2.2.2?"
     assistant chat                        # a conversation in the terminal
     assistant serve --port 7860           # the web chat
-    assistant eval --baseline evals/sets/sefton/baseline.json
+    assistant eval --baseline evals/sets/corpus/baseline.json
     assistant eval diff runs/a runs/b
 """
 
@@ -102,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_docs)
 
     p = verbs.add_parser("timeline", parents=[common], help="a council's documents in date order: judgements and key findings",
-                         epilog='example: assistant timeline --council Sefton --json')
+                         epilog='example: assistant timeline --council Anytown --json')
     p.add_argument("--council", default="", metavar="NAME", help="only this council's documents (default: all)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=_timeline)
@@ -137,10 +137,10 @@ def _parser() -> argparse.ArgumentParser:
     p = verbs.add_parser("eval", parents=[common], help="run question sets; 'assistant eval diff A B' compares runs",
                          epilog="example: assistant eval --questions my-set.csv --out runs/mine")
     p.add_argument("--questions", action="append", type=Path, metavar="FILE",
-                   help="JSONL or CSV question set (repeatable; default evals/sets/sefton/heldout.jsonl)")
+                   help="JSONL or CSV question set (repeatable; default evals/sets/corpus/heldout.jsonl)")
     p.add_argument("--out", type=Path, help="output folder (default runs/<time>)")
     p.add_argument("--baseline", type=Path, help="summary.json to compare with: exit 1 on a regression")
-    p.add_argument("--update-baseline", action="store_true", help="accept this run as the --baseline file (evals/sets/sefton/baseline.json by default)")
+    p.add_argument("--update-baseline", action="store_true", help="accept this run as the --baseline file (evals/sets/corpus/baseline.json by default)")
     p.add_argument("--k", type=int, default=5, help="cut-off for hit@k and recall@k (default 5)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_eval)

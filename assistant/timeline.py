@@ -42,7 +42,7 @@ def timeline(index: Index, council: str | None = None, *, settings: Settings | N
 
     Args:
         index: an open index.
-        council: a council's name as users write it ("Sefton", "Leeds City Council"); None or ""
+        council: a council's name as users write it ("Anytown", "Anytown City Council"); None or ""
             for every document of the index.
         settings: how many key findings per document (`timeline_findings`); defaults when None.
     Returns:

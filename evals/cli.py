@@ -12,9 +12,9 @@ from pathlib import Path
 from assistant.settings import Settings
 
 # The held-out part of the project's own set, and its baseline: what `assistant eval` runs and
-# gates by default (weights are tuned on sets/sefton/tune.jsonl, never on this).
-DEFAULT_QUESTIONS = Path(__file__).with_name("sets") / "sefton" / "heldout.jsonl"
-BASELINE = Path(__file__).with_name("sets") / "sefton" / "baseline.json"
+# gates by default (weights are tuned on sets/corpus/tune.jsonl, never on this).
+DEFAULT_QUESTIONS = Path(__file__).with_name("sets") / "corpus" / "heldout.jsonl"
+BASELINE = Path(__file__).with_name("sets") / "corpus" / "baseline.json"
 
 
 def run_eval_command(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,6 +1,6 @@
 """Warm answer latency over the eval set, split into retrieval and composition, and peak memory.
 
-Usage: python scripts/bench_answer.py [--repeat 3] [--questions evals/sets/sefton/heldout.jsonl]
+Usage: python scripts/bench_answer.py [--repeat 3] [--questions evals/sets/corpus/heldout.jsonl]
 Prints medians over repeats of p50 and p95 (this is a shared 2-core machine: one run's p95 is
 noise), and the process's peak resident memory.
 """
@@ -27,7 +27,7 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--questions", type=Path, default=Path("evals/sets/sefton/heldout.jsonl"))
+    parser.add_argument("--questions", type=Path, default=Path("evals/sets/corpus/heldout.jsonl"))
     args = parser.parse_args()
     settings = Settings.from_env()
     started = time.perf_counter()

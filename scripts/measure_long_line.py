@@ -2,7 +2,7 @@
 
 Usage: python scripts/measure_long_line.py [--size 1000000] [--keep DIR]
 
-Writes a one-line file of real report sentences (corpus/sefton-ofsted-inspection-2016.txt run
+Writes a one-line file of real report sentences (the largest text file of corpus/ run
 together, `--size` characters), ingests it with `assistant ingest` into a fresh index, and prints
 the index's size on disk (total, generation files, Chroma store), its ratio to the file, the
 ingest's peak memory (RSS), and the passages made. Targets: index <= 10x the file, memory <= 1.5 GB.
@@ -25,7 +25,9 @@ ASSISTANT = Path(sys.executable).parent / "assistant"
 
 
 def one_line(size: int) -> str:
-    text = (ROOT / "corpus" / "sefton-ofsted-inspection-2016.txt").read_text(encoding="utf-8")
+    """Real report sentences run together on one line, `size` characters long."""
+    source = max((ROOT / "corpus").glob("*.txt"), key=lambda p: p.stat().st_size)
+    text = source.read_text(encoding="utf-8")
     sentences = [" ".join(s.split()) for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) > 4]
     out, n, i = [], 0, 0
     while n < size:

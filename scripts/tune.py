@@ -1,6 +1,6 @@
 """Try settings on the TUNING part of a question set; refuses held-out questions.
 
-    python scripts/tune.py [--questions evals/sets/sefton/tune.jsonl] [--index-dir .index] \
+    python scripts/tune.py [--questions evals/sets/corpus/tune.jsonl] [--index-dir .index] \
         [name=v1,v2,... ...] [--show]
 
 For each combination of the values given (settings fields, e.g. focus_share_min=0.3,0.5,0.7),
@@ -33,7 +33,7 @@ from evals.split import HeldOutRefused, refuse_heldout  # noqa: E402
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--questions", type=Path, default=Path("evals/sets/sefton/tune.jsonl"))
+    parser.add_argument("--questions", type=Path, default=Path("evals/sets/corpus/tune.jsonl"))
     parser.add_argument("--index-dir", type=Path)
     parser.add_argument("--show", action="store_true")
     parser.add_argument("grid", nargs="*", help="name=v1,v2,... settings to try")

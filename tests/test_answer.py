@@ -52,7 +52,7 @@ def answer_pieces(text: str) -> list[tuple[str, int]]:
 def test_every_answer_sentence_is_verbatim_from_its_cited_passage(live):
     questions, errors = [], []
     for part in ("tune", "heldout"):
-        read, bad = read_questions(ROOT / "evals" / "sets" / "sefton" / f"{part}.jsonl")
+        read, bad = read_questions(ROOT / "evals" / "sets" / "corpus" / f"{part}.jsonl")
         questions, errors = questions + read, errors + bad
     assert not errors and len(questions) >= 100
     answered = 0

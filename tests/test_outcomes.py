@@ -74,7 +74,7 @@ def test_the_tuning_script_refuses_a_held_out_part():
 
 
 def test_a_tuning_file_that_smuggles_in_held_out_questions_is_refused(tmp_path):
-    held = (ROOT / "evals" / "sets" / "sefton" / "heldout.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    held = (ROOT / "evals" / "sets" / "corpus" / "heldout.jsonl").read_text(encoding="utf-8").splitlines()[0]
     sneaky = tmp_path / "tune.jsonl"
     sneaky.write_text(held + "\n", encoding="utf-8")
     done = subprocess.run([sys.executable, str(ROOT / "scripts" / "tune.py"), "--questions", str(sneaky)],

@@ -1,7 +1,7 @@
 """Checks on the question sets: every set's records, coverage, and gold quotes verbatim in the
 documents they name.
 
-The sets, each a tuning and a held-out part: the Sefton set (evals/sets/sefton/) over corpus/,
+The sets, each a tuning and a held-out part: the Sefton set (evals/sets/corpus/) over corpus/,
 and the "reports" set (evals/sets/reports/) over the documents its corpus.toml lists
 (real national reports without manifest entries, by file stem, and Sefton's newest two). Gold
 quotes are looked for in a document's text as the project reads it (a PDF through the layout
@@ -21,7 +21,7 @@ MANIFEST = ROOT / "corpus" / "manifest.toml"
 EVALS = ROOT / "evals"
 SETS = {
     # name: (question files, least questions, least unanswerable, corpus.toml or None for corpus/)
-    "sefton": ((EVALS / "sets" / "sefton" / "tune.jsonl", EVALS / "sets" / "sefton" / "heldout.jsonl"), 100, 10, None),
+    "corpus": ((EVALS / "sets" / "corpus" / "tune.jsonl", EVALS / "sets" / "corpus" / "heldout.jsonl"), 100, 10, None),
     "reports": ((EVALS / "sets" / "reports" / "tune.jsonl", EVALS / "sets" / "reports" / "heldout.jsonl"), 60, 10,
                 EVALS / "sets" / "reports" / "corpus.toml"),
 }

@@ -159,15 +159,13 @@ def test_a_generation_someone_reads_is_kept_and_goes_once_let_go(tiny):
 
 
 def _one_line(size: int) -> str:
-    """Real report sentences run together on one line, `size` characters long."""
-    text = (ROOT / "corpus" / "sefton-ofsted-inspection-2016.txt").read_text(encoding="utf-8")
-    sentences = [" ".join(s.split()) for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) > 4]
-    out, n, i = [], 0, 0
-    while n < size:
-        out.append(sentences[i % len(sentences)])
-        n += len(out[-1]) + 1
-        i += 1
-    return " ".join(out)[:size]
+    """Real report sentences run together on one line (the measuring script's own text)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("measure_long_line", ROOT / "scripts" / "measure_long_line.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    return script.one_line(size)
 
 
 def test_a_one_megabyte_line_becomes_bounded_passages(tmp_path):

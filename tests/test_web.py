@@ -287,7 +287,7 @@ def test_example_question_runs_on_click(server, browser):
 
 def test_evaluate_tab_runs_an_uploaded_set(server, browser, tmp_path):
     url, _ = server
-    questions = (ROOT / "evals" / "sets" / "sefton" / "tune.jsonl").read_text(encoding="utf-8").splitlines()[:3]
+    questions = (ROOT / "evals" / "sets" / "corpus" / "tune.jsonl").read_text(encoding="utf-8").splitlines()[:3]
     upload = tmp_path / "my-set.jsonl"
     upload.write_text("\n".join(questions + ['{"id": "bad", "question": 42}']) + "\n", encoding="utf-8")
     _open(browser, url)
