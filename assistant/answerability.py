@@ -36,7 +36,6 @@ WANTED = {
     "rating": "the grade asked for", "organisation": "the names asked for",
 }
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _REFERENCE = re.compile(r"\b\d+(?:\.\d+){1,3}\b")  # "2.2.2", "5.1.14": references, not figures
 _DATE = re.compile(rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS})|(?:{_MONTHS}) \d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|"
                    rf"(?:19|20)\d\d)\b", re.I)
