@@ -14,6 +14,7 @@ from typing import Sequence
 from assistant.answerability import judge
 from assistant.compose import Composer, ExtractiveComposer
 from assistant.conversation import resolve
+from assistant.generate import generated, make_llm
 from assistant.retrieve import retrieve
 from assistant.understand import understand
 from assistant.settings import Settings
@@ -35,7 +36,7 @@ _ENGLISH_HINT = "The documents are in English; a question in English will find m
 
 def answer(question: str, *, history: Sequence[object] | None = None, filters: Filters | None = None,
            settings: Settings | None = None, index: Index | None = None,
-           composer: Composer | None = None) -> Answer:
+           composer: Composer | None = None, llm=None) -> Answer:
     """Answer `question` from the indexed documents, every sentence cited.
 
     Args:
@@ -45,6 +46,8 @@ def answer(question: str, *, history: Sequence[object] | None = None, filters: F
         settings: defaults from the environment when None.
         index: an open index; the live one when None (loaded once per process).
         composer: the answer composer; the extractive one when None.
+        llm: a llama-index LLM to write the answer from its passages, each sentence verified
+            (assistant/generate.py); when None, the endpoint of `settings.llm_url`, if any.
     Returns:
         An `Answer` whose `outcome` is "answered", "partial" (the documents speak of the
         question's focus but do not give the figure, name, date or grade asked for: the text
@@ -82,7 +85,7 @@ def answer(question: str, *, history: Sequence[object] | None = None, filters: F
         if outcome == "partial":
             text = PARTIAL_OPENING.format(missing=verdict.missing, focus=query.focus_phrase) + "\n" + text
     log.debug("answered %r (evidence %.3f, %s)", resolved, composition.evidence, outcome)
-    return as_of(Answer(  # a newer inspection on the same theme is quoted too (assistant/asof.py)
+    result = as_of(Answer(  # a newer inspection on the same theme is quoted too (assistant/asof.py)
         question=question,
         resolved_question=resolved,
         text=text,
@@ -95,6 +98,8 @@ def answer(question: str, *, history: Sequence[object] | None = None, filters: F
         timings_ms={"retrieval": (retrieved_at - started) * 1000, "composition": (done - retrieved_at) * 1000},
         evidence=composition.evidence,
     ), index=index, settings=settings, filters=filters)
+    # With an LLM endpoint set, a model rewrites it; only sentences their passages support stay.
+    return generated(result, llm=llm if llm is not None else make_llm(settings), settings=settings, index=index)
 
 
 def _clean_question(question: str, settings: Settings) -> tuple[str, list[str]]:

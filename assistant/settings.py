@@ -88,6 +88,18 @@ class Settings:
     trace_later_threshold: float = _f(0.6, "Closeness of meaning (cosine to the centre of a finding's sentences) a later report's sentence must reach to be quoted as speaking on its theme (set by hand: about the closest 2% of finding and later-sentence pairs of the corpus; not tuned on the gold mapping).")
     asof_threshold: float = _f(0.6, "Closeness of meaning a newer inspection's sentence must reach to the theme of an answer's quotes to be added as what the newer document says (set by hand, as trace_later_threshold; not tuned).")
 
+    # Optional LLM answers (assistant/generate.py, assistant/verify.py): off while llm_url is empty
+    llm_url: str = _f("", "Base URL of an OpenAI-compatible endpoint (e.g. http://127.0.0.1:8080/v1); empty keeps answers extractive, with no model called.")
+    llm_model: str = _f("local", "Model name sent to the endpoint (a llama.cpp server answers whatever it was started with).")
+    llm_api_key: str = _f("", "API key for the endpoint, if it wants one (never logged).")
+    llm_timeout: float = _f(60.0, "Seconds to wait for the endpoint before showing the extractive answer with a notice.")
+    llm_max_tokens: int = _f(256, "Longest generated answer, in the model's tokens.")
+    llm_passages: int = _f(4, "Passages offered to the model: the extractive answer's cited ones first, then the next retrieved.")
+    llm_passage_tokens: int = _f(300, "Longest passage text offered to the model, in tiktoken tokens, kept around the sentences the extractive answer cites.")
+    verify_min_similarity: float = _f(0.5, "Cosine (all-MiniLM-L6-v2) a generated sentence must reach with some sentence, or two adjacent sentences, of the passage it cites to be shown. Tuned on the tuning part of the project set (scripts/tune_verify.py: best F0.5 of reference-answer sentences citing their gold passages against the same citing a wrong one; recall 0.62, precision 0.99, most misses on the figure and name rule).")
+    verify_min_overlap: float = _f(0.6, "Share of a generated sentence's content words (stemmed) its cited passage (or its title) must hold for it to be shown. Tuned with verify_min_similarity (0.6 to 0.7 tie; the lower kept).")
+    verify_min_kept: float = _f(0.5, "Share of generated sentences that must pass verification (and at least one) for the generated answer to be shown; otherwise the extractive answer is shown with a notice.")
+
     # Web chat
     host: str = _f("127.0.0.1", "Address the web chat binds to (loopback unless told otherwise).")
     port: int = _f(7860, "Port of the web chat.")

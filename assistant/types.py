@@ -314,6 +314,13 @@ class Answer:
     # True for both of the last two.
     outcome: str = "answered"
     answer_type: str = "explanation"  # what the question asked for (types.ANSWER_TYPES)
+    # "extractive" (quoted by the composer) or "generated" (written by an LLM, each sentence
+    # verified against the passage it cites: assistant/verify.py). The counts are of the
+    # model's sentences: written, shown after verification, dropped; all 0 when none was asked.
+    mode: str = "extractive"
+    sentences_generated: int = 0
+    sentences_verified: int = 0
+    sentences_dropped: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """The `ask --json` / `results.jsonl` contract of DESIGN.md."""
@@ -330,6 +337,9 @@ class Answer:
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
             "notice": self.notice,
             "evidence": round(self.evidence, 4),
+            "mode": self.mode,
+            "sentences": {"generated": self.sentences_generated, "verified": self.sentences_verified,
+                          "dropped": self.sentences_dropped},
         }
 
 

@@ -66,6 +66,19 @@ def refuse_heldout(path: Path, questions: list) -> None:
                              "tune on a set's tune.jsonl only")
 
 
+def read_tuning(path: Path) -> list:
+    """The questions of a tuning part, for a tuning script.
+
+    Raises:
+        HeldOutRefused: `path` is a held-out part or holds a held-out question.
+    """
+    from evals.questions import read_questions
+
+    questions, _ = read_questions(path)
+    refuse_heldout(path, questions)
+    return questions
+
+
 def main(argv: list[str]) -> int:
     for name in argv:
         path = Path(name)
