@@ -17,6 +17,8 @@ from assistant.errors import SettingsError
 
 
 # Where a tuned figure came from, said in its description.
+_TRACE_TUNED = ("Tuned on the tuning part of tests/data/trace_gold.toml by scripts/tune_trace.py (best F1 of finding -> "
+                "action links; the held-out part only measures it).")
 _BEFORE_SPLIT = "Chosen on the first 139-question set before it was split into tuning and held-out parts."
 
 
@@ -81,9 +83,11 @@ class Settings:
 
     # Timeline, action tracker and trace (assistant/timeline.py, tracker.py, trace.py)
     timeline_findings: int = _f(4, "Key findings quoted for each document of the timeline (3 to 5 read well).")
-    trace_link_threshold: float = _f(0.5, "Score (0-1, meaning and shared words) a finding and an action-plan row must reach to be linked; chosen on the tuning part of tests/data/trace_gold.toml by scripts/tune_trace.py.")
-    trace_lexical_weight: float = _f(0.25, "Share of shared rare words in a trace link score; the rest is closeness of meaning (chosen with trace_link_threshold).")
-    trace_row_rank: int = _f(2, "A plan row is linked only to the findings it matches best: its first this many (chosen with trace_link_threshold).")
+    trace_link_threshold: float = _f(0.42, "Score (0-1, meaning and shared words) a finding and an action-plan row's action, reason and impact must reach to be linked. " + _TRACE_TUNED)
+    trace_lexical_weight: float = _f(0.25, "Share of the finding's rare words (idf-weighted, abbreviations and their long forms counted as one word) that the row's cells use, in a trace link score; the rest is closeness of meaning. " + _TRACE_TUNED)
+    trace_pairing: str = _f("sym", "How the closeness of a finding's and a row's sentences is made one number: 'mean' (each finding sentence's closest row sentence, averaged), 'sym' (that and the same from the row's side, averaged) or 'max' (the best sentence pair). " + _TRACE_TUNED)
+    trace_row_rank: int = _f(1, "A link passes when the finding is among the row's first this many findings (a row answers few findings) or the row among the finding's first trace_finding_rank rows. " + _TRACE_TUNED)
+    trace_finding_rank: int = _f(1, "A link passes when the row is among the finding's first this many rows (a finding is answered somewhere), or by trace_row_rank; 0 leaves it to trace_row_rank. " + _TRACE_TUNED)
     trace_report_rank: int = _f(3, "A progress report's paragraph is shown for a plan row when it is the row's best and the row is among the paragraph's first this many rows (set by hand, not tuned).")
     trace_later_threshold: float = _f(0.6, "Closeness of meaning (cosine to the centre of a finding's sentences) a later report's sentence must reach to be quoted as speaking on its theme (set by hand: about the closest 2% of finding and later-sentence pairs of the corpus; not tuned on the gold mapping).")
     asof_threshold: float = _f(0.6, "Closeness of meaning a newer inspection's sentence must reach to the theme of an answer's quotes to be added as what the newer document says (set by hand, as trace_later_threshold; not tuned).")

@@ -9,10 +9,16 @@ What links, and how (nothing names a council or a document; kinds come from the 
   later than it, whose findings its rows match best.
 - By reference: a plan's priority heading that repeats a finding's words links every row under
   it to that finding.
-- By similarity: a finding and a row are linked when their score (closeness of meaning of their
-  sentences, with `trace_lexical_weight` of shared rare words) reaches `trace_link_threshold` and
-  the finding is among the row's `trace_row_rank` best findings (a row answers few findings).
-  These three numbers were chosen on the tuning part of tests/data/trace_gold.toml
+- By similarity: a finding is scored against what a row sets out to do, its action, reason and
+  impact cells (not its progress notes, leads or dates): closeness of meaning of their sentences
+  (`trace_pairing`: each finding sentence's closest row sentence, averaged, and the same from the
+  row's side), with `trace_lexical_weight` of the finding's rare words the cells use. Words are
+  compared through the taxonomy's `[vocabulary]` (data): an abbreviation and the words it stands
+  for count as one word ("CAMHS" in a finding, "specialist mental health services" in a row).
+  A finding and a row are linked when the score reaches `trace_link_threshold` and either the
+  finding is among the row's `trace_row_rank` best findings (a row answers few findings) or the
+  row is among the finding's `trace_finding_rank` best rows (a finding is answered somewhere),
+  under any priority. These numbers were chosen on the tuning part of tests/data/trace_gold.toml
   (scripts/tune_trace.py); the held-out part only measures them.
 - Each linked row shows its latest progress note and the paragraph of a progress report (a kind
   with `progress = true` that holds no rows: a scrutiny report) that reports on it: the row's
@@ -29,16 +35,18 @@ from __future__ import annotations
 import logging
 import re
 import time
+import tomllib
 import weakref
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from assistant.compose import attribution
 from assistant.settings import Settings
 from assistant.store import Index
-from assistant.taxonomy import load_taxonomy
-from assistant.text import sentence_spans, terms
+from assistant.taxonomy import TAXONOMY_FILE, load_taxonomy
+from assistant.text import sentence_spans, stem, terms
 from assistant.tracker import priority_name, row_chunk, verbatim
 from assistant.types import ActionRow, Answer, Chunk, Citation, DocumentInfo, Hit, Trace, TraceStep
 
@@ -124,7 +132,8 @@ def trace_answer(question: str, resolved: str, *, index: Index, settings: Settin
 
 def _plans(index: Index, settings: Settings) -> dict[str, tuple[str, list[_Finding], list[list[tuple]]]]:
     """plan doc id -> (source inspection id, its findings, per finding the linked (row, score, by))."""
-    cache_key = ("trace", settings.trace_link_threshold, settings.trace_lexical_weight, settings.trace_row_rank)
+    cache_key = ("trace", settings.trace_link_threshold, settings.trace_lexical_weight, settings.trace_row_rank,
+                 settings.trace_finding_rank, settings.trace_pairing)
     cached = _cache(index).get("plans")
     if cached and cached[0] == cache_key:
         return cached[1]
@@ -207,8 +216,30 @@ def _row_sentences(index: Index, row: ActionRow) -> list[int]:
     return list(passage.rows) if passage else []
 
 
+def _cells(row: ActionRow) -> str:
+    """What a row sets out to do: its action, reason and impact cells."""
+    return f"{row.action} {row.reason} {row.impact}"
+
+
+def _cell_sentences(index: Index, row: ActionRow) -> list[int]:
+    """The sentence rows of the row's action, reason and impact cells (all of its sentences when
+    the cells cannot be found in its passage)."""
+    chunk = row_chunk(index, row)
+    passage = index.passages.get(chunk.passage_id) if chunk else None
+    if not passage:
+        return []
+    spans = []
+    for cell in (row.action, row.reason, row.impact):
+        found = verbatim(cell, chunk.passage)
+        if found:
+            at = chunk.passage.index(found)
+            spans.append((at, at + len(found)))
+    inside = [r for (a, b), r in zip(passage.spans, passage.rows) if any(a < end and b > start for start, end in spans)]
+    return inside or list(passage.rows)
+
+
 def _scores_cached(index: Index, source_id: str, plan_id: str, findings, rows, settings: Settings) -> np.ndarray:
-    key = ("scores", source_id, plan_id, settings.trace_lexical_weight)
+    key = ("scores", source_id, plan_id, settings.trace_lexical_weight, settings.trace_pairing)
     cache = _cache(index)
     if key not in cache:
         cache[key] = _scores(index, findings, rows, settings)
@@ -216,22 +247,78 @@ def _scores_cached(index: Index, source_id: str, plan_id: str, findings, rows, s
 
 
 def _scores(index: Index, findings: list[_Finding], rows: list[ActionRow], settings: Settings) -> np.ndarray:
-    """findings x rows: (1 - w) * mean over the finding's sentences of the closest row sentence
-    + w * the share of the finding's rare words (idf-weighted) that the row uses."""
+    """findings x rows: (1 - w) * closeness of the finding's sentences and the row's cell sentences
+    (`trace_pairing`) + w * the share of the finding's rare words (idf-weighted) the cells use,
+    words compared through the taxonomy's vocabulary."""
     vectors = index.sentence_vectors
     w = settings.trace_lexical_weight
-    row_sents = [_row_sentences(index, r) for r in rows]
-    row_terms = [set(terms(r.text)) for r in rows]
+    idf = _idf(index)
+    row_sents = [_cell_sentences(index, r) for r in rows]
+    row_words = [_words(_cells(r)) for r in rows]
     out = np.zeros((len(findings), len(rows)))
     for i, f in enumerate(findings):
         fv = vectors[f.rows]
-        words = set(terms(f.chunk.passage))
-        weight = sum(index.lexical.idf.get(t, 0.0) for t in words) or 1.0
-        for j, r in enumerate(rows):
-            dense = float((fv @ vectors[row_sents[j]].T).max(axis=1).mean()) if row_sents[j] else 0.0
-            lexical = sum(index.lexical.idf.get(t, 0.0) for t in words & row_terms[j]) / weight
+        words = _words(f.chunk.passage)
+        weight = sum(idf.get(t, 0.0) for t in words) or 1.0
+        for j in range(len(rows)):
+            dense = _closeness(fv @ vectors[row_sents[j]].T, settings.trace_pairing) if row_sents[j] else 0.0
+            lexical = sum(idf.get(t, 0.0) for t in words & row_words[j]) / weight
             out[i, j] = (1 - w) * dense + w * lexical
     return out
+
+
+def _closeness(pairs: np.ndarray, pairing: str) -> float:
+    """One number from finding sentences x row sentences cosines: "mean" averages each finding
+    sentence's closest row sentence; "sym" also each row sentence's closest finding sentence, and
+    takes the mean of the two; "max" is the best sentence pair."""
+    if pairing == "max":
+        return float(pairs.max())
+    finding_side = float(pairs.max(axis=1).mean())
+    if pairing == "sym":
+        return (finding_side + float(pairs.max(axis=0).mean())) / 2
+    return finding_side
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> tuple[tuple[re.Pattern[str], tuple[str, ...], str], ...]:
+    """The taxonomy's `[vocabulary]`: per abbreviation, a pattern finding it as written, the words
+    it stands for (normalised, space-padded) and the one word both count as."""
+    data = tomllib.loads(TAXONOMY_FILE.read_text(encoding="utf-8")).get("vocabulary", {})
+    return tuple((re.compile(r"(?<![\w&])" + re.escape(short) + r"(?![\w&])"),
+                  tuple(f" {_plain(long)} " for long in longs), _TERM + short.lower())
+                 for short, longs in data.items())
+
+
+_TERM = "="  # opens the word an abbreviation and its long forms count as (no text word holds it)
+
+
+def _plain(text: str) -> str:
+    """Lower-case words separated by single spaces ("Well-being" -> "well being")."""
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("’", "'").replace("'", "")))
+
+
+def _words(text: str) -> set[str]:
+    """A text's search terms and the vocabulary words it uses, as an abbreviation or spelt out."""
+    found = set(terms(text))
+    plain = f" {_plain(text)} "
+    for pattern, longs, word in _vocabulary():
+        if pattern.search(text) or any(long in plain for long in longs):
+            found.add(word)
+    return found
+
+
+def _idf(index: Index) -> dict[str, float]:
+    """The index's idf, with each vocabulary word weighted as its abbreviation is (or, when the
+    corpus never writes it, as the rarest word of its long forms)."""
+    cache = _cache(index)
+    if "idf" not in cache:
+        idf = dict(index.lexical.idf)
+        for _, longs, word in _vocabulary():
+            short = word[len(_TERM):]
+            spelt = [idf.get(t, 0.0) for long in longs for t in terms(long)]
+            idf[word] = idf.get(stem(short)) or idf.get(short) or max(spelt, default=0.0)
+        cache["idf"] = idf
+    return cache["idf"]
 
 
 def _overlap(a: str, b: str) -> float:
@@ -264,11 +351,13 @@ def _shingles(text: str) -> set[tuple[str, ...]]:
 
 
 def _links(findings, rows, scores: np.ndarray, refs: list[list[int]], settings: Settings) -> list[list[tuple]]:
-    # A row's best findings: the finding must be among its first `trace_row_rank`, counted among
-    # the findings that no priority heading repeats (those are linked by reference instead).
+    # Ranks are counted among the findings that no priority heading repeats (those are linked by
+    # reference instead): a row's best findings (`trace_row_rank`) and a finding's best rows
+    # (`trace_finding_rank`); either lets a link through that reaches `trace_link_threshold`.
     heading = [bool(r) and by_heading for r, by_heading in refs]
     open_scores = np.where(np.array(heading)[:, None], -np.inf, scores)
-    rank = np.argsort(np.argsort(-open_scores, axis=0), axis=0)
+    row_rank = np.argsort(np.argsort(-open_scores, axis=0), axis=0)  # the finding's place among the row's
+    finding_rank = np.argsort(np.argsort(-open_scores, axis=1), axis=1)  # the row's place among the finding's
     links = []
     for i in range(len(findings)):
         cited = refs[i][0]
@@ -278,7 +367,8 @@ def _links(findings, rows, scores: np.ndarray, refs: list[list[int]], settings: 
         chosen = [(rows[j], 1.0, "reference") for j in cited]
         chosen += sorted(((rows[j], float(scores[i, j]), "similarity") for j in range(len(rows))
                           if j not in cited and scores[i, j] >= settings.trace_link_threshold
-                          and rank[i, j] < settings.trace_row_rank), key=lambda x: -x[1])
+                          and (row_rank[i, j] < settings.trace_row_rank
+                               or finding_rank[i, j] < settings.trace_finding_rank)), key=lambda x: -x[1])
         links.append(chosen)
     return links
 
@@ -318,8 +408,15 @@ def _report(index: Index, row: ActionRow, plan_id: str, settings: Settings) -> C
     if rank >= settings.trace_report_rank:
         return None
     chunk, passage = paragraphs[j]
-    top = int(np.argmax(per_sentence[(i, j)]))
-    picked = sorted({top, min(top + 1, len(passage.spans) - 1)})[:_QUOTE_SENTENCES]
+    # A title or heading line ("Report to: ... Committee", "(Children's Services and Safeguarding)")
+    # reports on nothing.
+    said = [len(chunk.passage[a:b].split()) >= _MIN_LATER_WORDS
+            and chunk.passage[a:b].strip().lower() not in chunk.section.lower() for a, b in passage.spans]
+    closeness = np.where(said, per_sentence[(i, j)], -np.inf)
+    if not np.isfinite(closeness).any():
+        return None
+    top = int(np.argmax(closeness))
+    picked = [k for k in (top, top + 1) if k < len(said) and said[k]][:_QUOTE_SENTENCES]
     return Citation(1, chunk, tuple(chunk.passage[a:b] for a, b in (passage.spans[k] for k in picked)))
 
 
@@ -490,7 +587,7 @@ def _date_part(line: str) -> str:
 
 
 def link_quality(index: Index, gold_file, split: str = "test", *, settings: Settings | None = None,
-                 similarity_only: bool = False) -> dict:
+                 similarity_only: bool = False, part: str = "") -> dict:
     """Precision and recall of finding -> action links against a hand-written gold mapping.
 
     Args:
@@ -499,24 +596,39 @@ def link_quality(index: Index, gold_file, split: str = "test", *, settings: Sett
             `section = "priority action"`), as tests/data/trace_gold.toml.
         split: which findings to score ("tune" or "test"); "" for all.
         settings: the linking numbers to score; defaults when None.
-        similarity_only: score only the findings without a `section` (those linked by similarity).
+        similarity_only: score only the findings without a `section` (those linked by similarity);
+            the same as part="improvement".
+        part: "priority" for the findings with a `section` (areas for priority action, linked by a
+            plan's priority headings), "improvement" for those without (areas for improvement),
+            "" for both.
     Returns:
         {"precision", "recall", "f1", "findings", "gold", "found", "missing"}; "missing" lists gold
         quotes that match no followed finding.
     """
-    import tomllib
-    from pathlib import Path
-
     settings = settings or Settings()
-    gold = tomllib.loads(Path(gold_file).read_text(encoding="utf-8"))["finding"]
     found_by = {}
     for _, findings, links in _plans(index, settings).values():
         for finding, linked in zip(findings, links):
             found_by[" ".join(finding.chunk.passage.split())] = {row.ref for row, _, _ in linked}
+    return score_links(read_gold(gold_file), found_by, split, part="improvement" if similarity_only else part)
+
+
+def read_gold(gold_file) -> list[dict]:
+    """The `[[finding]]` tables of a gold mapping file."""
+    from pathlib import Path
+
+    return tomllib.loads(Path(gold_file).read_text(encoding="utf-8"))["finding"]
+
+
+def score_links(gold: list[dict], found_by: dict[str, set[str]], split: str = "test", part: str = "") -> dict:
+    """`link_quality` of links already found: `found_by` maps each followed finding's passage
+    (whitespace-normalised) to the refs of the rows linked to it."""
     tp = fp = fn = scored = 0
     missing = []
     for entry in gold:
-        if (split and entry.get("split") != split) or (similarity_only and entry.get("section")):
+        if split and entry.get("split") != split:
+            continue
+        if (part == "improvement" and entry.get("section")) or (part == "priority" and not entry.get("section")):
             continue
         quote = " ".join(entry["quote"].split())
         got = next((refs for text, refs in found_by.items() if quote in text), None)
@@ -530,3 +642,24 @@ def link_quality(index: Index, gold_file, split: str = "test", *, settings: Sett
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": precision, "recall": recall, "f1": f1, "findings": scored, "gold": tp + fn,
             "found": tp + fp, "missing": missing}
+
+
+def link_candidates(index: Index, settings: Settings) -> list[tuple[list[_Finding], list[ActionRow], np.ndarray, list]]:
+    """Per plan, what linking decides from: its findings, rows, their scores (which depend on
+    `trace_pairing` and `trace_lexical_weight` only) and the links by reference. With
+    `candidate_links` a tuning script tries thresholds and ranks without scoring again."""
+    out = []
+    for plan_id, (source_id, findings, _) in _plans(index, settings).items():
+        rows = [r for r in index.actions.values() if r.doc_id == plan_id]
+        out.append((findings, rows, _scores_cached(index, source_id, plan_id, findings, rows, settings),
+                    _by_reference(findings, rows)))
+    return out
+
+
+def candidate_links(candidates, settings: Settings) -> dict[str, set[str]]:
+    """`score_links`' `found_by` for `link_candidates` linked with `settings`' threshold and ranks."""
+    found_by = {}
+    for findings, rows, scores, refs in candidates:
+        for finding, linked in zip(findings, _links(findings, rows, scores, refs, settings)):
+            found_by[" ".join(finding.chunk.passage.split())] = {row.ref for row, _, _ in linked}
+    return found_by
