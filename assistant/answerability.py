@@ -20,6 +20,7 @@ read from the corpus itself: a capitalised word the documents never write in low
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ WANTED = {
     "date": "the date asked for",
     "rating": "the grade asked for", "organisation": "the names asked for",
 }
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _REFERENCE = re.compile(r"\b\d+(?:\.\d+){1,3}\b")  # "2.2.2", "5.1.14": references, not figures
 _DATE = re.compile(rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS})|(?:{_MONTHS}) \d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|"
@@ -43,9 +45,21 @@ _FIGURE = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|
                      r"thirty|forty|fifty|hundred|thousand|half|third|quarter|dozen|twice|once|daily|weekly|"
                      r"fortnightly|monthly|quarterly|annually|yearly|bi-?monthly)\b", re.I)
 _SHARE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|per ?cent\b)|\bper [\d,]+|\b(?:half|third|quarter)\b", re.I)
+_AGE = re.compile(r"\b(?:over|under|aged?|age of|older than|younger than)\s+\d+\b|\b\d+[- ]year[- ]olds?\b", re.I)
 _TITLE_RUN = re.compile(r"(?<![.!?:]\s)\b[A-Z][a-z'’]+(?: (?:and |of |for )?[A-Z][a-z'’]+)+\b")
 _CAPITALISED = re.compile(r"\b[A-Z][a-z'’]+(?:-[A-Z][a-z]+)?\b")
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}s?\b")
+# A sentence opening that refers back to the sentence before: its subject is named there.
+_ANAPHOR = re.compile(r"\W*(?:it|its|this|these|that|those|they|their|there|he|she|such|the (?:service|team|"
+                      r"hub|centre|board|group|panel|plan|programme|project|scheme|pilot|offer|model|approach|"
+                      r"review|audit|figure|number|rate|total|majority|remainder))\b", re.I)
+# A time given relative to an event ("6-12 months before their 18th birthday", "within 3 days of
+# the referral", "at age 16"): an answer to "when should ...?".
+_RELATIVE_TIME = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)(?:\s*(?:-|–|to)\s*\d+)?"
+                            r"\s+(?:working\s+)?(?:days?|weeks?|months?|years?|hours?)\s+(?:before|after|of|from|"
+                            r"following|prior)\b|\b(?:aged?|age of)\s+\d+|\b\d+(?:st|nd|rd|th)\s+birthday\b|"
+                            r"\bwithin\s+(?:\d+|one|two|three|four|five|six|seven|ten|twelve)\s+\w+", re.I)
+_CALENDAR = frozenset(_MONTHS.split("|")) | {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 _PARTICLES = {"st", "de", "van", "von", "le", "la", "o", "mc", "mac"}
 
 
@@ -75,26 +89,44 @@ def judge(query: Query, citations: tuple[Citation, ...], index: Index, settings:
             return Verdict("partial", f"{wanted} in {month.title()}")
     if query.councils and not any(c.chunk.doc_id in query.council_docs for c in citations):
         return Verdict("partial", f"{wanted} about {', '.join(query.councils)}")
+    if query.missing_kinds:
+        # "What did the 2021 focused visit find?" with no focused visit letter in the index: other
+        # documents mentioning the visit do not answer for it.
+        return Verdict("partial", f"{wanted} from {' or '.join(query.missing_kinds)}: the documents searched include none")
+    taxonomy = load_taxonomy()
+    if query.source_kinds and query.answer_type in _HOLDS:
+        # The document named must be the one speaking ("who leads it in the action plan?").
+        citations = tuple(c for c in citations if taxonomy.kind(c.chunk.doc_type).id in query.source_kinds)
+        if not citations:
+            shorts = " or ".join(dict.fromkeys(taxonomy.kinds[k].short for k in query.source_kinds))
+            return Verdict("partial", f"{wanted} in {shorts}")
     if query.answer_type not in _HOLDS:
         return Verdict("answered")
-    if any(gives_answer(s, query, index, settings, c.chunk.passage) for c in citations for s in c.sentences):
+    if any(gives_answer(s, query, index, settings, c.chunk.passage, row=c.chunk.kind == "action")
+           for c in citations for s in c.sentences):
         return Verdict("answered")
     return Verdict("partial", wanted)
 
 
-def gives_answer(sentence: str, query: Query, index: Index, settings: Settings, passage: str = "") -> bool:
+def gives_answer(sentence: str, query: Query, index: Index, settings: Settings, passage: str = "",
+                 row: bool = False) -> bool:
     """Whether `sentence` holds the kind of thing `query` asks for, bound to its focus (always
     True for the kinds of question that ask for no particular thing). The focus may also be
     held by the sentence before it in `passage` ("Kooth launched in July 2019. The service has
-    over 1500 registered users."): a sentence often names its subject only by "it" or "the service"."""
+    over 1500 registered users."): a sentence often names its subject only by "it" or "the service".
+    A cell of a table row (`row`) is bound to the focus by its whole row ("Lead: CCG" of the row
+    "To reduce waiting times ...")."""
     holds = _HOLDS.get(query.answer_type)
     if holds is None:
         return True
+    said = set(_YEAR.findall(sentence))
+    if query.named_years and said and not said & set(query.named_years):
+        return False  # "since the inspection in 2023, when it was judged ..." does not answer for 2026
     idf, top_idf = index.lexical.idf, math.log(1 + (len(index.chunks) + 0.5) / 0.5)
-    weights = {t: idf.get(t, top_idf) for t in query.focus}
+    weights = {t: idf.get(t, top_idf) for t in (query.answer_focus or query.focus)}
     total = sum(weights.values())
     if total:
-        present = set(terms(sentence + " " + _sentence_before(sentence, passage)))
+        present = set(terms(sentence + " " + (passage if row else _sentence_before(sentence, passage))))
         held = sum(w for t, w in weights.items()
                    if t in present or (t in query.spelled_out and set(query.spelled_out[t]) <= present))
         if held / total < settings.focus_share_min:
@@ -103,6 +135,10 @@ def gives_answer(sentence: str, query: Query, index: Index, settings: Settings, 
 
 
 def _sentence_before(sentence: str, passage: str) -> str:
+    """The sentence before `sentence` in `passage`, when `sentence` opens by referring back to it
+    ("It ...", "The service ...", "These ..."); "" when it names its own subject."""
+    if not _ANAPHOR.match(sentence):
+        return ""
     at = passage.find(sentence) if passage else -1
     if at <= 0:
         return ""
@@ -113,8 +149,9 @@ def _sentence_before(sentence: str, passage: str) -> str:
 def _has_figure(sentence: str, query: Query, lower: frozenset[str]) -> bool:
     text = _REFERENCE.sub(" ", _DATE.sub(" ", sentence))
     if query.count:
-        # A count: a figure that is not a share or a rate ("40% of ...", "88.6 per 10,000").
-        text = _SHARE.sub(" ", text)
+        # A count: a figure that is not a share or a rate ("40% of ...", "88.6 per 10,000"), nor
+        # an age ("children over 16").
+        text = _AGE.sub(" ", _SHARE.sub(" ", text))
     return bool(_FIGURE.search(text))
 
 
@@ -124,11 +161,12 @@ def _month_name(iso: str) -> str:
 
 
 def _has_date(sentence: str, query: Query, lower: frozenset[str]) -> bool:
-    return bool(_DATE.search(sentence))
+    return bool(_DATE.search(sentence) or _RELATIVE_TIME.search(sentence))
 
 
 def _has_grade(sentence: str, query: Query, lower: frozenset[str]) -> bool:
-    text = sentence.lower()
+    # "judged to require improvement" gives the grade "Requires improvement".
+    text = re.sub(r"\brequire\b", "requires", sentence.lower())
     return any(re.search(rf"\b{re.escape(g.lower())}\b", text) for g in load_taxonomy().grades)
 
 
@@ -154,11 +192,14 @@ def _has_name(sentence: str, query: Query, lower: frozenset[str]) -> bool:
     """A proper name (a capitalised word the corpus never writes in lower case, not the
     sentence's first word) or an acronym that the question does not already hold."""
     asked = set(_ACRONYM.findall(query.text))
-    if any(a not in asked for a in _ACRONYM.findall(sentence)):
+    if any(a not in asked and a.lower() not in _publishers() for a in _ACRONYM.findall(sentence)):
         return True
     first = re.match(r"\W*\w+", sentence)
     start = first.end() if first else 0
-    return any(m.group().lower().strip("'’") not in lower for m in _CAPITALISED.finditer(sentence, start))
+    # Months, days and the names of publishers ("Ofsted") are capitalised but name no organisation asked for.
+    common = lower | _CALENDAR
+    return any(m.group().lower().strip("'’") not in common and m.group().lower() not in _publishers()
+               for m in _CAPITALISED.finditer(sentence, start))
 
 
 def _has_agent(sentence: str, query: Query, lower: frozenset[str]) -> bool:
@@ -167,6 +208,13 @@ def _has_agent(sentence: str, query: Query, lower: frozenset[str]) -> bool:
     if _has_person(sentence, query, lower) or _has_name(sentence, query, lower):
         return True
     return bool(_TITLE_RUN.search(sentence[1:]))
+
+
+@functools.lru_cache(maxsize=1)
+def _publishers() -> frozenset[str]:
+    """Words of the taxonomy's publishers ("Ofsted", "CQC"): the source, not an answer."""
+    taxonomy = load_taxonomy()
+    return frozenset(w.lower() for k in taxonomy.kinds.values() for w in re.findall(r"[A-Za-z]+", k.publisher))
 
 
 _HOLDS = {"number": _has_figure, "date": _has_date, "rating": _has_grade, "person": _has_person,

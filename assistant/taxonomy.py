@@ -33,6 +33,7 @@ class Kind:
     progress: bool
     rank: int
     inspection: bool = False  # findings and judgements come from inspectors
+    named_by: tuple[str, ...] = ()  # phrases that name this kind, and no other, in a question
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ def load_taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
             finding_sections=tuple(entry.get("finding_sections", [])),
             progress=bool(entry.get("progress", False)), rank=int(entry.get("rank", 5)),
             inspection=bool(entry.get("inspection", False)),
+            named_by=tuple(n.lower() for n in entry.get("named_by", [])),
         )
     return Taxonomy(kinds, tuple(data.get("grades", [])), tuple(data.get("finding_sections", [])),
                     frozenset(data.get("authority_words", [])), tuple(data.get("improvement_sections", [])),

@@ -256,6 +256,10 @@ class Query:
     answer_type: str = "explanation"  # one of ANSWER_TYPES
     focus: tuple[str, ...] = ()  # what it is about: content terms, not cue or naming words
     focus_phrase: str = ""  # the same, as the user wrote it ("the Star Centre")
+    answer_focus: tuple[str, ...] = ()  # the focus of the clause that asks for the answer type
+    # ("when was X appointed, and what difference did it make?" -> X, appointed)
+    source_kinds: tuple[str, ...] = ()  # kinds of document it names as the source ("in the action plan")
+    missing_kinds: tuple[str, ...] = ()  # of those, kinds the index holds no document of (their `short`)
     spelled_out: dict[str, tuple[str, ...]] = field(default_factory=dict)  # focus acronym -> its expansion's terms
     progress: bool = False  # asks about progress ("is it done?"): progress reports are lifted
     many: bool = False  # wants several things ("what are the strengths?"): a longer answer

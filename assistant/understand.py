@@ -45,16 +45,17 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "Who is the named GP?" asks for a person's name; "who runs X?" may be answered by a person or
     # an organisation.
     ("person", re.compile(r"^\s*(?:and\s+)?who(?:'s| is| was| are| were)\s+(?:the|their|its|our|your)\b|"
-                          r"\bname of (?:the|their|its|[\w'’]+'s?)\b|\bneed a name\b|"
+                          r"\bname of (?:the|their|its|[\w'’ -]{1,40}?(?:'s|’s|s'|s’))\s|\bneed a name\b|"
                           r"\b(?:which|what) (?:person|inspector|officer|director|manager)\b", re.I)),
     ("agent", re.compile(r"^\s*(?:and\s+)?who\b|\bwho (?:runs|commissions|chairs|leads|led|signed|provides|manages)\b",
                          re.I)),
     ("number", re.compile(r"\bhow (?:many|much|long|often)\b|\bwhat (?:proportion|percentage|share|number|"
-                          r"rate|amount|ratio|figure)\b|\bper ?cent\b|%|\bhow big\b|"
-                          r"\bwhat (?:is|was|were|are) the [\w' -]{0,40}?\b(?:rate|number|proportion|percentage|"
-                          r"total|cost|budget|ratio)\b", re.I)),
-    ("date", re.compile(r"^\s*(?:and\s+)?when\b|\bwhen (?:was|were|did|is|will|does)\b|\bwhat (?:date|year|month)\b|"
-                        r"\bwhich (?:date|year|month)\b|\bsince when\b", re.I)),
+                          r"rate|amount|ratio|figure)\b|\bper ?cent\b|%|\bhow big\b|\bas a (?:figure|number)\b|"
+                          r"\bwhat(?:'s|’s| is| was| were| are)\s+(?:the\s+|[\w-]+(?:'s|’s|s'|s’)\s+)?[\w'’ -]{0,40}?"
+                          r"\b(?:rate|number|proportion|percentage|total|cost|budget|ratio|average|median|caseloads?|"
+                          r"size)\b", re.I)),
+    ("date", re.compile(r"^\s*(?:and\s+)?when\b|\bwhen (?:was|were|did|is|will|does|should|do|are|has|have)\b|"
+                        r"\b(?:what|which) (?:dates?|years?|months?|day)\b|\bsince when\b|\bby when\b", re.I)),
     ("rating", re.compile(r"\b(judge?ments?|judged|rated|ratings?|graded|overall effectiveness|(?:what|which) grades?|"
                           r"inadequate|outstanding|requires improvement)\b", re.I)),
     ("organisation", re.compile(r"\bwhich (?:[\w'-]+ )?(?:schools?|organisations?|agencies|agency|services?|"
@@ -64,11 +65,20 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
                                 r"^\s*where\b(?! (?:are|is) (?:they|we|things) with)|"
                                 r"\bwhere (?:is|are|was|were|do|does|did)\b(?! (?:they|we|things) with)", re.I)),
 )
+# Where a question asks a second thing ("when was X appointed, and what difference did it make?"):
+# the answer type's clause is the one its cue is in, and only that clause's focus binds the answer.
+_CLAUSE_BREAK = re.compile(r"[;?]|\s[-–—]\s|,?\s+and\s+(?=(?:what|how|who|when|where|which|why|whether|does|did|do|is|was|"
+                           r"are|were|has|have|had|can|could|will|would|if)\b)|,\s*(?=(?:what|how|who|when|where|"
+                           r"which|why|whether)\b)", re.I)
+# Units a figure or a date is given in ("how many weeks", "which month"): part of the answer, not
+# of what the question is about.
+_UNITS = frozenset(terms("day days week weeks month months hour hours minute minutes times percent per cent "
+                         "pounds"))
 # Words of a question that say what kind of answer is wanted, or whose documents, not what it is
 # about: they are not its focus.
 _NOT_FOCUS = frozenset(terms(
     "happen happened find found say said done many much long often good well work works working get give "
-    "given gave use used come came make made go going went know take put ask asked run runs kind "
+    "given gave use used come came make made go going went know take put ask asked run runs kind look looked "
     "kinds type types way ways thing things anything something someone anyone like also yet still "
     "ever now currently current number level overall main key new old there here where when which "
     "who whom whose why how what document documents report reports inspector inspectors inspection "
@@ -100,7 +110,7 @@ def understand(question: str, index: Index) -> Query:
     kind = "recommendation" if re.search(r"recommendation", question, re.I) else (
         "paragraph" if re.search(r"\bpara(graph)?s?\b", question, re.I) else "")
     para_refs = [(r, kind) for r in _PARA_REF.findall(question) if not any(a.startswith(r + ".") for a in action_refs)]
-    answer_type = answer_type_of(question, bool(action_refs))
+    answer_type, cue_at = _answer_type(question, bool(action_refs))
     query_terms = terms(question) + [t for e in expansions for t in terms(e)]
     naming, prior = _doc_prior(query_terms, index)
     progress = bool(action_refs) or bool(_PROGRESS.search(question))
@@ -111,36 +121,110 @@ def understand(question: str, index: Index) -> Query:
     council_docs = tuple(_named_authorities(question, index))
     year_docs = _named_year_documents(question, naming, index)
     councils = tuple(dict.fromkeys(index.docs[d].local_authority for d in council_docs))
-    content = [t for t in query_terms if t not in naming] or query_terms
     published = {info.published[:4] for info in index.docs.values() if info.published}
-    named_years = tuple(dict.fromkeys(YEAR.findall(question)))
+    named_years = _speaking_years(question)
     named_months = tuple(f"{m.group(1).lower()} {m.group(2)}" for m in _MONTH_YEAR.finditer(question))
     authority_words = {t for c in councils for t in terms(c)}
+    # Naming words and a named council's name say whose documents (retrieval filters by them),
+    # not what to find in them: in a council's report its name is on every page header.
+    content = [t for t in query_terms if t not in naming and t not in authority_words] or query_terms
     acronyms = {a.lower() for a in re.findall(r"\b[A-Z]{2,}s?\b", question)}
-    focus = tuple(dict.fromkeys(
-        t for t in terms(question)
-        if (len(t) > 2 or t in acronyms) and t not in _NOT_FOCUS and t not in naming and t not in authority_words and not YEAR.fullmatch(t)))
+    skip = _NOT_FOCUS | naming | authority_words | (_UNITS if answer_type in ("number", "date") else set())
+
+    def focus_of(text: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(t for t in terms(text) if (len(t) > 2 or t in acronyms) and t not in skip
+                                   and not YEAR.fullmatch(t)))
+
+    focus = focus_of(question)
+    source_kinds, missing_kinds = _source_kinds(question, council_docs, index)
     return Query(
         text=question, vector=embed([dense_text])[0], terms=content, expansions=expansions,
         action_refs=action_refs, para_refs=para_refs, doc_prior=prior,
         years=tuple(y for y in named_years if y in published), named_years=named_years,
         council_docs=council_docs, councils=councils, year_docs=year_docs, named_months=named_months,
         count=bool(_COUNT.search(question)), answer_type=answer_type, focus=focus,
-        focus_phrase=_focus_phrase(question, focus),
+        focus_phrase=_focus_phrase(question, focus), answer_focus=_answer_focus(question, cue_at, focus_of) or focus,
+        source_kinds=source_kinds, missing_kinds=missing_kinds,
         spelled_out={a.lower(): tuple(terms(e)) for a, e in pairs if a.lower() in focus and e != a}, progress=progress, many=bool(_MANY.search(question)),
     )
 
 
 def answer_type_of(question: str, names_action: bool = False) -> str:
     """The kind of answer `question` asks for (see the module docstring)."""
+    return _answer_type(question, names_action)[0]
+
+
+def _answer_type(question: str, names_action: bool) -> tuple[str, int]:
+    """The answer type and where in the question its cue is (-1: the whole question)."""
     if _WHERE_WITH.search(question):
-        return "status"
+        return "status", -1
     for name, cue in _CUES:
-        if cue.search(question):
-            return name
+        found = cue.search(question)
+        if found:
+            return name, found.start()
     if names_action or _PROGRESS.search(question):
-        return "status"
-    return "list" if _MANY.search(question) else "explanation"
+        return "status", -1
+    return ("list" if _MANY.search(question) else "explanation"), -1
+
+
+# A year after "since", "before" or "after" bounds a period rather than naming who speaks; a
+# question about the present ("is it fixed now?") names earlier years only as its premise.
+_TIME_BOUND = re.compile(r"\b(?:since|before|after|following|until|prior to)\s+(?:the\s+|early\s+|late\s+|mid-?\s*)?((?:19|20)\d\d)\b", re.I)
+_NOW = re.compile(r"\b(?:now|currently|today|these days|at the moment|at present|still)\b", re.I)
+
+
+def _speaking_years(question: str) -> tuple[str, ...]:
+    """The years whose documents (or sentences) must give the answer."""
+    if _NOW.search(question):
+        return ()
+    bounds = {m.start(1) for m in _TIME_BOUND.finditer(question)}
+    return tuple(dict.fromkeys(m.group(1) for m in YEAR.finditer(question) if m.start(1) not in bounds))
+
+
+_BACK_REFERENCE = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|he|she|his|her)\b", re.I)
+
+
+def _answer_focus(question: str, at: int, focus_of) -> tuple[str, ...]:
+    """The focus of the clause of `question` holding position `at` (the whole question for -1),
+    with the clause before it when it refers back ("What does CAS do and when did it start?")."""
+    if at < 0:
+        return focus_of(question)
+    clauses, start = [], 0
+    for brk in _CLAUSE_BREAK.finditer(question):
+        clauses.append((start, brk.start()))
+        start = brk.end()
+    clauses.append((start, len(question)))
+    i = next((n for n, (a, b) in enumerate(clauses) if a <= at < b or at < a), len(clauses) - 1)
+    text = question[clauses[i][0]:clauses[i][1]]
+    if i and _BACK_REFERENCE.search(text):
+        text = question[clauses[i - 1][0]:clauses[i - 1][1]] + " " + text
+    return focus_of(text)
+
+
+# A kind named as where the answer should come from: "in/from/of the (2021) focused visit", or
+# "did the focused visit find ...", "what the action plan says".
+_SOURCE_BEFORE = r"\b(?:in|from|of|by|during|at)\s+(?:the|a|an|its|their|our)?\s*(?:[\w'’]+\s+){0,3}?"
+_SOURCE_AFTER = r"(?:\s+(?:letter|report))?\s+(?:find|found|finds|say|said|says|identif\w*|report\w*|recommend\w*|" \
+                r"judge\w*|rate\w*|list\w*|set\w* out|conclude\w*|note\w*)\b"
+
+
+def _source_kinds(question: str, council_docs: tuple[str, ...], index: Index) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Kinds of document the question names as its source, and of those, the ones the index (or
+    the named councils' documents) holds none of, by their `short` names."""
+    taxonomy = load_taxonomy()
+    text = " ".join(question.lower().replace("’", "'").split())
+    scope = council_docs or tuple(index.docs)
+    held = {taxonomy.kind(index.docs[d].doc_type).id for d in scope}
+    named, missing = [], []
+    for kind in taxonomy.kinds.values():
+        for phrase in kind.named_by:
+            p = re.escape(phrase)
+            if re.search(_SOURCE_BEFORE + p + r"\b", text) or re.search(rf"\b{p}{_SOURCE_AFTER}", text):
+                named.append(kind.id)
+                if kind.id not in held:
+                    missing.append(kind.short)
+                break
+    return tuple(named), tuple(dict.fromkeys(missing))
 
 
 _JOINERS = {"of", "the", "for", "in", "on", "and", "to", "a", "an", "with", "from", "at", "by"}
