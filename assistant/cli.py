@@ -342,6 +342,10 @@ def format_answer(result: Answer) -> str:
         lines.append(f"(searched: {result.resolved_question})")
     if result.notice:
         lines.append(f"note: {result.notice}")
+    if result.mode == "generated":
+        from assistant.generate import verification_label
+
+        lines.append(f"({verification_label(result)})")
     lines.append(result.text)
     if result.citations:
         lines.append("")

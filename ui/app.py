@@ -5,10 +5,12 @@ the Gradio app on settings.host:settings.port (loopback unless told otherwise). 
 set, Gradio's login form asks for it first; failed sign-ins are rate-limited (`LoginGuard`).
 `build_app(settings, index)` builds the same app without starting it, for tests.
 
-An answer takes milliseconds (extractive, no LLM), so the chat shows it whole in one update:
-no pacing, no worker held while text trickles out; the queue lets a few answers run at once
-and the rest wait milliseconds. Downloads are written to a private folder per browser session
-(`ui.export.SessionFiles`), removed when the tab is closed.
+An extractive answer takes milliseconds, so the chat shows it whole in one update: no pacing,
+no worker held while text trickles out; the queue lets a few answers run at once and the rest
+wait milliseconds. With an LLM endpoint set (ASSISTANT_LLM_URL), the answer streams sentence by
+sentence as the model writes and each sentence passes verification, marked as generated.
+Downloads are written to a private folder per browser session (`ui.export.SessionFiles`),
+removed when the tab is closed.
 
 The handlers only call the assistant's verbs (`answer`, `brief`, `run_eval`) and the renderers
 in `ui.render`; errors whose message says the fix (`assistant.errors`) are shown as `gr.Error`.
@@ -35,6 +37,7 @@ from gradio.utils import get_upload_folder
 from assistant.answer import answer
 from assistant.brief import brief
 from assistant.errors import AssistantError, SettingsError
+from assistant.generate import answer_stream
 from assistant.settings import Settings
 from assistant.store import Index, open_index
 from assistant.types import Answer, Filters
@@ -77,7 +80,7 @@ CSS = """
 #chat .question { white-space: pre-wrap; }
 #chat .answer p { margin: 0 0 .5em 0; }
 #chat .answer p.from { font-weight: 600; margin-top: .6em; }
-#chat .answer .searched, #chat .answer .notice { font-size: .9em; color: var(--body-text-color-subdued); font-style: italic; }
+#chat .answer .searched, #chat .answer .notice, #chat .answer .generated { font-size: .9em; color: var(--body-text-color-subdued); font-style: italic; }
 #chat .answer a.cite { font-weight: 600; text-decoration: none; padding: 0 1px; border-radius: 3px;
   color: var(--color-accent); }
 #chat .answer a.cite:hover { background: var(--color-accent-soft); }
@@ -229,23 +232,30 @@ def build_app(settings: Settings, index: Index | None = None, *, files: SessionF
 
         # --- chat -------------------------------------------------------------------------
         def respond(text, history, doc_ids, doc_types, date_from, date_to, request: gr.Request):
-            # One update with the whole answer: it takes milliseconds, so pacing it out as fake
-            # typing would only hold a worker (and every user queued behind it) for seconds.
+            # An extractive answer is one update with the whole answer: it takes milliseconds, so
+            # pacing it out as fake typing would only hold a worker for seconds. A generated one
+            # (an LLM endpoint is set) streams: each sentence as it is written and verified.
             # (Gradio passes the request only to parameters before any *args, hence no *filters.)
             picked = _filters(doc_ids, doc_types, date_from, date_to)
             if not (text or "").strip():
                 gr.Warning("Type a question first, for example: " + EXAMPLES[0])
-                return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                return
             try:
-                result = answer(text, history=history, filters=picked, settings=settings, index=current())
+                for result in answer_stream(text, history=history, filters=picked, settings=settings,
+                                            index=current()):
+                    if result.mode == "generated":
+                        partial = [*history, result]  # the verified sentences so far
+                        yield (render.chat_messages(partial), gr.skip(), render.sources_html(partial),
+                               gr.skip(), gr.skip(), gr.skip())
             except AssistantError as error:
                 raise gr.Error(str(error)) from None
             new = [*history, result]
             choices = [(f"{i}. {_short(a.question)}", i - 1) for i, a in enumerate(new, 1)]
             path = files.new_path(request.session_hash, "conversation.md")
             path.write_text(conversation_markdown(new), encoding="utf-8")
-            return (render.chat_messages(new), new, render.sources_html(new),
-                    gr.update(choices=choices, value=len(new) - 1), gr.update(value=str(path), visible=True), "")
+            yield (render.chat_messages(new), new, render.sources_html(new),
+                   gr.update(choices=choices, value=len(new) - 1), gr.update(value=str(path), visible=True), "")
 
         chat_inputs, chat_outputs = [question, answers, *filters], [chatbot, answers, sources, rated, export, question]
         # One shared queue for the three ways to ask, named /respond in the API (scripts/load_chat.py).

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from assistant.compose import human_date
+from assistant.generate import verification_label
 from assistant.taxonomy import load_taxonomy
 from assistant.types import Answer, Brief, BriefPoint, Chunk, Citation, DocumentInfo, Hit
 
@@ -105,6 +106,8 @@ def answer_html(answer: Answer, turn: int) -> str:
         parts.append(f'<p class="searched">Searched: {esc(answer.resolved_question)}</p>')
     if answer.notice:
         parts.append(f'<p class="notice">Note: {esc(answer.notice)}</p>')
+    if answer.mode == "generated":
+        parts.append(f'<p class="generated">{esc(verification_label(answer))}</p>')
     for line in (line.strip() for line in answer.text.split("\n")):
         if not line:
             continue
