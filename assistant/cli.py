@@ -143,6 +143,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--update-baseline", action="store_true", help="accept this run as the --baseline file (evals/sets/corpus/baseline.json by default)")
     p.add_argument("--k", type=int, default=5, help="cut-off for hit@k and recall@k (default 5)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--llm-url", metavar="URL", help="also run with answers written by the LLM at this "
+                   "OpenAI-compatible endpoint, verified, and compare both modes (e.g. http://127.0.0.1:8080/v1)")
+    p.add_argument("--llm-model", metavar="NAME", help="model name to ask the endpoint for (default ASSISTANT_LLM_MODEL)")
     p.set_defaults(run=_eval)
 
     p = verbs.add_parser("feedback", parents=[common], help="export the web chat's feedback as CSV",

@@ -39,14 +39,33 @@ def run_eval_command(args: argparse.Namespace, settings: Settings) -> int:
         bad_rows += len(errors)
         questions.extend(read)
     index = open_index(settings)
-    answer("warm up", settings=settings, index=index)  # load the model before the clock starts
     out = args.out or Path("runs") / time.strftime("%Y%m%d-%H%M%S")
-    started = time.perf_counter()
-    run = run_eval(questions, lambda q: answer(q, settings=settings, index=index), k=args.k, out_dir=out,
-                   progress=not args.quiet)
-    seconds = time.perf_counter() - started
-    print(summary_table(run.summary))
-    print(f"\n{len(questions)} questions in {seconds:.1f} s; reports: {run.files['html']} and {run.files['markdown']}")
+    # Both modes when an LLM endpoint is given: extractive/ and generated/, then a comparison.
+    llm_url = getattr(args, "llm_url", None) or settings.llm_url
+    modes = {"extractive": settings.replace(llm_url="")}
+    if llm_url:
+        modes["generated"] = settings.replace(llm_url=llm_url, llm_model=getattr(args, "llm_model", None))
+    runs = {}
+    for mode, mode_settings in modes.items():
+        answer("warm up", settings=mode_settings, index=index)  # load the models before the clock starts
+        started = time.perf_counter()
+        runs[mode] = run_eval(questions, lambda q, s=mode_settings: answer(q, settings=s, index=index), k=args.k,
+                              out_dir=out / mode if llm_url else out, progress=not args.quiet)
+        seconds = time.perf_counter() - started
+        if llm_url:
+            print(f"\n{mode} answers")
+        print(summary_table(runs[mode].summary))
+        print(f"\n{len(questions)} questions in {seconds:.1f} s; reports: {runs[mode].files['html']} and "
+              f"{runs[mode].files['markdown']}")
+    if llm_url:
+        from evals.modes import comparison_markdown, write_comparison
+
+        summaries = {mode: r.summary for mode, r in runs.items()}
+        model = modes["generated"].llm_model
+        print("\n" + comparison_markdown(summaries, model=model))
+        md, _ = write_comparison(summaries, out, model=model)
+        print(f"Side by side: {md}")
+    run = runs["extractive"]  # the baseline is of the default, extractive answers
     status = 1 if bad_rows else 0
     if args.baseline:
         regressions = compare(run.summary, args.baseline)

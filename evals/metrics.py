@@ -43,6 +43,7 @@ from functools import lru_cache
 from typing import Any
 
 from evals.questions import Question
+from evals.modes import generation_figures
 
 DEFAULT_THRESHOLD = 0.8
 RANK_CUTOFF = 10  # MRR and nDCG look at the top 10 whatever k is
@@ -547,4 +548,5 @@ def summarise(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "overall": _group(rows),
         "by_type": {t: _group([r for r in rows if r.get("type", "unlabelled") == t]) for t in types},
         "outcomes": outcomes,
+        "generation": generation_figures(rows),  # the LLM mode's sentence counts (evals/modes.py)
     }
