@@ -20,6 +20,7 @@ import numpy as np
 
 from assistant.settings import Settings
 from assistant.store import Index, open_index
+from assistant.taxonomy import load_taxonomy
 from assistant.types import Filters, Hit, Query, date_as_int
 from assistant.understand import understand
 
@@ -74,6 +75,14 @@ def retrieve(question: str, *, filters: Filters | None = None, settings: Setting
         for i in scores:
             if index.chunks[i].kind == "judgement":
                 scores[i] += settings.judgement_weight / (settings.rrf_k + 1)
+    if query.section_class:
+        # "What are the areas for improvement?": the findings of those sections, whatever a
+        # report calls them ("What needs to improve").
+        taxonomy = load_taxonomy()
+        for i in scores:
+            chunk = index.chunks[i]
+            if taxonomy.in_section_class(chunk.section, chunk.doc_type, query.section_class):
+                scores[i] += settings.section_weight / (settings.rrf_k + 1)
     _pin_references(index, query, scores, allowed, settings.rrf_k)
     best: dict[str, tuple[float, int]] = {}
     for i, score in scores.items():

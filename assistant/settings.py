@@ -57,6 +57,7 @@ class Settings:
     sentence_weight: float = _f(1.0, "Weight of the best-matching-sentence ranking in fusion.")
     hub_penalty: float = _f(0.5, "Share of a passage's closeness to everything subtracted from its dense score.")
     doc_prior_weight: float = _f(0.3, "Weight of the lift for documents a question names ('the JTAI letter', 'Ofsted').")
+    section_weight: float = _f(1.0, "Lift of a passage in a finding section of the class a question asks for ('areas for improvement', 'strengths'), as a share of a first rank in fusion. Tuned on the tuning parts of both question sets (scripts/tune.py).")
     judgement_weight: float = _f(1.0, "Lift of a judgement grid for a question about grades, as a share of a first rank in fusion (set by hand, not tuned).")
 
     # Answering

@@ -44,6 +44,18 @@ class Taxonomy:
     authority_words: frozenset[str] = frozenset()
     improvement_sections: tuple[str, ...] = ()  # finding sections that call for action
     grade_scores: tuple[tuple[str, int], ...] = ()  # grade -> place on one scale, higher is better
+    section_questions: tuple[tuple[str, tuple[str, ...]], ...] = ()  # "improvement"/"strength" -> phrases
+
+    def asks_for_sections(self, question: str) -> str:
+        """"improvement" or "strength" when `question` asks for that class of findings, else ""."""
+        text = " ".join(question.lower().replace("’", "'").split())
+        return next((c for c, phrases in self.section_questions if any(p in text for p in phrases)), "")
+
+    def in_section_class(self, section: str, doc_type: str, section_class: str) -> bool:
+        """Whether a passage's section holds findings of `section_class` ("improvement"/"strength")."""
+        if not self.is_finding_section(section, doc_type):
+            return False
+        return self.is_improvement_section(section) == (section_class == "improvement")
 
     def kind(self, doc_type: str) -> Kind:
         """The kind of a doc_type; "other" for one the taxonomy does not know."""
@@ -129,4 +141,5 @@ def load_taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
         )
     return Taxonomy(kinds, tuple(data.get("grades", [])), tuple(data.get("finding_sections", [])),
                     frozenset(data.get("authority_words", [])), tuple(data.get("improvement_sections", [])),
-                    tuple((g, int(n)) for g, n in data.get("grade_scores", {}).items()))
+                    tuple((g, int(n)) for g, n in data.get("grade_scores", {}).items()),
+                    tuple((c, tuple(p.lower() for p in ps)) for c, ps in data.get("section_questions", {}).items()))

@@ -260,6 +260,7 @@ class Query:
     # ("when was X appointed, and what difference did it make?" -> X, appointed)
     source_kinds: tuple[str, ...] = ()  # kinds of document it names as the source ("in the action plan")
     missing_kinds: tuple[str, ...] = ()  # of those, kinds the index holds no document of (their `short`)
+    section_class: str = ""  # asks for a class of findings: "improvement" or "strength" (taxonomy)
     spelled_out: dict[str, tuple[str, ...]] = field(default_factory=dict)  # focus acronym -> its expansion's terms
     progress: bool = False  # asks about progress ("is it done?"): progress reports are lifted
     many: bool = False  # wants several things ("what are the strengths?"): a longer answer

@@ -144,7 +144,7 @@ def understand(question: str, index: Index) -> Query:
         council_docs=council_docs, councils=councils, year_docs=year_docs, named_months=named_months,
         count=bool(_COUNT.search(question)), answer_type=answer_type, focus=focus,
         focus_phrase=_focus_phrase(question, focus), answer_focus=_answer_focus(question, cue_at, focus_of) or focus,
-        source_kinds=source_kinds, missing_kinds=missing_kinds,
+        source_kinds=source_kinds, missing_kinds=missing_kinds, section_class=taxonomy.asks_for_sections(question),
         spelled_out={a.lower(): tuple(terms(e)) for a, e in pairs if a.lower() in focus and e != a}, progress=progress, many=bool(_MANY.search(question)),
     )
 

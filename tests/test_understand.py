@@ -1,0 +1,52 @@
+"""Reading a question once (assistant/understand.py): fast checks, no index needed."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.taxonomy import load_taxonomy
+from assistant.text import terms
+from assistant.understand import _answer_focus, _speaking_years, answer_type_of
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("What's the social worker vacancy rate in Anytown?", "number"),
+    ("what is Anytown's agency social worker rate now, as a figure?", "number"),
+    ("what is the average social worker caseload in Anytown?", "number"),
+    ("what's the name of Anytown City's DCIS?", "person"),
+    ("On what dates did the CQC carry out its review?", "date"),
+    ("When should transition to adult services start?", "date"),
+    ("What does the service do?", "explanation"),
+])
+def test_the_kind_of_answer_asked_for(question, kind):
+    assert answer_type_of(question) == kind
+
+
+def test_the_clause_asking_binds_the_answer_and_a_back_reference_brings_its_subject():
+    def focus(text):
+        return tuple(t for t in terms(text) if len(t) > 2)
+
+    question = "when was the interim DCS appointed, and what difference did it make?"
+    assert "differ" not in " ".join(_answer_focus(question, 0, focus))
+    question = "What does CAS do and when did it start?"
+    assert set(_answer_focus(question, question.index("when"), focus)) >= {"cas", "start"}
+
+
+@pytest.mark.parametrize("question, years", [
+    ("How many children were looked after in 2031?", ("2031",)),
+    ("what changed since 2023 in the 2025 report?", ("2025",)),
+    ("our 2022 report flagged private fostering - is that fixed now?", ()),
+    ("what was Anytown judged at its last inspection before 2026?", ()),
+])
+def test_years_that_must_speak(question, years):
+    assert _speaking_years(question) == years
+
+
+def test_a_question_asking_for_areas_for_improvement_lifts_any_report_s_name_for_them():
+    taxonomy = load_taxonomy()
+    assert taxonomy.asks_for_sections("What are the areas for improvement in Anytown?") == "improvement"
+    assert taxonomy.asks_for_sections("what are Anytown's strengths?") == "strength"
+    assert taxonomy.asks_for_sections("how long do children wait?") == ""
+    assert taxonomy.in_section_class("What needs to improve", "ilacs", "improvement")
+    assert not taxonomy.in_section_class("Strengths", "jtai", "improvement")
+    assert taxonomy.in_section_class("Strengths", "jtai", "strength")
