@@ -58,14 +58,29 @@ def test_at_least_five_findings_match_the_gold_mapping(traces):
 
 
 def test_precision_and_recall_on_the_held_out_findings(index, corpus_index):
-    similarity = link_quality(index, GOLD_FILE, "test", settings=corpus_index.settings, similarity_only=True)
-    overall = link_quality(index, GOLD_FILE, "test", settings=corpus_index.settings)
-    print(f"\n[trace] held-out areas for improvement: precision {similarity['precision']:.2f} recall "
-          f"{similarity['recall']:.2f}; all held-out findings: precision {overall['precision']:.2f} recall "
-          f"{overall['recall']:.2f}")
+    settings = corpus_index.settings
+    priority = link_quality(index, GOLD_FILE, "test", settings=settings, part="priority")
+    similarity = link_quality(index, GOLD_FILE, "test", settings=settings, part="improvement")
+    overall = link_quality(index, GOLD_FILE, "test", settings=settings)
+    print(f"\n[trace] held-out priority actions: precision {priority['precision']:.2f} recall "
+          f"{priority['recall']:.2f}; areas for improvement: precision {similarity['precision']:.2f} recall "
+          f"{similarity['recall']:.2f}; all: precision {overall['precision']:.2f} recall {overall['recall']:.2f}")
     assert not overall["missing"]
-    assert similarity["precision"] >= 0.7 and similarity["recall"] >= 0.3  # the figures when committed: 0.82 / 0.38
-    assert overall["precision"] >= 0.85 and overall["recall"] >= 0.6  # 0.93 / 0.65
+    assert priority["precision"] >= 0.95 and priority["recall"] >= 0.95  # 1.00 / 1.00 when committed
+    assert similarity["precision"] >= 0.7 and similarity["recall"] >= 0.42  # 0.83 / 0.52 when committed
+    assert overall["precision"] >= 0.82 and overall["recall"] >= 0.62  # 0.92 / 0.71 when committed
+
+
+def test_the_camhs_waiting_times_finding_links_its_rows(index, corpus_index):
+    # The issue's own example: the finding names "CAMHS"; the rows say "Specialist Mental Health
+    # Services" (the taxonomy's vocabulary counts them as one word).
+    gold = next(f for f in GOLD["finding"] if "accessing CAMHS" in f["quote"])
+    found = trace(index, "CAMHS waiting times", settings=corpus_index.settings)
+    assert len(found) == 1 and _norm(gold["quote"]) in _norm(found[0].finding.chunk.passage)
+    linked = {s.row.ref for s in found[0].steps}
+    print(f"\n[trace] CAMHS waiting times: linked {sorted(linked)}, gold {gold['actions']}")
+    assert linked & set(gold["actions"])
+    assert linked <= set(gold["actions"])  # nothing a reader would not link
 
 
 def test_rows_carry_their_latest_note_and_the_scrutiny_paragraph(traces):
@@ -107,6 +122,22 @@ def test_chat_answers_what_happened_to_a_finding(index, corpus_index):
     assert "sefton-jtai-scrutiny-report-2020" in docs
     assert groundedness(result.text, {c.n: [c.chunk.passage] for c in result.citations}) == 1.0
     assert [c.n for c in result.citations] == list(range(1, len(result.citations) + 1))
+
+
+def test_chat_answers_what_happened_to_the_camhs_finding(index, corpus_index):
+    from assistant.answer import answer
+
+    result = answer("what happened to the finding on CAMHS waiting times?", settings=corpus_index.settings, index=index)
+    assert not result.abstained and "trace" in result.timings_ms
+    lines = result.text.split("\n")
+    assert lines[0].startswith("From the joint targeted area inspection letter") and "the finding" in lines[0]
+    assert "accessing CAMHS" in lines[1]
+    gold = next(f for f in GOLD["finding"] if "accessing CAMHS" in f["quote"])
+    assert any(f"action {ref}" in result.text for ref in gold["actions"])
+    docs = [c.chunk.doc_id for c in result.citations]
+    assert docs[0] == "sefton-jtai-letter-2019" and "sefton-jtai-action-plan-2020" in docs
+    assert any(d in docs for d in ("sefton-ilacs-2022", "sefton-ilacs-2025"))  # what inspectors found next
+    assert groundedness(result.text, {c.n: [c.chunk.passage] for c in result.citations}) == 1.0
 
 
 def test_only_questions_about_a_finding_are_traced(index, corpus_index):
