@@ -451,7 +451,7 @@ def _report_table(index: Index, plan_id: str, settings: Settings):
     para_terms = [set(terms(c.passage)) for c, _ in paragraphs]
     for i, row in enumerate(rows):
         rv = vectors[_row_sentences(index, row)] if _row_sentences(index, row) else None
-        row_terms = set(terms(f"{row.action} {row.reason} {row.impact}"))
+        row_terms = set(terms(_cells(row)))
         for j, (chunk, passage) in enumerate(paragraphs):
             if rv is None:
                 continue
