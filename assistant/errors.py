@@ -41,6 +41,15 @@ class IndexDamaged(StoreError):
         super().__init__(f"The index at {index_dir}/ is damaged ({part}): run 'assistant ingest --rebuild'")
 
 
+class IndexOutdated(StoreError):
+    """The live index was written by another version of the assistant, in a format this one does
+    not read: the fix is an ingest, which rebuilds it (embedding the corpus again)."""
+
+    def __init__(self, index_dir: object, found: int, expected: int):
+        super().__init__(f"The index at {index_dir}/ was built by another version of the assistant (index "
+                         f"format {found}, this one reads {expected}): run 'assistant ingest' to rebuild it")
+
+
 class IngestBusy(AssistantError):
     """Another ingest holds the index's lock; two at once would each undo the other's work."""
 

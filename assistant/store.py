@@ -4,8 +4,8 @@ This module is the one home of the on-disk format. Layout of `settings.index_dir
 
     state.json        the live generation (an `IndexState`): its number, Chroma collection,
                       documents with their content keys, and the size and SHA-256 of each file
-    gen-N/            chunks.jsonl, lexical.json (BM25), sentences.npz, chunks.npz,
-                      actions.json, glossary.json, docs.json of generation N
+    gen-N/            chunks.jsonl, lexical.json.gz (BM25), sentences.npz, sentence_vectors.npy,
+                      chunks.npz, actions.json, glossary.json, docs.json.gz of generation N
     chroma/           the embedded Chroma store (unused when a Chroma server is configured)
     ingest.lock       held by the one ingest running (see `ingest_lock`)
 
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gzip
 import hashlib
 import io
 import json
@@ -40,7 +41,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from assistant.errors import IndexDamaged, IndexNotFound, IngestBusy, StoreError
+from assistant.errors import IndexDamaged, IndexNotFound, IndexOutdated, IngestBusy, StoreError
 from assistant.lexical import BM25
 from assistant.settings import Settings
 from assistant.types import ActionRow, Chunk, DocumentInfo, FileRecord, IndexState, ProgressNote
@@ -49,9 +50,17 @@ log = logging.getLogger(__name__)
 STATE_FILE = "state.json"
 LOCK_FILE = "ingest.lock"
 # The files of a generation, all checked against their recorded size and hash when opened.
-GENERATION_FILES = ("chunks.jsonl", "lexical.json", "sentences.npz", "chunks.npz", "actions.json",
-                    "glossary.json", "docs.json")
-PIPELINE_VERSION = 13  # bump when cleaning or chunking changes, so every document is re-ingested
+GENERATION_FILES = ("chunks.jsonl", "lexical.json.gz", "sentences.npz", "sentence_vectors.npy", "chunks.npz",
+                    "actions.json", "glossary.json", "docs.json.gz")
+# Bump when cleaning, chunking or the files' format changes: every document is re-ingested, and a
+# reader refuses an index of another version with a message rather than misreading it.
+PIPELINE_VERSION = 14
+# Sentence embeddings on disk: half the bytes of float32, and cosines within 1e-3 of it (the
+# embeddings are unit vectors); widened to float32 once when a generation is opened.
+SENTENCE_DTYPE = np.float16
+_VECTORS = "sentence_vectors.npy"  # a plain array file, so it can be read memory-mapped
+# Fields of a chunks.jsonl row that are never left out for being the previous row's.
+_OWN_FIELDS = ("passage", "text", "text_span")
 _lock = threading.Lock()
 _cache: dict[tuple, "Index"] = {}
 
@@ -225,6 +234,8 @@ def open_index(settings: Settings, *, with_collection: bool = True) -> Index:
         state = read_state(settings.index_dir)
         if state is None:
             raise IndexNotFound(settings.index_dir)
+        if state.version != PIPELINE_VERSION:
+            raise IndexOutdated(settings.index_dir, state.version, PIPELINE_VERSION)
         key = (str(settings.index_dir.resolve()), settings.chroma_host, settings.chroma_port,
                state.generation, with_collection)
         with _lock:
@@ -270,33 +281,41 @@ def _load(settings: Settings, state: IndexState, with_collection: bool) -> Index
 def _read_generation(settings: Settings, state: IndexState, folder: Path, lease: _Lease,
                      with_collection: bool) -> Index:
     damaged = lambda part: IndexDamaged(settings.index_dir, part)  # noqa: E731
-    data = {name: _read_checked(settings.index_dir, folder, name, state) for name in GENERATION_FILES}
+    data = {name: _read_checked(settings.index_dir, folder, name, state)
+            for name in GENERATION_FILES if name != _VECTORS}
+    vectors_file = _checked(settings.index_dir, folder, _VECTORS, state)
     try:
-        docs_data = json.loads(data["docs.json"])
+        docs_data = json.loads(gzip.decompress(data["docs.json.gz"]))
         docs = {d["info"]["doc_id"]: DocumentInfo.from_json(d["info"]) for d in docs_data}
         texts = {d["info"]["doc_id"]: d.get("text", "") for d in docs_data}
-    except (ValueError, KeyError, TypeError) as exc:
-        raise damaged(f"{folder.name}/docs.json cannot be read: {type(exc).__name__}") from None
+    except (ValueError, KeyError, TypeError, EOFError, OSError) as exc:  # OSError: not gzip
+        raise damaged(f"{folder.name}/docs.json.gz cannot be read: {type(exc).__name__}") from None
     try:
         chunks = _parse_chunks(data["chunks.jsonl"], texts)
     except (ValueError, KeyError, TypeError) as exc:
         raise damaged(f"{folder.name}/chunks.jsonl cannot be read: {type(exc).__name__}") from None
     try:
         sentences = np.load(io.BytesIO(data["sentences.npz"]))
+        passage_ids = [str(pid) for pid in sentences["passage_ids"]]
         passages: dict[str, Passage] = {}
-        for row, (pid, start, end) in enumerate(zip(sentences["passage_ids"], sentences["starts"],
-                                                    sentences["ends"])):
-            passage = passages.setdefault(str(pid), Passage(str(pid), [], []))
-            passage.spans.append((int(start), int(end)))
+        for row, (which, start, end) in enumerate(zip(sentences["passage_of"].tolist(),
+                                                      sentences["starts"].tolist(), sentences["ends"].tolist())):
+            passage = passages.setdefault(passage_ids[which], Passage(passage_ids[which], [], []))
+            passage.spans.append((start, end))
             passage.rows.append(row)
-        sentence_vectors, sentence_hub = sentences["vectors"], sentences["hub"]
+        sentence_hub = sentences["hub"]
+        # Read from the page cache, widened once: every consumer multiplies these by a float32
+        # query, which numpy does fast only in float32.
+        sentence_vectors = np.load(vectors_file, mmap_mode="r").astype(np.float32)
+        if len(sentence_vectors) != len(sentence_hub):
+            raise ValueError("one vector a sentence")
         chunk_hub = np.load(io.BytesIO(data["chunks.npz"]))["hub"]
     except Exception as exc:  # numpy and zipfile raise several types for a damaged archive
         raise damaged(f"an embeddings file of {folder.name}/ cannot be read: {type(exc).__name__}") from None
     try:
-        lexical = BM25.from_json(json.loads(data["lexical.json"]))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise damaged(f"{folder.name}/lexical.json cannot be read: {type(exc).__name__}") from None
+        lexical = BM25.from_json(json.loads(gzip.decompress(data["lexical.json.gz"])))
+    except (ValueError, KeyError, TypeError, EOFError, OSError) as exc:
+        raise damaged(f"{folder.name}/lexical.json.gz cannot be read: {type(exc).__name__}") from None
     try:
         actions = {}
         for row in json.loads(data["actions.json"]):
@@ -331,30 +350,53 @@ def _read_checked(index_dir: Path, folder: Path, name: str, state: IndexState) -
         data = (folder / name).read_bytes()
     except FileNotFoundError:
         raise IndexDamaged(index_dir, f"{folder.name}/{name} is missing") from None
-    record = state.files.get(name)
-    if record is not None:
-        if len(data) != record.size:
-            raise IndexDamaged(index_dir, f"{folder.name}/{name} has {len(data)} bytes, {record.size} were written")
-        if hashlib.sha256(data).hexdigest() != record.sha256:
-            raise IndexDamaged(index_dir, f"{folder.name}/{name} is not what was written (its hash differs)")
+    _compare(index_dir, folder, name, state, FileRecord(size=len(data), sha256=hashlib.sha256(data).hexdigest()))
     return data
 
 
+def _checked(index_dir: Path, folder: Path, name: str, state: IndexState) -> Path:
+    """A generation file's path, its size and hash checked as `_read_checked` does, reading it
+    in blocks rather than holding it."""
+    try:
+        found = _record(folder / name)
+    except FileNotFoundError:
+        raise IndexDamaged(index_dir, f"{folder.name}/{name} is missing") from None
+    _compare(index_dir, folder, name, state, found)
+    return folder / name
+
+
+def _compare(index_dir: Path, folder: Path, name: str, state: IndexState, found: FileRecord) -> None:
+    record = state.files.get(name)
+    if record is None:
+        return
+    if found.size != record.size:
+        raise IndexDamaged(index_dir, f"{folder.name}/{name} has {found.size} bytes, {record.size} were written")
+    if found.sha256 != record.sha256:
+        raise IndexDamaged(index_dir, f"{folder.name}/{name} is not what was written (its hash differs)")
+
+
 def _parse_chunks(data: bytes, texts: dict[str, str]) -> list[Chunk]:
-    """chunks.jsonl: a passage is its document's cleaned text [start:end], or written once with
-    its first piece (see write_generation); every piece of it shares one string in memory."""
+    """chunks.jsonl as `write_generation` writes it: a field left out has the previous row's
+    value; a passage is its document's cleaned text [start:end] or written once, with its first
+    piece, and every piece of it shares one string in memory; a piece's text is `text_span` of
+    its passage, or written out when it is not part of it."""
     chunks = []
     passages: dict[str, str] = {}
+    previous: dict = {}
     for line in data.decode("utf-8").splitlines():
         if not line:
             continue
         row = json.loads(line)
-        if "passage" in row:
-            passages[row["passage_id"]] = row["passage"]
-        elif row["passage_id"] not in passages:
-            passages[row["passage_id"]] = texts[row["doc_id"]][row["start"]:row["end"]]
-        row["passage"] = passages[row["passage_id"]]
-        chunks.append(Chunk(**row))
+        own = {key: row.pop(key) for key in _OWN_FIELDS if key in row}
+        row = previous = {**previous, **row}
+        pid = row["passage_id"]
+        if "passage" in own:
+            passages[pid] = own["passage"]
+        elif pid not in passages:
+            passages[pid] = texts[row["doc_id"]][row["start"]:row["end"]]
+        passage = passages[pid]
+        text = passage[slice(*own["text_span"])] if "text_span" in own else own["text"]
+        chunks.append(Chunk(**row, passage=passage, text=text))
     return chunks
 
 
@@ -394,7 +436,7 @@ def verify(settings: Settings, state: IndexState) -> str:
         if not folder.is_dir():
             return f"{folder.name}/ is missing"
         for name in GENERATION_FILES:
-            _read_checked(settings.index_dir, folder, name, state)
+            _checked(settings.index_dir, folder, name, state)
         _open_collection(settings, state)
     except IndexDamaged as exc:
         return exc.part
@@ -433,32 +475,50 @@ def write_generation(index_dir: Path, generation: int, *, chunks: list[Chunk], l
     texts = {d["info"]["doc_id"]: d.get("text", "") for d in docs}
     with (tmp / "chunks.jsonl").open("w") as out:
         written: set[str] = set()
+        previous: dict = {}
         for chunk in chunks:
-            row = chunk.__dict__.copy()
+            fields = {key: value for key, value in chunk.__dict__.items() if key not in _OWN_FIELDS}
+            # A document's title, kind, date and a passage's section and span are the same row
+            # after row: each is written only where it changes.
+            row = {key: value for key, value in fields.items() if key not in previous or previous[key] != value}
+            previous = fields
             # A passage is shown whole by every piece cut from it; writing it with each piece made
             # the file grow with the square of a passage's length. It is the span start:end of
             # its document's cleaned text (docs.json), so it is written only when it is not.
-            if chunk.passage_id in written or texts.get(chunk.doc_id, "")[chunk.start:chunk.end] == chunk.passage:
-                del row["passage"]
+            if chunk.passage_id not in written and texts.get(chunk.doc_id, "")[chunk.start:chunk.end] != chunk.passage:
+                row["passage"] = chunk.passage
             written.add(chunk.passage_id)
+            # A piece's text is a part of its passage: where it is, not the words again.
+            at = chunk.passage.find(chunk.text)
+            if at >= 0:
+                row["text_span"] = [at, at + len(chunk.text)]
+            else:
+                row["text"] = chunk.text
             out.write(json.dumps(row) + "\n")
-    (tmp / "lexical.json").write_text(json.dumps(lexical.to_json()))
+    # The documents' texts and the postings, the bulk of a generation, compress about four times.
+    _write_gzip_json(tmp / "lexical.json.gz", lexical.to_json())
+    passage_ids, passage_of = np.unique(np.array([r[0] for r in sentence_rows], dtype=str), return_inverse=True)
     np.savez(
         tmp / "sentences.npz",
-        passage_ids=np.array([r[0] for r in sentence_rows], dtype=str),
+        passage_ids=passage_ids,  # each once; passage_of gives a sentence's
+        passage_of=passage_of.astype(np.int32),
         starts=np.array([r[1] for r in sentence_rows], dtype=np.int32),
         ends=np.array([r[2] for r in sentence_rows], dtype=np.int32),
-        vectors=sentence_vectors,
         hub=sentence_hub,
     )
+    np.save(tmp / _VECTORS, np.asarray(sentence_vectors, dtype=SENTENCE_DTYPE))
     np.savez(tmp / "chunks.npz", hub=chunk_hub)
     (tmp / "actions.json").write_text(json.dumps(actions))
     (tmp / "glossary.json").write_text(json.dumps(glossary, indent=1))
-    with (tmp / "docs.json").open("w") as out:
-        json.dump(docs, out)
+    _write_gzip_json(tmp / "docs.json.gz", docs)
     records = {name: _record(tmp / name) for name in GENERATION_FILES}
     os.replace(tmp, final)
     return records
+
+
+def _write_gzip_json(path: Path, data: Any) -> None:
+    # mtime=0: the same contents give the same bytes, so the same hash.
+    path.write_bytes(gzip.compress(json.dumps(data).encode("utf-8"), compresslevel=6, mtime=0))
 
 
 def _record(path: Path) -> FileRecord:

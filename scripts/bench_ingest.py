@@ -56,12 +56,15 @@ def main() -> None:
 
 
 def _report(index_dir: Path) -> str:
-    state = json.loads((index_dir / "state.json").read_text())
-    folder = index_dir / f"gen-{state['generation']}"
-    chunks = [json.loads(line) for line in (folder / "chunks.jsonl").read_text().splitlines()]
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from assistant.settings import Settings
+    from assistant.store import open_index
+
+    index = open_index(Settings(index_dir=index_dir), with_collection=False)  # the store's own reader
+    folder = index_dir / f"gen-{index.generation}"
     tokens = defaultdict(list)
-    for chunk in chunks:
-        tokens[chunk["doc_id"]].append(chunk["tokens"])
+    for chunk in index.chunks:
+        tokens[chunk.doc_id].append(chunk.tokens)
     lines = ["chunks per document (tiktoken tokens: min / median / max):"]
     for doc_id, values in sorted(tokens.items()):
         lines.append(f"  {doc_id:34} {len(values):4}  {min(values)} / {statistics.median(values):.0f} / {max(values)}")

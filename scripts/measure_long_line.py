@@ -11,7 +11,6 @@ ingest's peak memory (RSS), and the passages made. Targets: index <= 10x the fil
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import resource
 import subprocess
@@ -21,6 +20,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.settings import Settings  # noqa: E402
+from assistant.store import SENTENCE_DTYPE, open_index  # noqa: E402
+
 ASSISTANT = Path(sys.executable).parent / "assistant"
 
 
@@ -60,20 +64,19 @@ def main() -> None:
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         if done.returncode != 0:
             sys.exit(f"ingest failed:\n{done.stderr}")
-        state = json.loads((index / "state.json").read_text())
-        folder = index / f"gen-{state['generation']}"
-        passages: dict[str, int] = {}
-        for row in map(json.loads, (folder / "chunks.jsonl").read_text().splitlines()):
-            passages[row["passage_id"]] = row["end"] - row["start"]  # its span of the cleaned text
+        built = open_index(Settings(index_dir=index), with_collection=False)
+        folder = index / f"gen-{built.generation}"
+        passages = {c.passage_id: len(c.passage) for c in built.chunks}
         total = size_of(index)
         print(f"file: {file_size / 1e6:.2f} MB on one line")
         print(f"ingest: {seconds:.0f} s, peak memory {peak_mb:.0f} MB; {done.stdout.strip()}")
         print(f"index: {total / 1e6:.1f} MB = {total / file_size:.1f}x the file "
               f"(generation files {size_of(folder) / 1e6:.1f} MB, Chroma {size_of(index / 'chroma') / 1e6:.1f} MB)")
         for path in sorted(folder.iterdir()):
-            print(f"  {path.name:14} {path.stat().st_size / 1e6:7.2f} MB")
+            print(f"  {path.name:20} {path.stat().st_size / 1e6:7.2f} MB")
         print(f"passages: {len(passages)}, longest {max(passages.values())} characters; "
-              f"chunks: {sum(d['chunks'] for d in state['docs'].values())}")
+              f"chunks: {len(built.chunks)}; sentence vectors {built.sentence_vectors.shape[0]} x "
+              f"{built.sentence_vectors.shape[1]}, stored as {SENTENCE_DTYPE.__name__}")
 
 
 if __name__ == "__main__":

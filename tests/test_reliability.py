@@ -17,14 +17,15 @@ import subprocess
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import fixture_files as ff
 from conftest import ASSISTANT, ROOT, run_cli
-from assistant.errors import IndexDamaged, IngestBusy
+from assistant.errors import IndexDamaged, IndexOutdated, IngestBusy
 from assistant.settings import Settings
 from assistant.store import (
-    GENERATION_FILES, STATE_FILE, chroma_client, forget_loaded, ingest_lock, open_index, read_state,
+    GENERATION_FILES, PIPELINE_VERSION, STATE_FILE, chroma_client, forget_loaded, ingest_lock, open_index, read_state,
 )
 from ingest.chunk import chunk_document
 from ingest.clean import clean_document
@@ -202,11 +203,21 @@ def test_the_index_of_a_long_line_grows_in_step_with_it(tmp_path):
     report = build_index(settings, progress=False)
     assert not report.errors
     folder = tmp_path / "index" / f"gen-{report.generation}"
-    # Each passage is written once, not once per piece cut from it.
-    assert (folder / "chunks.jsonl").stat().st_size < 4 * len(line)
+    # Each passage is written once, not once per piece cut from it, and a piece's text not again.
+    assert (folder / "chunks.jsonl").stat().st_size < len(line) / 2
+    # The whole generation: before, 14x the text (float32 sentence vectors, texts written out
+    # three times); the 1 MB line's whole index must stay under 10x with Chroma's share
+    # (scripts/measure_long_line.py), which for a file this small is mostly its fixed start-up size.
+    assert sum(p.stat().st_size for p in folder.iterdir()) < 8 * len(line)
+    vectors = np.load(folder / "sentence_vectors.npy", mmap_mode="r")
+    assert vectors.dtype == np.float16
     index = open_index(settings)
     assert len(index.chunks) > 20
     assert sum(len(p) for p in {c.passage_id: c.passage for c in index.chunks}.values()) <= len(line)
+    # What is read back is what was built: texts within their passages, vectors within float16's reach.
+    assert all(c.text and c.text in c.passage for c in index.chunks)
+    assert index.sentence_vectors.dtype == np.float32 and len(index.sentence_vectors) == len(vectors)
+    assert np.allclose(np.linalg.norm(index.sentence_vectors, axis=1), 1.0, atol=2e-3)
     forget_loaded()
 
 
@@ -345,6 +356,53 @@ def test_a_cut_short_file_is_named_and_ingest_rebuilds_it(tiny, name):
     forget_loaded()
 
 
+def test_an_index_of_another_format_is_refused_with_the_fix_and_ingest_rebuilds_it(tiny):
+    from ingest.index import build_index
+
+    state_path = tiny.index_dir / STATE_FILE
+    state = json.loads(state_path.read_text())
+    state["version"] = PIPELINE_VERSION - 1  # what an index written before a format change records
+    state_path.write_text(json.dumps(state))
+
+    with pytest.raises(IndexOutdated) as caught:  # before: its files were misread
+        open_index(tiny)
+    assert "run 'assistant ingest'" in str(caught.value) and "\n" not in str(caught.value)
+    report = build_index(tiny, progress=False)
+    assert not report.up_to_date and report.embedded_docs == ["review"]
+    assert open_index(tiny).state.version == PIPELINE_VERSION
+    forget_loaded()
+
+
+def test_chunks_are_read_back_as_written(tmp_path):
+    """chunks.jsonl leaves out what repeats; every field of every chunk still comes back."""
+    from assistant.lexical import BM25
+    from assistant.store import _parse_chunks, write_generation
+    from assistant.types import Chunk
+
+    text = "First passage here. It has two sentences.\n\nSecond passage."
+    common = dict(doc_id="a", title="A report", doc_type="inspection_report", publisher="Ofsted", date="2021-01-05")
+    chunks = [
+        Chunk(chunk_id="a:0:0", text="First passage here.", passage=text[:41], passage_id="a:0", start=0, end=41,
+              section="Strengths", **common),
+        Chunk(chunk_id="a:0:1", text="It has two sentences.", passage=text[:41], passage_id="a:0", start=0,
+              end=41, section="Strengths", part=1, **common),
+        # A passage that is not its span of the text, and a piece that is not part of its passage.
+        Chunk(chunk_id="a:1:0", text="Strengths. Second passage.", passage="Second passage, as shown.",
+              passage_id="a:1", start=43, end=58, section="", kind="finding", page=2, **common),
+        Chunk(chunk_id="b:0:0", doc_id="b", title="B plan", doc_type="action_plan", publisher="Anytown Council",
+              date="", text="Second passage.", passage="Second passage.", passage_id="b:0", end=15),
+    ]
+    docs = [{"info": {"doc_id": "a"}, "raw_text": text, "text": text},
+            {"info": {"doc_id": "b"}, "raw_text": "Second passage.", "text": "Second passage."}]
+    write_generation(tmp_path, 1, chunks=chunks, lexical=BM25.build([], []), sentence_rows=[],
+                     sentence_vectors=np.zeros((0, 384)), sentence_hub=np.zeros(0), chunk_hub=np.zeros(4),
+                     actions=[], glossary={}, docs=docs)
+    data = (tmp_path / "gen-1" / "chunks.jsonl").read_bytes()
+    assert data.count(b"A report") == 1 and b"It has two sentences" not in data
+
+    assert _parse_chunks(data, {d["info"]["doc_id"]: d["text"] for d in docs}) == chunks
+
+
 def test_a_missing_generation_or_collection_is_named(tiny):
     live = read_state(tiny.index_dir)
     chroma_client(tiny).delete_collection(live.collection)
@@ -358,7 +416,7 @@ def test_a_missing_generation_or_collection_is_named(tiny):
 def test_a_damaged_index_is_one_line_at_the_command_line_and_ingest_mends_it(small_index):
     index_dir = small_index.index_dir
     live = read_state(index_dir)
-    _truncate(index_dir / f"gen-{live.generation}" / "lexical.json")
+    _truncate(index_dir / f"gen-{live.generation}" / "lexical.json.gz")
     sqlite = index_dir / "chroma" / "chroma.sqlite3"
     with sqlite.open("r+b") as f:  # a corrupt Chroma file too
         f.seek(4096 * 2)
