@@ -87,6 +87,25 @@ def test_an_answer_is_one_update_not_paced_out(live):
     assert 'class="answer turn-1' in str(updates[0][0]) and "answer-sources" in str(updates[0][0])
 
 
+def test_answers_are_not_followed_by_a_summary_of_the_queue(live, monkeypatch):
+    """Gradio summarised its last 10,000 events in a DataFrame after every event (26 ms of CPU an
+    answer on a server that has run a while), for a monitoring page this app does not show."""
+    from gradio.queueing import Queue
+
+    summaries = []
+    summarise = Queue._get_df
+    monkeypatch.setattr(Queue, "_get_df", staticmethod(lambda records: summaries.append(len(records))
+                                                       or summarise(records)))
+    url, _ = live
+    client = _client(url)
+    try:
+        for _ in range(3):
+            _ask(client)
+    finally:
+        client.close()
+    assert summaries == []  # before: one after each answer
+
+
 def test_twenty_users_at_once_are_all_answered(live):
     url, _ = live
     load_chat = _load_chat()
