@@ -103,6 +103,7 @@ class Settings:
     llm_passage_tokens: int = _f(300, "Longest passage text offered to the model, in tiktoken tokens, kept around the sentences the extractive answer cites.")
     verify_min_similarity: float = _f(0.5, "Cosine (all-MiniLM-L6-v2) a generated sentence must reach with some sentence, or two adjacent sentences, of the passage it cites to be shown. Tuned on the tuning part of the project set (scripts/tune_verify.py: best F0.5 of reference-answer sentences citing their gold passages against the same citing a wrong one; recall 0.62, precision 0.99, most misses on the figure and name rule).")
     verify_min_overlap: float = _f(0.6, "Share of a generated sentence's content words (stemmed) its cited passage (or its title) must hold for it to be shown. Tuned with verify_min_similarity (0.6 to 0.7 tie; the lower kept).")
+    verify_cite_missing: bool = _f(True, "A generated sentence without a marker [n] is given the offered passage closest in meaning and checked against it like any other (small models often leave markers out); false drops it.")
     verify_min_kept: float = _f(0.5, "Share of generated sentences that must pass verification (and at least one) for the generated answer to be shown; otherwise the extractive answer is shown with a notice.")
 
     # Web chat

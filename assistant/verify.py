@@ -3,7 +3,8 @@
 A sentence written by a language model is shown only when the passage (or passages) its
 markers [n] point at supports it:
 
-1. it cites: at least one marker, each naming a passage that was offered;
+1. it cites: at least one marker, each naming a passage that was offered (a sentence without
+   one is given the offered passage closest in meaning, unless `verify_cite_missing` is off);
 2. its facts stand in the passage: every figure (digits or a number word), month and name
    (a capitalised word past the sentence's first, an acronym) appears in the cited passage or
    its document's title;
@@ -123,6 +124,11 @@ def check(sentence: str, sources: Mapping[int, Source], settings: Settings,
         A `Check`: supported or not, why not, and the passage sentences that back it.
     """
     cites, body = markers(sentence)
+    if not cites and settings.verify_cite_missing and sources and body:
+        vector = vector if vector is not None else embed([body])[0]
+        # A small model often leaves markers out: cite the passage the sentence is closest to,
+        # then hold it to the same checks as a sentence that cited it.
+        cites = (max(sources, key=lambda n: _closest(vector, [sources[n]])[0]),)
     if not cites:
         return Check(body, cites, False, "cites no passage")
     unknown = [n for n in cites if n not in sources]
