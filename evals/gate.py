@@ -111,7 +111,9 @@ def _check(scope: str, current: Mapping[str, Any], base: Mapping[str, Any], tole
             before, now = _figure(base, name), _figure(current, name)
             if before is None:
                 continue  # nothing to fall from
-            eps = 1e-9
+            # Summaries keep means to 4 decimals (evals/metrics.py): a change of exactly one
+            # question's worth must not fail on the rounding of both figures.
+            eps = 1e-4
             # Latency well inside the product's target is not a regression, whatever the ratio:
             # a 2-core machine under load can triple a 20 ms p95 without anyone noticing.
             ceiling = max(before * float(allowed), float(tolerances.get("latency_floor_ms", 0.0)))

@@ -222,6 +222,17 @@ def test_compare_flags_a_drop_beyond_tolerance_not_within():
     assert format_regressions([]) == "No regressions beyond tolerance."
 
 
+def test_one_question_of_a_type_moving_passes_though_both_figures_are_rounded():
+    # 5 of 26 -> 6 of 26 lookups declined, as summaries store them (4 decimals): one question's worth.
+    def declined(mean: float) -> dict:
+        summary = _summary(0.9, lookup_n=26)
+        summary["by_type"]["lookup"]["metrics"]["false_abstention"]["mean"] = mean
+        return summary
+
+    assert compare(declined(0.2308), declined(0.1923)) == []
+    assert [r.figure for r in compare(declined(0.2692), declined(0.1923))] == ["false_abstention"]
+
+
 def test_compare_skips_small_types_and_checks_latency_ratio(tmp_path):
     small = compare(_summary(0.5, lookup_n=4), _summary(0.9, lookup_n=4), STRICT)
     assert [r.scope for r in small] == ["overall"]  # lookup has 4 questions: not gated by type
