@@ -34,6 +34,12 @@ def ask(corpus_index):
     ("What are the areas for improvement in the 2019 letter?", "list", "answered"),
     ("What's the status of action 2.2.2?", "status", "answered"),
     ("What is the capital of France?", "explanation", "not_covered"),
+    # The clause asking for the date binds it; the second question does not have to be in it.
+    ("When was the interim DCS appointed, and what difference did it make?", "date", "answered"),
+    # A time relative to an event answers "when".
+    ("When should the move from children's to adult mental health services begin?", "date", "answered"),
+    # A kind of document the index holds none of is not answered from others that mention it.
+    ("What did the 2023 monitoring visit find about care leavers?", "explanation", "partial"),
 ])
 def test_each_outcome_on_real_questions_of_each_answer_type(ask, question, answer_type, outcome):
     result = ask(question)
@@ -41,6 +47,8 @@ def test_each_outcome_on_real_questions_of_each_answer_type(ask, question, answe
     assert result.abstained == (outcome != "answered")
     row = result.to_json()
     assert row["outcome"] == outcome and row["abstained"] == result.abstained
+    if "monitoring visit" in question:
+        assert "monitoring visit letter" in result.text.split("\n", 1)[0]
     if outcome == "partial":
         first, rest = result.text.split("\n", 1)
         assert first.startswith("The documents do not give ") and " What they say about " in first
