@@ -7,7 +7,12 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test install index browser clean bench
+.PHONY: run test install index browser clean bench national
+
+# The national sample (../shared/national: 200 reports of other councils) in its own index,
+# served like the default one. Incremental like `index`.
+NATIONAL_DIR   ?= ../shared/national
+NATIONAL_INDEX ?= .index-national
 
 run: install index
 	$(BIN)/assistant serve
@@ -36,8 +41,12 @@ browser:
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } || \
 	  echo "warning: could not install chromium/chromium-driver; browser tests will fail"
 
+national: install
+	-$(BIN)/assistant ingest --corpus-dir $(NATIONAL_DIR) --index-dir $(NATIONAL_INDEX)
+	$(BIN)/assistant serve --index-dir $(NATIONAL_INDEX)
+
 bench: install index
 	$(BIN)/python scripts/bench_answer.py
 
 clean:
-	rm -rf $(VENV) .index
+	rm -rf $(VENV) .index $(NATIONAL_INDEX)

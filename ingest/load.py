@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 TEXT_SUFFIXES = {".txt", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx"}
+_FOLDER_NOTES = {"readme", "licence", "license", "changelog", "contributing"}  # file stems that describe a folder
 
 PageList = list[tuple[int, int]]
 
@@ -136,6 +137,10 @@ def _select_files(
             name = _name_in_corpus(corpus_dir, path)
             # Hidden files are editor backups and caches, unless the manifest names one.
             if name == MANIFEST_NAME or (_is_hidden(path, root) and name not in listed):
+                continue
+            if path.stem.lower() in _FOLDER_NOTES and name not in listed:
+                # A folder's README describes the folder: it is not a report (unless the manifest says so).
+                logger.info("Skipping %s: a note about the folder, not a document (list it in the manifest to read it)", path)
                 continue
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 # Not an error: corpora carry READMEs, spreadsheets and images beside documents.

@@ -218,6 +218,7 @@ def test_size_is_checked_before_reading(tmp_path, monkeypatch):
 def test_unsupported_hidden_and_manifest_files_are_skipped_quietly(tmp_path, caplog):
     (tmp_path / "sheet.xlsx").write_bytes(b"PK\x03\x04")
     (tmp_path / "README").write_text("read me")
+    (tmp_path / "README.md").write_text("# About this folder\nWhat the reports here are.\n")  # not a report
     (tmp_path / ".draft.md").write_text("# Hidden draft")
     (tmp_path / ".cache").mkdir()
     (tmp_path / ".cache" / "x.txt").write_text("cached")
@@ -230,7 +231,7 @@ def test_unsupported_hidden_and_manifest_files_are_skipped_quietly(tmp_path, cap
     assert [d.info.file for d in documents] == ["real.md"]
     assert errors == []
     skipped = [r for r in caplog.records if r.levelno == logging.INFO and "Skipping" in r.getMessage()]
-    assert {Path(str(r.args[0])).name for r in skipped} == {"sheet.xlsx", "README"}
+    assert {Path(str(r.args[0])).name for r in skipped} == {"sheet.xlsx", "README", "README.md"}
 
 
 def test_order_is_sorted_and_subfolders_are_read(tmp_path):
