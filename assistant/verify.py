@@ -7,7 +7,8 @@ markers [n] point at supports it:
    one is given the offered passage closest in meaning, unless `verify_cite_missing` is off);
 2. its facts stand in the passage: every figure (digits or a number word), month and name
    (a capitalised word past the sentence's first, an acronym) appears in the cited passage or
-   its document's title;
+   its document's title, and every word of status ("completed", "pending", "published") in
+   the passage;
 3. its words are the passage's: the share of its content words (stemmed, stop words left out)
    that the passage holds reaches `verify_min_overlap`;
 4. its meaning is close: its embedding (the project's all-MiniLM-L6-v2, as retrieval uses)
@@ -44,6 +45,11 @@ _NAME = re.compile(r"\b[A-Z][A-Za-z'’-]*[A-Za-z]\b|\b[A-Z]{2,}\b")
 # Capitalised words that name nothing: a sentence may open with them or use them anywhere.
 _NOT_NAMES = frozenset("i the a an this that these those it its they their there he she we our you however "
                        "also overall in on at of for to and but or by from with as".split())
+# Words that state where a thing stands (an action plan's status, a service's state): a claim
+# like a figure, so the passage must use the word too (stemmed) for a sentence to say it.
+_STATUS = frozenset(terms("completed finished done achieved published launched started began ended closed "
+                          "pending ongoing delayed overdue suspended cancelled postponed agreed approved "
+                          "implemented revised reviewed embedded established commissioned decommissioned"))
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nor|without|cannot|unable|lack(?:s|ed|ing)?)\b|n't\b", re.I)
 # Where a generated sentence ends: at . ! ? (after its markers, if any) before a space and a
 # capital, digit or quote; or right after a marker group followed by a new sentence.
@@ -141,6 +147,9 @@ def check(sentence: str, sources: Mapping[int, Source], settings: Settings,
     if missing:
         return Check(body, cites, False, f"{missing} is not in the cited passage")
     own = set(terms(body))
+    status = sorted((own & _STATUS) - set(terms(haystack)))
+    if status:
+        return Check(body, cites, False, f"the status '{status[0]}' is not in the cited passage")
     overlap = len(own & set(terms(haystack + " " + titles))) / len(own) if own else 0.0
     if vector is None:
         vector = embed([body])[0]
