@@ -94,6 +94,17 @@ def run_cli(*args: str, timeout: float = 300, env: dict | None = None) -> subpro
                           text=True, timeout=timeout)
 
 
+def stop_server(proc: subprocess.Popen) -> None:
+    """End a server a test started: politely, then for good after 20 seconds."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def corpus_index(tmp_path_factory) -> BuiltIndex:
     """The whole corpus (copied) indexed once per session with the real model and Chroma store.

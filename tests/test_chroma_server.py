@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from conftest import CHROMA, ROOT
+from conftest import CHROMA, ROOT, stop_server
 from assistant.errors import StoreError
 from assistant.store import chroma_client, forget_loaded, open_index, read_state
 
@@ -46,16 +46,6 @@ def start_server(path, port: int, log) -> subprocess.Popen:
             log.flush()
             raise AssertionError("chroma run did not start:\n" + open(log.name).read())
         time.sleep(0.2)
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 @pytest.fixture
