@@ -76,6 +76,10 @@ def judge(query: Query, citations: tuple[Citation, ...], index: Index, settings:
     if not citations:
         return Verdict("partial", WANTED.get(query.answer_type, "an answer"))
     wanted = WANTED.get(query.answer_type, "an answer")
+    if query.missing_kinds:
+        # "What did the 2021 focused visit find?" with no focused visit letter in the index: other
+        # documents mentioning the visit do not answer for it.
+        return Verdict("partial", f"{wanted} from {' or '.join(query.missing_kinds)}: the documents searched include none")
     for year in query.named_years:
         # The year named must be the one speaking: a document of that year, or a cited
         # sentence that names it ("At 11 April 2016, 474 children ...").
@@ -89,10 +93,6 @@ def judge(query: Query, citations: tuple[Citation, ...], index: Index, settings:
             return Verdict("partial", f"{wanted} in {month.title()}")
     if query.councils and not any(c.chunk.doc_id in query.council_docs for c in citations):
         return Verdict("partial", f"{wanted} about {', '.join(query.councils)}")
-    if query.missing_kinds:
-        # "What did the 2021 focused visit find?" with no focused visit letter in the index: other
-        # documents mentioning the visit do not answer for it.
-        return Verdict("partial", f"{wanted} from {' or '.join(query.missing_kinds)}: the documents searched include none")
     taxonomy = load_taxonomy()
     if query.source_kinds and query.answer_type in _HOLDS:
         # The document named must be the one speaking ("who leads it in the action plan?").
