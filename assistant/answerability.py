@@ -30,13 +30,13 @@ from assistant.store import Index
 from assistant.taxonomy import load_taxonomy
 from assistant.text import sentence_spans, terms
 from assistant.types import Citation, Query
+from assistant.understand import YEAR
 
 WANTED = {
     "number": "the figure asked for", "person": "the name asked for", "agent": "the name asked for",
     "date": "the date asked for",
     "rating": "the grade asked for", "organisation": "the names asked for",
 }
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _REFERENCE = re.compile(r"\b\d+(?:\.\d+){1,3}\b")  # "2.2.2", "5.1.14": references, not figures
 _DATE = re.compile(rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS})|(?:{_MONTHS}) \d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|"
@@ -119,7 +119,7 @@ def gives_answer(sentence: str, query: Query, index: Index, settings: Settings, 
     holds = _HOLDS.get(query.answer_type)
     if holds is None:
         return True
-    said = set(_YEAR.findall(sentence))
+    said = set(YEAR.findall(sentence))
     if query.named_years and said and not said & set(query.named_years):
         return False  # "since the inspection in 2023, when it was judged ..." does not answer for 2026
     idf, top_idf = index.lexical.idf, math.log(1 + (len(index.chunks) + 0.5) / 0.5)
@@ -197,9 +197,11 @@ def _has_name(sentence: str, query: Query, lower: frozenset[str]) -> bool:
     first = re.match(r"\W*\w+", sentence)
     start = first.end() if first else 0
     # Months, days and the names of publishers ("Ofsted") are capitalised but name no organisation asked for.
-    common = lower | _CALENDAR
-    return any(m.group().lower().strip("'’") not in common and m.group().lower() not in _publishers()
-               for m in _CAPITALISED.finditer(sentence, start))
+    def named(word: str) -> bool:
+        bare = word.lower().strip("'’")
+        return bare not in lower and bare not in _CALENDAR and word.lower() not in _publishers()
+
+    return any(named(m.group()) for m in _CAPITALISED.finditer(sentence, start))
 
 
 def _has_agent(sentence: str, query: Query, lower: frozenset[str]) -> bool:
