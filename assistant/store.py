@@ -54,7 +54,7 @@ GENERATION_FILES = ("chunks.jsonl", "lexical.json.gz", "sentences.npz", "sentenc
                     "actions.json", "glossary.json", "docs.json.gz")
 # Bump when cleaning, chunking or the files' format changes: every document is re-ingested, and a
 # reader refuses an index of another version with a message rather than misreading it.
-PIPELINE_VERSION = 14
+PIPELINE_VERSION = 15
 # Sentence embeddings on disk: half the bytes of float32, and cosines within 1e-3 of it (the
 # embeddings are unit vectors); widened to float32 once when a generation is opened.
 SENTENCE_DTYPE = np.float16
@@ -182,6 +182,7 @@ class Index:
     by_id: dict[str, int] = field(default_factory=dict)
     sentence_passage: list[str] = field(default_factory=list)  # passage id of each sentence row
     passage_chunks: dict[str, list[int]] = field(default_factory=dict)  # passage id -> chunk positions
+    doc_chunks: dict[str, list[int]] = field(default_factory=dict)  # document id -> chunk positions (for filters)
     lease: Any = None  # the shared lock on the generation's folder (None for an index built in memory)
 
     def __post_init__(self) -> None:
@@ -192,6 +193,7 @@ class Index:
                 self.sentence_passage[row] = passage.passage_id
         for i, chunk in enumerate(self.chunks):
             self.passage_chunks.setdefault(chunk.passage_id, []).append(i)
+            self.doc_chunks.setdefault(chunk.doc_id, []).append(i)
         if self.lease is not None:
             # Questions still running on this generation keep it; the last one done lets it go.
             weakref.finalize(self, self.lease.release)

@@ -45,6 +45,26 @@ class Taxonomy:
     improvement_sections: tuple[str, ...] = ()  # finding sections that call for action
     grade_scores: tuple[tuple[str, int], ...] = ()  # grade -> place on one scale, higher is better
     section_questions: tuple[tuple[str, tuple[str, ...]], ...] = ()  # "improvement"/"strength" -> phrases
+    overall_areas: tuple[str, ...] = ()  # judgement areas whose grade is a report's overall judgement
+    across_phrases: tuple[str, ...] = ()  # how a question asks across councils ("which councils")
+
+    def overall_grade(self, judgements: tuple[tuple[str, str], ...]) -> str:
+        """The overall judgement of a report from its (area, grade) pairs, as a taxonomy grade, or ""."""
+        for area, grade in judgements:
+            if any(words in area.lower() for words in self.overall_areas):
+                return self.grade_in(grade) or grade
+        return ""
+
+    def grades_matching(self, wanted: str) -> tuple[str, ...]:
+        """The taxonomy grades a user's word for a judgement stands for: "requires improvement" is
+        "Requires improvement to be good" and "Requires improvement"; "good" is "Good" only."""
+        words = " ".join(wanted.lower().replace("-", " ").split())
+        return tuple(g for g in self.grades if words and g.lower().startswith(words))
+
+    def asks_across_councils(self, question: str) -> bool:
+        """Whether `question` asks across councils ("which councils ...?")."""
+        text = " ".join(question.lower().replace("’", "'").split())
+        return any(re.search(rf"\b{re.escape(p)}\b", text) for p in self.across_phrases)
 
     def asks_for_sections(self, question: str) -> str:
         """"improvement" or "strength" when `question` asks for that class of findings, else ""."""
@@ -142,4 +162,6 @@ def load_taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
     return Taxonomy(kinds, tuple(data.get("grades", [])), tuple(data.get("finding_sections", [])),
                     frozenset(data.get("authority_words", [])), tuple(data.get("improvement_sections", [])),
                     tuple((g, int(n)) for g, n in data.get("grade_scores", {}).items()),
-                    tuple((c, tuple(p.lower() for p in ps)) for c, ps in data.get("section_questions", {}).items()))
+                    tuple((c, tuple(p.lower() for p in ps)) for c, ps in data.get("section_questions", {}).items()),
+                    tuple(a.lower() for a in data.get("overall_judgement_areas", [])),
+                    tuple(p.lower() for p in data.get("across_councils", [])))

@@ -7,9 +7,12 @@ returns `Hit`s; the answerer returns an `Answer` whose sentences point at `Citat
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
+
+from assistant.taxonomy import load_taxonomy
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,16 @@ class DocumentInfo:
         fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         fields["judgements"] = tuple(tuple(pair) for pair in fields.get("judgements", ()))
         return cls(**fields)
+
+    @property
+    def overall_judgement(self) -> str:
+        """The report's overall judgement (a taxonomy grade, e.g. "Good"), or "" when its grid has none."""
+        return load_taxonomy().overall_grade(self.judgements)
+
+    @property
+    def council(self) -> str:
+        """Its council as users name it ("Anytown City Council" -> "anytown"): what filters compare."""
+        return council_key(self.local_authority)
 
     def judgement(self, area_words: str) -> str:
         """The grade of the first judgement area containing `area_words` (case-insensitive), or ""."""
@@ -167,6 +180,11 @@ class Chunk:
     raw_end: int = 0
     part: int = 0  # index of this piece within its passage (0 when not split)
     tokens: int = 0  # tiktoken cl100k length of `text`
+    judgement: str = ""  # its document's overall judgement (a taxonomy grade), "" when it has none
+
+    @property
+    def council(self) -> str:
+        return council_key(self.local_authority)
 
     def metadata(self) -> dict[str, Any]:
         """Flat metadata for the vector store (no None values: Chroma refuses them)."""
@@ -174,6 +192,7 @@ class Chunk:
         data.pop("text")
         data["page"] = self.page if self.page is not None else -1
         data["date_int"] = date_as_int(self.date)
+        data["council"] = self.council  # filters compare councils as users name them
         return data
 
     @classmethod
@@ -187,26 +206,55 @@ class Chunk:
 
 @dataclass(frozen=True)
 class Filters:
-    """Restrictions applied to retrieval. Dates are ISO strings; empty means no limit."""
+    """Restrictions applied to retrieval. Dates are ISO strings; empty means no limit.
+
+    `councils` are names as users write them ("Anytown", "Anytown City Council": one council);
+    `judgements` are overall judgements as users write them ("inadequate", "requires
+    improvement"), matched to the taxonomy's grades.
+    """
 
     doc_ids: tuple[str, ...] = ()
     doc_types: tuple[str, ...] = ()
     date_from: str = ""
     date_to: str = ""
+    councils: tuple[str, ...] = ()
+    judgements: tuple[str, ...] = ()
 
     def is_empty(self) -> bool:
-        return not (self.doc_ids or self.doc_types or self.date_from or self.date_to)
+        return not (self.doc_ids or self.doc_types or self.date_from or self.date_to or self.councils
+                    or self.judgements)
+
+    @property
+    def council_keys(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(council_key(c) for c in self.councils if council_key(c)))
+
+    @property
+    def grades(self) -> tuple[str, ...]:
+        """The taxonomy grades the judgement filter stands for (none: it matches nothing)."""
+        taxonomy = load_taxonomy()
+        return tuple(dict.fromkeys(g for j in self.judgements for g in taxonomy.grades_matching(j)))
 
     def allows(self, chunk: Chunk) -> bool:
-        if self.doc_ids and chunk.doc_id not in self.doc_ids:
+        return self._allows(chunk.doc_id, chunk.doc_type, chunk.date, chunk.council, chunk.judgement)
+
+    def allows_doc(self, info: DocumentInfo) -> bool:
+        """Whether the filters let this document's passages through (the same test as `allows`)."""
+        return self._allows(info.doc_id, info.doc_type, info.published, info.council, info.overall_judgement)
+
+    def _allows(self, doc_id: str, doc_type: str, date: str, council: str, judgement: str) -> bool:
+        if self.doc_ids and doc_id not in self.doc_ids:
             return False
-        if self.doc_types and chunk.doc_type not in self.doc_types:
+        if self.doc_types and doc_type not in self.doc_types:
             return False
-        if (self.date_from or self.date_to) and not chunk.date:
+        if (self.date_from or self.date_to) and not date:
             return False  # an undated document cannot be shown to fall inside a date range
-        if self.date_from and chunk.date < self.date_from:
+        if self.date_from and date < self.date_from:
             return False
-        if self.date_to and chunk.date > self.date_to:
+        if self.date_to and date > self.date_to:
+            return False
+        if self.councils and council not in self.council_keys:
+            return False
+        if self.judgements and judgement not in self.grades:
             return False
         return True
 
@@ -264,6 +312,9 @@ class Query:
     spelled_out: dict[str, tuple[str, ...]] = field(default_factory=dict)  # focus acronym -> its expansion's terms
     progress: bool = False  # asks about progress ("is it done?"): progress reports are lifted
     many: bool = False  # wants several things ("what are the strengths?"): a longer answer
+    # Asks across councils ("which councils ...?", or names several): retrieval takes a share of
+    # passages from each council and the answer hears from each, grouped by council and date.
+    across_councils: bool = False
 
 
 @dataclass(frozen=True)
@@ -346,6 +397,12 @@ class Answer:
             "sentences": {"generated": self.sentences_generated, "verified": self.sentences_verified,
                           "dropped": self.sentences_dropped},
         }
+
+
+@lru_cache(maxsize=4096)
+def council_key(name: str) -> str:
+    """A council's name as users write it, for comparing: "Anytown City Council" -> "anytown"."""
+    return load_taxonomy().authority_key(name) if name else ""
 
 
 def date_as_int(iso: str) -> int:

@@ -22,7 +22,7 @@ from assistant.embed import embed
 from assistant.store import Index
 from assistant.taxonomy import load_taxonomy
 from assistant.text import normalise, terms
-from assistant.types import Query
+from assistant.types import Query, council_key
 
 _ACTION_REF = re.compile(r"(?<![\d.])([1-9]\.\d{1,2}\.\d{1,2})(?![\d.]*\d)")
 _PARA_REF = re.compile(r"(?<![\d.])(\d{1,2}\.\d{1,2})(?![.]?\d)")
@@ -137,6 +137,11 @@ def understand(question: str, index: Index) -> Query:
 
     focus = focus_of(question)
     source_kinds, missing_kinds = _source_kinds(question, council_docs, index)
+    across = taxonomy.asks_across_councils(question) or len({council_key(c) for c in councils}) > 1
+    if across and answer_type == "organisation":
+        # "Which councils ...?": the answer names each council in the line that opens its part
+        # (from the documents' facts), so its sentences need not hold a name.
+        answer_type = "list"
     return Query(
         text=question, vector=embed([dense_text])[0], terms=content, expansions=expansions,
         action_refs=action_refs, para_refs=para_refs, doc_prior=prior,
@@ -145,7 +150,7 @@ def understand(question: str, index: Index) -> Query:
         count=bool(_COUNT.search(question)), answer_type=answer_type, focus=focus,
         focus_phrase=_focus_phrase(question, focus), answer_focus=_answer_focus(question, cue_at, focus_of) or focus,
         source_kinds=source_kinds, missing_kinds=missing_kinds, section_class=taxonomy.asks_for_sections(question),
-        spelled_out={a.lower(): tuple(terms(e)) for a, e in pairs if a.lower() in focus and e != a}, progress=progress, many=bool(_MANY.search(question)),
+        spelled_out={a.lower(): tuple(terms(e)) for a, e in pairs if a.lower() in focus and e != a}, progress=progress, many=bool(_MANY.search(question)) or across, across_councils=across,
     )
 
 

@@ -270,6 +270,7 @@ def _pieces(doc: Document, unit: _Unit, ordinal: int, max_tokens: int) -> list[C
             raw_end=raw_end,
             part=part,
             tokens=count_tokens(piece),
+            judgement=doc.info.overall_judgement,
         ))
     return chunks
 

@@ -325,7 +325,7 @@ def _write_collection(settings: Settings, generation: int, built: _Built, progre
 
 
 # The fields `assistant.retrieve` filters the dense search by; chunks.jsonl holds the rest.
-FILTER_FIELDS = ("doc_id", "doc_type", "date_int")
+FILTER_FIELDS = ("doc_id", "doc_type", "date_int", "council", "judgement")
 
 
 def _filter_metadata(chunk: Chunk) -> dict:
