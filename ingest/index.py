@@ -235,7 +235,9 @@ def _process(fresh: list[Document], keys: dict[str, str], settings: Settings, bu
 
 def _embed_with_progress(texts: list[str], batch: int, progress: bool) -> np.ndarray:
     out = []
-    step = batch * 4
+    # Large slices: the embedder sorts each slice by length, so texts of like length share a
+    # batch and little is padding; the bar still moves every few seconds.
+    step = batch * 32
     with tqdm(total=len(texts), desc="embedding", unit="text", disable=not progress or not texts) as bar:
         for i in range(0, len(texts), step):
             out.append(embed(texts[i:i + step], batch_size=batch))
