@@ -197,22 +197,31 @@ def _ingest(args, settings: Settings) -> int:
     if report.damaged:
         print(f"note: the index was damaged ({printable(report.damaged)}): rebuilt it from the whole corpus",
               file=sys.stderr)
-    for error in report.errors:
-        print(f"failed: {printable(error)}", file=sys.stderr)
     for doc_id in report.kept_after_error:
         print(f"kept: {printable(doc_id)} stays as last indexed, because its file failed to load", file=sys.stderr)
     if report.up_to_date:
         print(f"Index up to date: {report.documents} documents, {report.chunks} chunks, nothing embedded "
               f"({report.seconds:.1f} s).")
     else:
-        changed = printable(", ".join(report.embedded_docs) or "none")
-        removed = f"; removed {printable(', '.join(report.removed_docs))}" if report.removed_docs else ""
-        print(f"Indexed {report.documents} documents, {report.chunks} chunks in {report.seconds:.1f} s "
-              f"(embedded {report.embedded_chunks} chunks of: {changed}{removed}).")
+        resumed = (f", {report.resumed_texts} more taken from the ingest that stopped before"
+                   if report.resumed_texts else "")
+        removed = f"; removed {_some(report.removed_docs)}" if report.removed_docs else ""
+        print(f"Indexed {report.documents} documents, {report.chunks} chunks in {report.seconds:.1f} s: "
+              f"{len(report.embedded_docs)} new or changed ({_some(report.embedded_docs)}){removed}; "
+              f"embedded {report.embedded_texts} texts{resumed}.")
+    # Failures last, one line each with the reason, where a long run's user looks when it ends.
+    for error in report.errors:
+        print(f"failed: {printable(error)}", file=sys.stderr)
     if report.errors:
         print(f"{len(report.errors)} file(s) failed: see the lines above.", file=sys.stderr)
         return 1
     return 0
+
+
+def _some(names: list[str], shown: int = 5) -> str:
+    """A few names and how many more: a national ingest's summary is one line, not 200 names."""
+    text = ", ".join(names[:shown]) or "none"
+    return printable(text + (f" and {len(names) - shown} more" if len(names) > shown else ""))
 
 
 def _docs(args, settings: Settings) -> int:

@@ -8,6 +8,8 @@ This module is the one home of the on-disk format. Layout of `settings.index_dir
                       chunks.npz, actions.json, glossary.json, docs.json.gz of generation N
     chroma/           the embedded Chroma store (unused when a Chroma server is configured)
     ingest.lock       held by the one ingest running (see `ingest_lock`)
+    pending-vectors/  vectors an unfinished ingest has embedded, for the next one to resume with
+                      (see `ingest.pending`); emptied by every commit
 
 Ingest writes a whole new generation (files and a Chroma collection `<prefix>-gN`) and only then
 replaces `state.json` in one atomic rename. A killed ingest leaves the live generation untouched;

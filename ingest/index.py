@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from assistant.embed import embed
+from assistant.embed import DIMENSIONS, embed
 from assistant.errors import IndexDamaged, LoadError
 from assistant.lexical import BM25
 from assistant.settings import Settings
@@ -38,6 +38,7 @@ from ingest.clean import clean_document
 from ingest.glossary import mine_glossary
 from ingest.load import load_documents
 from ingest.manifest import read_manifest
+from ingest.pending import PendingVectors, text_key
 
 log = logging.getLogger(__name__)
 # Chunks written to Chroma at a time, and how often its vector index is saved. Chroma logs each
@@ -56,6 +57,8 @@ class IngestReport:
     chunks: int = 0
     embedded_docs: list[str] = field(default_factory=list)
     embedded_chunks: int = 0
+    embedded_texts: int = 0  # distinct texts (chunks and sentences) embedded by this run
+    resumed_texts: int = 0  # distinct texts whose vectors a killed earlier run had left
     reused_docs: list[str] = field(default_factory=list)
     removed_docs: list[str] = field(default_factory=list)
     kept_after_error: list[str] = field(default_factory=list)
@@ -129,6 +132,7 @@ def _build(settings: Settings, paths: list[Path] | None, rebuild: bool, progress
 
     if usable and not fresh and not report.removed_docs:
         report.up_to_date = True
+        PendingVectors(settings.index_dir).clear()  # a killed run's vectors of documents since unchanged back
         report.generation = state.generation
         report.documents = len(old_docs)
         report.chunks = sum(e.chunks for e in old_docs.values())
@@ -143,11 +147,12 @@ def _build(settings: Settings, paths: list[Path] | None, rebuild: bool, progress
         # The ingest is done with the old generation; a reader in this process may not be.
         old = None
         forget_loaded(release=False)
-    _process(fresh, keys, settings, built, progress)
+    _process(fresh, keys, settings, built, progress, report)
     report.embedded_chunks = sum(1 for c in built.chunks if c.doc_id in set(report.embedded_docs))
     files = _write_generation(settings, generation, built)
     _write_collection(settings, generation, built, progress)
     new_state = _commit(settings, generation, built, old_docs, keys, files)
+    PendingVectors(settings.index_dir).clear()
     # The previous generation goes now unless a running server still reads it; then that server
     # removes it once it has moved on, or the next ingest does.
     remove_unread_generations(settings, new_state, ingesting=True)
@@ -209,7 +214,7 @@ def _get_embeddings(collection, ids: list[str]) -> list[np.ndarray]:
 
 
 def _process(fresh: list[Document], keys: dict[str, str], settings: Settings, built: _Built,
-             progress: bool) -> None:
+             progress: bool, report: IngestReport) -> None:
     """Clean, chunk and embed new or changed documents."""
     new_chunks: list[Chunk] = []
     sentences: list[tuple[str, int, int, str]] = []
@@ -226,23 +231,39 @@ def _process(fresh: list[Document], keys: dict[str, str], settings: Settings, bu
         if doc.info.doc_type == "action_plan":
             built.actions.extend(parse_action_plan(doc))
     texts = [embedding_input(c) for c in new_chunks] + [s[3] for s in sentences]
-    vectors = _embed_with_progress(texts, settings.embed_batch_size, progress)
+    vectors = _embed_with_progress(texts, settings, progress, report)
     built.chunks.extend(new_chunks)
     built.vectors.extend(vectors[: len(new_chunks)])
     built.sentence_rows.extend((pid, a, b) for pid, a, b, _ in sentences)
     built.sentence_vectors.extend(vectors[len(new_chunks):])
 
 
-def _embed_with_progress(texts: list[str], batch: int, progress: bool) -> np.ndarray:
-    out = []
+def _embed_with_progress(texts: list[str], settings: Settings, progress: bool, report: IngestReport) -> np.ndarray:
+    """Vectors of `texts`: each distinct text embedded once, and none that a killed ingest
+    already embedded (see `ingest.pending`); every slice is kept on disk as it is made."""
+    pending = PendingVectors(settings.index_dir)
+    known = pending.load()
+    keys = [text_key(t) for t in texts]
+    todo: dict[bytes, str] = {}
+    for key, text in zip(keys, texts):
+        if key not in known:
+            todo.setdefault(key, text)
+    report.resumed_texts = sum(1 for key in set(keys) if key in known)
+    report.embedded_texts = len(todo)
     # Large slices: the embedder sorts each slice by length, so texts of like length share a
     # batch and little is padding; the bar still moves every few seconds.
-    step = batch * 32
-    with tqdm(total=len(texts), desc="embedding", unit="text", disable=not progress or not texts) as bar:
-        for i in range(0, len(texts), step):
-            out.append(embed(texts[i:i + step], batch_size=batch))
-            bar.update(len(texts[i:i + step]))
-    return np.concatenate(out) if out else np.zeros((0, 384), dtype=np.float32)
+    step = settings.embed_batch_size * 32
+    items = list(todo.items())
+    with tqdm(total=len(items), desc="embedding", unit="text", disable=not progress or not items) as bar:
+        for i in range(0, len(items), step):
+            part = items[i:i + step]
+            vectors = embed([text for _, text in part], batch_size=settings.embed_batch_size)
+            pending.add([key for key, _ in part], vectors)
+            known.update(zip((key for key, _ in part), vectors))
+            bar.update(len(part))
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    return np.stack([known[key] for key in keys])
 
 
 def _next_generation(index_dir: Path, state: IndexState | None) -> int:
