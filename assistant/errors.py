@@ -28,6 +28,10 @@ class LoadError(AssistantError):
         self.reason = reason
         super().__init__(f"{path}: {reason}")
 
+    def __reduce__(self):
+        # Rebuilt from its two fields: ingest's reader processes send their errors back pickled.
+        return (LoadError, (self.path, self.reason))
+
 
 class StoreError(AssistantError):
     """The vector store cannot be reached or is not in the expected state."""

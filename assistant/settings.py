@@ -47,6 +47,7 @@ class Settings:
     pack_tokens: int = _f(180, "Short paragraphs of one section are packed into one passage up to this many tokens.")
     max_passage_tokens: int = _f(2000, "Longest passage a citation shows, in tiktoken tokens: a longer paragraph or line is cut into passages of at most this size, so the index grows in step with the corpus.")
     embed_batch_size: int = _f(32, "Texts embedded per model call during ingest.")
+    ingest_workers: int = _f(0, "Processes that read PDFs side by side during ingest (from 4 PDFs on); 0 is one per CPU core, 1 reads them in the ingest's own process.")
 
     # Retrieval
     top_k: int = _f(5, "Passages returned by retrieval and offered to the answerer.")

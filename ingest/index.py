@@ -110,7 +110,7 @@ def _build(settings: Settings, paths: list[Path] | None, rebuild: bool, progress
         log.warning("the index in %s is damaged (%s): rebuilding it from the whole corpus",
                     settings.index_dir, report.damaged)
         paths = None  # the documents not asked about are lost with the damaged generation
-    loaded, report.errors = load_documents(settings.corpus_dir, paths, settings)
+    loaded, report.errors = load_documents(settings.corpus_dir, paths, settings, progress=progress)
     old_docs: dict[str, IndexedDoc] = state.docs if usable else {}
 
     keys = {doc.info.doc_id: _content_key(doc) for doc in loaded}

@@ -7,10 +7,13 @@ ids and dates from a half-read manifest would be published wrongly. Nothing here
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import hashlib
 import io
 import logging
+import multiprocessing
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +21,7 @@ from typing import Callable, Iterable
 
 import docx
 from docx.table import Table
+from tqdm import tqdm
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from assistant.errors import LoadError
@@ -37,10 +41,12 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx"}
 _FOLDER_NOTES = {"readme", "licence", "license", "changelog", "contributing"}  # file stems that describe a folder
 
 PageList = list[tuple[int, int]]
+# Worker processes pay for themselves (about a second each to start) from this many PDFs on.
+_PARALLEL_FROM = 4
 
 
 def load_documents(
-    corpus_dir: Path, paths: list[Path] | None, settings: Settings
+    corpus_dir: Path, paths: list[Path] | None, settings: Settings, *, progress: bool = False
 ) -> tuple[list[Document], list[LoadError]]:
     """Load the corpus, or part of it, with the manifest's facts about each document.
 
@@ -48,7 +54,8 @@ def load_documents(
         corpus_dir: Folder holding the documents and `manifest.toml`.
         paths: Files or folders to load instead of the whole corpus; relative paths are looked
             up as given, then inside `corpus_dir`. None loads everything under `corpus_dir`.
-        settings: Uses `max_file_mb`.
+        settings: Uses `max_file_mb` and `ingest_workers`.
+        progress: show a progress bar on stderr.
 
     Returns:
         The loaded documents in path order (`raw_text`, `pages`, `content_hash` set; `text` and
@@ -66,22 +73,69 @@ def load_documents(
 
     documents: list[Document] = []
     used_ids = {info.doc_id for info in listed.values()}
-    for name, path in files:
-        try:
-            document = _load_one(path, name, listed.get(name), settings, used_ids)
-        except LoadError as error:
-            logger.warning("Skipped %s", error)
-            errors.append(error)
+    for (name, path), loaded in zip(files, _load_all(files, listed, settings, progress)):
+        if isinstance(loaded, LoadError):
+            logger.warning("Skipped %s", loaded)
+            errors.append(loaded)
             continue
-        used_ids.add(document.info.doc_id)
-        documents.append(document)
+        if name not in listed:
+            # Ids are made unique here, in path order, so parallel loading names files as serial would.
+            loaded.info = dataclasses.replace(loaded.info, doc_id=_unique_id(loaded.info.doc_id, path, used_ids))
+            logger.info("%s is not in the manifest: described as %r (%r, %s)", name, loaded.info.doc_id,
+                        loaded.info.title, loaded.info.doc_type)
+        used_ids.add(loaded.info.doc_id)
+        documents.append(loaded)
     logger.info("Loaded %d documents, %d errors", len(documents), len(errors))
     return documents, errors
 
 
-def _load_one(
-    path: Path, name: str, info: DocumentInfo | None, settings: Settings, used_ids: set[str]
-) -> Document:
+def _load_all(files: list[tuple[str, Path]], listed: dict[str, DocumentInfo], settings: Settings,
+              progress: bool) -> list[Document | LoadError]:
+    """Every file read, in order. PDFs (seconds each, all CPU) are parsed in worker processes
+    when there are enough of them to pay for starting the workers."""
+    jobs = [(path, name, listed.get(name), settings) for name, path in files]
+    workers = settings.ingest_workers or os.cpu_count() or 1
+    pdfs = sum(1 for _, path in files if path.suffix.lower() == ".pdf")
+    bar = tqdm(total=len(jobs), desc="reading", unit="file", disable=not progress or not jobs)
+    if workers < 2 or pdfs < _PARALLEL_FROM:
+        results = []
+        for job in jobs:
+            results.append(_load_or_error(*job))
+            bar.update(1)
+        bar.close()
+        return results
+    # Spawned, not forked: the ingest already holds threads (Chroma's), and a fork copies their locks.
+    context = multiprocessing.get_context("spawn")
+    results_by_job: dict[int, Document | LoadError] = {}
+    with concurrent.futures.ProcessPoolExecutor(max_workers=min(workers, pdfs), mp_context=context) as pool:
+        futures = {pool.submit(_load_or_error, *job): i for i, job in enumerate(jobs)}
+        for future in concurrent.futures.as_completed(futures):
+            i = futures[future]
+            try:
+                results_by_job[i] = future.result()
+            except concurrent.futures.process.BrokenProcessPool:
+                results_by_job[i] = LoadError(jobs[i][0], "the reader stopped without a word while this or another "
+                                              "file was read: ingest this file alone to see which is damaged")
+            bar.update(1)
+    bar.close()
+    return [results_by_job[i] for i in range(len(jobs))]
+
+
+def _load_or_error(path: Path, name: str, info: DocumentInfo | None, settings: Settings) -> Document | LoadError:
+    """One file, or the reason it cannot be read: nothing a reader raises stops the run."""
+    try:
+        return _load_one(path, name, info, settings)
+    except LoadError as error:
+        return error
+    except RecursionError:
+        return LoadError(path, "the file is nested too deeply to read: save it again from its application")
+    except Exception as exc:  # a reader's bug or a library's surprise costs this file, not the run
+        logger.debug("reading %s failed", path, exc_info=True)
+        return LoadError(path, f"could not be read ({type(exc).__name__}: {exc}): check the file opens, "
+                               "or save it again as PDF or text")
+
+
+def _load_one(path: Path, name: str, info: DocumentInfo | None, settings: Settings) -> Document:
     try:
         size = path.stat().st_size
         limit = settings.max_file_mb * 1024 * 1024
@@ -104,9 +158,7 @@ def _load_one(
     markup = _decode_text(path, data) if suffix in HTML_SUFFIXES else None
     described = describe(path, read.raw_text, read.layout, read.meta, info, markup)
     if info is None:
-        described = dataclasses.replace(described, file=name, doc_id=_unique_id(described.doc_id, path, used_ids))
-        logger.info("%s is not in the manifest: described as %r (%r, %s)", name, described.doc_id,
-                    described.title, described.doc_type)
+        described = dataclasses.replace(described, file=name)
     return Document(
         info=described,
         raw_text=read.raw_text,
