@@ -9,6 +9,7 @@ import logging
 import re
 import time
 import unicodedata
+from dataclasses import replace
 from typing import Sequence
 
 from assistant.answerability import judge
@@ -42,7 +43,8 @@ def answer(question: str, *, history: Sequence[object] | None = None, filters: F
     Args:
         question: what the user typed; any text is accepted.
         history: earlier turns (questions or `Answer`s), most recent last, to resolve follow-ups.
-        filters: restrict retrieval to documents, types or a date range.
+        filters: restrict retrieval to documents, kinds, a date range, councils or overall
+            judgements; filtering by several councils answers from each of them.
         settings: defaults from the environment when None.
         index: an open index; the live one when None (loaded once per process).
         composer: the answer composer; the extractive one when None.
@@ -68,6 +70,8 @@ def answer(question: str, *, history: Sequence[object] | None = None, filters: F
         return traced
 
     query = understand(resolved, index)
+    if filters is not None and len(filters.council_keys) > 1:
+        query = replace(query, across_councils=True, many=True)  # as if the question named them
     hits = retrieve(resolved, filters=filters, settings=settings, index=index, query=query)
     retrieved_at = time.perf_counter()
     composition = (composer or ExtractiveComposer()).compose(resolved, query, hits, index, settings)

@@ -9,6 +9,7 @@ stderr and exit status 2. Examples:
     assistant actions --status overdue    # the action plan's rows, filtered
     assistant ask "What did inspectors say about CAMHS waiting times?"
     assistant ask --json --type action_plan "what's the status of 2.2.2?"
+    assistant ask --council Anytown --judgement inadequate --from 2023-01-01 "what needs to improve?"
     assistant chat                        # a conversation in the terminal
     assistant serve --port 7860           # the web chat
     assistant eval --baseline evals/sets/corpus/baseline.json
@@ -123,7 +124,13 @@ def _parser() -> argparse.ArgumentParser:
             p.add_argument("question", help="the question, in quotes")
             p.add_argument("--json", action="store_true", help="print the answer record as JSON")
         p.add_argument("--doc", action="append", default=[], metavar="ID", help="only this document (repeatable)")
-        p.add_argument("--type", action="append", default=[], metavar="T", help="only this document type (repeatable)")
+        p.add_argument("--type", "--kind", dest="type", action="append", default=[], metavar="KIND",
+                       help="only this kind of document, e.g. ilacs, area_send (repeatable; kinds: assistant docs)")
+        p.add_argument("--council", action="append", default=[], metavar="NAME",
+                       help="only this council's documents (repeatable: several councils are each heard)")
+        p.add_argument("--judgement", action="append", default=[], metavar="GRADE",
+                       help="only reports with this overall judgement, e.g. inadequate, 'requires improvement', "
+                            "good (repeatable)")
         p.add_argument("--from", dest="date_from", default="", metavar="YYYY-MM-DD", help="documents dated on or after")
         p.add_argument("--to", dest="date_to", default="", metavar="YYYY-MM-DD", help="documents dated on or before")
         p.set_defaults(run=run)
@@ -169,13 +176,22 @@ def _escape(match: re.Match) -> str:
 
 
 def _filters(args: argparse.Namespace) -> Filters:
-    """The --doc/--type/--from/--to filters; a bad date is one error line that shows the form."""
+    """The --doc/--type/--from/--to/--council/--judgement filters; a bad date or grade is one error
+    line that shows the form."""
     for flag, value in (("--from", args.date_from), ("--to", args.date_to)):
         if value and not _is_iso_date(value):
             raise AssistantError(f"{flag} {printable(value)} is not a date: write it as YYYY-MM-DD, e.g. 2019-12-18")
     if args.date_from and args.date_to and args.date_from > args.date_to:
         raise AssistantError(f"--from {args.date_from} is after --to {args.date_to}: swap them or drop one")
-    return Filters(tuple(args.doc), tuple(args.type), args.date_from, args.date_to)
+    filters = Filters(tuple(args.doc), tuple(args.type), args.date_from, args.date_to, tuple(args.council),
+                      tuple(args.judgement))
+    for grade in args.judgement:
+        if not Filters(judgements=(grade,)).grades:
+            from assistant.taxonomy import load_taxonomy
+
+            grades = ", ".join(g.lower() for g in load_taxonomy().grades)
+            raise AssistantError(f"--judgement {printable(grade)} is not a grade: write one of {grades}")
+    return filters
 
 
 def _is_iso_date(value: str) -> bool:
@@ -232,6 +248,7 @@ def _docs(args, settings: Settings) -> int:
     for doc_id, info in sorted(index.docs.items()):
         chunks = [c for c in index.chunks if c.doc_id == doc_id]
         rows.append({"doc_id": doc_id, "title": info.title, "doc_type": info.doc_type, "publisher": info.publisher,
+                     "local_authority": info.local_authority, "judgement": info.overall_judgement,
                      "published": info.published, "file": info.file, "chunks": len(chunks),
                      "passages": len({c.passage_id for c in chunks}), "in_manifest": info.in_manifest})
     if args.json:

@@ -6,7 +6,10 @@ contains, plus a little for the passage's rank), drops near-duplicates, and take
 the word budget is spent. Sentences are then grouped by passage, in document order within each,
 and each is followed by its marker [n]. When the chosen passages come from documents of
 different dates, each group opens with a line naming the document and date, so the reader can
-tell the 2016 report from the 2019 letter. A question naming an action reference is answered
+tell the 2016 report from the 2019 letter. When they come from several councils, the parts are
+grouped by council (the home council first, then by best sentence) and by date within each; a
+question across councils ("which councils ...?", or naming several) hears from each council its
+passages come from. A question naming an action reference is answered
 from that action's row: what the action is, its completion date or status, its latest progress.
 
 Nothing is generated: every sentence is a verbatim span of its cited passage, so the composer
@@ -28,7 +31,7 @@ from assistant.settings import Settings
 from assistant.store import Index
 from assistant.taxonomy import load_taxonomy
 from assistant.text import normalise, terms
-from assistant.types import ActionRow, Citation, Hit
+from assistant.types import ActionRow, Citation, Hit, council_key
 
 _HAS_NUMBER = re.compile(r"\d")
 _POINTS_BACK = re.compile(r"^(?:This|These|That|Those|It|They|However|But|As a result|Therefore|Furthermore|In addition)\b")
@@ -84,10 +87,14 @@ class ExtractiveComposer:
             budget = settings.list_answer_words if query.many else settings.answer_words
             chosen = _select(sentences, budget, settings)
             chosen += _each_year_heard(query.years, chosen, sentences, hits)
+            if query.across_councils:
+                chosen += _each_council_heard(chosen, sentences, hits)
+            elif not query.councils:
+                chosen += _home_heard(council_key(settings.home), chosen, sentences, hits, settings)
             chosen = _with_the_thing_asked(chosen, sentences, query, index, settings)
         if not chosen:  # nothing quotable (only fragments): say so rather than answer blank
             return Composition("", (), True, evidence)
-        text, citations = _render(chosen, hits)
+        text, citations = _render(chosen, hits, council_key(settings.home))
         return Composition(text, citations, False, evidence)
 
 
@@ -196,6 +203,31 @@ def _each_year_heard(years: tuple[str, ...], chosen: list[_Sentence], sentences:
     return extra
 
 
+def _each_council_heard(chosen: list[_Sentence], sentences: list[_Sentence], hits: list[Hit]) -> list[_Sentence]:
+    """For a question across councils, the best sentence of each council of the passages that the
+    answer does not quote yet (retrieval gave each council its share; this keeps it heard)."""
+    heard = {hits[s.hit_rank].chunk.council for s in chosen}
+    best: dict[str, _Sentence] = {}
+    for s in sentences:
+        key = hits[s.hit_rank].chunk.council
+        if key not in heard and len(s.text.split()) >= 3 and (key not in best or s.score > best[key].score):
+            best[key] = s
+    return list(best.values())
+
+
+def _home_heard(home: str, chosen: list[_Sentence], sentences: list[_Sentence], hits: list[Hit],
+                settings: Settings) -> list[_Sentence]:
+    """For a question that names no council, the home council's best sentence when the answer
+    quotes other councils but not it, and it scores within `sentence_floor` of the best: the
+    answer opens with the home council (see `_render`) when its documents speak to the question."""
+    if not home or not chosen or any(hits[s.hit_rank].chunk.council == home for s in chosen):
+        return []
+    floor = max(s.score for s in sentences) * settings.sentence_floor
+    own = [s for s in sentences if hits[s.hit_rank].chunk.council == home and len(s.text.split()) >= 3
+           and s.score >= floor]
+    return [max(own, key=lambda s: s.score)] if own else []
+
+
 def _opening(sentences: list[_Sentence], rank: int, budget: int) -> list[_Sentence]:
     """The first sentences of one passage, in order, within `budget` words."""
     chosen, used = [], 0
@@ -263,7 +295,7 @@ def _action_sentences(row: ActionRow, rank: int, sentences: list[_Sentence], bud
     return sorted(wanted, key=lambda s: s.start)
 
 
-def _render(chosen: list[_Sentence], hits: list[Hit]) -> tuple[str, tuple[Citation, ...]]:
+def _render(chosen: list[_Sentence], hits: list[Hit], home: str = "") -> tuple[str, tuple[Citation, ...]]:
     by_hit: dict[int, list[_Sentence]] = {}
     for s in chosen:
         by_hit.setdefault(s.hit_rank, []).append(s)
@@ -274,6 +306,12 @@ def _render(chosen: list[_Sentence], hits: list[Hit]) -> tuple[str, tuple[Citati
         if hits[r].chunk.doc_id not in doc_order:
             doc_order.append(hits[r].chunk.doc_id)
     order.sort(key=lambda r: doc_order.index(hits[r].chunk.doc_id))
+    councils = list(dict.fromkeys(hits[r].chunk.council for r in order))
+    if len(councils) > 1:
+        # Points grouped by council (the home council first, then the best), by date within each.
+        councils.sort(key=lambda c: c != home)
+        order.sort(key=lambda r: (councils.index(hits[r].chunk.council), hits[r].chunk.date or "9999",
+                                  doc_order.index(hits[r].chunk.doc_id)))
     dated = {(hits[r].chunk.doc_id, hits[r].chunk.date) for r in order}
     attribute = len(dated) > 1
     citations: list[Citation] = []

@@ -10,10 +10,18 @@ each candidate chunk scores `sum(w_r / (rrf_k + rank_r))` over three rankings r:
 Pieces of one passage are collapsed to the best. A question that names an action reference
 ("action 2.2.2", "what's 1.2.7?") puts that action's row first; one that names a numbered
 paragraph or recommendation ("para 8.4", "recommendation 15.7") lifts the passages with it.
+
+Across councils: a question that names several councils (or filters by several) is retrieved
+once per council, a share of k each (`council_k` at least), so one council's stock wording
+cannot crowd out the others; a "which councils ...?" question takes the councils of the best
+passages, `council_k` passages each, up to `which_councils` councils. With a home council set,
+a question that names no council also retrieves the home council's passages on their own and
+puts its best `council_k` first, so it is answered for the home council first.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -21,7 +29,7 @@ import numpy as np
 from assistant.settings import Settings
 from assistant.store import Index, open_index
 from assistant.taxonomy import load_taxonomy
-from assistant.types import Filters, Hit, Query, date_as_int
+from assistant.types import Filters, Hit, Query, council_key, date_as_int
 from assistant.understand import understand
 
 def retrieve(question: str, *, filters: Filters | None = None, settings: Settings | None = None,
@@ -43,14 +51,40 @@ def retrieve(question: str, *, filters: Filters | None = None, settings: Setting
     k = k or settings.top_k
     filters = filters or Filters()
     query = query or understand(question, index)
-    if (query.council_docs or query.year_docs) and not filters.doc_ids:
+    if (query.council_docs or query.year_docs or query.judged_docs) and not filters.doc_ids:
         # A question that names a council is about that council's documents: in a corpus of
         # many councils' reports in stock wording, a passage of another council is never the
-        # answer. So is one that designates documents by year ("the 2025 report").
-        scope = set(query.council_docs or index.docs) & set(query.year_docs or index.docs)
+        # answer. So is one that designates documents by year ("the 2025 report"), and one
+        # across councils that names a grade ("which councils were judged inadequate?").
+        scope = set(query.council_docs or index.docs) & set(query.year_docs or index.docs) & \
+            set(query.judged_docs or index.docs)
         if scope:
             filters = replace(filters, doc_ids=tuple(sorted(scope)))
-    allowed = None if filters.is_empty() else {i for i, c in enumerate(index.chunks) if filters.allows(c)}
+    councils = filters.council_keys or tuple(dict.fromkeys(council_key(c) for c in query.councils))
+    if len(councils) > 1:
+        # Several councils named: a share of k from each, best council first.
+        per = max(settings.council_k, math.ceil(k / len(councils)))
+        shares = [_ranked(query, replace(filters, councils=(c,)), settings, index, per) for c in councils]
+        return _interleave(shares)
+    if query.across_councils and not councils:
+        # "Which councils ...?": the councils of the best passages, a few passages each.
+        return _spread(_ranked(query, filters, settings, index, settings.candidates),
+                       settings.which_councils, settings.council_k)
+    hits = _ranked(query, filters, settings, index, k)
+    home = council_key(settings.home)
+    if home and not councils and _others_allowed(index, filters, home):
+        # A question that names no council is answered for the home council first: its best
+        # passages, retrieved on their own (among many councils' they may rank below everyone's),
+        # then everyone's best.
+        own = _ranked(query, replace(filters, councils=(home,)), settings, index, settings.council_k)
+        taken = {h.chunk.passage_id for h in own}
+        hits = (own + [h for h in hits if h.chunk.passage_id not in taken])[:max(k, len(own))]
+    return hits
+
+
+def _ranked(query: Query, filters: Filters, settings: Settings, index: Index, k: int) -> list[Hit]:
+    """The k best passages under `filters`: fused rankings, lifts, references pinned."""
+    allowed = _allowed(index, filters)
     if allowed is not None and not allowed:
         return []
 
@@ -93,6 +127,45 @@ def retrieve(question: str, *, filters: Filters | None = None, settings: Setting
     return [Hit(index.chunks[i], s, *ranks.get(i, (None, None))) for s, i in ordered]
 
 
+def _allowed(index: Index, filters: Filters) -> set[int] | None:
+    """Positions of the chunks the filters let through (None: all), by document: the filters
+    are tested once a document, never once a chunk."""
+    if filters.is_empty():
+        return None
+    return {i for doc_id, info in index.docs.items() if filters.allows_doc(info)
+            for i in index.doc_chunks.get(doc_id, ())}
+
+
+def _others_allowed(index: Index, filters: Filters, home: str) -> bool:
+    """Whether the filters let through documents of councils other than `home` (in a corpus of
+    one council there is nothing to answer first)."""
+    return any(info.council != home and filters.allows_doc(info) for info in index.docs.values())
+
+
+def _interleave(shares: list[list[Hit]]) -> list[Hit]:
+    """One hit of each share in turn, the share with the best hit first: every council's best
+    passage comes before any council's second."""
+    shares = sorted((s for s in shares if s), key=lambda s: -s[0].score)
+    out: list[Hit] = []
+    for rank in range(max((len(s) for s in shares), default=0)):
+        out.extend(s[rank] for s in shares if rank < len(s))
+    return out
+
+
+def _spread(hits: list[Hit], councils: int, per_council: int) -> list[Hit]:
+    """The best hits of the first `councils` councils to appear in `hits`, `per_council` each,
+    interleaved (see `_interleave`)."""
+    shares: dict[str, list[Hit]] = {}
+    for hit in hits:
+        key = hit.chunk.council
+        if key not in shares and len(shares) >= councils:
+            continue
+        share = shares.setdefault(key, [])
+        if len(share) < per_council:
+            share.append(hit)
+    return _interleave(list(shares.values()))
+
+
 def _dense(index: Index, vector: np.ndarray, filters: Filters, n: int, hub_penalty: float) -> list[int]:
     where = _where(filters)
     result = index.collection.query(
@@ -120,6 +193,10 @@ def _where(filters: Filters) -> dict | None:
         clauses.append({"date_int": {"$gte": date_as_int(filters.date_from)}})
     if filters.date_to:
         clauses.append({"date_int": {"$lte": date_as_int(filters.date_to)}})
+    if filters.councils:
+        clauses.append({"council": {"$in": list(filters.council_keys)}})
+    if filters.judgements:
+        clauses.append({"judgement": {"$in": list(filters.grades)}})
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}

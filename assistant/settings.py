@@ -8,7 +8,9 @@ variables (for example `ASSISTANT_INDEX_DIR=/data/index`); the CLI then applies 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -60,6 +62,11 @@ class Settings:
     doc_prior_weight: float = _f(0.3, "Weight of the lift for documents a question names ('the JTAI letter', 'Ofsted').")
     section_weight: float = _f(1.0, "Lift of a passage in a finding section of the class a question asks for ('areas for improvement', 'strengths'), as a share of a first rank in fusion. Tuned on the tuning parts of both question sets (scripts/tune.py).")
     judgement_weight: float = _f(1.0, "Lift of a judgement grid for a question about grades, as a share of a first rank in fusion (set by hand, not tuned).")
+
+    # Questions across councils (assistant/retrieve.py)
+    home_council: str = _f("", "The council whose documents answer first a question that names no council (e.g. Anytown); empty takes the corpus manifest's top-level home_council, and with neither there is no home council.")
+    council_k: int = _f(2, "Passages taken from each council for a question that names several councils or asks 'which councils ...': top_k is split across them, at least this many each, and no more than this many per council for 'which councils'; also the home council's passages put first for a question that names no council (set by hand, not tuned).")
+    which_councils: int = _f(5, "Most councils a 'which councils ...' question hears from: those of the best passages, in rank order (set by hand, not tuned).")
 
     # Answering
     answer_words: int = _f(120, "Target length of an answer in words (lists may run longer).")
@@ -121,6 +128,11 @@ class Settings:
     def uses_server(self) -> bool:
         return bool(self.chroma_host)
 
+    @property
+    def home(self) -> str:
+        """The home council: `home_council`, else the corpus manifest's `home_council`, else ""."""
+        return self.home_council or manifest_home_council(self.corpus_dir)
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
         """Defaults overridden by `ASSISTANT_<FIELD>` environment variables."""
@@ -140,6 +152,26 @@ class Settings:
             ("ASSISTANT_" + f.name.upper(), f.default, f.metadata.get("help", ""))
             for f in dataclasses.fields(cls)
         ]
+
+
+def manifest_home_council(corpus_dir: Path) -> str:
+    """The top-level `home_council` of `corpus_dir/manifest.toml`, or "" (no manifest, no key, or one
+    ingest would refuse: ingest is where a malformed manifest is reported)."""
+    path = Path(corpus_dir) / "manifest.toml"
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return ""
+    return _read_home_council(path, stamp)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_home_council(path: Path, stamp: int) -> str:  # stamp: read again when the file changes
+    try:
+        value = tomllib.loads(path.read_bytes().decode("utf-8-sig")).get("home_council", "")
+    except (OSError, ValueError):
+        return ""
+    return value.strip() if isinstance(value, str) else ""
 
 
 def _convert(name: str, default: Any, raw: str) -> Any:

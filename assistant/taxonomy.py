@@ -47,6 +47,7 @@ class Taxonomy:
     section_questions: tuple[tuple[str, tuple[str, ...]], ...] = ()  # "improvement"/"strength" -> phrases
     overall_areas: tuple[str, ...] = ()  # judgement areas whose grade is a report's overall judgement
     across_phrases: tuple[str, ...] = ()  # how a question asks across councils ("which councils")
+    judged_cues: tuple[str, ...] = ()  # words before a grade that say a report was judged so ("rated")
 
     def overall_grade(self, judgements: tuple[tuple[str, str], ...]) -> str:
         """The overall judgement of a report from its (area, grade) pairs, as a taxonomy grade, or ""."""
@@ -60,6 +61,17 @@ class Taxonomy:
         "Requires improvement to be good" and "Requires improvement"; "good" is "Good" only."""
         words = " ".join(wanted.lower().replace("-", " ").split())
         return tuple(g for g in self.grades if words and g.lower().startswith(words))
+
+    def grades_judged(self, question: str) -> tuple[str, ...]:
+        """The grades `question` says reports were judged ("judged inadequate", "rated requires
+        improvement"), as taxonomy grades."""
+        text = " ".join(question.lower().replace("-", " ").split())
+        cues = "|".join(re.escape(c) for c in sorted(self.judged_cues, key=len, reverse=True))
+        grades = "|".join(re.escape(g.lower()) for g in self.grades)
+        if not cues or not grades:
+            return ()
+        named = re.findall(rf"\b(?:{cues})\s+({grades})\b", text)
+        return tuple(dict.fromkeys(g for word in named for g in self.grades_matching(word)))
 
     def asks_across_councils(self, question: str) -> bool:
         """Whether `question` asks across councils ("which councils ...?")."""
@@ -111,7 +123,8 @@ class Taxonomy:
     def authority_key(self, name: str) -> str:
         """A council's name as users write it: lower case, without the words around it
         ("Leeds City Council" -> "leeds", "Royal Borough of Greenwich" -> "greenwich")."""
-        words = re.findall(r"[a-z0-9]+", name.lower().replace("’", "'").replace("'s", ""))
+        # "Windsor & Maidenhead" is "Windsor and Maidenhead".
+        words = re.findall(r"[a-z0-9]+", name.lower().replace("’", "'").replace("'s", "").replace("&", " and "))
         while words and words[0] in self.authority_words:
             words.pop(0)
         while words and words[-1] in self.authority_words:
@@ -164,4 +177,5 @@ def load_taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
                     tuple((g, int(n)) for g, n in data.get("grade_scores", {}).items()),
                     tuple((c, tuple(p.lower() for p in ps)) for c, ps in data.get("section_questions", {}).items()),
                     tuple(a.lower() for a in data.get("overall_judgement_areas", [])),
-                    tuple(p.lower() for p in data.get("across_councils", [])))
+                    tuple(p.lower() for p in data.get("across_councils", [])),
+                    tuple(c.lower() for c in data.get("judged_cues", [])))

@@ -315,6 +315,7 @@ class Query:
     # Asks across councils ("which councils ...?", or names several): retrieval takes a share of
     # passages from each council and the answer hears from each, grouped by council and date.
     across_councils: bool = False
+    judged_docs: tuple[str, ...] = ()  # across councils, "judged inadequate": the reports with such a judgement
 
 
 @dataclass(frozen=True)

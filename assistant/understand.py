@@ -142,6 +142,9 @@ def understand(question: str, index: Index) -> Query:
         # "Which councils ...?": the answer names each council in the line that opens its part
         # (from the documents' facts), so its sentences need not hold a name.
         answer_type = "list"
+    judged = taxonomy.grades_judged(question) if across else ()
+    judged_docs = tuple(d for d, info in index.docs.items() if any(taxonomy.grade_in(g) in judged
+                                                                   for _, g in info.judgements))
     return Query(
         text=question, vector=embed([dense_text])[0], terms=content, expansions=expansions,
         action_refs=action_refs, para_refs=para_refs, doc_prior=prior,
@@ -151,6 +154,7 @@ def understand(question: str, index: Index) -> Query:
         focus_phrase=_focus_phrase(question, focus), answer_focus=_answer_focus(question, cue_at, focus_of) or focus,
         source_kinds=source_kinds, missing_kinds=missing_kinds, section_class=taxonomy.asks_for_sections(question),
         spelled_out={a.lower(): tuple(terms(e)) for a, e in pairs if a.lower() in focus and e != a}, progress=progress, many=bool(_MANY.search(question)) or across, across_councils=across,
+        judged_docs=judged_docs,
     )
 
 
@@ -305,7 +309,7 @@ def _named_authorities(question: str, index: Index) -> list[str]:
     """Ids of the documents whose local authority the question names ("Leeds", "leeds'",
     "Leeds City Council" all name "Leeds City")."""
     taxonomy = load_taxonomy()
-    text = f" {normalise(question.replace('’', chr(39)).replace(chr(39) + 's', ''))} "
+    text = f" {normalise(question.replace('’', chr(39)).replace(chr(39) + 's', '').replace('&', ' and '))} "
     out = []
     for doc_id, info in index.docs.items():
         key = taxonomy.authority_key(info.local_authority)

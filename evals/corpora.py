@@ -38,12 +38,15 @@ def set_files(set_dir: Path) -> list[Path]:
 
 
 def stage_corpus(files: list[Path], dest: Path) -> Path:
-    """Copy `files` into `dest` with corpus/manifest.toml's entries for those that have one."""
+    """Copy `files` into `dest` with corpus/manifest.toml's entries for those that have one (and
+    not its home council)."""
     dest.mkdir(parents=True, exist_ok=True)
     for path in files:
         shutil.copy2(path, dest / path.name)
     manifest = (CORPUS / "manifest.toml").read_text(encoding="utf-8")
     head, *blocks = re.split(r"(?m)^(?=\[\[document\]\])", manifest)
+    # A question set's corpus mixes councils: its questions are measured with no home council.
+    head = re.sub(r"(?m)^home_council\s*=.*\n", "", head)
     names = {p.name for p in files}
     kept = [b for b in blocks if (m := re.search(r'(?m)^file\s*=\s*"([^"]+)"', b)) and m.group(1) in names]
     (dest / "manifest.toml").write_text(head + "".join(kept), encoding="utf-8")

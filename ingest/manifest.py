@@ -103,7 +103,13 @@ def read_manifest(corpus_dir: Path) -> list[DocumentInfo]:
             f"{path}:{_line_of_key(text, 'document')}: 'document' must be a list of tables: "
             "write each document as a [[document]] table"
         )
-    for key in data.keys() - {"document"}:
+    home = data.get("home_council", "")
+    if not isinstance(home, str):
+        raise ManifestError(
+            f"{path}:{_line_of_key(text, 'home_council')}: 'home_council' must be a council's name in quotes, "
+            'e.g. home_council = "Anytown"'
+        )
+    for key in data.keys() - {"document", "home_council"}:
         logger.warning("%s: ignoring top-level key %r (only [[document]] tables are read)", path, key)
 
     infos: list[DocumentInfo] = []

@@ -41,6 +41,7 @@ from assistant.errors import AssistantError, SettingsError
 from assistant.generate import answer_stream
 from assistant.settings import Settings
 from assistant.store import Index, open_index
+from assistant.taxonomy import load_taxonomy
 from assistant.types import Answer, Filters
 from ui import render
 from ui.export import SessionFiles, brief_docx, brief_markdown, conversation_markdown
@@ -157,13 +158,18 @@ def build_app(settings: Settings, index: Index | None = None, *, files: SessionF
     docs = sorted(index.docs.values(), key=lambda d: (not d.published, d.published, d.title))
     doc_choices = [(f"{d.title} ({render.human_date(d.published)})", d.doc_id) for d in docs]
     type_choices = [(render.type_name(t), t) for t in sorted({d.doc_type for d in docs})]
+    council_names = {d.council: d.local_authority for d in docs if d.council}  # one name a council
+    council_choices = sorted((name, name) for name in council_names.values())
+    held = {d.overall_judgement for d in docs}
+    taxonomy = load_taxonomy()
+    judgement_choices = [(g, g) for g in sorted(taxonomy.grades, key=lambda g: -taxonomy.grade_score(g)) if g in held]
 
     with gr.Blocks(title="Inspection findings assistant", analytics_enabled=False, delete_cache=DELETE_CACHE) as app:
         answers = gr.State([])
         gr.HTML(f"<h2 style='margin:.2em 0'>Inspection findings assistant</h2>{render.corpus_html(docs)}",
                 elem_id="header")
-        with gr.Accordion("Filters: limit answers and briefs to some documents or dates", open=False,
-                          elem_id="filters"):
+        with gr.Accordion("Filters: limit answers and briefs to some documents, councils, judgements or dates",
+                          open=False, elem_id="filters"):
             with gr.Row():
                 doc_ids = gr.Dropdown(doc_choices, value=[], multiselect=True, label="Documents", elem_id="f-docs",
                                       scale=3)
@@ -171,8 +177,13 @@ def build_app(settings: Settings, index: Index | None = None, *, files: SessionF
                                         elem_id="f-types", scale=2)
                 date_from = gr.Textbox(label="Dated from", placeholder="YYYY-MM-DD", elem_id="f-from", scale=1)
                 date_to = gr.Textbox(label="Dated to", placeholder="YYYY-MM-DD", elem_id="f-to", scale=1)
+            with gr.Row():
+                councils = gr.Dropdown(council_choices, value=[], multiselect=True, label="Councils (several: each is heard)",
+                                       elem_id="f-councils", scale=3)
+                judgements = gr.Dropdown(judgement_choices, value=[], multiselect=True,
+                                         label="Overall judgement", elem_id="f-judgements", scale=2)
             clear_filters = gr.Button("Clear filters", size="sm", elem_id="f-clear")
-        filters = [doc_ids, doc_types, date_from, date_to]
+        filters = [doc_ids, doc_types, date_from, date_to, councils, judgements]
 
         with gr.Tabs():
             with gr.Tab("Chat", id="chat-tab"):
@@ -237,12 +248,13 @@ def build_app(settings: Settings, index: Index | None = None, *, files: SessionF
                                      elem_id="eval-files")
 
         # --- chat -------------------------------------------------------------------------
-        def respond(text, history, doc_ids, doc_types, date_from, date_to, request: gr.Request):
+        def respond(text, history, doc_ids, doc_types, date_from, date_to, councils, judgements,
+                    request: gr.Request):
             # An extractive answer is one update with the whole answer: it takes milliseconds, so
             # pacing it out as fake typing would only hold a worker for seconds. A generated one
             # (an LLM endpoint is set) streams: each sentence as it is written and verified.
             # (Gradio passes the request only to parameters before any *args, hence no *filters.)
-            picked = _filters(doc_ids, doc_types, date_from, date_to)
+            picked = _filters(doc_ids, doc_types, date_from, date_to, councils, judgements)
             if not (text or "").strip():
                 gr.Warning("Type a question first, for example: " + EXAMPLES[0])
                 yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
@@ -296,11 +308,11 @@ def build_app(settings: Settings, index: Index | None = None, *, files: SessionF
         down.click(rate(-1), [rated, comment, answers], [feedback_status, comment], concurrency_id="feedback")
 
         # --- filters ----------------------------------------------------------------------
-        clear_filters.click(lambda: ([], [], "", ""), None, filters)
+        clear_filters.click(lambda: ([], [], "", "", [], []), None, filters)
 
         # --- theme brief ------------------------------------------------------------------
-        def make_brief(text, doc_ids, doc_types, date_from, date_to, request: gr.Request):
-            picked = _filters(doc_ids, doc_types, date_from, date_to)
+        def make_brief(text, doc_ids, doc_types, date_from, date_to, councils, judgements, request: gr.Request):
+            picked = _filters(doc_ids, doc_types, date_from, date_to, councils, judgements)
             try:
                 result = brief(text, filters=picked, settings=settings, index=current())
             except AssistantError as error:
@@ -440,7 +452,7 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _filters(doc_ids, doc_types, date_from, date_to) -> Filters:
+def _filters(doc_ids, doc_types, date_from, date_to, councils=(), judgements=()) -> Filters:
     """The filters as chosen, or a gr.Error saying which date is wrong and how to write it."""
     dates = []
     for label, value in (("Dated from", date_from), ("Dated to", date_to)):
@@ -456,7 +468,8 @@ def _filters(doc_ids, doc_types, date_from, date_to) -> Filters:
         dates.append(value)
     if dates[0] and dates[1] and dates[0] > dates[1]:
         raise gr.Error(f"'Dated from' ({dates[0]}) is after 'Dated to' ({dates[1]}): swap them or clear one")
-    return Filters(tuple(doc_ids or ()), tuple(doc_types or ()), dates[0], dates[1])
+    return Filters(tuple(doc_ids or ()), tuple(doc_types or ()), dates[0], dates[1], tuple(councils or ()),
+                   tuple(judgements or ()))
 
 
 def launch_kwargs(settings: Settings) -> dict:
