@@ -4,7 +4,7 @@ This module is the one home of the on-disk format. Layout of `settings.index_dir
 
     state.json        the live generation (an `IndexState`): its number, Chroma collection,
                       documents with their content keys, and the size and SHA-256 of each file
-    gen-N/            chunks.jsonl, lexical.json.gz (BM25), sentences.npz, sentence_vectors.npy,
+    gen-N/            chunks.jsonl, lexical.npz (BM25), sentences.npz, sentence_vectors.npy,
                       chunks.npz, actions.json, glossary.json, docs.json.gz of generation N
     chroma/           the embedded Chroma store (unused when a Chroma server is configured)
     ingest.lock       held by the one ingest running (see `ingest_lock`)
@@ -52,11 +52,11 @@ log = logging.getLogger(__name__)
 STATE_FILE = "state.json"
 LOCK_FILE = "ingest.lock"
 # The files of a generation, all checked against their recorded size and hash when opened.
-GENERATION_FILES = ("chunks.jsonl", "lexical.json.gz", "sentences.npz", "sentence_vectors.npy", "chunks.npz",
+GENERATION_FILES = ("chunks.jsonl", "lexical.npz", "sentences.npz", "sentence_vectors.npy", "chunks.npz",
                     "actions.json", "glossary.json", "docs.json.gz")
 # Bump when cleaning, chunking or the files' format changes: every document is re-ingested, and a
 # reader refuses an index of another version with a message rather than misreading it.
-PIPELINE_VERSION = 15
+PIPELINE_VERSION = 16
 # Sentence embeddings on disk: half the bytes of float32, and cosines within 1e-3 of it (the
 # embeddings are unit vectors); widened to float32 once when a generation is opened.
 SENTENCE_DTYPE = np.float16
@@ -317,9 +317,9 @@ def _read_generation(settings: Settings, state: IndexState, folder: Path, lease:
     except Exception as exc:  # numpy and zipfile raise several types for a damaged archive
         raise damaged(f"an embeddings file of {folder.name}/ cannot be read: {type(exc).__name__}") from None
     try:
-        lexical = BM25.from_json(json.loads(gzip.decompress(data["lexical.json.gz"])))
-    except (ValueError, KeyError, TypeError, EOFError, OSError) as exc:
-        raise damaged(f"{folder.name}/lexical.json.gz cannot be read: {type(exc).__name__}") from None
+        lexical = BM25.from_bytes(data["lexical.npz"])
+    except Exception as exc:  # numpy and zipfile raise several types for a damaged archive
+        raise damaged(f"{folder.name}/lexical.npz cannot be read: {type(exc).__name__}") from None
     try:
         actions = {}
         for row in json.loads(data["actions.json"]):
@@ -499,8 +499,7 @@ def write_generation(index_dir: Path, generation: int, *, chunks: list[Chunk], l
             else:
                 row["text"] = chunk.text
             out.write(json.dumps(row) + "\n")
-    # The documents' texts and the postings, the bulk of a generation, compress about four times.
-    _write_gzip_json(tmp / "lexical.json.gz", lexical.to_json())
+    (tmp / "lexical.npz").write_bytes(lexical.to_bytes())
     passage_ids, passage_of = np.unique(np.array([r[0] for r in sentence_rows], dtype=str), return_inverse=True)
     np.savez(
         tmp / "sentences.npz",
@@ -521,6 +520,7 @@ def write_generation(index_dir: Path, generation: int, *, chunks: list[Chunk], l
 
 
 def _write_gzip_json(path: Path, data: Any) -> None:
+    # The documents' texts, the bulk of a generation, compress about four times.
     # mtime=0: the same contents give the same bytes, so the same hash.
     path.write_bytes(gzip.compress(json.dumps(data).encode("utf-8"), compresslevel=6, mtime=0))
 

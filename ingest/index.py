@@ -282,7 +282,7 @@ def _write_generation(settings: Settings, generation: int, built: _Built) -> dic
     return write_generation(
         settings.index_dir, generation,
         chunks=built.chunks,
-        lexical=BM25.build([c.chunk_id for c in built.chunks], [lexical_text(c) for c in built.chunks]),
+        lexical=BM25.build(lexical_text(c) for c in built.chunks),
         sentence_rows=rows,
         sentence_vectors=sentence_vectors,
         sentence_hub=hubness(sentence_vectors, [r[0] for r in rows]),

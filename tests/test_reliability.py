@@ -394,7 +394,7 @@ def test_chunks_are_read_back_as_written(tmp_path):
     ]
     docs = [{"info": {"doc_id": "a"}, "raw_text": text, "text": text},
             {"info": {"doc_id": "b"}, "raw_text": "Second passage.", "text": "Second passage."}]
-    write_generation(tmp_path, 1, chunks=chunks, lexical=BM25.build([], []), sentence_rows=[],
+    write_generation(tmp_path, 1, chunks=chunks, lexical=BM25.build([]), sentence_rows=[],
                      sentence_vectors=np.zeros((0, 384)), sentence_hub=np.zeros(0), chunk_hub=np.zeros(4),
                      actions=[], glossary={}, docs=docs)
     data = (tmp_path / "gen-1" / "chunks.jsonl").read_bytes()
@@ -416,7 +416,7 @@ def test_a_missing_generation_or_collection_is_named(tiny):
 def test_a_damaged_index_is_one_line_at_the_command_line_and_ingest_mends_it(small_index):
     index_dir = small_index.index_dir
     live = read_state(index_dir)
-    _truncate(index_dir / f"gen-{live.generation}" / "lexical.json.gz")
+    _truncate(index_dir / f"gen-{live.generation}" / "lexical.npz")
     sqlite = index_dir / "chroma" / "chroma.sqlite3"
     with sqlite.open("r+b") as f:  # a corrupt Chroma file too
         f.seek(4096 * 2)
