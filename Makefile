@@ -43,7 +43,7 @@ browser:
 
 national: install
 	-$(BIN)/assistant ingest --corpus-dir $(NATIONAL_DIR) --index-dir $(NATIONAL_INDEX)
-	$(BIN)/assistant serve --index-dir $(NATIONAL_INDEX)
+	$(BIN)/assistant serve --corpus-dir $(NATIONAL_DIR) --index-dir $(NATIONAL_INDEX)
 
 bench: install index
 	$(BIN)/python scripts/bench_answer.py
