@@ -204,12 +204,26 @@ def _where(filters: Filters) -> dict | None:
 
 def _sentence_ranking(index: Index, vector: np.ndarray, allowed: set[int] | None, n: int,
                       hub_penalty: float) -> list[int]:
-    """Chunks ranked by their passage's best sentence: one matrix product over every sentence."""
+    """Chunks ranked by their passage's best sentence: one matrix product over every sentence.
+
+    A filter is applied to the sentences before ranking, so a question about one council of 150
+    ranks that council's sentences, not the few of them among everyone's best."""
     cosines = index.sentence_vectors @ vector - hub_penalty * index.sentence_hub
-    order = np.argsort(-cosines)
+    if allowed is not None:
+        passage_ok = np.zeros(len(index.chunks), dtype=bool)
+        passage_ok[index.chunk_first[np.fromiter(allowed, dtype=np.int64, count=len(allowed))]] = True
+        firsts = index.sentence_chunk
+        cosines = np.where((firsts >= 0) & passage_ok[np.maximum(firsts, 0)], cosines, -np.inf)
+    wanted = min(n * 8, len(cosines))
+    if wanted == 0:
+        return []
+    top = np.argpartition(-cosines, wanted - 1)[:wanted]
+    order = top[np.lexsort((top, -cosines[top]))]  # best first; ties by row, as a stable sort gives
     ranked: list[int] = []
     seen: set[str] = set()
-    for row in order[: n * 8]:
+    for row in order:
+        if cosines[row] == -np.inf:
+            break
         pid = index.sentence_passage[row]
         if pid in seen:
             continue

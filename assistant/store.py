@@ -201,6 +201,16 @@ class Index:
             weakref.finalize(self, self.lease.release)
 
     @cached_property
+    def sentence_chunk(self) -> np.ndarray:
+        """The first chunk position of each sentence row's passage: filters map onto sentences."""
+        return np.array([self.passage_chunks.get(pid, [-1])[0] for pid in self.sentence_passage], dtype=np.int64)
+
+    @cached_property
+    def chunk_first(self) -> np.ndarray:
+        """For each chunk position, the first chunk position of its passage."""
+        return np.array([self.passage_chunks[c.passage_id][0] for c in self.chunks], dtype=np.int64)
+
+    @cached_property
     def vocabulary(self) -> set[str]:
         """Every word of every document, lower-cased: to tell a name the corpus never uses."""
         return {w.lower() for text in self.raw_texts.values() for w in re.findall(r"[A-Za-z0-9]+", text)}

@@ -88,6 +88,7 @@ def words(text: str) -> list[str]:
     return [w.lower().rstrip(".") for w in _WORD.findall(text)]
 
 
+@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """A light stemmer: enough to match plurals and common verb forms, never below 4 letters."""
     if len(word) <= 4 or not word.isalpha():
