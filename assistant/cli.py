@@ -439,9 +439,15 @@ def _feedback(args, settings: Settings) -> int:
     return 0
 
 
+# Settings whose values are secrets: `assistant settings` says whether they are set, not what.
+_SECRET_SETTINGS = ("ASSISTANT_LLM_API_KEY", "ASSISTANT_AUTH_PASSWORD")
+
+
 def _show_settings(args, settings: Settings) -> int:
     for name, default, helptext in Settings.describe():
         current = getattr(settings, name.removeprefix("ASSISTANT_").lower())
+        if name in _SECRET_SETTINGS:
+            current = "(set, not shown)" if current else ""
         print(f"{name}={current}\n    {helptext} (default: {default})")
     return 0
 

@@ -106,3 +106,13 @@ def test_settings_lists_every_variable(index_dir):
     assert f"ASSISTANT_INDEX_DIR={index_dir}" in done.stdout
     for name in ("ASSISTANT_CORPUS_DIR", "ASSISTANT_CHROMA_HOST", "ASSISTANT_EMBED_MAX_TOKENS", "ASSISTANT_TOP_K"):
         assert re.search(rf"(?m)^{name}=", done.stdout), name
+
+
+def test_settings_never_prints_a_secret(tmp_path):
+    """A user pasting `assistant settings` into a ticket must not paste the LLM key or the login password."""
+    done = run_cli("settings", "--index-dir", tmp_path,
+                   env={"ASSISTANT_LLM_API_KEY": "sk-secret-123", "ASSISTANT_AUTH_PASSWORD": "hunter2-pw"})
+    assert done.returncode == 0, done.stderr
+    assert "sk-secret-123" not in done.stdout and "hunter2-pw" not in done.stdout
+    assert "ASSISTANT_LLM_API_KEY=(set, not shown)" in done.stdout
+    assert "ASSISTANT_AUTH_PASSWORD=(set, not shown)" in done.stdout
