@@ -162,6 +162,8 @@ def run(args, host: str, port: int, server: subprocess.Popen | None, data_dir: P
                 got.append(ids)
             recall = exact_recall(vectors, meta, queries, wheres, got, args.recall_queries)
             results[label] = (latencies, recall, statistics.mean(len(g) for g in got))
+            print(f"  {label}: p50 {percentile(latencies, 50):.1f} ms, p95 {percentile(latencies, 95):.1f} ms",
+                  flush=True)  # each kind as it is done: filtered queries can take minutes in all
         print()
         print(f"chunks: {count:,}; insert: {inserted / insert_seconds:,.0f} chunks/s "
               f"({fmt_time(insert_seconds)}, batches of {batch:,})")
