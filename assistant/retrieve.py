@@ -138,8 +138,10 @@ def _allowed(index: Index, filters: Filters) -> set[int] | None:
 
 def _others_allowed(index: Index, filters: Filters, home: str) -> bool:
     """Whether the filters let through documents of councils other than `home` (in a corpus of
-    one council there is nothing to answer first)."""
-    return any(info.council != home and filters.allows_doc(info) for info in index.docs.values())
+    one council there is nothing to answer first). A document whose council is not known (a
+    dropped-in note, a national guide) is no other council's: it must not be ranked below the
+    home council's passages just for naming none."""
+    return any(info.council and info.council != home and filters.allows_doc(info) for info in index.docs.values())
 
 
 def _interleave(shares: list[list[Hit]]) -> list[Hit]:

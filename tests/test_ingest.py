@@ -158,9 +158,10 @@ def test_chunk_metadata_comes_from_the_manifest(index):
         with_section = sum(1 for c in chunks if c.section)
         assert with_section >= 0.9 * len(chunks), (doc_id, with_section, len(chunks))
     # Chroma holds the facts filters use, and only those (each field is a row of its sqlite file).
-    sample = index.collection.get(ids=[index.chunks[0].chunk_id], include=["metadatas"])["metadatas"][0]
-    assert sample == {"doc_id": index.chunks[0].doc_id, "doc_type": index.chunks[0].doc_type,
-                      "date_int": date_as_int(index.chunks[0].date)}
+    first = index.chunks[0]
+    sample = index.collection.get(ids=[first.chunk_id], include=["metadatas"])["metadatas"][0]
+    assert sample == {"doc_id": first.doc_id, "doc_type": first.doc_type, "date_int": date_as_int(first.date),
+                      "council": first.council, "judgement": first.judgement}
 
 
 # --- The action plan ---------------------------------------------------------------------------
