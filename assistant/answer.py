@@ -45,7 +45,7 @@ def answer(question: str, *, history: Sequence[object] | None = None, filters: F
         history: earlier turns (questions or `Answer`s), most recent last, to resolve follow-ups.
         filters: restrict retrieval to documents, kinds, a date range, councils or overall
             judgements; filtering by several councils answers from each of them.
-        settings: defaults from the environment when None.
+        settings: the defaults when None (an entry point reads the environment: `Settings.from_env()`).
         index: an open index; the live one when None (loaded once per process).
         composer: the answer composer; the extractive one when None.
         llm: a llama-index LLM to write the answer from its passages, each sentence verified
@@ -58,7 +58,7 @@ def answer(question: str, *, history: Sequence[object] | None = None, filters: F
     Raises:
         IndexNotFound: nothing has been ingested yet.
     """
-    settings = settings or Settings.from_env()
+    settings = settings or Settings()
     started = time.perf_counter()
     cleaned, notices = _clean_question(question, settings)
     if not cleaned:

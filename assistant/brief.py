@@ -46,7 +46,7 @@ def brief(theme: str, *, filters: Filters | None = None, settings: Settings | No
     Args:
         theme: a few words, e.g. "voice of the child".
         filters: restrict to documents, types or a date range.
-        settings: defaults from the environment when None.
+        settings: the defaults when None (an entry point reads the environment: `Settings.from_env()`).
         index: an open index; the live one when None.
         per_doc: most points kept for one document (the most relevant).
         k: passages retrieved for the theme before the action plan rows are added.
@@ -59,7 +59,7 @@ def brief(theme: str, *, filters: Filters | None = None, settings: Settings | No
     theme = re.sub(r"\s+", " ", str(theme or "")).strip()
     if not re.search(r"\w", theme):
         raise AssistantError("Type a theme for the brief, for example 'voice of the child'")
-    settings = settings or Settings.from_env()
+    settings = settings or Settings()
     index = index or open_index(settings)
     filters = filters or Filters()
     weights = _theme_weights(theme, index)

@@ -439,16 +439,16 @@ def _feedback(args, settings: Settings) -> int:
     return 0
 
 
-# Settings whose values are secrets: `assistant settings` says whether they are set, not what.
-_SECRET_SETTINGS = ("ASSISTANT_LLM_API_KEY", "ASSISTANT_AUTH_PASSWORD")
-
-
 def _show_settings(args, settings: Settings) -> int:
-    for name, default, helptext in Settings.describe():
-        current = getattr(settings, name.removeprefix("ASSISTANT_").lower())
-        if name in _SECRET_SETTINGS:
-            current = "(set, not shown)" if current else ""
-        print(f"{name}={current}\n    {helptext} (default: {default})")
+    group = None
+    for info in Settings.describe():
+        if info.group != group:
+            group = info.group
+            print(f"# {group}")
+        current = getattr(settings, info.name)
+        if info.secret:  # said whether it is set, never what it is
+            current = "(set, not shown)" if current.get_secret_value() else ""
+        print(f"{info.variable}={current}\n    {info.help} (default: {info.default})")
     return 0
 
 

@@ -61,7 +61,7 @@ def make_llm(settings: Settings):
     """The endpoint's LLM, or None when no endpoint is set (`llm_url` empty)."""
     if not settings.llm_url:
         return None
-    return _llm(settings.llm_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout,
+    return _llm(settings.llm_url, settings.llm_model, settings.llm_api_key.get_secret_value(), settings.llm_timeout,
                 settings.llm_max_tokens)
 
 
@@ -135,7 +135,7 @@ def answer_stream(question: str, *, settings: Settings | None = None, llm=None, 
     shows these); the last one yielded is what `answer()` returns. Takes answer()'s arguments."""
     from assistant.answer import answer  # answer() calls this module: imported late
 
-    settings = settings or Settings.from_env()
+    settings = settings or Settings()
     llm = llm if llm is not None else make_llm(settings)
     extractive = answer(question, settings=settings.replace(llm_url=""), llm=None, **kwargs)
     yield from stream_generated(extractive, llm=llm, settings=settings, index=kwargs.get("index"))

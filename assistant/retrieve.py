@@ -39,14 +39,14 @@ def retrieve(question: str, *, filters: Filters | None = None, settings: Setting
     Args:
         question: the (resolved) question.
         filters: restrict to documents, types or a date range.
-        settings: defaults from the environment when None.
+        settings: the defaults when None (an entry point reads the environment: `Settings.from_env()`).
         index: an open index (the live one when None).
         k: how many passages (settings.top_k when None).
         query: a prepared query, to reuse its embedding.
     Returns:
         Up to k hits, one per passage.
     """
-    settings = settings or Settings.from_env()
+    settings = settings or Settings()
     index = index or open_index(settings)
     k = k or settings.top_k
     filters = filters or Filters()

@@ -1,22 +1,28 @@
 """One settings object for the whole assistant, read once at an entry point.
 
-Every field has a default and a description. `Settings.from_env()` reads `ASSISTANT_<NAME>`
-variables (for example `ASSISTANT_INDEX_DIR=/data/index`); the CLI then applies its flags with
-`settings.replace(...)`. Nothing deeper in the code reads the environment.
+Every field has a default, a description and, where a value can be wrong, its bounds or choices;
+fields come in groups (`Settings.describe()` and `assistant settings` list them by group).
+`Settings.from_env()` reads `ASSISTANT_<NAME>` variables (for example `ASSISTANT_INDEX_DIR=/data/index`);
+the CLI then applies its flags with `settings.replace(...)`. `Settings(...)` alone is the defaults and
+what it is given: nothing deeper in the code reads the environment. A value out of bounds is one
+`SettingsError` line that names the variable and says the fix.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import os
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Literal, Mapping, NamedTuple
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings.sources.utils import parse_env_vars
 
 from assistant.errors import SettingsError
 
+PREFIX = "ASSISTANT_"
 
 # Where a tuned figure came from, said in its description.
 _TRACE_TUNED = ("Tuned on the tuning part of tests/data/trace_gold.toml by scripts/tune_trace.py (best F1 of finding -> "
@@ -24,105 +30,161 @@ _TRACE_TUNED = ("Tuned on the tuning part of tests/data/trace_gold.toml by scrip
 _BEFORE_SPLIT = "Chosen on the first 139-question set before it was split into tuning and held-out parts."
 
 
-def _f(default: Any, help: str) -> Any:
-    if isinstance(default, (list, dict)):
-        return field(default_factory=lambda: type(default)(default), metadata={"help": help})
-    return field(default=default, metadata={"help": help})
+def _group(title: str) -> Callable[..., Any]:
+    """A field maker for one group of settings: `_group(title)(default, description, **bounds)`."""
+
+    def make(default: Any, description: str, **bounds: Any) -> Any:
+        return Field(default, description=description, json_schema_extra={"group": title}, **bounds)
+
+    return make
 
 
-@dataclass(frozen=True)
-class Settings:
+_where = _group("Where things are")
+_chroma = _group("Chroma: embedded by default, a server when chroma_host is set")
+_ingest = _group("Ingest")
+_retrieval = _group("Retrieval")
+_councils = _group("Questions across councils")
+_answering = _group("Answering")
+_scoring = _group("The extractive composer's sentence scoring and the evidence figure")
+_over_time = _group("Timeline, action tracker and trace")
+_llm = _group("Optional LLM answers (off while llm_url is empty)")
+_web = _group("Web chat")
+
+
+class SettingInfo(NamedTuple):
+    """One setting as `describe()` lists it."""
+
+    name: str
+    variable: str
+    default: Any
+    help: str
+    group: str
+    secret: bool
+
+
+class Settings(BaseSettings):
     # Where things are
-    corpus_dir: Path = _f(Path("corpus"), "Folder of documents and manifest.toml to ingest.")
-    index_dir: Path = _f(Path(".index"), "Folder holding the Chroma store, BM25 index and ingest state.")
-    feedback_db: Path = _f(Path(".feedback/feedback.sqlite3"),
+    corpus_dir: Path = _where(Path("corpus"), "Folder of documents and manifest.toml to ingest.")
+    index_dir: Path = _where(Path(".index"), "Folder holding the Chroma store, BM25 index and ingest state.")
+    feedback_db: Path = _where(Path(".feedback/feedback.sqlite3"),
                            "SQLite file for thumbs up/down feedback; outside index_dir, so deleting the index keeps it.")
 
     # Chroma: embedded by default; a server when chroma_host is set
-    chroma_host: str = _f("", "Host of a 'chroma run' server; empty uses the embedded store in index_dir.")
-    chroma_port: int = _f(8000, "Port of the Chroma server when chroma_host is set.")
-    collection_prefix: str = _f("chunks", "Prefix of the Chroma collection names this index uses.")
+    chroma_host: str = _chroma("", "Host of a 'chroma run' server; empty uses the embedded store in index_dir.")
+    chroma_port: int = _chroma(8000, "Port of the Chroma server when chroma_host is set.", ge=1, le=65535)
+    collection_prefix: str = _chroma("chunks", "Prefix of the Chroma collection names this index uses.", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
     # Ingest
-    max_file_mb: float = _f(20.0, "Files larger than this many MB are refused at ingest.")
-    embed_max_tokens: int = _f(180, "Longest text embedded, in tiktoken tokens (the model stops at 256 word pieces).")
-    pack_tokens: int = _f(180, "Short paragraphs of one section are packed into one passage up to this many tokens.")
-    max_passage_tokens: int = _f(2000, "Longest passage a citation shows, in tiktoken tokens: a longer paragraph or line is cut into passages of at most this size, so the index grows in step with the corpus.")
-    embed_batch_size: int = _f(32, "Texts embedded per model call during ingest.")
-    ingest_workers: int = _f(0, "Processes that read PDFs side by side during ingest (from 4 PDFs on); 0 is one per CPU core, 1 reads them in the ingest's own process.")
+    max_file_mb: float = _ingest(20.0, "Files larger than this many MB are refused at ingest.", gt=0)
+    embed_max_tokens: int = _ingest(180, "Longest text embedded, in tiktoken tokens (the model stops at 256 word pieces).", ge=1)
+    pack_tokens: int = _ingest(180, "Short paragraphs of one section are packed into one passage up to this many tokens.", ge=1)
+    max_passage_tokens: int = _ingest(2000, "Longest passage a citation shows, in tiktoken tokens: a longer paragraph or line is cut into passages of at most this size, so the index grows in step with the corpus.", ge=1)
+    embed_batch_size: int = _ingest(32, "Texts embedded per model call during ingest.", ge=1)
+    ingest_workers: int = _ingest(0, "Processes that read PDFs side by side during ingest (from 4 PDFs on); 0 is one per CPU core, 1 reads them in the ingest's own process.", ge=0)
 
     # Retrieval
-    top_k: int = _f(5, "Passages returned by retrieval and offered to the answerer.")
-    candidates: int = _f(40, "Candidates taken from each of the dense and lexical retrievers before fusion.")
-    rrf_k: int = _f(20, "Constant of reciprocal-rank fusion: higher flattens the rank weights.")
-    dense_weight: float = _f(1.0, "Weight of the dense (embedding) ranking in fusion.")
-    lexical_weight: float = _f(1.0, "Weight of the BM25 ranking in fusion.")
-    sentence_weight: float = _f(1.0, "Weight of the best-matching-sentence ranking in fusion.")
-    hub_penalty: float = _f(0.5, "Share of a passage's closeness to everything subtracted from its dense score.")
-    doc_prior_weight: float = _f(0.3, "Weight of the lift for documents a question names ('the JTAI letter', 'Ofsted').")
-    section_weight: float = _f(1.0, "Lift of a passage in a finding section of the class a question asks for ('areas for improvement', 'strengths'), as a share of a first rank in fusion. Tuned on the tuning parts of both question sets (scripts/tune.py).")
-    judgement_weight: float = _f(1.0, "Lift of a judgement grid for a question about grades, as a share of a first rank in fusion (set by hand, not tuned).")
+    top_k: int = _retrieval(5, "Passages returned by retrieval and offered to the answerer.", ge=1)
+    candidates: int = _retrieval(40, "Candidates taken from each of the dense and lexical retrievers before fusion.", ge=1)
+    rrf_k: int = _retrieval(20, "Constant of reciprocal-rank fusion: higher flattens the rank weights.", ge=0)
+    dense_weight: float = _retrieval(1.0, "Weight of the dense (embedding) ranking in fusion.", ge=0)
+    lexical_weight: float = _retrieval(1.0, "Weight of the BM25 ranking in fusion.", ge=0)
+    sentence_weight: float = _retrieval(1.0, "Weight of the best-matching-sentence ranking in fusion.", ge=0)
+    hub_penalty: float = _retrieval(0.5, "Share of a passage's closeness to everything subtracted from its dense score.", ge=0)
+    doc_prior_weight: float = _retrieval(0.3, "Weight of the lift for documents a question names ('the JTAI letter', 'Ofsted').", ge=0)
+    section_weight: float = _retrieval(1.0, "Lift of a passage in a finding section of the class a question asks for ('areas for improvement', 'strengths'), as a share of a first rank in fusion. Tuned on the tuning parts of both question sets (scripts/tune.py).", ge=0)
+    judgement_weight: float = _retrieval(1.0, "Lift of a judgement grid for a question about grades, as a share of a first rank in fusion (set by hand, not tuned).", ge=0)
 
     # Questions across councils (assistant/retrieve.py)
-    home_council: str = _f("", "The council whose documents answer first a question that names no council (e.g. Anytown); empty takes the corpus manifest's top-level home_council, and with neither there is no home council.")
-    council_k: int = _f(2, "Passages taken from each council for a question that names several councils or asks 'which councils ...': top_k is split across them, at least this many each, and no more than this many per council for 'which councils'; also the home council's passages put first for a question that names no council (set by hand, not tuned).")
-    which_councils: int = _f(5, "Most councils a 'which councils ...' question hears from: those of the best passages, in rank order (set by hand, not tuned).")
+    home_council: str = _councils("", "The council whose documents answer first a question that names no council (e.g. Anytown); empty takes the corpus manifest's top-level home_council, and with neither there is no home council.")
+    council_k: int = _councils(2, "Passages taken from each council for a question that names several councils or asks 'which councils ...': top_k is split across them, at least this many each, and no more than this many per council for 'which councils'; also the home council's passages put first for a question that names no council (set by hand, not tuned).", ge=1)
+    which_councils: int = _councils(5, "Most councils a 'which councils ...' question hears from: those of the best passages, in rank order (set by hand, not tuned).", ge=1)
 
     # Answering
-    answer_words: int = _f(120, "Target length of an answer in words (lists may run longer).")
-    list_answer_words: int = _f(220, "Target length of an answer to a 'list' question.")
-    abstain_threshold: float = _f(0.65, "Evidence score below which the assistant says the documents do not cover the question. Tuned on the tuning parts of both question sets (scripts/tune.py abstain_threshold=0.45..0.9): 0.45-0.65 tie on the most unanswerable questions declined with the fewest answerable ones declined; the top of that plateau is kept.")
-    focus_share_min: float = _f(0.5, "Share of the question's focus (IDF-weighted) a cited sentence must hold for the figure, name, date or grade in it to count as the answer. Tuned on the tuning parts of both question sets (scripts/tune.py): the most unanswerable questions declined less answerable ones declined.")
-    max_question_chars: int = _f(1000, "Longer questions are shortened to this many characters before search.")
+    answer_words: int = _answering(120, "Target length of an answer in words (lists may run longer).", ge=1)
+    list_answer_words: int = _answering(220, "Target length of an answer to a 'list' question.", ge=1)
+    abstain_threshold: float = _answering(0.65, "Evidence score below which the assistant says the documents do not cover the question. Tuned on the tuning parts of both question sets (scripts/tune.py abstain_threshold=0.45..0.9): 0.45-0.65 tie on the most unanswerable questions declined with the fewest answerable ones declined; the top of that plateau is kept.", ge=0)
+    focus_share_min: float = _answering(0.5, "Share of the question's focus (IDF-weighted) a cited sentence must hold for the figure, name, date or grade in it to count as the answer. Tuned on the tuning parts of both question sets (scripts/tune.py): the most unanswerable questions declined less answerable ones declined.", ge=0, le=1)
+    max_question_chars: int = _answering(1000, "Longer questions are shortened to this many characters before search.", ge=1)
 
     # The extractive composer's sentence scoring (assistant/compose.py) and the evidence figure
     # (assistant/evidence.py). Chosen by hand on the first 139-question set, before it was
     # split: those questions are now in both parts, so re-tune on the tuning parts only.
-    sentence_lexical_weight: float = _f(0.8, "Weight of the IDF-weighted share of the question's terms a sentence holds, beside its cosine. %s" % _BEFORE_SPLIT)
-    passage_prior: float = _f(0.25, "What a sentence gains for standing in the best-ranked passage (scaled by its passage's score). %s" % _BEFORE_SPLIT)
-    numeric_bonus: float = _f(0.08, "What a sentence holding a number gains when the question asks for a figure or date. %s" % _BEFORE_SPLIT)
-    sentence_floor: float = _f(0.6, "Sentences scoring below this share of the best one are not added to fill an answer. %s" % _BEFORE_SPLIT)
-    quoted_passage_penalty: float = _f(0.06, "Score a sentence loses for each sentence of its passage already quoted, so an answer hears from several passages. %s" % _BEFORE_SPLIT)
-    near_duplicate_cosine: float = _f(0.92, "Cosine above which two sentences count as saying the same, and only one is quoted. %s" % _BEFORE_SPLIT)
-    fill_share: float = _f(0.8, "An answer stops taking further sentences once this share of its word budget is used. %s" % _BEFORE_SPLIT)
-    unknown_name_penalty: float = _f(0.5, "Evidence lost when the question names something (a capitalised word, acronym or year) the corpus never mentions. %s" % _BEFORE_SPLIT)
-    unseen_word_penalty: float = _f(0.3, "Evidence lost, times the share of the question's focus words the corpus never uses. %s" % _BEFORE_SPLIT)
-    brief_min_overlap: float = _f(0.34, "Share of a theme's weighted terms a quote must carry to go into a theme brief. %s" % _BEFORE_SPLIT)
-    brief_phrase_bonus: float = _f(0.5, "What a brief quote gains for holding the theme's words as a phrase. %s" % _BEFORE_SPLIT)
+    sentence_lexical_weight: float = _scoring(0.8, "Weight of the IDF-weighted share of the question's terms a sentence holds, beside its cosine. %s" % _BEFORE_SPLIT, ge=0)
+    passage_prior: float = _scoring(0.25, "What a sentence gains for standing in the best-ranked passage (scaled by its passage's score). %s" % _BEFORE_SPLIT, ge=0)
+    numeric_bonus: float = _scoring(0.08, "What a sentence holding a number gains when the question asks for a figure or date. %s" % _BEFORE_SPLIT, ge=0)
+    sentence_floor: float = _scoring(0.6, "Sentences scoring below this share of the best one are not added to fill an answer. %s" % _BEFORE_SPLIT, ge=0, le=1)
+    quoted_passage_penalty: float = _scoring(0.06, "Score a sentence loses for each sentence of its passage already quoted, so an answer hears from several passages. %s" % _BEFORE_SPLIT, ge=0)
+    near_duplicate_cosine: float = _scoring(0.92, "Cosine above which two sentences count as saying the same, and only one is quoted. %s" % _BEFORE_SPLIT, ge=-1, le=1)
+    fill_share: float = _scoring(0.8, "An answer stops taking further sentences once this share of its word budget is used. %s" % _BEFORE_SPLIT, ge=0, le=1)
+    unknown_name_penalty: float = _scoring(0.5, "Evidence lost when the question names something (a capitalised word, acronym or year) the corpus never mentions. %s" % _BEFORE_SPLIT, ge=0)
+    unseen_word_penalty: float = _scoring(0.3, "Evidence lost, times the share of the question's focus words the corpus never uses. %s" % _BEFORE_SPLIT, ge=0)
+    brief_min_overlap: float = _scoring(0.34, "Share of a theme's weighted terms a quote must carry to go into a theme brief. %s" % _BEFORE_SPLIT, ge=0, le=1)
+    brief_phrase_bonus: float = _scoring(0.5, "What a brief quote gains for holding the theme's words as a phrase. %s" % _BEFORE_SPLIT, ge=0)
 
     # Timeline, action tracker and trace (assistant/timeline.py, tracker.py, trace.py)
-    timeline_findings: int = _f(4, "Key findings quoted for each document of the timeline (3 to 5 read well).")
-    trace_link_threshold: float = _f(0.42, "Score (0-1, meaning and shared words) a finding and an action-plan row's action, reason and impact must reach to be linked. " + _TRACE_TUNED)
-    trace_lexical_weight: float = _f(0.25, "Share of the finding's rare words (idf-weighted, abbreviations and their long forms counted as one word) that the row's cells use, in a trace link score; the rest is closeness of meaning. " + _TRACE_TUNED)
-    trace_pairing: str = _f("sym", "How the closeness of a finding's and a row's sentences is made one number: 'mean' (each finding sentence's closest row sentence, averaged), 'sym' (that and the same from the row's side, averaged) or 'max' (the best sentence pair). " + _TRACE_TUNED)
-    trace_row_rank: int = _f(1, "A link passes when the finding is among the row's first this many findings (a row answers few findings) or the row among the finding's first trace_finding_rank rows. " + _TRACE_TUNED)
-    trace_finding_rank: int = _f(1, "A link passes when the row is among the finding's first this many rows (a finding is answered somewhere), or by trace_row_rank; 0 leaves it to trace_row_rank. " + _TRACE_TUNED)
-    trace_report_rank: int = _f(3, "A progress report's paragraph is shown for a plan row when it is the row's best and the row is among the paragraph's first this many rows (set by hand, not tuned).")
-    trace_later_threshold: float = _f(0.6, "Closeness of meaning (cosine to the centre of a finding's sentences) a later report's sentence must reach to be quoted as speaking on its theme (set by hand: about the closest 2% of finding and later-sentence pairs of the corpus; not tuned on the gold mapping).")
-    asof_threshold: float = _f(0.6, "Closeness of meaning a newer inspection's sentence must reach to the theme of an answer's quotes to be added as what the newer document says (set by hand, as trace_later_threshold; not tuned).")
+    timeline_findings: int = _over_time(4, "Key findings quoted for each document of the timeline (3 to 5 read well).", ge=0)
+    trace_link_threshold: float = _over_time(0.42, "Score (0-1, meaning and shared words) a finding and an action-plan row's action, reason and impact must reach to be linked. " + _TRACE_TUNED, ge=0, le=1)
+    trace_lexical_weight: float = _over_time(0.25, "Share of the finding's rare words (idf-weighted, abbreviations and their long forms counted as one word) that the row's cells use, in a trace link score; the rest is closeness of meaning. " + _TRACE_TUNED, ge=0, le=1)
+    trace_pairing: Literal["mean", "sym", "max"] = _over_time("sym", "How the closeness of a finding's and a row's sentences is made one number: 'mean' (each finding sentence's closest row sentence, averaged), 'sym' (that and the same from the row's side, averaged) or 'max' (the best sentence pair). " + _TRACE_TUNED)
+    trace_row_rank: int = _over_time(1, "A link passes when the finding is among the row's first this many findings (a row answers few findings) or the row among the finding's first trace_finding_rank rows. " + _TRACE_TUNED, ge=0)
+    trace_finding_rank: int = _over_time(1, "A link passes when the row is among the finding's first this many rows (a finding is answered somewhere), or by trace_row_rank; 0 leaves it to trace_row_rank. " + _TRACE_TUNED, ge=0)
+    trace_report_rank: int = _over_time(3, "A progress report's paragraph is shown for a plan row when it is the row's best and the row is among the paragraph's first this many rows (set by hand, not tuned).", ge=0)
+    trace_later_threshold: float = _over_time(0.6, "Closeness of meaning (cosine to the centre of a finding's sentences) a later report's sentence must reach to be quoted as speaking on its theme (set by hand: about the closest 2% of finding and later-sentence pairs of the corpus; not tuned on the gold mapping).", ge=-1, le=1)
+    asof_threshold: float = _over_time(0.6, "Closeness of meaning a newer inspection's sentence must reach to the theme of an answer's quotes to be added as what the newer document says (set by hand, as trace_later_threshold; not tuned).", ge=-1, le=1)
 
     # Optional LLM answers (assistant/generate.py, assistant/verify.py): off while llm_url is empty
-    llm_url: str = _f("", "Base URL of an OpenAI-compatible endpoint (e.g. http://127.0.0.1:8080/v1); empty keeps answers extractive, with no model called.")
-    llm_model: str = _f("local", "Model name sent to the endpoint (a llama.cpp server answers whatever it was started with).")
-    llm_api_key: str = _f("", "API key for the endpoint, if it wants one (never logged).")
-    llm_timeout: float = _f(60.0, "Seconds to wait for the endpoint before showing the extractive answer with a notice.")
-    llm_max_tokens: int = _f(256, "Longest generated answer, in the model's tokens.")
-    llm_passages: int = _f(4, "Passages offered to the model: the extractive answer's cited ones first, then the next retrieved.")
-    llm_passage_tokens: int = _f(300, "Longest passage text offered to the model, in tiktoken tokens, kept around the sentences the extractive answer cites.")
-    verify_min_similarity: float = _f(0.5, "Cosine (all-MiniLM-L6-v2) a generated sentence must reach with some sentence, or two adjacent sentences, of the passage it cites to be shown. Tuned on the tuning part of the project set (scripts/tune_verify.py: best F0.5 of reference-answer sentences citing their gold passages against the same citing a wrong one; recall 0.58, precision 0.99, most misses on the figure, name and status rules).")
-    verify_min_overlap: float = _f(0.6, "Share of a generated sentence's content words (stemmed) its cited passage (or its title) must hold for it to be shown. Tuned with verify_min_similarity (0.4 to 0.7 tie on the tuning part; 0.6 kept).")
-    verify_cite_missing: bool = _f(True, "A generated sentence without a marker [n] is given the offered passage closest in meaning and checked against it like any other (small models often leave markers out); false drops it.")
-    verify_min_kept: float = _f(0.5, "Share of generated sentences that must pass verification (and at least one) for the generated answer to be shown; otherwise the extractive answer is shown with a notice.")
+    llm_url: str = _llm("", "Base URL of an OpenAI-compatible endpoint (e.g. http://127.0.0.1:8080/v1); empty keeps answers extractive, with no model called.")
+    llm_model: str = _llm("local", "Model name sent to the endpoint (a llama.cpp server answers whatever it was started with).")
+    llm_api_key: SecretStr = _llm("", "API key for the endpoint, if it wants one (never logged).")
+    llm_timeout: float = _llm(60.0, "Seconds to wait for the endpoint before showing the extractive answer with a notice.", gt=0)
+    llm_max_tokens: int = _llm(256, "Longest generated answer, in the model's tokens.", ge=1)
+    llm_passages: int = _llm(4, "Passages offered to the model: the extractive answer's cited ones first, then the next retrieved.", ge=1)
+    llm_passage_tokens: int = _llm(300, "Longest passage text offered to the model, in tiktoken tokens, kept around the sentences the extractive answer cites.", ge=1)
+    verify_min_similarity: float = _llm(0.5, "Cosine (all-MiniLM-L6-v2) a generated sentence must reach with some sentence, or two adjacent sentences, of the passage it cites to be shown. Tuned on the tuning part of the project set (scripts/tune_verify.py: best F0.5 of reference-answer sentences citing their gold passages against the same citing a wrong one; recall 0.58, precision 0.99, most misses on the figure, name and status rules).", ge=-1, le=1)
+    verify_min_overlap: float = _llm(0.6, "Share of a generated sentence's content words (stemmed) its cited passage (or its title) must hold for it to be shown. Tuned with verify_min_similarity (0.4 to 0.7 tie on the tuning part; 0.6 kept).", ge=0, le=1)
+    verify_cite_missing: bool = _llm(True, "A generated sentence without a marker [n] is given the offered passage closest in meaning and checked against it like any other (small models often leave markers out); false drops it.")
+    verify_min_kept: float = _llm(0.5, "Share of generated sentences that must pass verification (and at least one) for the generated answer to be shown; otherwise the extractive answer is shown with a notice.", ge=0, le=1)
 
     # Web chat
-    host: str = _f("127.0.0.1", "Address the web chat binds to (loopback unless told otherwise).")
-    port: int = _f(7860, "Port of the web chat.")
-    auth_user: str = _f("", "User name for basic authentication of the web chat; empty for none.")
-    auth_password: str = _f("", "Password for basic authentication of the web chat.")
+    host: str = _web("127.0.0.1", "Address the web chat binds to (loopback unless told otherwise).", min_length=1)
+    port: int = _web(7860, "Port of the web chat.", ge=1, le=65535)
+    auth_user: str = _web("", "User name for basic authentication of the web chat; empty for none.")
+    auth_password: SecretStr = _web("", "Password for basic authentication of the web chat.")
+
+    model_config = SettingsConfigDict(env_prefix=PREFIX, frozen=True, extra="forbid", validate_default=True)
+
+    @field_validator("corpus_dir", "index_dir", "feedback_db", mode="before")
+    @classmethod
+    def _not_empty(cls, value: Any) -> Any:
+        # Path("") is the working directory: an empty variable is a slip, not a wish to write there.
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("a path is needed, not an empty value")
+        return value
+
+    @field_validator("llm_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("an http:// or https:// URL is needed (e.g. http://127.0.0.1:8080/v1), or empty")
+        return value
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource,
+                                   dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource,
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Only what the caller passes: the environment is read where an entry point asks (from_env),
+        # so a library call never picks up a variable behind its caller's back.
+        return (init_settings,)
 
     def replace(self, **changes: Any) -> "Settings":
-        """A copy with `changes` applied; None values are ignored so CLI flags can pass through."""
-        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+        """A validated copy with `changes` applied; None values are ignored so CLI flags can pass through."""
+        values = {**dict(self), **{k: v for k, v in changes.items() if v is not None}}
+        try:
+            return type(self)(**values)
+        except ValidationError as exc:
+            raise SettingsError(_one_line(exc)) from None
 
     @property
     def uses_server(self) -> bool:
@@ -135,23 +197,50 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
-        """Defaults overridden by `ASSISTANT_<FIELD>` environment variables."""
-        environ = os.environ if environ is None else environ
-        changes: dict[str, Any] = {}
-        for f in dataclasses.fields(cls):
-            raw = environ.get("ASSISTANT_" + f.name.upper())
-            if raw is None:
-                continue
-            changes[f.name] = _convert(f.name, f.default, raw)
-        return cls(**changes)
+        """Defaults overridden by `ASSISTANT_<FIELD>` environment variables (of `environ`, else the process's).
+
+        Raises:
+            SettingsError: a variable's value is not of its setting's type, bounds or choices.
+        """
+        source = EnvSettingsSource(cls)
+        if environ is not None:
+            source.env_vars = parse_env_vars(environ, source.case_sensitive, source.env_ignore_empty,
+                                             source.env_parse_none_str)
+        try:
+            return cls(**source())
+        except ValidationError as exc:
+            raise SettingsError(_one_line(exc)) from None
 
     @classmethod
-    def describe(cls) -> list[tuple[str, Any, str]]:
-        """(variable, default, help) for every setting, for the README and `--help`."""
-        return [
-            ("ASSISTANT_" + f.name.upper(), f.default, f.metadata.get("help", ""))
-            for f in dataclasses.fields(cls)
-        ]
+    def describe(cls) -> list[SettingInfo]:
+        """Every setting in order (name, variable, default, description, group, secret), for the README
+        and `assistant settings`."""
+        infos = []
+        for name, info in cls.model_fields.items():
+            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+            infos.append(SettingInfo(name, PREFIX + name.upper(), info.default, info.description or "",
+                                     str(extra.get("group", "")), info.annotation is SecretStr))
+        return infos
+
+
+def _one_line(exc: ValidationError) -> str:
+    """A validation failure as one line naming the variable, what is wrong and the fix."""
+    fields = Settings.model_fields
+    parts = []
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else ""
+        if name not in fields:
+            parts.append(f"{name or 'a setting'}: {error['msg']}: remove it (see 'assistant settings')")
+            continue
+        shown = "(not shown)" if fields[name].annotation is SecretStr else repr(_plain(error.get("input")))
+        reason = error["msg"].removeprefix("Value error, ")
+        parts.append(f"{PREFIX}{name.upper()}={shown} is not allowed ({reason[:1].lower()}{reason[1:]}): "
+                     f"set it to a value like {_plain(fields[name].default)!r}, or unset it")
+    return "; ".join(parts)
+
+
+def _plain(value: Any) -> Any:
+    return str(value) if isinstance(value, Path) else value
 
 
 def manifest_home_council(corpus_dir: Path) -> str:
@@ -172,19 +261,3 @@ def _read_home_council(path: Path, stamp: int) -> str:  # stamp: read again when
     except (OSError, ValueError):
         return ""
     return value.strip() if isinstance(value, str) else ""
-
-
-def _convert(name: str, default: Any, raw: str) -> Any:
-    try:
-        if isinstance(default, bool):
-            return raw.strip().lower() in {"1", "true", "yes", "on"}
-        if isinstance(default, Path):
-            return Path(raw)
-        if isinstance(default, (int, float)):
-            return type(default)(raw)
-        return raw
-    except ValueError:
-        raise SettingsError(
-            f"ASSISTANT_{name.upper()}={raw!r} is not a valid {type(default).__name__}: "
-            f"set it to a value like {default!r} or unset it"
-        ) from None

@@ -103,14 +103,3 @@ def test_the_parts_of_each_set_are_disjoint_and_stratified():
             total = tune[qtype] + held[qtype]
             assert abs(tune[qtype] - 0.6 * total) <= 1, (folder.name, qtype, tune[qtype], held[qtype])
 
-
-def test_every_setting_has_a_description_and_a_row_in_the_readme():
-    from assistant.settings import Settings
-
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    missing = []
-    for variable, _default, help_text in Settings.describe():
-        assert len(help_text.split()) >= 4, f"{variable} has no description"
-        if f"| `{variable}` |" not in readme:
-            missing.append(variable)
-    assert not missing, f"settings missing from the README's table: {missing}"

@@ -480,7 +480,7 @@ def launch_kwargs(settings: Settings) -> dict:
     return {
         "server_name": settings.host,
         "server_port": settings.port,
-        "auth": LoginGuard(settings.auth_user, settings.auth_password) if settings.auth_user else None,
+        "auth": LoginGuard(settings.auth_user, settings.auth_password.get_secret_value()) if settings.auth_user else None,
         "auth_message": LOGIN_MESSAGE if settings.auth_user else None,
         "css": CSS + timeline_view.CSS,
         # System fonts: the default theme fetches Google Fonts, and this machine has no internet.
