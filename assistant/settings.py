@@ -11,7 +11,6 @@ what it is given: nothing deeper in the code reads the environment. A value out 
 from __future__ import annotations
 
 import functools
-import os
 import tomllib
 from pathlib import Path
 from typing import Any, Callable, Literal, Mapping, NamedTuple

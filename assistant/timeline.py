@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 import numpy as np
 
@@ -130,3 +131,18 @@ def _sentences(index: Index, chunks: dict[str, Chunk], count: int, *, judging: b
             lift = improvement + (_GRADE_LIFT if any(g in text.lower() for g in grades) else 0.0)
             found.append((row, pid, span, lift))
     return found
+
+
+def timeline_json(result: Timeline) -> dict[str, Any]:
+    """A `Timeline` as JSON: documents with judgements and quoted findings, and the chart points."""
+    return {
+        "council": result.council,
+        "documents": [{
+            "doc_id": e.doc.doc_id, "title": e.doc.title, "doc_type": e.doc.doc_type, "kind": e.kind_label,
+            "published": e.doc.published, "inspection_dates": e.doc.inspection_dates,
+            "judgements": {area: grade for area, grade in e.doc.judgements},
+            "findings": [{"quote": c.sentences[0], **c.to_json()} for c in e.findings],
+        } for e in result.entries],
+        "judgements": [{"date": p.date, "doc_id": p.doc_id, "area": p.area, "grade": p.grade, "score": p.score}
+                       for p in result.points],
+    }

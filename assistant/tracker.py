@@ -10,8 +10,11 @@ can link every row to the text it came from.
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import re
+from typing import Any
 
 from assistant.errors import AssistantError
 from assistant.store import Index
@@ -167,3 +170,29 @@ def _roll_up(rows: list[TrackerRow], keys) -> tuple[RollUp, ...]:
             c[1] += row.completed
             c[2] += row.overdue
     return tuple(RollUp(key, *c) for key, c in counts.items())
+
+
+def action_json(r: TrackerRow) -> dict[str, Any]:
+    """A `TrackerRow` as JSON, with its cited passage."""
+    note = r.latest
+    return {"doc_id": r.row.doc_id, "ref": r.row.ref, "priority": r.row.priority, "action": r.row.action,
+            "lead": r.row.lead, "agencies": list(r.agencies), "due": r.row.due, "due_date": r.due_date,
+            "status": r.row.status, "completed": r.completed, "overdue": r.overdue, "plan_date": r.plan_date,
+            "latest_progress": {"label": note.label, "date": note.date, "text": note.text} if note else None,
+            "citation": r.citation.to_json()}
+
+
+def actions_csv(tracker: Tracker) -> str:
+    """The tracker's rows as CSV text (one row per action, the latest note in two columns): what
+    `assistant actions --csv` writes and the web chat's download."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["ref", "priority", "action", "lead", "agencies", "due", "due_month", "status", "overdue",
+                     "latest_progress_date", "latest_progress", "document", "plan_date"])
+    for r in tracker.rows:
+        note = r.latest
+        writer.writerow([r.row.ref, r.row.priority, " ".join(r.row.action.split()), r.row.lead, "; ".join(r.agencies),
+                         r.row.due, r.due_date, r.row.status, "yes" if r.overdue else "",
+                         (note.date or note.label) if note else "", " ".join(note.text.split()) if note else "",
+                         r.row.doc_id, r.plan_date])
+    return out.getvalue()

@@ -20,6 +20,8 @@ from typing import Any
 
 
 DEFAULT_TOLERANCES = Path(__file__).with_name("tolerances.toml")
+# The baseline of the held-out part of the project's own set: what `assistant eval run` gates by default.
+BASELINE = Path(__file__).with_name("sets") / "corpus" / "baseline.json"
 _KINDS = ("drop", "rise", "rise_ratio")
 _STATUS_ORDER = ("newly failing", "newly passing", "changed", "added", "removed")
 

@@ -16,6 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# The held-out part of the project's own set: what `assistant eval run` runs by default (weights are
+# tuned on sets/corpus/tune.jsonl, never on this).
+DEFAULT_QUESTIONS = Path(__file__).with_name("sets") / "corpus" / "heldout.jsonl"
+
 QUESTION_TYPES = frozenset(
     {"lookup", "list", "numeric", "action_status", "cross_doc", "acronym", "unanswerable", "trainer", "unlabelled"}
 )

@@ -215,3 +215,38 @@ def write_reports(
     md.write_text(_markdown(rows, summary), encoding="utf-8")
     page.write_text(_html(rows, summary), encoding="utf-8")
     return md, page
+
+
+SHOWN = ("hit_at_1", "hit_at_k", "mrr_at_10", "ndcg_at_10", "key_fact_recall", "groundedness",
+         "citation_precision", "abstention_correct", "false_abstention", "answer_words")
+
+
+def summary_table(summary: dict) -> str:
+    """The summary overall and by type, as a fixed-width table for the terminal."""
+    groups = [("overall", summary["overall"])] + sorted(summary["by_type"].items())
+    head = f"{'':14}{'n':>4}" + "".join(f"{name[:10]:>11}" for name in SHOWN) + f"{'p50 ms':>9}{'p95 ms':>9}"
+    lines = [head]
+    for name, group in groups:
+        metrics = group["metrics"]
+        cells = []
+        for metric in SHOWN:
+            mean = metrics.get(metric, {}).get("mean")
+            cells.append(f"{'-' if mean is None else format(mean, '.3f' if metric != 'answer_words' else '.0f'):>11}")
+        latency = metrics.get("latency_ms", {})
+        lines.append(f"{name[:14]:14}{group['n_questions']:>4}" + "".join(cells)
+                     + f"{latency.get('p50') or 0:>9.0f}{latency.get('p95') or 0:>9.0f}")
+    return "\n".join(lines) + outcome_table(summary)
+
+
+def outcome_table(summary: dict) -> str:
+    """Outcomes (answered / partial / not covered) by the answer type the question asked for,
+    for answerable and unanswerable questions apart."""
+    outcomes = summary.get("outcomes") or {}
+    if not outcomes:
+        return ""
+    lines = ["", f"{'outcome by answer type':28}{'answered':>10}{'partial':>10}{'not covered':>13}"]
+    for side in ("answerable", "unanswerable"):
+        for answer_type, counts in sorted(outcomes.get(side, {}).items()):
+            lines.append(f"{side + ' / ' + answer_type:28}{counts.get('answered', 0):>10}"
+                         f"{counts.get('partial', 0):>10}{counts.get('not_covered', 0):>13}")
+    return "\n".join(lines)

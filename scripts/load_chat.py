@@ -206,7 +206,7 @@ def start_server(index_dir: Path, log_path: Path) -> tuple[subprocess.Popen, str
            "ASSISTANT_FEEDBACK_DB": str(log_path.parent / "load-feedback.sqlite3")}
     env.pop("ASSISTANT_AUTH_USER", None)  # the load users do not log in
     with log_path.open("w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--index-dir", str(index_dir),
+        proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--index-dir", str(index_dir),
                                  "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env, stdout=log,
                                 stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 300

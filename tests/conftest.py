@@ -94,6 +94,16 @@ def run_cli(*args: str, timeout: float = 300, env: dict | None = None) -> subpro
                           text=True, timeout=timeout)
 
 
+def invoke_cli(*args: object, env: dict | None = None) -> subprocess.CompletedProcess:
+    """`assistant ARGS` run in this process by click's CliRunner; exit status and output as `run_cli` gives them."""
+    from click.testing import CliRunner
+
+    from cli import assistant
+
+    result = CliRunner().invoke(assistant, [str(a) for a in args], env=env, catch_exceptions=False)
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
+
+
 def stop_server(proc: subprocess.Popen) -> None:
     """End a server a test started: politely, then for good after 20 seconds."""
     if proc.poll() is None:

@@ -1,4 +1,5 @@
-"""The `assistant` command as a user runs it (a subprocess of the venv's script) on the real index."""
+"""The `assistant` command on the real index, run in process by click's CliRunner: output, exit
+status and the one-line errors, as a user sees them."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 
 import pytest
 
-from conftest import run_cli
+from conftest import invoke_cli
 from assistant.store import open_index
 
 DOCS = ("sefton-cqc-health-review", "sefton-ilacs-2022", "sefton-ilacs-2025", "sefton-jtai-action-plan-2020",
@@ -26,7 +27,7 @@ def chunk_counts(corpus_index) -> dict[str, int]:
 
 
 def test_docs_lists_every_document_with_chunk_counts(index_dir, chunk_counts):
-    done = run_cli("docs", "--index-dir", index_dir)
+    done = invoke_cli("docs", "--index-dir", index_dir)
     assert done.returncode == 0, done.stderr
     for doc_id, count in chunk_counts.items():
         line = next((l for l in done.stdout.splitlines() if l.startswith(doc_id + " ")), None)
@@ -34,7 +35,7 @@ def test_docs_lists_every_document_with_chunk_counts(index_dir, chunk_counts):
         assert re.search(rf"\b{count} chunks\b", line), line
     assert f"{len(DOCS)} documents, {sum(chunk_counts.values())} chunks" in done.stdout
 
-    done = run_cli("docs", "--json", "--index-dir", index_dir)
+    done = invoke_cli("docs", "--json", "--index-dir", index_dir)
     assert done.returncode == 0, done.stderr
     rows = json.loads(done.stdout)
     assert [r["doc_id"] for r in rows] == list(DOCS)
@@ -45,7 +46,7 @@ def test_docs_lists_every_document_with_chunk_counts(index_dir, chunk_counts):
 
 def test_ask_json_prints_one_results_record(index_dir, corpus_index):
     question = "what's the status of action 2.2.2?"
-    done = run_cli("ask", "--json", "--index-dir", index_dir, question)
+    done = invoke_cli("ask", "--json", "--index-dir", index_dir, question)
     assert done.returncode == 0, done.stderr
     record = json.loads(done.stdout)  # the whole output is one JSON object
     assert isinstance(record, dict)
@@ -80,7 +81,7 @@ def test_ask_json_prints_one_results_record(index_dir, corpus_index):
 
 
 def test_ask_prints_the_answer_and_its_sources(index_dir):
-    done = run_cli("ask", "--index-dir", index_dir, "What did inspectors say about CAMHS waiting times?")
+    done = invoke_cli("ask", "--index-dir", index_dir, "What did inspectors say about CAMHS waiting times?")
     assert done.returncode == 0, done.stderr
     text, _, sources = done.stdout.partition("Sources:")
     assert sources, done.stdout
@@ -93,7 +94,7 @@ def test_ask_prints_the_answer_and_its_sources(index_dir):
 def test_ingest_of_an_unchanged_corpus_says_up_to_date(small_index):
     # On a copy: the session's shared index is never written by a test.
     before = (small_index.index_dir / "state.json").read_bytes()
-    done = run_cli("ingest", "--corpus-dir", small_index.corpus_dir, "--index-dir", small_index.index_dir)
+    done = invoke_cli("ingest", "--corpus-dir", small_index.corpus_dir, "--index-dir", small_index.index_dir)
     assert done.returncode == 0, done.stderr
     assert re.match(r"Index up to date: 2 documents, \d+ chunks, nothing embedded", done.stdout), done.stdout
     assert "embedding" not in done.stderr
@@ -101,7 +102,7 @@ def test_ingest_of_an_unchanged_corpus_says_up_to_date(small_index):
 
 
 def test_settings_lists_every_variable(index_dir):
-    done = run_cli("settings", "--index-dir", index_dir)
+    done = invoke_cli("settings", "--index-dir", index_dir)
     assert done.returncode == 0, done.stderr
     assert f"ASSISTANT_INDEX_DIR={index_dir}" in done.stdout
     for name in ("ASSISTANT_CORPUS_DIR", "ASSISTANT_CHROMA_HOST", "ASSISTANT_EMBED_MAX_TOKENS", "ASSISTANT_TOP_K"):
@@ -110,9 +111,48 @@ def test_settings_lists_every_variable(index_dir):
 
 def test_settings_never_prints_a_secret(tmp_path):
     """A user pasting `assistant settings` into a ticket must not paste the LLM key or the login password."""
-    done = run_cli("settings", "--index-dir", tmp_path,
+    done = invoke_cli("settings", "--index-dir", tmp_path,
                    env={"ASSISTANT_LLM_API_KEY": "sk-secret-123", "ASSISTANT_AUTH_PASSWORD": "hunter2-pw"})
     assert done.returncode == 0, done.stderr
     assert "sk-secret-123" not in done.stdout and "hunter2-pw" not in done.stdout
     assert "ASSISTANT_LLM_API_KEY=(set, not shown)" in done.stdout
     assert "ASSISTANT_AUTH_PASSWORD=(set, not shown)" in done.stdout
+
+
+VERBS = ("ingest", "docs", "timeline", "actions", "ask", "chat", "serve", "eval", "eval run", "eval diff", "feedback",
+         "settings")
+
+
+def test_every_verb_has_an_example_in_its_help():
+    from cli import assistant
+
+    assert {name for name in assistant.commands} | {"eval run", "eval diff"} == set(VERBS)
+    for verb in VERBS:
+        done = invoke_cli(*verb.split(), "--help")
+        assert done.returncode == 0, (verb, done.stderr)
+        assert re.search(rf"(?m)^\s+(example: )?assistant {verb} ", done.stdout), (verb, done.stdout)
+    done = invoke_cli()
+    assert done.returncode == 0 and "Commands:" in done.stdout
+
+
+@pytest.mark.parametrize("args, words", [
+    (("ask", "--nope", "x"), ["No such option '--nope'", "(see 'assistant ask --help')"]),
+    (("frobnicate",), ["No such command 'frobnicate'", "'assistant --help'"]),
+    (("serve", "--port", "0"), ["'--port'", "1<=x<=65535"]),
+    (("eval", "diff", "/no/run-a", "/no/run-b"), ["no run at /no/run-a", "assistant eval run --out"]),
+    (("eval", "--questions", "/no/set.jsonl"), ["no question set at /no/set.jsonl"]),  # eval alone is eval run
+    (("docs", "--index-dir", "/no/index"), ["No index at /no/index/", "run 'assistant ingest' first"]),
+])
+def test_every_error_is_one_line_that_says_the_fix(args, words):
+    done = invoke_cli(*args)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1 and lines[0].startswith("error: "), (done.returncode, done.stderr)
+    assert all(w in lines[0] for w in words), lines[0]
+    assert done.stdout == ""
+
+
+@pytest.mark.parametrize("variable, value", [("ASSISTANT_TOP_K", "0"), ("ASSISTANT_TRACE_PAIRING", "median")])
+def test_a_bad_setting_is_one_line_naming_it(tmp_path, variable, value):
+    done = invoke_cli("docs", "--index-dir", tmp_path, env={variable: value})
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"error: {variable}={value!r} is not allowed") and done.stderr.count("\n") == 1

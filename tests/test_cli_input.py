@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import run_cli
+from conftest import invoke_cli
 
 
 def _error_line(done) -> str:
@@ -22,14 +22,14 @@ def _error_line(done) -> str:
 
 @pytest.mark.parametrize("flag, value", [("--from", "2020-13-45"), ("--to", "18/12/2019"), ("--from", "20191218")])
 def test_a_bad_date_is_one_line_showing_the_form(small_index, flag, value):
-    done = run_cli("ask", "--index-dir", small_index.index_dir, flag, value, "What about CAMHS?")
+    done = invoke_cli("ask", "--index-dir", small_index.index_dir, flag, value, "What about CAMHS?")
     line = _error_line(done)
     assert flag in line and value in line and "YYYY-MM-DD" in line
     assert done.stdout == ""
 
 
 def test_dates_in_the_wrong_order_are_one_line(small_index):
-    done = run_cli("ask", "--index-dir", small_index.index_dir, "--from", "2020-01-01", "--to", "2019-01-01", "x")
+    done = invoke_cli("ask", "--index-dir", small_index.index_dir, "--from", "2020-01-01", "--to", "2019-01-01", "x")
     assert "swap them" in _error_line(done)
 
 
@@ -39,7 +39,7 @@ def test_a_taken_port_is_one_line_before_start_up(small_index):
         taken.listen()
         port = taken.getsockname()[1]
         started = time.monotonic()
-        done = run_cli("serve", "--index-dir", small_index.index_dir, "--port", port, timeout=120)
+        done = invoke_cli("serve", "--index-dir", small_index.index_dir, "--port", port)
         seconds = time.monotonic() - started
     line = _error_line(done)
     assert str(port) in line and "--port" in line and "ASSISTANT_PORT" in line
@@ -49,7 +49,7 @@ def test_a_taken_port_is_one_line_before_start_up(small_index):
 
 def test_file_names_with_control_characters_are_printed_escaped(small_index):
     evil = small_index.corpus_dir / "report\x1b[2J\x1b]0;pwned\x07\nfailed: fake.txt"
-    done = run_cli("ingest", "--quiet", "--corpus-dir", small_index.corpus_dir, "--index-dir",
+    done = invoke_cli("ingest", "--quiet", "--corpus-dir", small_index.corpus_dir, "--index-dir",
                    small_index.index_dir, evil)
     failed = [line for line in done.stderr.splitlines() if line.startswith("failed:")]
     assert len(failed) == 1, done.stderr  # the newline in the name did not start a second line

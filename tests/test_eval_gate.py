@@ -19,9 +19,9 @@ import pytest
 
 from assistant.answer import answer
 from assistant.store import open_index
-from evals.cli import BASELINE, summary_table
-from evals.gate import compare, format_regressions
+from evals.gate import BASELINE, compare, format_regressions
 from evals.questions import read_questions
+from evals.report import summary_table
 from evals.run import run_eval
 
 ROOT = Path(__file__).resolve().parent.parent

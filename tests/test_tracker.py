@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from assistant.cli import actions_csv
+from assistant.tracker import actions_csv
 from assistant.errors import AssistantError
 from assistant.store import open_index
 from assistant.tracker import action_rows

@@ -113,7 +113,7 @@ def test_serve_refuses_to_start_without_an_index(tmp_path):
     import sys
 
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "ASSISTANT_INDEX_DIR": str(tmp_path / "none")}
-    done = subprocess.run([sys.executable, "-m", "assistant.cli", "serve", "--port", "1"], env=env,
+    done = subprocess.run([sys.executable, "-m", "cli", "serve", "--port", "1"], env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
     assert "No index at" in done.stderr and "assistant ingest" in done.stderr

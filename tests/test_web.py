@@ -61,7 +61,7 @@ def server(corpus_index, tmp_path_factory):
     log_path = feedback_db.parent / "server.log"
     started = time.perf_counter()
     with log_path.open("w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--host", "127.0.0.1",
+        proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1",
                                  "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 240
     while True:

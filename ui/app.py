@@ -400,7 +400,7 @@ def _actions_tab(index: Index, current: Callable[[], Index], settings: Settings,
     """The Action tracker tab: the action plans' rows as a filterable table (each row linked to its
     passage and to the findings it answers, followed through progress to later inspections),
     roll-ups by priority and agency with charts, and the rows as CSV."""
-    from assistant.cli import actions_csv  # the CSV is the CLI's, so both downloads agree
+    from assistant.tracker import actions_csv  # the CLI writes the same CSV, so both downloads agree
 
     with gr.Tab("Action tracker", id="actions-tab"):
         try:

@@ -1,0 +1,5 @@
+"""The `assistant` command line (see `cli.main`)."""
+
+from cli.main import assistant, main
+
+__all__ = ["assistant", "main"]

@@ -1,0 +1,5 @@
+"""`python -m cli ...` is `assistant ...`."""
+
+from cli.main import main
+
+main()
