@@ -15,7 +15,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Callable, Literal, Mapping, NamedTuple
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 from pydantic_settings.sources.utils import parse_env_vars
 
@@ -180,10 +180,14 @@ class Settings(BaseSettings):
     def replace(self, **changes: Any) -> "Settings":
         """A validated copy with `changes` applied; None values are ignored so CLI flags can pass through."""
         values = {**dict(self), **{k: v for k, v in changes.items() if v is not None}}
+        copy = type(self).__new__(type(self))
         try:
-            return type(self)(**values)
+            # Validated as a plain model: BaseSettings.__init__ would gather its sources again, ten
+            # times the cost, and a tuning grid or a generated answer makes copies by the thousand.
+            BaseModel.__init__(copy, **values)
         except ValidationError as exc:
             raise SettingsError(_one_line(exc)) from None
+        return copy
 
     @property
     def uses_server(self) -> bool:
