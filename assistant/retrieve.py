@@ -60,6 +60,8 @@ def retrieve(question: str, *, filters: Filters | None = None, settings: Setting
             set(query.judged_docs or index.docs)
         if scope:
             filters = replace(filters, doc_ids=tuple(sorted(scope)))
+    if any(query.period) and not (filters.date_from or filters.date_to):
+        filters = replace(filters, date_from=query.period[0], date_to=query.period[1])
     councils = filters.council_keys or tuple(dict.fromkeys(council_key(c) for c in query.councils))
     if len(councils) > 1:
         # Several councils named: a share of k from each, best council first.

@@ -316,6 +316,9 @@ class Query:
     # passages from each council and the answer hears from each, grouped by council and date.
     across_councils: bool = False
     judged_docs: tuple[str, ...] = ()  # across councils, "judged inadequate": the reports with such a judgement
+    # Across councils, the dates a bounded period covers ("since 2023" -> ("2023-01-01", "")):
+    # retrieval takes it as a date filter. A single council's "since 2022" names its premise instead.
+    period: tuple[str, str] = ("", "")
 
 
 @dataclass(frozen=True)

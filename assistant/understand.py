@@ -119,7 +119,6 @@ def understand(question: str, index: Index) -> Query:
             if taxonomy.kind(info.doc_type).progress:
                 prior[doc_id] = max(prior.get(doc_id, 0.0), 1.0)
     council_docs = tuple(_named_authorities(question, index))
-    year_docs = _named_year_documents(question, naming, index)
     councils = tuple(dict.fromkeys(index.docs[d].local_authority for d in council_docs))
     published = {info.published[:4] for info in index.docs.values() if info.published}
     named_years = _speaking_years(question)
@@ -138,6 +137,9 @@ def understand(question: str, index: Index) -> Query:
     focus = focus_of(question)
     source_kinds, missing_kinds = _source_kinds(question, council_docs, index)
     across = taxonomy.asks_across_councils(question) or len({council_key(c) for c in councils}) > 1
+    # Across councils, a year that bounds a period is a date filter (see `_period`), not a
+    # designation of that year's documents.
+    year_docs = _named_year_documents(question, naming, index, skip=_period_years(question) if across else set())
     if across and answer_type == "organisation":
         # "Which councils ...?": the answer names each council in the line that opens its part
         # (from the documents' facts), so its sentences need not hold a name.
@@ -154,7 +156,7 @@ def understand(question: str, index: Index) -> Query:
         focus_phrase=_focus_phrase(question, focus), answer_focus=_answer_focus(question, cue_at, focus_of) or focus,
         source_kinds=source_kinds, missing_kinds=missing_kinds, section_class=taxonomy.asks_for_sections(question),
         spelled_out={a.lower(): tuple(terms(e)) for a, e in pairs if a.lower() in focus and e != a}, progress=progress, many=bool(_MANY.search(question)) or across, across_councils=across,
-        judged_docs=judged_docs,
+        judged_docs=judged_docs, period=_period(question) if across else ("", ""),
     )
 
 
@@ -178,15 +180,45 @@ def _answer_type(question: str, names_action: bool) -> tuple[str, int]:
 
 # A year after "since", "before" or "after" bounds a period rather than naming who speaks; a
 # question about the present ("is it fixed now?") names earlier years only as its premise.
-_TIME_BOUND = re.compile(r"\b(?:since|before|after|following|until|prior to)\s+(?:the\s+|early\s+|late\s+|mid-?\s*)?((?:19|20)\d\d)\b", re.I)
+_TIME_BOUND = re.compile(r"\b(?:since|before|after|following|until|prior to|between)\s+(?:the\s+|early\s+|late\s+|mid-?\s*)?((?:19|20)\d\d)\b", re.I)
 _NOW = re.compile(r"\b(?:now|currently|today|these days|at the moment|at present|still)\b", re.I)
+
+
+# A period a question across councils asks about ("judged inadequate since 2023"): the bound
+# year's word says which side of it counts.
+_PERIOD = re.compile(r"\b(since|from|after|following|before|prior to|until|between)\s+(?:the\s+(?:start|end) of\s+)?"
+                     r"((?:19|20)\d\d)(?:\s+and\s+((?:19|20)\d\d))?\b", re.I)
+
+
+def _period_years(question: str) -> set[str]:
+    """The years that bound a period in the question."""
+    return {y for m in _PERIOD.finditer(question) for y in (m.group(2), m.group(3)) if y}
+
+
+def _period(question: str) -> tuple[str, str]:
+    """(first day, last day) of the period the question bounds, "" where it does not."""
+    start = end = ""
+    for m in _PERIOD.finditer(question):
+        word, year, second = m.group(1).lower(), int(m.group(2)), m.group(3)
+        if word == "between" and second:
+            start, end = f"{year}-01-01", f"{int(second)}-12-31"
+        elif word in ("since", "from"):
+            start = f"{year}-01-01"
+        elif word in ("after", "following"):
+            start = f"{year + 1}-01-01"
+        elif word in ("before", "prior to"):
+            end = f"{year - 1}-12-31"
+        elif word == "until":
+            end = f"{year}-12-31"
+    return start, end
 
 
 def _speaking_years(question: str) -> tuple[str, ...]:
     """The years whose documents (or sentences) must give the answer."""
     if _NOW.search(question):
         return ()
-    bounds = {m.start(1) for m in _TIME_BOUND.finditer(question)}
+    bounds = {m.start(1) for m in _TIME_BOUND.finditer(question)} | \
+        {m.start(3) for m in _PERIOD.finditer(question) if m.group(3)}
     return tuple(dict.fromkeys(m.group(1) for m in YEAR.finditer(question) if m.start(1) not in bounds))
 
 
@@ -295,13 +327,14 @@ def _naming_vocabulary(index: Index) -> set[str]:
     return words_
 
 
-def _named_year_documents(question: str, naming: set[str], index: Index) -> tuple[str, ...]:
+def _named_year_documents(question: str, naming: set[str], index: Index, skip: set[str]) -> tuple[str, ...]:
     """Documents a question designates by year ("the 2025 report", "the 2019 JTAI"): a year
-    that dates an indexed document, in a question with a word naming a kind of document."""
+    that dates an indexed document, in a question with a word naming a kind of document.
+    Years in `skip` designate nothing."""
     doc_words = naming - set(YEAR.findall(question))
     if not doc_words:
         return ()
-    years = set(YEAR.findall(question))
+    years = set(YEAR.findall(question)) - skip
     return tuple(d for d, info in index.docs.items() if info.published[:4] in years)
 
 

@@ -236,3 +236,21 @@ def test_web_chat_offers_council_and_judgement_filters(live, councils):
     assert choices["f-judgements"] == ["Outstanding", "Good", "Requires improvement to be good", "Inadequate"]
     picked = _filters([], [], "", "", [choices["f-councils"][0]], ["Inadequate"])
     assert picked == Filters(councils=(choices["f-councils"][0],), judgements=("Inadequate",))
+
+
+def test_a_period_across_councils_is_a_date_filter(live):
+    """"Judged inadequate since <year>" hears only from reports published in that period, and
+    "before <year>" only from earlier ones."""
+    _, index = live
+    judged = {d: i for d, i in index.docs.items() if any(g == "Inadequate" for _, g in i.judgements)}
+    years = sorted({i.published[:4] for i in judged.values()})
+    assert len(years) >= 2, years  # the sample holds inadequate reports of two years at least
+    cut = years[-1]
+    for question, inside in ((f"Which councils were judged inadequate since {cut}, and why?", lambda y: y >= cut),
+                             (f"Which councils were judged inadequate before {cut}?", lambda y: y < cut)):
+        result = _ask(live, question)
+        assert result.outcome == "answered", result.text
+        cited_years = {index.docs[c.chunk.doc_id].published[:4] for c in result.citations}
+        assert cited_years and all(inside(y) for y in cited_years), (question, cited_years)
+        expected = {i.council for i in judged.values() if inside(i.published[:4])}
+        assert set(_cited_councils(index, result)) == expected, result.text
