@@ -13,7 +13,10 @@ This module is the one home of the on-disk format. Layout of `settings.index_dir
 
 Ingest writes a whole new generation (files and a Chroma collection `<prefix>-gN`) and only then
 replaces `state.json` in one atomic rename. A killed ingest leaves the live generation untouched;
-the next ingest removes the leftovers.
+the next ingest removes the leftovers. Its steps, all here: `ingest_lock`, `read_state`/`verify`,
+`next_generation`, `write_generation` (the files), `write_collection` (the vectors),
+`commit_generation` (state.json), `remove_unread_generations`; `chunk_vectors` reads back the
+vectors of documents it keeps. `ingest/` decides what goes in (the pipeline and the diff).
 
 Readers and writers share the folder: a process that opens a generation holds a shared `flock`
 on its folder for as long as it uses it, and a generation is removed (folder and collection) only
@@ -35,18 +38,19 @@ import os
 import re
 import shutil
 import threading
+import time
 import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
 from assistant.errors import IndexDamaged, IndexNotFound, IndexOutdated, IngestBusy, StoreError
 from assistant.lexical import BM25
 from assistant.settings import Settings
-from assistant.types import ActionRow, Chunk, DocumentInfo, FileRecord, IndexState, ProgressNote
+from assistant.types import ActionRow, Chunk, DocumentInfo, FileRecord, IndexedDoc, IndexState, ProgressNote
 
 log = logging.getLogger(__name__)
 STATE_FILE = "state.json"
@@ -63,6 +67,14 @@ SENTENCE_DTYPE = np.float16
 _VECTORS = "sentence_vectors.npy"  # a plain array file, so it can be read memory-mapped
 # Fields of a chunks.jsonl row that are never left out for being the previous row's.
 _OWN_FIELDS = ("passage", "text", "text_span")
+# Chunks written to Chroma at a time, and how often its vector index is saved. Chroma logs each
+# write (vector and metadata) in its sqlite file until the vector index is saved, then drops the
+# entries, but sqlite keeps the pages: so the log's high-water mark stays in the file for good.
+# Saving every 200 chunks instead of Chroma's 1000 keeps that mark a fifth of the size (for the
+# 1 MB one-line text, 1.0 MB of sqlite instead of 2.6 MB); the extra saves cost milliseconds.
+CHROMA_BATCH = 200
+# The fields `assistant.retrieve` filters the dense search by; chunks.jsonl holds the rest.
+FILTER_FIELDS = ("doc_id", "doc_type", "date_int", "council", "judgement")
 _lock = threading.Lock()
 _cache: dict[tuple, "Index"] = {}
 
@@ -543,6 +555,94 @@ def _record(path: Path) -> FileRecord:
             digest.update(block)
             size += len(block)
     return FileRecord(size=size, sha256=digest.hexdigest())
+
+
+def next_generation(index_dir: Path, state: IndexState | None) -> int:
+    """The number of the generation an ingest writes next."""
+    # Numbers still held by readers (or a damaged state's) are never reused.
+    used = [int(found[1]) for p in Path(index_dir).glob("gen-*") if (found := re.match(r"gen-(\d+)", p.name))]
+    return max(used + [state.generation if state else 0]) + 1
+
+
+def write_collection(settings: Settings, generation: int, chunks: Sequence[Chunk], vectors: Sequence[np.ndarray],
+                     *, on_stored: Callable[[int], None] | None = None) -> None:
+    """Write generation `generation`'s Chroma collection: each chunk's vector and its filter fields.
+
+    Args:
+        chunks, vectors: in step, one vector a chunk, in the order of chunks.jsonl.
+        on_stored: called with the number of chunks of each batch written (a progress bar's update).
+    """
+    client = chroma_client(settings)
+    name = collection_name(settings, generation)
+    _drop_collection(client, name)
+    # A corpus of thousands of chunks, not millions: search wide enough that the approximate
+    # index finds the true nearest chunks every time (the defaults missed the best one now and
+    # then, so the same question could get different passages from one process to the next).
+    hnsw = {"space": "cosine", "ef_construction": 200, "ef_search": 200, "max_neighbors": 32,
+            "sync_threshold": CHROMA_BATCH}
+    collection = client.create_collection(name, configuration={"hnsw": hnsw}, embedding_function=None)
+    for i in range(0, len(chunks), CHROMA_BATCH):
+        part = chunks[i:i + CHROMA_BATCH]
+        collection.add(
+            ids=[c.chunk_id for c in part],
+            embeddings=np.array(vectors[i:i + CHROMA_BATCH], dtype=np.float32),
+            # No documents: retrieval reads texts from chunks.jsonl, and Chroma would keep
+            # each text twice more (its log and a full-text index), 4 KB a chunk for nothing.
+            metadatas=[_filter_metadata(c) for c in part],
+        )
+        if on_stored is not None:
+            on_stored(len(part))
+
+
+def _filter_metadata(chunk: Chunk) -> dict[str, Any]:
+    """What Chroma keeps beside a vector: the fields filters use, nothing else. Chroma stores
+    each field of each chunk as a row (and again in its log): the passage made the store grow
+    with the square of a passage's length, and twenty fields made it twice the vectors' size."""
+    meta = chunk.metadata()
+    return {key: meta[key] for key in FILTER_FIELDS}
+
+
+def _drop_collection(client: Any, name: str) -> None:
+    try:
+        client.delete_collection(name)
+    except Exception:
+        pass  # not there: nothing to drop
+
+
+def chunk_vectors(index: Index, chunk_ids: Sequence[str]) -> list[np.ndarray]:
+    """The stored vectors of these chunks of an open index (opened with its collection), in order:
+    an ingest copies an unchanged document's vectors rather than embedding it again."""
+    found: dict[str, np.ndarray] = {}
+    for i in range(0, len(chunk_ids), CHROMA_BATCH):
+        got = index.collection.get(ids=list(chunk_ids[i:i + CHROMA_BATCH]), include=["embeddings"])
+        for cid, vec in zip(got["ids"], got["embeddings"]):
+            found[cid] = np.asarray(vec, dtype=np.float32)
+    return [found[cid] for cid in chunk_ids]
+
+
+def commit_generation(settings: Settings, generation: int, *, docs: dict[str, IndexedDoc],
+                      files: dict[str, FileRecord], chunks: int) -> IndexState:
+    """Make generation `generation` (its files and collection written) the live one.
+
+    Args:
+        docs: each document of the generation with its file, content key and chunk count.
+        files: the size and hash of each file, as `write_generation` returned them.
+        chunks: how many chunks its collection holds.
+    Returns:
+        The `IndexState` now in state.json.
+    """
+    state = IndexState(
+        version=PIPELINE_VERSION,
+        generation=generation,
+        collection=collection_name(settings, generation),
+        chroma=f"{settings.chroma_host}:{settings.chroma_port}" if settings.uses_server else "embedded",
+        created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        docs=docs,
+        files=files,
+        chunks=chunks,
+    )
+    commit(settings.index_dir, state)
+    return state
 
 
 # --- One ingest at a time, and clean-up ---------------------------------------------------------

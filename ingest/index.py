@@ -14,7 +14,6 @@ import dataclasses
 import hashlib
 import json
 import logging
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,11 +26,11 @@ from assistant.errors import IndexDamaged, LoadError
 from assistant.lexical import BM25
 from assistant.settings import Settings
 from assistant.store import (
-    PIPELINE_VERSION, Index, chroma_client, collection_name, commit, forget_loaded, ingest_lock,
-    open_index, read_state, remove_unread_generations, verify, write_generation,
+    PIPELINE_VERSION, Index, chroma_client, chunk_vectors, commit_generation, forget_loaded, ingest_lock,
+    next_generation, open_index, read_state, remove_unread_generations, verify, write_collection, write_generation,
 )
 from assistant.text import sentence_spans
-from assistant.types import ActionRow, Chunk, Document, FileRecord, IndexedDoc, IndexState
+from assistant.types import ActionRow, Chunk, Document, FileRecord, IndexedDoc
 from ingest.actions import parse_action_plan
 from ingest.chunk import chunk_document
 from ingest.clean import clean_document
@@ -41,12 +40,6 @@ from ingest.manifest import read_manifest
 from ingest.pending import PendingVectors, text_key
 
 log = logging.getLogger(__name__)
-# Chunks written to Chroma at a time, and how often its vector index is saved. Chroma logs each
-# write (vector and metadata) in its sqlite file until the vector index is saved, then drops the
-# entries, but sqlite keeps the pages: so the log's high-water mark stays in the file for good.
-# Saving every 200 chunks instead of Chroma's 1000 keeps that mark a fifth of the size (for the
-# 1 MB one-line text, 1.0 MB of sqlite instead of 2.6 MB); the extra saves cost milliseconds.
-_CHROMA_BATCH = 200
 
 
 @dataclass
@@ -140,7 +133,7 @@ def _build(settings: Settings, paths: list[Path] | None, rebuild: bool, progress
         return report
 
     old = open_index(settings) if usable and reused else None
-    generation = _next_generation(settings.index_dir, state)
+    generation = next_generation(settings.index_dir, state)
     built = _Built()
     if old is not None:
         _reuse(old, reused, built)
@@ -150,8 +143,10 @@ def _build(settings: Settings, paths: list[Path] | None, rebuild: bool, progress
     _process(fresh, keys, settings, built, progress, report)
     report.embedded_chunks = sum(1 for c in built.chunks if c.doc_id in set(report.embedded_docs))
     files = _write_generation(settings, generation, built)
-    _write_collection(settings, generation, built, progress)
-    new_state = _commit(settings, generation, built, old_docs, keys, files)
+    with tqdm(total=len(built.chunks), desc="storing", unit="chunk", disable=not progress) as bar:
+        write_collection(settings, generation, built.chunks, built.vectors, on_stored=bar.update)
+    new_state = commit_generation(settings, generation, docs=_indexed_docs(built, old_docs, keys), files=files,
+                                  chunks=len(built.chunks))
     PendingVectors(settings.index_dir).clear()
     # The previous generation goes now unless a running server still reads it; then that server
     # removes it once it has moved on, or the next ingest does.
@@ -188,7 +183,7 @@ def embedding_input(chunk: Chunk) -> str:
 def _reuse(old: Index, doc_ids: set[str], built: _Built) -> None:
     """Copy unchanged documents' chunks and vectors from the live generation: no embedding."""
     chunks = [c for c in old.chunks if c.doc_id in doc_ids]
-    vectors = _get_embeddings(old.collection, [c.chunk_id for c in chunks])
+    vectors = chunk_vectors(old, [c.chunk_id for c in chunks])
     built.chunks.extend(chunks)
     built.vectors.extend(vectors)
     for passage in old.passages.values():
@@ -202,15 +197,6 @@ def _reuse(old: Index, doc_ids: set[str], built: _Built) -> None:
         # cleaned again.
         built.docs[doc_id] = Document(info=old.docs[doc_id], raw_text=old.raw_texts[doc_id],
                                       text=old.texts.get(doc_id, ""))
-
-
-def _get_embeddings(collection, ids: list[str]) -> list[np.ndarray]:
-    found: dict[str, np.ndarray] = {}
-    for i in range(0, len(ids), _CHROMA_BATCH):
-        got = collection.get(ids=ids[i:i + _CHROMA_BATCH], include=["embeddings"])
-        for cid, vec in zip(got["ids"], got["embeddings"]):
-            found[cid] = np.asarray(vec, dtype=np.float32)
-    return [found[cid] for cid in ids]
 
 
 def _process(fresh: list[Document], keys: dict[str, str], settings: Settings, built: _Built,
@@ -266,12 +252,6 @@ def _embed_with_progress(texts: list[str], settings: Settings, progress: bool, r
     return np.stack([known[key] for key in keys])
 
 
-def _next_generation(index_dir: Path, state: IndexState | None) -> int:
-    # Numbers still held by readers (or a damaged state's) are never reused.
-    used = [int(found[1]) for p in index_dir.glob("gen-*") if (found := re.match(r"gen-(\d+)", p.name))]
-    return max(used + [state.generation if state else 0]) + 1
-
-
 def _write_generation(settings: Settings, generation: int, built: _Built) -> dict[str, FileRecord]:
     order = sorted(range(len(built.chunks)), key=lambda i: (built.chunks[i].doc_id, built.chunks[i].chunk_id))
     built.chunks = [built.chunks[i] for i in order]
@@ -324,44 +304,8 @@ def lexical_text(chunk: Chunk) -> str:
     return f"{chunk.text} {chunk.section}{ref}{placed}"
 
 
-def _write_collection(settings: Settings, generation: int, built: _Built, progress: bool) -> None:
-    client = chroma_client(settings)
-    name = collection_name(settings, generation)
-    _drop_collection(client, name)
-    # A corpus of thousands of chunks, not millions: search wide enough that the approximate
-    # index finds the true nearest chunks every time (the defaults missed the best one now and
-    # then, so the same question could get different passages from one process to the next).
-    hnsw = {"space": "cosine", "ef_construction": 200, "ef_search": 200, "max_neighbors": 32,
-            "sync_threshold": _CHROMA_BATCH}
-    collection = client.create_collection(name, configuration={"hnsw": hnsw}, embedding_function=None)
-    with tqdm(total=len(built.chunks), desc="storing", unit="chunk", disable=not progress) as bar:
-        for i in range(0, len(built.chunks), _CHROMA_BATCH):
-            part = built.chunks[i:i + _CHROMA_BATCH]
-            collection.add(
-                ids=[c.chunk_id for c in part],
-                embeddings=np.array(built.vectors[i:i + _CHROMA_BATCH], dtype=np.float32),
-                # No documents: retrieval reads texts from chunks.jsonl, and Chroma would keep
-                # each text twice more (its log and a full-text index), 4 KB a chunk for nothing.
-                metadatas=[_filter_metadata(c) for c in part],
-            )
-            bar.update(len(part))
-
-
-# The fields `assistant.retrieve` filters the dense search by; chunks.jsonl holds the rest.
-FILTER_FIELDS = ("doc_id", "doc_type", "date_int", "council", "judgement")
-
-
-def _filter_metadata(chunk: Chunk) -> dict:
-    """What Chroma keeps beside a vector: the fields filters use, nothing else. Chroma stores
-    each field of each chunk as a row (and again in its log): the passage made the store grow
-    with the square of a passage's length, and twenty fields made it twice the vectors' size."""
-    meta = chunk.metadata()
-    return {key: meta[key] for key in FILTER_FIELDS}
-
-
-def _commit(settings: Settings, generation: int, built: _Built, old_docs: dict[str, IndexedDoc],
-            keys: dict[str, str], files: dict[str, FileRecord]) -> IndexState:
-    """Make the new generation live (see `assistant.store.commit`)."""
+def _indexed_docs(built: _Built, old_docs: dict[str, IndexedDoc], keys: dict[str, str]) -> dict[str, IndexedDoc]:
+    """What state.json records of each document of the new generation: file, content key, chunks."""
     counts: dict[str, int] = {}
     for chunk in built.chunks:
         counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
@@ -369,22 +313,4 @@ def _commit(settings: Settings, generation: int, built: _Built, old_docs: dict[s
     for doc_id, doc in built.docs.items():
         key = keys.get(doc_id) or getattr(old_docs.get(doc_id), "key", "")
         docs[doc_id] = IndexedDoc(file=doc.info.file, key=key, chunks=counts.get(doc_id, 0))
-    state = IndexState(
-        version=PIPELINE_VERSION,
-        generation=generation,
-        collection=collection_name(settings, generation),
-        chroma=f"{settings.chroma_host}:{settings.chroma_port}" if settings.uses_server else "embedded",
-        created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        docs=docs,
-        files=files,
-        chunks=len(built.chunks),
-    )
-    commit(settings.index_dir, state)
-    return state
-
-
-def _drop_collection(client, name: str) -> None:
-    try:
-        client.delete_collection(name)
-    except Exception:
-        pass  # not there: nothing to drop
+    return docs
