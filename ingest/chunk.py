@@ -18,10 +18,11 @@ import dataclasses
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from assistant.text import count_tokens, sentence_spans
-from assistant.types import Chunk, Document
+from assistant.types import ActionRow, Chunk, Document
 from assistant.taxonomy import load_taxonomy
 from ingest.actions import parse_action_plan
 
@@ -47,7 +48,7 @@ class _Unit:
 
 
 def chunk_document(doc: Document, *, max_tokens: int = 180, pack_tokens: int | None = None,
-                   max_passage_tokens: int = 2000) -> list[Chunk]:
+                   max_passage_tokens: int = 2000, action_rows: Sequence[ActionRow] | None = None) -> list[Chunk]:
     """Structure-aware chunks of a cleaned document.
 
     Args:
@@ -56,10 +57,14 @@ def chunk_document(doc: Document, *, max_tokens: int = 180, pack_tokens: int | N
         pack_tokens: consecutive short paragraphs of one section are packed into one passage up
             to this many tokens (default: max_tokens).
         max_passage_tokens: the longest passage; a longer unit is cut into several.
+        action_rows: an action plan's rows as `parse_action_plan` gives them, when the caller has
+            parsed them already (ingest keeps them too); None parses them here.
     Returns:
         Chunks in document order, with ids that stay the same while the text does.
     """
-    units = _action_units(doc) if doc.info.doc_type == "action_plan" else []
+    units: list[_Unit] = []
+    if doc.info.doc_type == "action_plan":
+        units = _action_units(parse_action_plan(doc) if action_rows is None else action_rows)
     covered = [(u.start, u.end) for u in units]
     units += _prose_units(doc, covered, pack_tokens or max_tokens)
     units.sort(key=lambda u: u.start)
@@ -91,9 +96,9 @@ def is_heading(text: str) -> bool:
     )
 
 
-def _action_units(doc: Document) -> list[_Unit]:
+def _action_units(rows: Sequence[ActionRow]) -> list[_Unit]:
     units = []
-    for row in parse_action_plan(doc):
+    for row in rows:
         priority = row.priority.split(":")[0]
         section = " > ".join(s for s in (priority, row.outcome) if s)
         units.append(_Unit(row.start, row.end, section, kind="action", ref=row.ref,

@@ -207,15 +207,16 @@ def _process(fresh: list[Document], keys: dict[str, str], settings: Settings, bu
     for doc in tqdm(fresh, desc="documents", unit="doc", disable=not progress or not fresh):
         doc = clean_document(doc)
         built.docs[doc.info.doc_id] = doc
+        # An action plan is parsed once: its rows are both passages and the tracker's records.
+        rows = parse_action_plan(doc) if doc.info.doc_type == "action_plan" else []
         chunks = chunk_document(doc, max_tokens=settings.embed_max_tokens, pack_tokens=settings.pack_tokens,
-                                max_passage_tokens=settings.max_passage_tokens)
+                                max_passage_tokens=settings.max_passage_tokens, action_rows=rows)
         new_chunks.extend(chunks)
         for chunk in chunks:
             if chunk.part == 0:
                 for a, b in sentence_spans(chunk.passage):
                     sentences.append((chunk.passage_id, a, b, chunk.passage[a:b]))
-        if doc.info.doc_type == "action_plan":
-            built.actions.extend(parse_action_plan(doc))
+        built.actions.extend(rows)
     texts = [embedding_input(c) for c in new_chunks] + [s[3] for s in sentences]
     vectors = _embed_with_progress(texts, settings, progress, report)
     built.chunks.extend(new_chunks)

@@ -129,6 +129,19 @@ def test_table_headers_repeated_on_every_page_are_removed():
     assert_offsets_map_back(doc)
 
 
+def test_rows_parsed_once_give_the_chunks_parsing_inside_gives(monkeypatch):
+    """Ingest parses an action plan once and hands its rows to chunking: the same chunks."""
+    import ingest.chunk
+    from ingest.actions import parse_action_plan
+
+    doc = clean("\n".join(HEADER + row for row in ROWS), doc_type="action_plan")
+    expected = chunk_document(doc)
+    rows = parse_action_plan(doc)
+    assert rows and any(c.kind == "action" for c in expected)
+    monkeypatch.setattr(ingest.chunk, "parse_action_plan", lambda doc: pytest.fail("parsed a second time"))
+    assert chunk_document(doc, action_rows=rows) == expected
+
+
 # --- Line breaks -------------------------------------------------------------------------------
 
 
