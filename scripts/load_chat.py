@@ -3,11 +3,14 @@
 Talks to a running `assistant serve` with gradio_client (one Client, so one browser session, a
 user), first one user alone, then USERS users at once, each asking QUESTIONS questions of one
 conversation from a fixed list. Prints p50/p95 of the time to the first answer text and to the
-full answer (sources included), and the number of errors.
+full answer (sources included), and the number of errors; then the CPU each answer cost the
+server (with --serve or --pid), this script, and everything else on the machine, with the load
+average: on a shared machine a latency means little without them. --runs repeats the
+concurrent phase and prints the medians.
 
     assistant serve --port 7860 &                 # in another terminal, or:
-    python scripts/load_chat.py --url http://127.0.0.1:7860/ --users 20 --questions 10
-    python scripts/load_chat.py --serve .index    # starts its own server on a free port, stops it after
+    python scripts/load_chat.py --url http://127.0.0.1:7860/ --pid $(pgrep -f 'cli serve') --users 20
+    python scripts/load_chat.py --serve .index --runs 3   # its own server on a free port, stopped after
 
 Only loopback addresses are accepted: this is a load generator, and pointing it at someone
 else's server is not what it is for.
@@ -21,6 +24,7 @@ import math
 import os
 import re
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -34,6 +38,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 MAX_USERS = 50
 MAX_QUESTIONS = 50
+MAX_RUNS = 10
 ENDPOINT = "/respond"
 # What practitioners ask (README, evals/sets/): lookups, action status, follow-ups
 # that need the conversation, lists, figures, and one the documents do not cover.
@@ -174,23 +179,96 @@ def report(label: str, results: Results, seconds: float) -> str:
     return line
 
 
-def run(url: str, users: int, questions: int, timeout: float) -> int:
-    serial = Results()
-    started = time.perf_counter()
-    user(url, 0, questions, serial, None, timeout)
-    print(report("serial (1 user)", serial, time.perf_counter() - started), flush=True)
+class CpuMeter:
+    """CPU seconds spent during a phase by the server, by this script and by everything else.
 
-    concurrent = Results()
-    barrier = threading.Barrier(users)
-    threads = [threading.Thread(target=user, args=(url, n, questions, concurrent, barrier, timeout), daemon=True)
+    On a shared 2-core machine the latencies say little without knowing who else was busy: the
+    server's share is what a change to the server can reduce, this script's share is the load
+    generator's own cost, and the rest is other people's work (`uptime` beside it).
+    """
+
+    def __init__(self, server_pid: int | None):
+        self.server_pid = server_pid
+        self._tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    def _server(self) -> float:
+        try:
+            fields = Path(f"/proc/{self.server_pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, TypeError, IndexError):
+            return float("nan")
+        return (int(fields[11]) + int(fields[12])) / self._tick  # utime + stime
+
+    def _machine(self) -> float:
+        try:
+            cpu = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+        except OSError:
+            return float("nan")
+        busy = sum(int(v) for v in cpu) - int(cpu[3]) - int(cpu[4])  # all but idle and iowait
+        return busy / self._tick
+
+    def start(self) -> None:
+        self._at = (self._server(), time.process_time(), self._machine())
+
+    def stop(self, answers: int) -> str:
+        server, client, machine = (self._server(), time.process_time(), self._machine())
+        server, client, machine = server - self._at[0], client - self._at[1], machine - self._at[2]
+        per = 1000 / max(1, answers)
+        line = f"CPU per answer: client {client * per:.0f} ms"
+        if self.server_pid:
+            line = f"CPU per answer: server {server * per:.0f} ms, client {client * per:.0f} ms"
+            client += server
+        return line + f", others {max(0.0, machine - client) * per:.0f} ms; load average {_loadavg()}"
+
+
+def _loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def figures(results: Results) -> tuple[float | None, ...]:
+    """(first text p50, p95, full answer p50, p95) of a phase, in seconds."""
+    firsts = [t.first for t in results.timings if t.first is not None and not t.error]
+    fulls = [t.full for t in results.timings if t.full is not None and not t.error]
+    return percentile(firsts, 50), percentile(firsts, 95), percentile(fulls, 50), percentile(fulls, 95)
+
+
+def phase(url: str, users: int, questions: int, timeout: float, meter: CpuMeter) -> Results:
+    """`users` users at once (one alone when 1), each asking `questions` questions; prints its line."""
+    results = Results()
+    barrier = threading.Barrier(users) if users > 1 else None
+    threads = [threading.Thread(target=user, args=(url, n, questions, results, barrier, timeout), daemon=True)
                for n in range(users)]
+    meter.start()
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    print(report(f"concurrent ({users} users)", concurrent, time.perf_counter() - started), flush=True)
-    return 1 if any(t.error for t in serial.timings + concurrent.timings) else 0
+    label = "serial (1 user)" if users == 1 else f"concurrent ({users} users)"
+    print(report(label, results, time.perf_counter() - started), flush=True)
+    print("    " + meter.stop(len(results.timings)), flush=True)
+    return results
+
+
+def run(url: str, users: int, questions: int, timeout: float, server_pid: int | None = None,
+        runs: int = 1) -> int:
+    """The serial phase, then the concurrent one `runs` times (with their medians); 1 on any error."""
+    meter = CpuMeter(server_pid)
+    errors = bool([t for t in phase(url, 1, questions, timeout, meter).timings if t.error])
+    each = []
+    for _ in range(runs):
+        results = phase(url, users, questions, timeout, meter)
+        errors = errors or any(t.error for t in results.timings)
+        each.append(figures(results))
+    if runs > 1:
+        medians = [statistics.median(v for v in column if v is not None) if any(v is not None for v in column)
+                   else None for column in zip(*each)]
+        shown = ["-" if v is None else f"{v:.2f}" for v in medians]
+        print(f"median of {runs} runs ({users} users)  first text p50 {shown[0]} s p95 {shown[1]} s  "
+              f"full answer p50 {shown[2]} s p95 {shown[3]} s", flush=True)
+    return 1 if errors else 0
 
 
 def _free_port() -> int:
@@ -226,10 +304,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="start 'assistant serve' over this index on a free port instead, and stop it after")
     parser.add_argument("--users", type=int, default=20, help=f"users at once (1-{MAX_USERS}, default 20)")
     parser.add_argument("--questions", type=int, default=10, help=f"questions per user (1-{MAX_QUESTIONS}, default 10)")
+    parser.add_argument("--pid", type=int, help="with --url: the server's process id, to report its CPU per answer")
+    parser.add_argument("--runs", type=int, default=1,
+                        help=f"concurrent runs, then their medians (1-{MAX_RUNS}, default 1)")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds one answer may take (default 120)")
     args = parser.parse_args(argv)
-    if not 1 <= args.users <= MAX_USERS or not 1 <= args.questions <= MAX_QUESTIONS:
-        parser.error(f"--users must be 1-{MAX_USERS} and --questions 1-{MAX_QUESTIONS}")
+    if not 1 <= args.users <= MAX_USERS or not 1 <= args.questions <= MAX_QUESTIONS or not 1 <= args.runs <= MAX_RUNS:
+        parser.error(f"--users must be 1-{MAX_USERS}, --questions 1-{MAX_QUESTIONS} and --runs 1-{MAX_RUNS}")
     proc = None
     if args.serve:
         import tempfile
@@ -240,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         url = loopback_url(args.url)
     try:
-        return run(url, args.users, args.questions, args.timeout)
+        return run(url, args.users, args.questions, args.timeout, proc.pid if proc else args.pid, args.runs)
     finally:
         if proc:
             proc.terminate()
