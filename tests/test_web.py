@@ -243,6 +243,7 @@ def test_html_in_a_question_never_runs(server, browser):
 def test_follow_up_feedback_and_conversation_export(server, browser, downloads):
     url, feedback_db = server
     _open(browser, url)
+    assert not browser.find_element(By.CSS_SELECTOR, "#export-chat").is_displayed(), "nothing to export yet"
     _ask(browser, "What's the status of action 2.2.2?")
     _ask(browser, "and was it completed?", turn=2)
     follow_up = browser.find_element(By.CSS_SELECTOR, '#chat .answer.turn-2')
@@ -262,6 +263,14 @@ def test_follow_up_feedback_and_conversation_export(server, browser, downloads):
     assert rating == -1 and question == "and was it completed?" and "2.2.2" in resolved
     assert answer_text and "2.2.2" in citations and created_at.endswith("+00:00")
     assert browser.find_element(By.CSS_SELECTOR, "#fb-comment textarea, #fb-comment input").get_attribute("value") == ""
+
+    # The rating list is filled when opened: both answers, numbered.
+    browser.find_element(By.CSS_SELECTOR, "#fb-answer input").click()
+    options = _wait(browser, lambda d: [o.get_attribute("aria-label") or o.text for o in
+                                        d.find_elements(By.CSS_SELECTOR, "li[data-testid=dropdown-option]")
+                                        if (o.get_attribute("aria-label") or o.text).startswith("2. ")], 10)
+    assert options[0].startswith("2. and was it completed")
+    browser.find_element(By.CSS_SELECTOR, "#header").click()  # close the option list
 
     before = set(downloads.iterdir())
     browser.find_element(By.CSS_SELECTOR, "#export-chat").click()

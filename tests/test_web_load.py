@@ -148,12 +148,26 @@ def test_exports_are_private_and_go_when_the_tab_closes(live):
 
 
 def _export(client, question=QUESTION) -> Path:
-    """Ask, and return where the server wrote the conversation's Markdown export."""
-    for output in _ask(client, question):  # the DownloadButton's update holds the file
-        value = output.get("value") if isinstance(output, dict) else None
-        if isinstance(value, dict) and str(value.get("path", "")).endswith(".md"):
-            return Path(value["path"])
-    raise AssertionError("no Markdown export in the answer's outputs")
+    """Ask, export the conversation as the Export button does, and return where the server wrote it."""
+    _ask(client, question)
+    written = client.predict(api_name="/export")  # the file is written when asked for, not with each answer
+    path = written.get("path") if isinstance(written, dict) else written
+    assert str(path).endswith(".md"), written
+    return Path(path)
+
+
+def test_an_answer_sends_no_component_updates(live):
+    """An answer's outputs are values only: a gr.update (or gr.skip()) makes Gradio rebuild the
+    component and its API schema on every answer, and the export is written only when asked for."""
+    url, files = live
+    client = _client(url)
+    try:
+        outputs = _ask(client)
+        session_files = list(files.folder(client.session_hash).rglob("conversation.md"))
+    finally:
+        client.close()
+    assert not any(isinstance(o, dict) and o.get("__type__") == "update" for o in outputs), outputs
+    assert not session_files, "the conversation is written after every answer instead of on export"
 
 
 def test_failed_logins_are_rate_limited(small_index_template):
