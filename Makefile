@@ -13,6 +13,8 @@ export ANONYMIZED_TELEMETRY := False
 # served like the default one. Incremental like `index`.
 NATIONAL_DIR   ?= ../shared/national
 NATIONAL_INDEX ?= .index-national
+# Passage vectors as means of sentence vectors: about half the cold ingest (ingest/vectors.py).
+NATIONAL_PASSAGE_VECTORS ?= sentences
 
 run: install index
 	$(BIN)/assistant serve
@@ -42,7 +44,7 @@ browser:
 	  echo "warning: could not install chromium/chromium-driver; browser tests will fail"
 
 national: install
-	-$(BIN)/assistant ingest --corpus-dir $(NATIONAL_DIR) --index-dir $(NATIONAL_INDEX)
+	-ASSISTANT_PASSAGE_VECTORS=$(NATIONAL_PASSAGE_VECTORS) $(BIN)/assistant ingest --corpus-dir $(NATIONAL_DIR) --index-dir $(NATIONAL_INDEX)
 	$(BIN)/assistant serve --corpus-dir $(NATIONAL_DIR) --index-dir $(NATIONAL_INDEX)
 
 bench: install index

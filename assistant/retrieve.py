@@ -97,7 +97,8 @@ def _ranked(query: Query, filters: Filters, settings: Settings, index: Index, k:
 
     scores: dict[int, float] = {}
     ranks: dict[int, tuple[int | None, int | None]] = {}
-    for weight, ranking in ((settings.dense_weight, dense), (settings.lexical_weight, lexical),
+    dense_weight = settings.sentence_mean_dense_weight if index.state.passage_vectors == "sentences" else settings.dense_weight
+    for weight, ranking in ((dense_weight, dense), (settings.lexical_weight, lexical),
                             (settings.sentence_weight, sentence)):
         for rank, i in enumerate(ranking):
             scores[i] = scores.get(i, 0.0) + weight / (settings.rrf_k + rank + 1)

@@ -79,6 +79,7 @@ class Settings(BaseSettings):
     pack_tokens: int = _ingest(180, "Short paragraphs of one section are packed into one passage up to this many tokens.", ge=1)
     max_passage_tokens: int = _ingest(2000, "Longest passage a citation shows, in tiktoken tokens: a longer paragraph or line is cut into passages of at most this size, so the index grows in step with the corpus.", ge=1)
     embed_batch_size: int = _ingest(32, "Texts embedded per model call during ingest.", ge=1)
+    passage_vectors: Literal["embedded", "sentences"] = _ingest("embedded", "How a passage's vector is made: 'embedded' runs the model over the passage; 'sentences' averages its sentences' vectors (embedded anyway), which roughly halves a cold ingest of many reports (see ingest/vectors.py). Changing it embeds every document again.")
     ingest_workers: int = _ingest(0, "Processes that read PDFs side by side during ingest (from 4 PDFs on); 0 is one per CPU core, 1 reads them in the ingest's own process.", ge=0)
 
     # Retrieval
@@ -86,6 +87,7 @@ class Settings(BaseSettings):
     candidates: int = _retrieval(40, "Candidates taken from each of the dense and lexical retrievers before fusion.", ge=1)
     rrf_k: int = _retrieval(20, "Constant of reciprocal-rank fusion: higher flattens the rank weights.", ge=0)
     dense_weight: float = _retrieval(1.0, "Weight of the dense (embedding) ranking in fusion.", ge=0)
+    sentence_mean_dense_weight: float = _retrieval(0.5, "Weight of the dense ranking in fusion, in place of dense_weight, for an index whose passage vectors are means of sentence vectors (passage_vectors = 'sentences'): they echo the sentence ranking, so count for less. Tuned on the tuning parts of both question sets (0.4 to 1.2 tried).", ge=0)
     lexical_weight: float = _retrieval(1.0, "Weight of the BM25 ranking in fusion.", ge=0)
     sentence_weight: float = _retrieval(1.0, "Weight of the best-matching-sentence ranking in fusion.", ge=0)
     hub_penalty: float = _retrieval(0.5, "Share of a passage's closeness to everything subtracted from its dense score.", ge=0)

@@ -640,6 +640,7 @@ def commit_generation(settings: Settings, generation: int, *, docs: dict[str, In
         docs=docs,
         files=files,
         chunks=chunks,
+        passage_vectors=settings.passage_vectors,
     )
     commit(settings.index_dir, state)
     return state

@@ -495,6 +495,7 @@ class IndexState:
     docs: dict[str, IndexedDoc]
     files: dict[str, FileRecord] = field(default_factory=dict)  # empty in an index built before they were recorded
     chunks: int = -1  # chunks in the collection; -1 when not recorded
+    passage_vectors: str = "embedded"  # how its passage vectors were made (Settings.passage_vectors)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -510,6 +511,7 @@ class IndexState:
             docs={k: IndexedDoc(**v) for k, v in data["docs"].items()},
             files={k: FileRecord(**v) for k, v in data.get("files", {}).items()},
             chunks=int(data.get("chunks", -1)),
+            passage_vectors=str(data.get("passage_vectors", "embedded")),
         )
 
 

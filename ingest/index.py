@@ -38,6 +38,7 @@ from ingest.glossary import mine_glossary
 from ingest.load import load_documents
 from ingest.manifest import read_manifest
 from ingest.pending import PendingVectors, text_key
+from ingest.vectors import mean_of_sentences
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ def _build(settings: Settings, paths: list[Path] | None, rebuild: bool, progress
     loaded, report.errors = load_documents(settings.corpus_dir, paths, settings, progress=progress)
     old_docs: dict[str, IndexedDoc] = state.docs if usable else {}
 
-    keys = {doc.info.doc_id: _content_key(doc) for doc in loaded}
+    keys = {doc.info.doc_id: _content_key(doc, settings.passage_vectors) for doc in loaded}
     failed_files = {Path(e.path).resolve() for e in report.errors}
     keep_old = set()
     for doc_id, entry in old_docs.items():
@@ -170,9 +171,10 @@ class _Built:
     actions: list[ActionRow] = field(default_factory=list)
 
 
-def _content_key(doc: Document) -> str:
+def _content_key(doc: Document, passage_vectors: str) -> str:
+    # How passage vectors are made is part of the key: switching it embeds every document again.
     facts = json.dumps(dataclasses.asdict(doc.info), sort_keys=True)
-    return hashlib.sha256(f"{PIPELINE_VERSION}\n{doc.content_hash}\n{facts}".encode()).hexdigest()
+    return hashlib.sha256(f"{PIPELINE_VERSION}\n{doc.content_hash}\n{facts}\n{passage_vectors}".encode()).hexdigest()
 
 
 def embedding_input(chunk: Chunk) -> str:
@@ -217,12 +219,22 @@ def _process(fresh: list[Document], keys: dict[str, str], settings: Settings, bu
                 for a, b in sentence_spans(chunk.passage):
                     sentences.append((chunk.passage_id, a, b, chunk.passage[a:b]))
         built.actions.extend(rows)
-    texts = [embedding_input(c) for c in new_chunks] + [s[3] for s in sentences]
-    vectors = _embed_with_progress(texts, settings, progress, report)
+    if settings.passage_vectors == "sentences":
+        sentence_vectors = _embed_with_progress([s[3] for s in sentences], settings, progress, report)
+        passage_vecs = mean_of_sentences(new_chunks, [s[:3] for s in sentences], sentence_vectors)
+        alone = [i for i, v in enumerate(passage_vecs) if v is None]  # no sentence to average: embedded
+        if alone:
+            for i, v in zip(alone, _embed_with_progress([embedding_input(new_chunks[i]) for i in alone],
+                                                          settings, progress, report)):
+                passage_vecs[i] = v
+    else:
+        vectors = _embed_with_progress([embedding_input(c) for c in new_chunks] + [s[3] for s in sentences],
+                                       settings, progress, report)
+        passage_vecs, sentence_vectors = list(vectors[: len(new_chunks)]), vectors[len(new_chunks):]
     built.chunks.extend(new_chunks)
-    built.vectors.extend(vectors[: len(new_chunks)])
+    built.vectors.extend(passage_vecs)
     built.sentence_rows.extend((pid, a, b) for pid, a, b, _ in sentences)
-    built.sentence_vectors.extend(vectors[len(new_chunks):])
+    built.sentence_vectors.extend(sentence_vectors)
 
 
 def _embed_with_progress(texts: list[str], settings: Settings, progress: bool, report: IngestReport) -> np.ndarray:
@@ -235,8 +247,8 @@ def _embed_with_progress(texts: list[str], settings: Settings, progress: bool, r
     for key, text in zip(keys, texts):
         if key not in known:
             todo.setdefault(key, text)
-    report.resumed_texts = sum(1 for key in set(keys) if key in known)
-    report.embedded_texts = len(todo)
+    report.resumed_texts += sum(1 for key in set(keys) if key in known)
+    report.embedded_texts += len(todo)
     # Large slices: the embedder sorts each slice by length, so texts of like length share a
     # batch and little is padding; the bar still moves every few seconds.
     step = settings.embed_batch_size * 32
