@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import functools
 import tomllib
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Literal, Mapping, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
@@ -179,7 +180,7 @@ class Settings(BaseSettings):
         # so a library call never picks up a variable behind its caller's back.
         return (init_settings,)
 
-    def replace(self, **changes: Any) -> "Settings":
+    def replace(self, **changes: Any) -> Settings:
         """A validated copy with `changes` applied; None values are ignored so CLI flags can pass through."""
         values = {**dict(self), **{k: v for k, v in changes.items() if v is not None}}
         copy = type(self).__new__(type(self))
@@ -201,7 +202,7 @@ class Settings(BaseSettings):
         return self.home_council or manifest_home_council(self.corpus_dir)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Defaults overridden by `ASSISTANT_<FIELD>` environment variables (of `environ`, else the process's).
 
         Raises:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from assistant.settings import Settings
-from cli.common import example, PORT, printable, with_settings
+from cli.common import PORT, example, printable, with_settings
 
 
 @click.command(epilog=example("assistant serve --host 127.0.0.1 --port 7860"))

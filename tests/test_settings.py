@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
 from assistant.errors import SettingsError
 from assistant.settings import Settings
@@ -78,6 +78,6 @@ def test_secrets_are_never_shown_by_the_object():
 
 def test_settings_are_frozen_and_replace_gives_a_copy():
     settings = Settings()
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="frozen"):
         settings.top_k = 3  # type: ignore[misc]
     assert settings.replace(top_k=3).top_k == 3 and settings.top_k == 5
