@@ -36,6 +36,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import shutil
 import threading
 import time
@@ -243,7 +244,29 @@ def generation_dir(index_dir: Path, generation: int) -> Path:
 
 
 def collection_name(settings: Settings, generation: int) -> str:
+    """The Chroma collection of a generation. On a server, several index folders may share one
+    store: the folder's own id keeps their collections (and their clean-ups) apart."""
+    if settings.uses_server:
+        return f"{settings.collection_prefix}-{index_id(settings.index_dir)}-g{generation}"
     return f"{settings.collection_prefix}-g{generation}"
+
+
+def index_id(index_dir: Path) -> str:
+    """A short random id of an index folder, made on first use and kept in `index-id`."""
+    path = index_dir / "index-id"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        aside = index_dir / f"index-id.{os.getpid()}"
+        aside.write_text(secrets.token_hex(4), encoding="ascii")
+        try:
+            os.link(aside, path)  # the first of two processes to make it wins; the other reads it
+        except FileExistsError:
+            pass
+        finally:
+            aside.unlink()
+        return path.read_text(encoding="ascii").strip()
 
 
 def open_index(settings: Settings, *, with_collection: bool = True) -> Index:
@@ -733,7 +756,7 @@ def _remove_unread(settings: Settings, state: IndexState | None, *, older_only: 
 
 def _drop_collections(settings: Settings, live: int | None, kept: set[int], older_only: bool) -> None:
     client = chroma_client(settings)
-    prefix = settings.collection_prefix + "-g"
+    prefix = collection_name(settings, 0).removesuffix("0")  # this index folder's collections only
     for collection in client.list_collections():
         name = collection if isinstance(collection, str) else collection.name
         number = name[len(prefix):]

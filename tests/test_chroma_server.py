@@ -97,3 +97,23 @@ def test_server_store_answers_as_the_embedded_store_and_a_stopped_server_is_a_cl
     assert f"127.0.0.1:{port}" in message
     assert "start the server" in message and "chroma run" in message
     forget_loaded()
+
+
+def test_two_index_folders_on_one_server_keep_their_collections_apart(small_corpus, chroma_server, tmp_path):
+    """Two indexes with the same collection prefix on one server: rebuilding one (which drops
+    its old generation's collection) leaves the other answering."""
+    from assistant.retrieve import retrieve
+    from ingest.index import build_index
+
+    port, _ = chroma_server
+    first = small_corpus.settings.replace(chroma_host="127.0.0.1", chroma_port=port)
+    second = first.replace(index_dir=tmp_path / "second-index")
+    build_index(first, progress=False)
+    build_index(second, progress=False)
+    build_index(first, progress=False, rebuild=True)
+    forget_loaded()
+    names = sorted(c if isinstance(c, str) else c.name for c in chroma_client(first).list_collections())
+    assert names == sorted([read_state(first.index_dir).collection, read_state(second.index_dir).collection])
+    index = open_index(second)
+    assert retrieve(QUESTIONS[0], settings=second, index=index)
+    forget_loaded()
