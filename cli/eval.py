@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 import time
 from pathlib import Path
@@ -80,7 +81,7 @@ def run(settings: Settings, questions: tuple[Path, ...], out: Path | None, basel
     for mode, mode_settings in modes.items():
         answer("warm up", settings=mode_settings, index=index)  # load the models before the clock starts
         started = time.perf_counter()
-        runs[mode] = run_eval(read_all, lambda q, s=mode_settings: answer(q, settings=s, index=index), k=k,
+        runs[mode] = run_eval(read_all, functools.partial(answer, settings=mode_settings, index=index), k=k,
                               out_dir=out / mode if llm_url else out, progress=not quiet)
         seconds = time.perf_counter() - started
         if llm_url:

@@ -28,21 +28,27 @@ EPILOG = ("Settings: every ASSISTANT_* variable is listed by 'assistant settings
 
 
 class OneLine(click.ClickException):
-    """An error shown as one line on stderr: `error: ...` with the fix (or just `interrupted`)."""
+    """An error shown as one line on stderr: `error: ...` with the fix."""
 
     exit_code = 2
 
-    def __init__(self, message: str, exit_code: int = 2, prefix: str = "error: ") -> None:
-        super().__init__(message)
-        self.exit_code, self.prefix = exit_code, prefix
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"error: {printable(self.message)}", err=True)
+
+
+class Interrupted(click.ClickException):
+    """Ctrl-C: one word, and the shell's status for it."""
+
+    exit_code = 130
 
     def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(f"{self.prefix}{printable(self.message)}", err=True)
+        click.echo("interrupted", err=True)
 
 
 def _one_line(error: click.UsageError) -> OneLine:
+    # A usage error's status is 2 as well (click's UsageError.exit_code).
     where = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
-    return OneLine(error.format_message() + where, error.exit_code)
+    return OneLine(error.format_message() + where)
 
 
 class AssistantCommand(click.Group):
@@ -64,7 +70,7 @@ class AssistantCommand(click.Group):
         except click.UsageError as error:  # a verb's flags, parsed when the verb is found
             raise _one_line(error) from None
         except KeyboardInterrupt:
-            raise OneLine("interrupted", 130, prefix="") from None
+            raise Interrupted("interrupted") from None
         except BrokenPipeError:
             # The reader went away ("| head"): nothing more to say, and nothing left to flush.
             with contextlib.suppress(OSError, ValueError, AttributeError):

@@ -324,6 +324,7 @@ def _indexed_docs(built: _Built, old_docs: dict[str, IndexedDoc], keys: dict[str
         counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
     docs = {}
     for doc_id, doc in built.docs.items():
-        key = keys.get(doc_id) or getattr(old_docs.get(doc_id), "key", "")
+        kept = old_docs.get(doc_id)
+        key = keys.get(doc_id) or (kept.key if kept else "")
         docs[doc_id] = IndexedDoc(file=doc.info.file, key=key, chunks=counts.get(doc_id, 0))
     return docs
