@@ -27,7 +27,7 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
 @with_settings
 def feedback(settings: Settings, out: Path | None) -> int:
     """Export the web chat's thumbs up/down as CSV."""
-    from ui.feedback import export_csv
+    from assistant.feedback import export_csv
 
     count = export_csv(settings.feedback_db, out)
     if out:

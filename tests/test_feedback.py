@@ -11,7 +11,7 @@ from datetime import datetime
 import pytest
 
 from assistant.types import Answer, Chunk, Citation
-from ui.feedback import COLUMNS, export_csv, record_feedback
+from assistant.feedback import COLUMNS, export_csv, record_feedback
 
 PASSAGE = "Children’s voices are not sufficiently well captured. Some records are superficial."
 

@@ -3,7 +3,10 @@
 `serve(settings)` checks the port, loads the index and the embedding model once, then starts
 the Gradio app on settings.host:settings.port (loopback unless told otherwise). When a user is
 set, Gradio's login form asks for it first; failed sign-ins are rate-limited (`LoginGuard`).
-`build_app(settings, index)` builds the same app without starting it, for tests.
+`build_app(settings, index)` builds the same app without starting it, for tests: a header,
+the filters (`_filters_panel`) and one function per tab (`_chat_tab`, `_brief_tab`,
+`_timeline_tab`, `_actions_tab`, `_eval_tab`), each laying out its tab and wiring its events.
+The style sheet is `ui/style.css`.
 
 An extractive answer takes milliseconds, so the chat shows it whole in one update: no pacing,
 no worker held while text trickles out; the queue lets a few answers run at once and the rest
@@ -12,8 +15,8 @@ sentence as the model writes and each sentence passes verification, marked as ge
 Downloads are written to a private folder per browser session (`ui.export.SessionFiles`),
 removed when the tab is closed.
 
-The handlers only call the assistant's verbs (`answer`, `brief`, `run_eval`) and the renderers
-in `ui.render`; errors whose message says the fix (`assistant.errors`) are shown as `gr.Error`.
+The handlers only call the assistant's verbs (`answer`, `brief`, `run_eval`, `record_feedback`)
+and the renderers in `ui.render`; errors whose message says the fix (`assistant.errors`) are shown as `gr.Error`.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import sys
 import threading
 import time
 from datetime import date
+from importlib import resources
 from pathlib import Path
 from typing import Callable
 
@@ -38,18 +42,17 @@ from gradio.utils import get_upload_folder
 from assistant.answer import answer
 from assistant.brief import brief
 from assistant.errors import AssistantError, SettingsError
+from assistant.feedback import record_feedback, warn_of_old_feedback
 from assistant.generate import answer_stream
 from assistant.settings import Settings
 from assistant.store import Index, open_index
 from assistant.taxonomy import load_taxonomy
-from assistant.types import Answer, Filters
-from ui import render
-from ui.export import SessionFiles, brief_docx, brief_markdown, conversation_markdown
-from ui.feedback import record_feedback
 from assistant.timeline import timeline
 from assistant.trace import trace
 from assistant.tracker import OPEN, OVERDUE, action_rows
-from ui import timeline_view
+from assistant.types import Answer, DocumentInfo, Filters
+from ui import render, timeline_view
+from ui.export import SessionFiles, brief_docx, brief_markdown, conversation_markdown
 
 log = logging.getLogger(__name__)
 
@@ -81,56 +84,7 @@ LOGIN_WINDOW_S = 60.0
 LOGIN_LOCKOUT_S = 300.0  # ... refuse that name for this long
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-CSS = """
-.gradio-container { max-width: 1500px !important; }
-#chat .question { white-space: pre-wrap; }
-#chat .answer p { margin: 0 0 .5em 0; }
-#chat .answer p.from { font-weight: 600; margin-top: .6em; }
-#chat .answer .searched, #chat .answer .notice, #chat .answer .generated { font-size: .9em; color: var(--body-text-color-subdued); font-style: italic; }
-#chat .answer a.cite { font-weight: 600; text-decoration: none; padding: 0 1px; border-radius: 3px;
-  color: var(--color-accent); }
-#chat .answer a.cite:hover { background: var(--color-accent-soft); }
-#chat .answer-sources { border-top: 1px solid var(--border-color-primary); margin-top: .6em; padding-top: .4em; font-size: .88em; }
-#chat .answer-sources ol { margin: .2em 0 0 0; padding-left: 0; list-style: none; }
-#chat .answer-sources a.src-link { font-weight: 600; text-decoration: none; }
-.label { font-weight: 600; margin: 0 0 .2em 0 !important; }
-.src-meta { color: #6b7280; font-size: .92em; }
-#chat .answer.abstained { background: #fff8e6; border-left: 4px solid #d97706; padding: .6em .8em; border-radius: 6px; color: #3b2f1e; }
-#chat .answer.abstained .abstain-title { font-weight: 700; color: #92400e; }
-#chat .answer.abstained .src-meta { color: #6b5b45; }
-#chat .answer.partial { background: #eef6ff; border-left-color: #2563eb; color: #1e293b; }
-#chat .answer.partial .abstain-title { color: #1e40af; }
-#chat .answer.partial .src-meta { color: #475569; }
-.closest-passage summary { cursor: pointer; }
-.closest-passage .passage { font-size: .9em; margin: .3em 0 .6em 1em; }
-#sources { text-align: left; position: sticky; top: 8px; max-height: 82vh; overflow-y: auto; padding: 4px 10px 10px 10px;
-  border: 1px solid var(--border-color-primary); border-radius: 8px; background: var(--block-background-fill); }
-#sources h3 { margin: .3em 0; }
-#sources h4 { margin: .9em 0 .3em 0; font-size: .95em; }
-#sources .hint { color: var(--body-text-color-subdued); font-size: .9em; }
-#sources .turn:not(.latest) { opacity: .85; }
-#sources .src { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 6px 8px; margin: 6px 0; }
-#sources .src-head { text-align: left; font-weight: 600; text-decoration: none; color: var(--body-text-color); display: block; }
-#sources .src-head .n { color: var(--color-accent); }
-#sources .src-body { display: none; }
-#sources .src:target { border: 2px solid #d97706; background: #fffdf5; color: #1f2937; scroll-margin-top: 8px; }
-#sources .src:target .src-head { color: #1f2937; }
-#sources .src:target .src-body { display: block; }
-#sources .passage { margin-top: .4em; line-height: 1.5; font-size: .93em; }
-mark { background: #fde68a; color: #111827; padding: 0 2px; border-radius: 2px; }
-.corpus summary { cursor: pointer; }
-.corpus ul { margin: .3em 0 0 1.2em; }
-#brief-out blockquote { margin: .2em 0; padding: .1em .7em; border-left: 3px solid var(--color-accent); }
-#brief-out .brief-doc { border-top: 1px solid var(--border-color-primary); margin-top: .8em; }
-#brief-out ul { list-style: none; padding-left: 0; }
-#brief-out li { margin-bottom: .7em; }
-#brief-out .action-facts { font-size: .9em; margin-top: .2em; }
-.eval-summary table { border-collapse: collapse; margin: .4em 0; }
-.eval-summary td, .eval-summary th { border: 1px solid var(--border-color-primary); padding: 2px 8px; text-align: left; }
-.row-errors { color: #b91c1c; }
-.gradio-container:not(:has(#chat .answer)) #export-chat { display: none !important; }
-"""
+STYLE_SHEET = "style.css"  # ui/style.css, package data (pyproject.toml)
 
 
 # Runs in the browser once the export is written: saves the file the server returned.
@@ -148,7 +102,8 @@ DOWNLOAD_JS = """(file) => {
 
 
 def build_app(settings: Settings, index: Index | None = None, *, files: SessionFiles | None = None) -> gr.Blocks:
-    """The Gradio app over an open index (the live one when None).
+    """The Gradio app over an open index (the live one when None): a header, the filters, and one
+    tab each for the chat, the theme brief, the timeline, the action tracker and evaluation.
 
     Args:
         settings: where the index and the feedback database are.
@@ -171,6 +126,28 @@ def build_app(settings: Settings, index: Index | None = None, *, files: SessionF
         return fixed or open_index(settings)
 
     docs = sorted(index.docs.values(), key=lambda d: (not d.published, d.published, d.title))
+    with gr.Blocks(title="Inspection findings assistant", analytics_enabled=False, delete_cache=DELETE_CACHE) as app:
+        gr.HTML(f"<h2 style='margin:.2em 0'>Inspection findings assistant</h2>{render.corpus_html(docs)}",
+                elem_id="header")
+        filters = _filters_panel(docs)
+        with gr.Tabs():
+            _chat_tab(settings, current, files, filters)
+            _brief_tab(settings, current, files, filters)
+            _timeline_tab(index, current, settings)
+            _actions_tab(index, current, settings, files)
+            _eval_tab(settings, current, files)
+
+        def forget(request: gr.Request):
+            """The tab was closed: its exports go (Gradio keeps the session's state an hour)."""
+            files.forget(request.session_hash)
+
+        app.unload(forget)
+    return app
+
+
+def _filters_panel(docs: list[DocumentInfo]) -> list[gr.components.Component]:
+    """The filters the chat and the brief share, choices from the documents held; returns the six
+    controls in `_filters`' order."""
     doc_choices = [(f"{d.title} ({render.human_date(d.published)})", d.doc_id) for d in docs]
     type_choices = [(render.type_name(t), t) for t in sorted({d.doc_type for d in docs})]
     council_names = {d.council: d.local_authority for d in docs if d.council}  # one name a council
@@ -178,247 +155,237 @@ def build_app(settings: Settings, index: Index | None = None, *, files: SessionF
     held = {d.overall_judgement for d in docs}
     taxonomy = load_taxonomy()
     judgement_choices = [(g, g) for g in sorted(taxonomy.grades, key=lambda g: -taxonomy.grade_score(g)) if g in held]
+    with gr.Accordion("Filters: limit answers and briefs to some documents, councils, judgements or dates",
+                      open=False, elem_id="filters"):
+        with gr.Row():
+            doc_ids = gr.Dropdown(doc_choices, value=[], multiselect=True, label="Documents", elem_id="f-docs",
+                                  scale=3)
+            doc_types = gr.Dropdown(type_choices, value=[], multiselect=True, label="Document types",
+                                    elem_id="f-types", scale=2)
+            date_from = gr.Textbox(label="Dated from", placeholder="YYYY-MM-DD", elem_id="f-from", scale=1)
+            date_to = gr.Textbox(label="Dated to", placeholder="YYYY-MM-DD", elem_id="f-to", scale=1)
+        with gr.Row():
+            councils = gr.Dropdown(council_choices, value=[], multiselect=True,
+                                   label="Councils (several: each is heard)", elem_id="f-councils", scale=3)
+            judgements = gr.Dropdown(judgement_choices, value=[], multiselect=True,
+                                     label="Overall judgement", elem_id="f-judgements", scale=2)
+        clear_filters = gr.Button("Clear filters", size="sm", elem_id="f-clear")
+    filters = [doc_ids, doc_types, date_from, date_to, councils, judgements]
+    clear_filters.click(lambda: ([], [], "", "", [], []), None, filters)
+    return filters
 
-    with gr.Blocks(title="Inspection findings assistant", analytics_enabled=False, delete_cache=DELETE_CACHE) as app:
+
+def _chat_tab(settings: Settings, current: Callable[[], Index], files: SessionFiles,
+              filters: list[gr.components.Component]) -> None:
+    """The Chat tab: the conversation, cited answers and their sources, ratings and the export."""
+    with gr.Tab("Chat", id="chat-tab"):
         answers = gr.State([])
-        gr.HTML(f"<h2 style='margin:.2em 0'>Inspection findings assistant</h2>{render.corpus_html(docs)}",
-                elem_id="header")
-        with gr.Accordion("Filters: limit answers and briefs to some documents, councils, judgements or dates",
-                          open=False, elem_id="filters"):
-            with gr.Row():
-                doc_ids = gr.Dropdown(doc_choices, value=[], multiselect=True, label="Documents", elem_id="f-docs",
-                                      scale=3)
-                doc_types = gr.Dropdown(type_choices, value=[], multiselect=True, label="Document types",
-                                        elem_id="f-types", scale=2)
-                date_from = gr.Textbox(label="Dated from", placeholder="YYYY-MM-DD", elem_id="f-from", scale=1)
-                date_to = gr.Textbox(label="Dated to", placeholder="YYYY-MM-DD", elem_id="f-to", scale=1)
-            with gr.Row():
-                councils = gr.Dropdown(council_choices, value=[], multiselect=True, label="Councils (several: each is heard)",
-                                       elem_id="f-councils", scale=3)
-                judgements = gr.Dropdown(judgement_choices, value=[], multiselect=True,
-                                         label="Overall judgement", elem_id="f-judgements", scale=2)
-            clear_filters = gr.Button("Clear filters", size="sm", elem_id="f-clear")
-        filters = [doc_ids, doc_types, date_from, date_to, councils, judgements]
-
-        with gr.Tabs():
-            with gr.Tab("Chat", id="chat-tab"):
-                with gr.Row(equal_height=False):
-                    with gr.Column(scale=3):
-                        chatbot = gr.Chatbot(
-                            elem_id="chat", height=560, latex_delimiters=[], buttons=[], feedback_options=None,
-                            placeholder=("**Ask about the inspection documents.** Every sentence of an answer is "
-                                         "quoted from a document; click a marker like [1] to see the passage."),
-                            examples=[{"text": q} for q in EXAMPLES], label="Conversation",
-                        )
-                        with gr.Row():
-                            question = gr.Textbox(placeholder="Ask a question, e.g. " + EXAMPLES[0], show_label=False,
-                                                  elem_id="question", scale=6, max_length=4000, autofocus=True)
-                            ask = gr.Button("Ask", variant="primary", elem_id="ask", scale=1, min_width=80)
-                        with gr.Accordion("Rate an answer", open=True, elem_id="feedback"):
-                            with gr.Row():
-                                # Its choices are filled when it is opened, not sent with every answer.
-                                rated = gr.Dropdown([], value=None, label="Answer (the latest unless you pick one)",
-                                                    elem_id="fb-answer", scale=3)
-                                comment = gr.Textbox(label="Comment (optional)", elem_id="fb-comment", scale=4,
-                                                     placeholder="What was right or wrong?", max_length=2000)
-                                up = gr.Button("▲ Helpful", elem_id="fb-up", scale=1, min_width=90)
-                                down = gr.Button("▼ Not helpful", elem_id="fb-down", scale=1, min_width=90)
-                            feedback_status = gr.Markdown("", elem_id="fb-status")
-                        with gr.Row():
-                            # Written when clicked, not after every answer; hidden by the CSS until the
-                            # chat holds an answer, so no answer has to send it an update.
-                            export = gr.Button("Export conversation (Markdown)", elem_id="export-chat", size="sm")
-                            export_file = gr.File(visible=False, elem_id="export-file")
-                            new_chat = gr.Button("New conversation", size="sm", elem_id="new-chat")
-                    with gr.Column(scale=2):
-                        sources = gr.HTML(render.sources_html([]), elem_id="sources", js_on_load=None)
-
-            with gr.Tab("Theme brief", id="brief-tab"):
-                gr.Markdown("For trainers: what each document says on a theme, oldest first, as verbatim quotes "
-                            "under *Strengths*, *Areas for improvement*, *Actions and latest progress* and "
-                            "*Other findings*. The filters above apply.")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(
+                    elem_id="chat", height=560, latex_delimiters=[], buttons=[], feedback_options=None,
+                    placeholder=("**Ask about the inspection documents.** Every sentence of an answer is "
+                                 "quoted from a document; click a marker like [1] to see the passage."),
+                    examples=[{"text": q} for q in EXAMPLES], label="Conversation",
+                )
                 with gr.Row():
-                    theme = gr.Textbox(label="Theme", placeholder="e.g. voice of the child", elem_id="brief-theme",
-                                       scale=5, max_length=300)
-                    make = gr.Button("Build brief", variant="primary", elem_id="brief-build", scale=1)
-                gr.Examples([[t] for t in BRIEF_EXAMPLES], inputs=[theme], label="Themes to try")
+                    question = gr.Textbox(placeholder="Ask a question, e.g. " + EXAMPLES[0], show_label=False,
+                                          elem_id="question", scale=6, max_length=4000, autofocus=True)
+                    ask = gr.Button("Ask", variant="primary", elem_id="ask", scale=1, min_width=80)
+                with gr.Accordion("Rate an answer", open=True, elem_id="feedback"):
+                    with gr.Row():
+                        # Its choices are filled when it is opened, not sent with every answer.
+                        rated = gr.Dropdown([], value=None, label="Answer (the latest unless you pick one)",
+                                            elem_id="fb-answer", scale=3)
+                        comment = gr.Textbox(label="Comment (optional)", elem_id="fb-comment", scale=4,
+                                             placeholder="What was right or wrong?", max_length=2000)
+                        up = gr.Button("▲ Helpful", elem_id="fb-up", scale=1, min_width=90)
+                        down = gr.Button("▼ Not helpful", elem_id="fb-down", scale=1, min_width=90)
+                    feedback_status = gr.Markdown("", elem_id="fb-status")
                 with gr.Row():
-                    brief_md = gr.DownloadButton("Download Markdown", visible=False, elem_id="brief-md", size="sm")
-                    brief_doc = gr.DownloadButton("Download Word (.docx)", visible=False, elem_id="brief-docx",
-                                                  size="sm")
-                brief_out = gr.HTML("", elem_id="brief-out", js_on_load=None)
+                    # Written when clicked, not after every answer; hidden by the style sheet until
+                    # the chat holds an answer, so no answer has to send it an update.
+                    export = gr.Button("Export conversation (Markdown)", elem_id="export-chat", size="sm")
+                    export_file = gr.File(visible=False, elem_id="export-file")
+                    new_chat = gr.Button("New conversation", size="sm", elem_id="new-chat")
+            with gr.Column(scale=2):
+                sources = gr.HTML(render.sources_html([]), elem_id="sources", js_on_load=None)
 
-            _timeline_tab(index, current, settings)
-            _actions_tab(index, current, settings, files)
+    # An answer sends five plain values and no component update: a gr.update (even gr.skip())
+    # makes Gradio rebuild that component and its API schema for the session, so the export
+    # file and the rating choices are made only when asked for (below). Together with one
+    # message instead of two, this took the server's CPU per answer from ~100 ms to ~84 ms
+    # under 20 users at once (scripts/load_chat.py).
+    def ask_once(text, history, doc_ids, doc_types, date_from, date_to, councils, judgements):
+        # An extractive answer takes milliseconds: one update with the whole answer, from a
+        # plain function (no pacing, no worker held, one message to the browser).
+        picked = _filters(doc_ids, doc_types, date_from, date_to, councils, judgements)
+        if not (text or "").strip():
+            gr.Warning("Type a question first, for example: " + EXAMPLES[0])
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        result = None
+        try:
+            for result in answer_stream(text, history=history, filters=picked, settings=settings,
+                                        index=current()):
+                pass
+        except AssistantError as error:
+            raise gr.Error(str(error)) from None
+        return _answered([*history, result])
 
-            with gr.Tab("Evaluate", id="eval-tab"):
-                gr.Markdown("For evaluators: upload a question set (JSONL, one object a line, or CSV with columns "
-                            "`id, question, type, docs, gold_quotes, key_facts, answer`), run it against this "
-                            "index, and download the report. The filters above do not apply.")
-                with gr.Row():
-                    upload = gr.File(label="Question set", file_types=[".jsonl", ".csv"], elem_id="eval-file",
-                                     scale=3)
-                    with gr.Column(scale=1):
-                        k = gr.Number(5, label="k (passages that count for hit@k)", precision=0, minimum=1,
-                                      maximum=50, elem_id="eval-k")
-                        run = gr.Button("Run evaluation", variant="primary", elem_id="eval-run")
-                eval_out = gr.HTML("", elem_id="eval-summary", js_on_load=None)
-                eval_files = gr.File(label="Report files", file_count="multiple", interactive=False,
-                                     elem_id="eval-files")
+    def ask_streaming(text, history, doc_ids, doc_types, date_from, date_to, councils, judgements):
+        # A generated answer (an LLM endpoint is set) streams: each sentence as it is written
+        # and verified, then the whole answer with its sources.
+        picked = _filters(doc_ids, doc_types, date_from, date_to, councils, judgements)
+        if not (text or "").strip():
+            gr.Warning("Type a question first, for example: " + EXAMPLES[0])
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        result = None
+        try:
+            for result in answer_stream(text, history=history, filters=picked, settings=settings,
+                                        index=current()):
+                if result.mode == "generated":
+                    partial = [*history, result]  # the verified sentences so far
+                    yield (render.chat_messages(partial), gr.skip(), render.sources_html(partial), gr.skip(),
+                           gr.skip())
+        except AssistantError as error:
+            raise gr.Error(str(error)) from None
+        yield _answered([*history, result])
 
-        # --- chat -------------------------------------------------------------------------
-        # An answer sends five plain values and no component update: a gr.update (even gr.skip())
-        # makes Gradio rebuild that component and its API schema for the session, so the export
-        # file and the rating choices are made only when asked for (below). Together with one
-        # message instead of two, this took the server's CPU per answer from ~100 ms to ~84 ms
-        # under 20 users at once (scripts/load_chat.py).
-        def ask_once(text, history, doc_ids, doc_types, date_from, date_to, councils, judgements):
-            # An extractive answer takes milliseconds: one update with the whole answer, from a
-            # plain function (no pacing, no worker held, one message to the browser).
-            picked = _filters(doc_ids, doc_types, date_from, date_to, councils, judgements)
-            if not (text or "").strip():
-                gr.Warning("Type a question first, for example: " + EXAMPLES[0])
-                return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
-            result = None
-            try:
-                for result in answer_stream(text, history=history, filters=picked, settings=settings,
-                                            index=current()):
-                    pass
-            except AssistantError as error:
-                raise gr.Error(str(error)) from None
-            return _answered([*history, result])
+    def _answered(new: list[Answer]) -> tuple:
+        # The rating picks "the latest" again (None) and the question box is emptied.
+        return render.chat_messages(new), new, render.sources_html(new), None, ""
 
-        def ask_streaming(text, history, doc_ids, doc_types, date_from, date_to, councils, judgements):
-            # A generated answer (an LLM endpoint is set) streams: each sentence as it is written
-            # and verified, then the whole answer with its sources.
-            picked = _filters(doc_ids, doc_types, date_from, date_to, councils, judgements)
-            if not (text or "").strip():
-                gr.Warning("Type a question first, for example: " + EXAMPLES[0])
-                yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
-                return
-            result = None
-            try:
-                for result in answer_stream(text, history=history, filters=picked, settings=settings,
-                                            index=current()):
-                    if result.mode == "generated":
-                        partial = [*history, result]  # the verified sentences so far
-                        yield (render.chat_messages(partial), gr.skip(), render.sources_html(partial), gr.skip(),
-                               gr.skip())
-            except AssistantError as error:
-                raise gr.Error(str(error)) from None
-            yield _answered([*history, result])
+    respond = ask_streaming if settings.llm_url else ask_once
+    chat_inputs, chat_outputs = [question, answers, *filters], [chatbot, answers, sources, rated, question]
+    # One shared queue for the three ways to ask, named /respond in the API (scripts/load_chat.py).
+    chat = dict(concurrency_id="answer", concurrency_limit=ANSWER_CONCURRENCY)
+    ask.click(respond, chat_inputs, chat_outputs, api_name="respond", **chat)
+    question.submit(respond, chat_inputs, chat_outputs, api_visibility="undocumented", **chat)
+    chatbot.example_select(_example_text, None, question).then(respond, chat_inputs, chat_outputs,
+                                                               api_visibility="undocumented", **chat)
 
-        def _answered(new: list[Answer]) -> tuple:
-            # The rating picks "the latest" again (None) and the question box is emptied.
-            return render.chat_messages(new), new, render.sources_html(new), None, ""
+    def export_conversation(history, request: gr.Request):
+        if not history:
+            raise gr.Error("Ask a question first: the export is of the conversation's answers.")
+        path = files.new_path(request.session_hash, "conversation.md")
+        path.write_text(conversation_markdown(history), encoding="utf-8")
+        return str(path)
 
-        respond = ask_streaming if settings.llm_url else ask_once
-        chat_inputs, chat_outputs = [question, answers, *filters], [chatbot, answers, sources, rated, question]
-        # One shared queue for the three ways to ask, named /respond in the API (scripts/load_chat.py).
-        chat = dict(concurrency_id="answer", concurrency_limit=ANSWER_CONCURRENCY)
-        ask.click(respond, chat_inputs, chat_outputs, api_name="respond", **chat)
-        question.submit(respond, chat_inputs, chat_outputs, api_visibility="undocumented", **chat)
-        chatbot.example_select(_example_text, None, question).then(respond, chat_inputs, chat_outputs,
-                                                                   api_visibility="undocumented", **chat)
+    # The file is written, then the browser is handed it: one click, one download.
+    export.click(export_conversation, answers, export_file, api_name="export", concurrency_id="feedback").success(
+        None, export_file, None, js=DOWNLOAD_JS)
 
-        def export_conversation(history, request: gr.Request):
+    def rating_choices(history):
+        return gr.update(choices=[(f"{i}. {_short(a.question)}", i - 1) for i, a in enumerate(history or (), 1)])
+
+    rated.focus(rating_choices, answers, rated, concurrency_id="feedback", show_progress="hidden")
+
+    def reset():
+        return [], [], render.sources_html([]), gr.update(choices=[], value=None), None, ""
+
+    new_chat.click(reset, None, [chatbot, answers, sources, rated, export_file, feedback_status])
+
+    def rate(rating: int):
+        def handler(choice, note, history):
             if not history:
-                raise gr.Error("Ask a question first: the export is of the conversation's answers.")
-            path = files.new_path(request.session_hash, "conversation.md")
-            path.write_text(conversation_markdown(history), encoding="utf-8")
-            return str(path)
-
-        # The file is written, then the browser is handed it: one click, one download.
-        export.click(export_conversation, answers, export_file, api_name="export", concurrency_id="feedback").success(
-            None, export_file, None, js=DOWNLOAD_JS)
-
-        def rating_choices(history):
-            return gr.update(choices=[(f"{i}. {_short(a.question)}", i - 1) for i, a in enumerate(history or (), 1)])
-
-        rated.focus(rating_choices, answers, rated, concurrency_id="feedback", show_progress="hidden")
-
-        def reset():
-            return [], [], render.sources_html([]), gr.update(choices=[], value=None), None, ""
-
-        new_chat.click(reset, None, [chatbot, answers, sources, rated, export_file, feedback_status])
-
-        # --- feedback ---------------------------------------------------------------------
-        def rate(rating: int):
-            def handler(choice, note, history):
-                if not history:
-                    raise gr.Error("Ask a question first: feedback is about an answer.")
-                turn = choice if isinstance(choice, int) and 0 <= choice < len(history) else len(history) - 1
-                try:
-                    row = record_feedback(settings.feedback_db, rating, note, history[turn])
-                except Exception as error:  # sqlite3 errors and an unwritable folder alike
-                    log.exception("feedback not stored")
-                    raise gr.Error(f"Could not save feedback in {settings.feedback_db} ({error}): make the folder "
-                                   "writable or set ASSISTANT_FEEDBACK_DB to a writable file") from None
-                thumb = "helpful" if rating > 0 else "not helpful"
-                return f"Thanks: answer {turn + 1} rated {thumb} (feedback #{row} saved).", ""
-            return handler
-
-        up.click(rate(1), [rated, comment, answers], [feedback_status, comment], concurrency_id="feedback")
-        down.click(rate(-1), [rated, comment, answers], [feedback_status, comment], concurrency_id="feedback")
-
-        # --- filters ----------------------------------------------------------------------
-        clear_filters.click(lambda: ([], [], "", "", [], []), None, filters)
-
-        # --- theme brief ------------------------------------------------------------------
-        def make_brief(text, doc_ids, doc_types, date_from, date_to, councils, judgements, request: gr.Request):
-            picked = _filters(doc_ids, doc_types, date_from, date_to, councils, judgements)
+                raise gr.Error("Ask a question first: feedback is about an answer.")
+            turn = choice if isinstance(choice, int) and 0 <= choice < len(history) else len(history) - 1
             try:
-                result = brief(text, filters=picked, settings=settings, index=current())
-            except AssistantError as error:
-                raise gr.Error(str(error)) from None
-            stem = "brief-" + (re.sub(r"[^a-z0-9]+", "-", result.theme.lower()).strip("-")[:40] or "theme")
-            md_path = files.new_path(request.session_hash, stem + ".md", replaces=False)
-            md_path.write_text(brief_markdown(result), encoding="utf-8")
-            docx_path = brief_docx(result, md_path.with_suffix(".docx"))
-            found = bool(result.sections)
-            return (render.brief_html(result), gr.update(value=str(md_path), visible=found),
-                    gr.update(value=str(docx_path), visible=found))
+                row = record_feedback(settings.feedback_db, rating, note, history[turn])
+            except Exception as error:  # sqlite3 errors and an unwritable folder alike
+                log.exception("feedback not stored")
+                raise gr.Error(f"Could not save feedback in {settings.feedback_db} ({error}): make the folder "
+                               "writable or set ASSISTANT_FEEDBACK_DB to a writable file") from None
+            thumb = "helpful" if rating > 0 else "not helpful"
+            return f"Thanks: answer {turn + 1} rated {thumb} (feedback #{row} saved).", ""
+        return handler
 
-        briefing = dict(concurrency_id="brief", concurrency_limit=BRIEF_CONCURRENCY)
-        make.click(make_brief, [theme, *filters], [brief_out, brief_md, brief_doc], **briefing)
-        theme.submit(make_brief, [theme, *filters], [brief_out, brief_md, brief_doc], **briefing)
+    up.click(rate(1), [rated, comment, answers], [feedback_status, comment], concurrency_id="feedback")
+    down.click(rate(-1), [rated, comment, answers], [feedback_status, comment], concurrency_id="feedback")
 
-        # --- evaluation -------------------------------------------------------------------
-        def evaluate(file, k_value, request: gr.Request, progress=gr.Progress()):
-            from evals.questions import read_questions  # evals is only needed by this tab
-            from evals.run import run_eval
 
-            if not file:
-                raise gr.Error("Upload a question set first: a .jsonl file (one question a line) or a .csv file")
-            path = Path(file)
-            if path.suffix.lower() not in (".jsonl", ".csv", ".json"):
-                raise gr.Error(f"{path.name} is not a question set: upload a .jsonl or .csv file")
-            questions, row_errors = read_questions(path)
-            if not questions:
-                detail = "; ".join(str(e) for e in row_errors[:5]) or "the file is empty"
-                raise gr.Error(f"No question could be read from {path.name} ({detail}): fix the rows and upload again")
-            done = [0]
+def _brief_tab(settings: Settings, current: Callable[[], Index], files: SessionFiles,
+               filters: list[gr.components.Component]) -> None:
+    """The Theme brief tab: what each document says on a theme, quoted, with Markdown and Word downloads."""
+    with gr.Tab("Theme brief", id="brief-tab"):
+        gr.Markdown("For trainers: what each document says on a theme, oldest first, as verbatim quotes "
+                    "under *Strengths*, *Areas for improvement*, *Actions and latest progress* and "
+                    "*Other findings*. The filters above apply.")
+        with gr.Row():
+            theme = gr.Textbox(label="Theme", placeholder="e.g. voice of the child", elem_id="brief-theme",
+                               scale=5, max_length=300)
+            make = gr.Button("Build brief", variant="primary", elem_id="brief-build", scale=1)
+        gr.Examples([[t] for t in BRIEF_EXAMPLES], inputs=[theme], label="Themes to try")
+        with gr.Row():
+            brief_md = gr.DownloadButton("Download Markdown", visible=False, elem_id="brief-md", size="sm")
+            brief_doc = gr.DownloadButton("Download Word (.docx)", visible=False, elem_id="brief-docx",
+                                          size="sm")
+        brief_out = gr.HTML("", elem_id="brief-out", js_on_load=None)
 
-            def answer_fn(q: str) -> Answer:
-                progress((done[0], len(questions)), desc="Answering", unit="questions")
-                done[0] += 1
-                return answer(q, settings=settings, index=current())
+    def make_brief(text, doc_ids, doc_types, date_from, date_to, councils, judgements, request: gr.Request):
+        picked = _filters(doc_ids, doc_types, date_from, date_to, councils, judgements)
+        try:
+            result = brief(text, filters=picked, settings=settings, index=current())
+        except AssistantError as error:
+            raise gr.Error(str(error)) from None
+        stem = "brief-" + (re.sub(r"[^a-z0-9]+", "-", result.theme.lower()).strip("-")[:40] or "theme")
+        md_path = files.new_path(request.session_hash, stem + ".md", replaces=False)
+        md_path.write_text(brief_markdown(result), encoding="utf-8")
+        docx_path = brief_docx(result, md_path.with_suffix(".docx"))
+        found = bool(result.sections)
+        return (render.brief_html(result), gr.update(value=str(md_path), visible=found),
+                gr.update(value=str(docx_path), visible=found))
 
-            out_dir = files.new_path(request.session_hash, "eval")
-            result = run_eval(questions, answer_fn, k=int(k_value or 5), out_dir=out_dir, progress=False)
-            reports = [str(result.files[name]) for name in ("html", "markdown", "results", "summary")
-                       if name in result.files]
-            return render.eval_summary_html(result.summary, row_errors, path.name), reports
+    briefing = dict(concurrency_id="brief", concurrency_limit=BRIEF_CONCURRENCY)
+    make.click(make_brief, [theme, *filters], [brief_out, brief_md, brief_doc], **briefing)
+    theme.submit(make_brief, [theme, *filters], [brief_out, brief_md, brief_doc], **briefing)
 
-        run.click(evaluate, [upload, k], [eval_out, eval_files], concurrency_limit=EVAL_CONCURRENCY)
 
-        # --- end of a session -------------------------------------------------------------
-        def forget(request: gr.Request):
-            """The tab was closed: its exports go (Gradio keeps the session's state an hour)."""
-            files.forget(request.session_hash)
+def _eval_tab(settings: Settings, current: Callable[[], Index], files: SessionFiles) -> None:
+    """The Evaluate tab: an uploaded question set run against this index, with its report files."""
+    with gr.Tab("Evaluate", id="eval-tab"):
+        gr.Markdown("For evaluators: upload a question set (JSONL, one object a line, or CSV with columns "
+                    "`id, question, type, docs, gold_quotes, key_facts, answer`), run it against this "
+                    "index, and download the report. The filters above do not apply.")
+        with gr.Row():
+            upload = gr.File(label="Question set", file_types=[".jsonl", ".csv"], elem_id="eval-file",
+                             scale=3)
+            with gr.Column(scale=1):
+                k = gr.Number(5, label="k (passages that count for hit@k)", precision=0, minimum=1,
+                              maximum=50, elem_id="eval-k")
+                run = gr.Button("Run evaluation", variant="primary", elem_id="eval-run")
+        eval_out = gr.HTML("", elem_id="eval-summary", js_on_load=None)
+        eval_files = gr.File(label="Report files", file_count="multiple", interactive=False,
+                             elem_id="eval-files")
 
-        app.unload(forget)
-    return app
+    def evaluate(file, k_value, request: gr.Request, progress=gr.Progress()):
+        from evals.questions import read_questions  # evals is only needed by this tab
+        from evals.run import run_eval
+
+        if not file:
+            raise gr.Error("Upload a question set first: a .jsonl file (one question a line) or a .csv file")
+        path = Path(file)
+        if path.suffix.lower() not in (".jsonl", ".csv", ".json"):
+            raise gr.Error(f"{path.name} is not a question set: upload a .jsonl or .csv file")
+        questions, row_errors = read_questions(path)
+        if not questions:
+            detail = "; ".join(str(e) for e in row_errors[:5]) or "the file is empty"
+            raise gr.Error(f"No question could be read from {path.name} ({detail}): fix the rows and upload again")
+        done = [0]
+
+        def answer_fn(q: str) -> Answer:
+            progress((done[0], len(questions)), desc="Answering", unit="questions")
+            done[0] += 1
+            return answer(q, settings=settings, index=current())
+
+        out_dir = files.new_path(request.session_hash, "eval")
+        result = run_eval(questions, answer_fn, k=int(k_value or 5), out_dir=out_dir, progress=False)
+        reports = [str(result.files[name]) for name in ("html", "markdown", "results", "summary")
+                   if name in result.files]
+        return render.eval_summary_html(result.summary, row_errors, path.name), reports
+
+    run.click(evaluate, [upload, k], [eval_out, eval_files], concurrency_limit=EVAL_CONCURRENCY)
 
 
 def _timeline_tab(index: Index, current: Callable[[], Index], settings: Settings) -> None:
@@ -526,6 +493,11 @@ def _filters(doc_ids, doc_types, date_from, date_to, councils=(), judgements=())
                    tuple(judgements or ()))
 
 
+def style_sheet() -> str:
+    """The app's CSS, read from the package (so it is there however the package is installed)."""
+    return resources.files("ui").joinpath(STYLE_SHEET).read_text(encoding="utf-8")
+
+
 def launch_kwargs(settings: Settings) -> dict:
     """Arguments of `Blocks.launch` for these settings: address, auth, look."""
     if settings.auth_user and not settings.auth_password:
@@ -536,7 +508,7 @@ def launch_kwargs(settings: Settings) -> dict:
         "server_port": settings.port,
         "auth": LoginGuard(settings.auth_user, settings.auth_password.get_secret_value()) if settings.auth_user else None,
         "auth_message": LOGIN_MESSAGE if settings.auth_user else None,
-        "css": CSS + timeline_view.CSS,
+        "css": style_sheet(),
         # System fonts: the default theme fetches Google Fonts, and this machine has no internet.
         "theme": gr.themes.Default(font=["system-ui", "Segoe UI", "Arial", "sans-serif"],
                                    font_mono=["ui-monospace", "Consolas", "monospace"]),
@@ -646,7 +618,7 @@ def serve(settings: Settings) -> None:
     if settings.host not in _LOOPBACK:
         log.warning("binding to %s: anyone who can reach this machine can use the chat%s", settings.host,
                     "" if settings.auth_user else " (no login: set ASSISTANT_AUTH_USER and ASSISTANT_AUTH_PASSWORD)")
-    _warn_of_old_feedback(settings)
+    warn_of_old_feedback(settings)
     # Loads the embedding model before the first user waits. No reference to the index is kept
     # here: a generation the server has moved on from must be free to go (assistant.store).
     answer("warm up", settings=settings)
@@ -663,11 +635,3 @@ def serve(settings: Settings) -> None:
         app.close()
         files.remove_all()
         sys.stdout.flush()
-
-
-def _warn_of_old_feedback(settings: Settings) -> None:
-    """Ratings kept at the old default place, inside the index folder, are not lost silently."""
-    old = settings.index_dir / "feedback.sqlite3"
-    if old.exists() and old.resolve() != settings.feedback_db.resolve():
-        log.warning("feedback from before is in %s, inside the index folder, and is not used: move it to %s "
-                    "(or set ASSISTANT_FEEDBACK_DB to it)", old, settings.feedback_db)

@@ -17,29 +17,6 @@ from assistant.tracker import priority_name
 from assistant.types import Chunk, Citation, Timeline, Trace, Tracker, TrackerRow
 from ui.render import esc, highlight, human_date, meta_line, type_name
 
-CSS = """
-#timeline-out .tl-doc, #tracker-out .tk-summary { border-top: 1px solid var(--border-color-primary); padding: .4em 0; }
-#timeline-out .tl-date { font-weight: 700; }
-#timeline-out .tl-kind { color: var(--body-text-color-subdued); }
-#timeline-out table.grades td { padding: 1px 10px 1px 0; }
-#timeline-out .grade-1 { color: #b91c1c; font-weight: 600; }
-#timeline-out .grade-2 { color: #b45309; font-weight: 600; }
-#timeline-out .grade-3, #timeline-out .grade-4 { color: #047857; font-weight: 600; }
-#timeline-out ul.findings { margin: .3em 0 0 1.1em; }
-#tracker-out table.tracker { border-collapse: collapse; width: 100%; font-size: .9em; }
-#tracker-out table.tracker th, #tracker-out table.tracker td { border: 1px solid var(--border-color-primary);
-  padding: 3px 6px; text-align: left; vertical-align: top; }
-#tracker-out tr.overdue td.status { background: #fef2f2; color: #991b1b; }
-#tracker-out .badge { font-size: .8em; font-weight: 700; color: #fff; background: #b91c1c; border-radius: 3px; padding: 0 4px; }
-#tracker-out .done { color: #047857; font-weight: 600; }
-.tl-passages .src, .tk-passages .src, .tk-traces .trace { display: none; border: 2px solid #d97706; background: #fffdf5;
-  color: #1f2937; border-radius: 6px; padding: 6px 10px; margin: 6px 0; }
-.tl-passages .src:target, .tk-passages .src:target, .tk-traces .trace:target { display: block; scroll-margin-top: 8px; }
-.tk-traces .trace h4 { margin: .2em 0 .4em 0; }
-.tk-traces .trace .step { margin: .3em 0 .5em .8em; }
-.tk-traces .trace blockquote { margin: .15em 0 .15em .6em; padding: .05em .6em; border-left: 3px solid #d97706; }
-"""
-
 GRADE_AXIS = "grade (1 inadequate, 2 requires improvement, 3 good, 4 outstanding)"
 STATE_COLOURS = {"completed": "#059669", "overdue": "#dc2626", "open, not overdue": "#f59e0b"}
 

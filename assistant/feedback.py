@@ -1,10 +1,14 @@
-"""Thumbs up or down on an answer, kept in SQLite, and exported as CSV.
+"""The feedback store: thumbs up or down on an answer, kept in SQLite, and exported as CSV.
 
 One row per rating: when (UTC), the rating, the user's optional comment, the question as typed
 and as searched, the answer and its citations. Nothing else about the user is stored: no name,
 address or session. The CSV export neutralises cells a spreadsheet would run as formulas. Each
 call opens its own connection with a busy timeout, so ratings sent at the same moment from
 several browsers wait for each other instead of failing.
+
+The file is `settings.feedback_db` (ASSISTANT_FEEDBACK_DB), outside the index folder by
+default, so `assistant ingest --rebuild` or deleting the index keeps every rating. The web chat
+(`ui/app.py`) records, `assistant feedback` exports; neither touches the database itself.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
 
+from assistant.settings import Settings
 from assistant.types import Answer
 
 log = logging.getLogger(__name__)
@@ -118,3 +123,12 @@ def _cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def warn_of_old_feedback(settings: Settings) -> None:
+    """Log a warning when ratings lie at the old default place, inside the index folder, and are
+    not the file in use: they are not lost silently (the server calls this at start-up)."""
+    old = settings.index_dir / "feedback.sqlite3"
+    if old.exists() and old.resolve() != settings.feedback_db.resolve():
+        log.warning("feedback from before is in %s, inside the index folder, and is not used: move it to %s "
+                    "(or set ASSISTANT_FEEDBACK_DB to it)", old, settings.feedback_db)
