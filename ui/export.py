@@ -105,7 +105,7 @@ def brief_markdown(brief: Brief) -> str:
             lines += [f"### {heading}", ""]
             for point in points:
                 lines.append(f"- > {_md(point.quote)}")
-                lines.append(f"  >")
+                lines.append("  >")
                 lines.append(f"  > — [{point.citation.n}] {_md(_where(point))}")
                 for fact in _facts(point):
                     lines.append(f"  - {_md(fact)}")
