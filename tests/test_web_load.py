@@ -74,15 +74,20 @@ def _ask(client, question=QUESTION):
     return client.predict(question, [], [], "", "", api_name="/respond")
 
 
-def test_an_answer_is_one_update_not_paced_out(live):
-    url, _ = live
+def _updates(url, question=QUESTION) -> list:
+    """Every update /respond sent for one question, in order."""
     client = _client(url)
     try:
-        job = client.submit(QUESTION, [], [], "", "", api_name="/respond")
+        job = client.submit(question, [], [], "", "", api_name="/respond")
         job.result(timeout=60)
-        updates = job.outputs()
+        return job.outputs()
     finally:
         client.close()
+
+
+def test_an_answer_is_one_update_not_paced_out(live):
+    url, _ = live
+    updates = _updates(url)
     assert len(updates) == 1, f"{len(updates)} updates: the answer is paced out instead of sent whole"
     assert 'class="answer turn-1' in str(updates[0][0]) and "answer-sources" in str(updates[0][0])
 
@@ -207,3 +212,20 @@ def test_login_guard_forgets_failures_after_the_lockout():
     assert getattr(refused.value, "status_code", None) == 429
     now[0] += LOGIN_LOCKOUT_S + 1
     assert guard("trainer", "pw") is True
+
+
+def test_with_an_llm_endpoint_the_answer_comes_from_the_streaming_handler(small_index_template):
+    """With ASSISTANT_LLM_URL set, /respond is the generator that streams verified sentences; an
+    endpoint that is down ends it with the quoted answer and a notice, in the same five outputs."""
+    settings = small_index_template.settings.replace(port=_free_port(), llm_url="http://127.0.0.1:9/v1",
+                                                     llm_timeout=5.0)
+    files = SessionFiles(get_upload_folder())
+    app, url = _launch(settings, files)
+    try:
+        updates = _updates(url)
+    finally:
+        app.close()
+        files.remove_all()
+    chat = str(updates[-1][0])
+    assert len(updates[-1]) == 4  # chat, sources, rating choice, question box (the state is not in the API)
+    assert 'class="answer turn-1' in chat and "answer-sources" in chat and 'class="notice"' in chat

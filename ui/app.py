@@ -64,8 +64,10 @@ EXAMPLES = (
     "What were the key strengths in the 2019 letter?",
 )
 BRIEF_EXAMPLES = ("voice of the child", "CAMHS waiting times", "information sharing", "children missing from home")
-# Answers running at once. Each takes ~16 ms of CPU (retrieval and composing, some of it in torch
-# with the GIL released), so a few overlap usefully on 2 cores; more would only contend.
+# Answers running at once. An answer costs the server ~85-95 ms of CPU in all under load, about
+# half of it in answer() (some in ONNX Runtime and numpy with the GIL released) and half in
+# Gradio's HTTP, queue and pre/postprocessing, so a few overlap usefully on 2 cores. Measured with
+# scripts/load_chat.py (20 users): 2 and 4 are alike; 20 at once was slower (p50 2.8 s against 1.2 s).
 ANSWER_CONCURRENCY = 4
 BRIEF_CONCURRENCY = 2  # a brief scans more passages (~0.1-1 s); two leave room for the chat
 EVAL_CONCURRENCY = 1  # a question set holds its worker for seconds to minutes
@@ -73,7 +75,7 @@ OTHER_CONCURRENCY = 8  # feedback, filters, new conversation, tab close: trivial
 QUEUE_MAX = 500  # events waiting at most; beyond that a user is told the queue is full
 # After every event Gradio's queue summarises its last 10,000 events in a pandas DataFrame, for a
 # monitoring page this app does not enable: 8 ms of CPU an answer on a fresh server, 26 ms once it
-# has served 10,000 events (an answer costs ~150 ms of server CPU in all). Its own variables,
+# has served 10,000 events (an answer then cost ~150 ms of server CPU in all). Its own variables,
 # read when the queue is made, keep a short record summarised once in a thousand events.
 GRADIO_QUEUE_ENV = {"GRADIO_ANALYTICS_MAX_EVENTS": "100", "GRADIO_ANALYTICS_CACHE_FREQUENCY": "1000"}
 # Temporary files Gradio knows of (ours included) older than a day are removed hourly: the
