@@ -150,8 +150,8 @@ class Settings(BaseSettings):
     # Web chat
     host: str = _web("127.0.0.1", "Address the web chat binds to (loopback unless told otherwise).", min_length=1)
     port: int = _web(7860, "Port of the web chat.", ge=1, le=65535)
-    auth_user: str = _web("", "User name for basic authentication of the web chat; empty for none.")
-    auth_password: SecretStr = _web("", "Password for basic authentication of the web chat.")
+    auth_user: str = _web("", "User name of the web chat's login form (a form, not HTTP basic authentication); empty for no login.")
+    auth_password: SecretStr = _web("", "Password of the web chat's login form; attempts are rate-limited.")
 
     model_config = SettingsConfigDict(env_prefix=PREFIX, frozen=True, extra="forbid", validate_default=True)
 

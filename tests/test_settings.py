@@ -23,9 +23,15 @@ def test_every_setting_has_a_description_a_group_and_a_row_in_the_readme():
         assert info.variable == "ASSISTANT_" + info.name.upper()
         assert len(info.help.split()) >= 4, f"{info.variable} has no description"
         assert info.group, f"{info.variable} is in no group"
-        if f"| `{info.variable}` |" not in readme:
+        if readme_row(info) not in readme:
             missing.append(info.variable)
-    assert not missing, f"settings missing from the README's table: {missing}"
+    assert not missing, f"settings missing from the README's table, or with another default or description: {missing}"
+
+
+def readme_row(info) -> str:
+    """A setting's row in the README's table: variable, default, description, as the code has them."""
+    default = "(empty)" if info.default in ("", None) else f"`{info.default}`"
+    return f"| `{info.variable}` | {default} | {info.help} |\n"
 
 
 @pytest.mark.parametrize("variable, value, words", [
