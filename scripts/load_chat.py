@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import math
+import random
 import os
 import re
 import socket
@@ -131,7 +132,7 @@ def ask(client, question: str, timeout: float) -> Timing:
 
 
 def user(url: str, n: int, questions: int, results: Results, start: threading.Barrier | None,
-         timeout: float) -> None:
+         timeout: float, think: float = 0.0) -> None:
     """A browser session asking `questions` questions of one conversation, from QUESTIONS[n:]."""
     from gradio_client import Client
 
@@ -148,7 +149,10 @@ def user(url: str, n: int, questions: int, results: Results, start: threading.Ba
         return
     if start:
         start.wait()
+    pause = random.Random(n)  # each user reads for its own, repeatable, time
     for i in range(questions):
+        if think:  # readers arrive spread over one reading time, then read each answer before the next
+            time.sleep(think * (pause.uniform(0.5, 1.5) if i else pause.uniform(0, 1)))
         results.add(ask(client, QUESTIONS[(n + i) % len(QUESTIONS)], timeout))
     client.close()
 
@@ -234,11 +238,12 @@ def figures(results: Results) -> tuple[float | None, ...]:
     return percentile(firsts, 50), percentile(firsts, 95), percentile(fulls, 50), percentile(fulls, 95)
 
 
-def phase(url: str, users: int, questions: int, timeout: float, meter: CpuMeter) -> Results:
+def phase(url: str, users: int, questions: int, timeout: float, meter: CpuMeter, think: float = 0.0) -> Results:
     """`users` users at once (one alone when 1), each asking `questions` questions; prints its line."""
     results = Results()
     barrier = threading.Barrier(users) if users > 1 else None
-    threads = [threading.Thread(target=user, args=(url, n, questions, results, barrier, timeout), daemon=True)
+    threads = [threading.Thread(target=user, args=(url, n, questions, results, barrier, timeout, think),
+                                daemon=True)
                for n in range(users)]
     meter.start()
     started = time.perf_counter()
@@ -247,19 +252,21 @@ def phase(url: str, users: int, questions: int, timeout: float, meter: CpuMeter)
     for thread in threads:
         thread.join()
     label = "serial (1 user)" if users == 1 else f"concurrent ({users} users)"
+    if think and users > 1:
+        label = f"{users} users, {think:g} s reading"
     print(report(label, results, time.perf_counter() - started), flush=True)
     print("    " + meter.stop(len(results.timings)), flush=True)
     return results
 
 
 def run(url: str, users: int, questions: int, timeout: float, server_pid: int | None = None,
-        runs: int = 1) -> int:
+        runs: int = 1, think: float = 0.0) -> int:
     """The serial phase, then the concurrent one `runs` times (with their medians); 1 on any error."""
     meter = CpuMeter(server_pid)
     errors = bool([t for t in phase(url, 1, questions, timeout, meter).timings if t.error])
     each = []
     for _ in range(runs):
-        results = phase(url, users, questions, timeout, meter)
+        results = phase(url, users, questions, timeout, meter, think)
         errors = errors or any(t.error for t in results.timings)
         each.append(figures(results))
     if runs > 1:
@@ -307,10 +314,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pid", type=int, help="with --url: the server's process id, to report its CPU per answer")
     parser.add_argument("--runs", type=int, default=1,
                         help=f"concurrent runs, then their medians (1-{MAX_RUNS}, default 1)")
+    parser.add_argument("--think", type=float, default=0.0, metavar="SECONDS",
+                        help="each concurrent user arrives within this time and reads each answer for about this long "
+                             "(0.5-1.5 times) before asking again; default 0: all start together and ask again "
+                             "at once (the issue's target is measured so)")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds one answer may take (default 120)")
     args = parser.parse_args(argv)
-    if not 1 <= args.users <= MAX_USERS or not 1 <= args.questions <= MAX_QUESTIONS or not 1 <= args.runs <= MAX_RUNS:
-        parser.error(f"--users must be 1-{MAX_USERS}, --questions 1-{MAX_QUESTIONS} and --runs 1-{MAX_RUNS}")
+    if (not 1 <= args.users <= MAX_USERS or not 1 <= args.questions <= MAX_QUESTIONS or not 1 <= args.runs <= MAX_RUNS
+            or not 0 <= args.think <= 600):
+        parser.error(f"--users must be 1-{MAX_USERS}, --questions 1-{MAX_QUESTIONS}, --runs 1-{MAX_RUNS} "
+                     "and --think 0-600")
     proc = None
     if args.serve:
         import tempfile
@@ -321,7 +334,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         url = loopback_url(args.url)
     try:
-        return run(url, args.users, args.questions, args.timeout, proc.pid if proc else args.pid, args.runs)
+        return run(url, args.users, args.questions, args.timeout, proc.pid if proc else args.pid, args.runs,
+                   args.think)
     finally:
         if proc:
             proc.terminate()
