@@ -19,7 +19,7 @@ import logging
 import sqlite3
 import sys
 from contextlib import closing
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from assistant.settings import Settings
@@ -68,7 +68,7 @@ def record_feedback(db_path: str | Path, rating: int, comment: str, answer: Answ
     if rating not in (1, -1):
         raise ValueError(f"rating must be 1 or -1, not {rating!r}")
     row = (
-        datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        datetime.now(UTC).isoformat(timespec="seconds"),
         rating,
         (comment or "").strip()[:MAX_COMMENT_CHARS],
         answer.question,
@@ -80,7 +80,8 @@ def record_feedback(db_path: str | Path, rating: int, comment: str, answer: Answ
         cursor = conn.execute(
             "INSERT INTO feedback (created_at, rating, comment, question, resolved_question, answer, citations) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)", row)
-        row_id = int(cursor.lastrowid)
+        row_id = cursor.lastrowid
+        assert row_id is not None  # sqlite3 sets it after every INSERT
     log.info("feedback %d stored (rating %+d)", row_id, rating)
     return row_id
 

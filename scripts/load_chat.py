@@ -21,8 +21,8 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import math
-import random
 import os
+import random
 import re
 import socket
 import statistics

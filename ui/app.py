@@ -30,10 +30,11 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 import gradio as gr
 from fastapi import HTTPException
@@ -172,7 +173,7 @@ def _filters_panel(docs: list[DocumentInfo]) -> list[gr.components.Component]:
             judgements = gr.Dropdown(judgement_choices, value=[], multiselect=True,
                                      label="Overall judgement", elem_id="f-judgements", scale=2)
         clear_filters = gr.Button("Clear filters", size="sm", elem_id="f-clear")
-    filters = [doc_ids, doc_types, date_from, date_to, councils, judgements]
+    filters: list[gr.components.Component] = [doc_ids, doc_types, date_from, date_to, councils, judgements]
     clear_filters.click(lambda: ([], [], "", "", [], []), None, filters)
     return filters
 
@@ -225,11 +226,9 @@ def _chat_tab(settings: Settings, current: Callable[[], Index], files: SessionFi
         if not (text or "").strip():
             gr.Warning("Type a question first, for example: " + EXAMPLES[0])
             return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        result = None
         try:
-            for result in answer_stream(text, history=history, filters=picked, settings=settings,
-                                        index=current()):
-                pass
+            # The last answer the stream yields is the whole answer.
+            *_, result = answer_stream(text, history=history, filters=picked, settings=settings, index=current())
         except AssistantError as error:
             raise gr.Error(str(error)) from None
         return _answered([*history, result])
@@ -252,6 +251,7 @@ def _chat_tab(settings: Settings, current: Callable[[], Index], files: SessionFi
                            gr.skip())
         except AssistantError as error:
             raise gr.Error(str(error)) from None
+        assert result is not None  # answer_stream always ends with the whole answer
         yield _answered([*history, result])
 
     def _answered(new: list[Answer]) -> tuple:
@@ -261,7 +261,7 @@ def _chat_tab(settings: Settings, current: Callable[[], Index], files: SessionFi
     respond = ask_streaming if settings.llm_url else ask_once
     chat_inputs, chat_outputs = [question, answers, *filters], [chatbot, answers, sources, rated, question]
     # One shared queue for the three ways to ask, named /respond in the API (scripts/load_chat.py).
-    chat = dict(concurrency_id="answer", concurrency_limit=ANSWER_CONCURRENCY)
+    chat: dict[str, Any] = dict(concurrency_id="answer", concurrency_limit=ANSWER_CONCURRENCY)
     ask.click(respond, chat_inputs, chat_outputs, api_name="respond", **chat)
     question.submit(respond, chat_inputs, chat_outputs, api_visibility="undocumented", **chat)
     chatbot.example_select(_example_text, None, question).then(respond, chat_inputs, chat_outputs,
@@ -339,7 +339,7 @@ def _brief_tab(settings: Settings, current: Callable[[], Index], files: SessionF
         return (render.brief_html(result), gr.update(value=str(md_path), visible=found),
                 gr.update(value=str(docx_path), visible=found))
 
-    briefing = dict(concurrency_id="brief", concurrency_limit=BRIEF_CONCURRENCY)
+    briefing: dict[str, Any] = dict(concurrency_id="brief", concurrency_limit=BRIEF_CONCURRENCY)
     make.click(make_brief, [theme, *filters], [brief_out, brief_md, brief_doc], **briefing)
     theme.submit(make_brief, [theme, *filters], [brief_out, brief_md, brief_doc], **briefing)
 

@@ -9,7 +9,7 @@ works without scripts.
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 
