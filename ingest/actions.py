@@ -121,6 +121,7 @@ def _row(doc: Document, ref: str, priority: str, outcome: str, paras: list[tuple
     after = cut
     if lead_at is not None and lead_at == cut:
         role = _ROLE.search(rest[lead_at])
+        assert role is not None  # lead_at was chosen where _ROLE matches
         agencies = rest[lead_at][: role.start()].strip(" ,")
         lead = rest[lead_at][role.start():]
         after = lead_at + 1
@@ -180,7 +181,8 @@ def _latest_status(texts: list[str]) -> str:
 def _progress_notes(texts: list[str]) -> list[ProgressNote]:
     """Split the progress cell at its "Progress <Month> <Year>" labels."""
     notes: list[ProgressNote] = []
-    label, date, body = "Update", "", []
+    label, date = "Update", ""
+    body: list[str] = []
     for text in texts:
         for piece in _split_at_labels(text):
             match = _PROGRESS.match(piece)

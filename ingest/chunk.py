@@ -21,9 +21,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from assistant.taxonomy import load_taxonomy
 from assistant.text import count_tokens, sentence_spans
 from assistant.types import ActionRow, Chunk, Document
-from assistant.taxonomy import load_taxonomy
 from ingest.actions import parse_action_plan
 
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,2})\.?\s+(?=\S)")
@@ -235,7 +235,7 @@ def _bounded(text: str, unit: _Unit, limit: int) -> list[_Unit]:
         total += tokens
     # A "word" thousands of characters long (no spaces at all) is cut by length, at 8 characters
     # a token: more than any run of words has, so sentences are never cut by this.
-    bounds = []
+    bounds: list[tuple[int, int]] = []
     width = limit * 8
     for a, b in zip(cuts, cuts[1:] + [len(passage)]):
         bounds.extend((x, min(x + width, b)) for x in range(a, b, width))
@@ -285,7 +285,8 @@ def _split(passage: str, max_tokens: int) -> list[tuple[int, int]]:
     if count_tokens(passage) <= max_tokens:
         return [(0, len(passage))]
     pieces: list[tuple[int, int]] = []
-    start = end = None
+    start: int | None = None
+    end = 0  # set with start: read only while start is not None
     for a, b in _sentences_within(passage, max_tokens):
         # Counted on the joined text: the breaks between sentences are tokens too.
         if start is not None and count_tokens(passage[start:b]) > max_tokens:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from pathlib import Path
+from typing import Any
 
 from assistant.taxonomy import load_taxonomy
 from assistant.types import DocumentInfo, LayoutLine
@@ -43,7 +44,8 @@ def describe(path: Path, raw_text: str, layout: list[LayoutLine], meta: dict[str
     title = (guess.title if markup is not None else "") or _layout_title(raw_text, layout) or guess.title
     doc_type, authority = taxonomy.classify(title, kept[:_HEAD_CHARS])
     kind = taxonomy.kind(doc_type)
-    inferred = dict(
+    # DocumentInfo field -> value for dataclasses.replace: strings and the judgements tuple.
+    inferred: dict[str, Any] = dict(
         title=title,
         doc_type=doc_type,
         publisher=kind.publisher,
@@ -73,7 +75,7 @@ def _visible(raw: str, layout: list[LayoutLine]) -> str:
 def _layout_title(raw: str, layout: list[LayoutLine]) -> str:
     """The first title (or, lacking one, the first heading) block, its lines joined."""
     for role in ("title", "heading"):
-        lines = []
+        lines: list[str] = []
         for ln in layout:
             if ln.role == role and (not lines or not ln.new_block):
                 lines.append(raw[ln.start:ln.end])

@@ -26,8 +26,20 @@ from assistant.errors import IndexDamaged, LoadError
 from assistant.lexical import BM25
 from assistant.settings import Settings
 from assistant.store import (
-    PIPELINE_VERSION, Index, chroma_client, chunk_vectors, commit_generation, forget_loaded, ingest_lock,
-    next_generation, open_index, read_state, remove_unread_generations, verify, write_collection, write_generation,
+    PIPELINE_VERSION,
+    Index,
+    chroma_client,
+    chunk_vectors,
+    commit_generation,
+    forget_loaded,
+    ingest_lock,
+    next_generation,
+    open_index,
+    read_state,
+    remove_unread_generations,
+    verify,
+    write_collection,
+    write_generation,
 )
 from assistant.text import sentence_spans
 from assistant.types import ActionRow, Chunk, Document, FileRecord, IndexedDoc
@@ -96,16 +108,19 @@ def _build(settings: Settings, paths: list[Path] | None, rebuild: bool, progress
     chroma_client(settings, reset_damaged=True)
     # A killed ingest's leftovers go first, whether or not anything changed since.
     remove_unread_generations(settings, state, ingesting=True)
-    usable = state is not None and state.version == PIPELINE_VERSION and not rebuild
-    if usable:
-        report.damaged = verify(settings, state)
-        usable = not report.damaged
+    # The state whose documents may be reused: not one of another pipeline version, not on a
+    # rebuild, not damaged.
+    usable = state if state is not None and state.version == PIPELINE_VERSION and not rebuild else None
+    if usable is not None:
+        report.damaged = verify(settings, usable)
+        if report.damaged:
+            usable = None
     if report.damaged:
         log.warning("the index in %s is damaged (%s): rebuilding it from the whole corpus",
                     settings.index_dir, report.damaged)
         paths = None  # the documents not asked about are lost with the damaged generation
     loaded, report.errors = load_documents(settings.corpus_dir, paths, settings, progress=progress)
-    old_docs: dict[str, IndexedDoc] = state.docs if usable else {}
+    old_docs: dict[str, IndexedDoc] = usable.docs if usable is not None else {}
 
     keys = {doc.info.doc_id: _content_key(doc, settings.passage_vectors) for doc in loaded}
     failed_files = {Path(e.path).resolve() for e in report.errors}
@@ -124,16 +139,16 @@ def _build(settings: Settings, paths: list[Path] | None, rebuild: bool, progress
     report.reused_docs = sorted(reused)
     report.embedded_docs = [doc.info.doc_id for doc in fresh]
 
-    if usable and not fresh and not report.removed_docs:
+    if usable is not None and not fresh and not report.removed_docs:
         report.up_to_date = True
         PendingVectors(settings.index_dir).clear()  # a killed run's vectors of documents since unchanged back
-        report.generation = state.generation
+        report.generation = usable.generation
         report.documents = len(old_docs)
         report.chunks = sum(e.chunks for e in old_docs.values())
         report.seconds = time.perf_counter() - started
         return report
 
-    old = open_index(settings) if usable and reused else None
+    old = open_index(settings) if usable is not None and reused else None
     generation = next_generation(settings.index_dir, state)
     built = _Built()
     if old is not None:
@@ -221,12 +236,13 @@ def _process(fresh: list[Document], keys: dict[str, str], settings: Settings, bu
         built.actions.extend(rows)
     if settings.passage_vectors == "sentences":
         sentence_vectors = _embed_with_progress([s[3] for s in sentences], settings, progress, report)
-        passage_vecs = mean_of_sentences(new_chunks, [s[:3] for s in sentences], sentence_vectors)
-        alone = [i for i, v in enumerate(passage_vecs) if v is None]  # no sentence to average: embedded
+        means = mean_of_sentences(new_chunks, [s[:3] for s in sentences], sentence_vectors)
+        alone = [i for i, v in enumerate(means) if v is None]  # no sentence to average: embedded
+        embedded: dict[int, np.ndarray] = {}
         if alone:
-            for i, v in zip(alone, _embed_with_progress([embedding_input(new_chunks[i]) for i in alone],
-                                                          settings, progress, report)):
-                passage_vecs[i] = v
+            embedded = dict(zip(alone, _embed_with_progress([embedding_input(new_chunks[i]) for i in alone],
+                                                            settings, progress, report)))
+        passage_vecs = [v if v is not None else embedded[i] for i, v in enumerate(means)]
     else:
         vectors = _embed_with_progress([embedding_input(c) for c in new_chunks] + [s[3] for s in sentences],
                                        settings, progress, report)

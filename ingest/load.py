@@ -15,23 +15,24 @@ import logging
 import multiprocessing
 import os
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable
 
 import docx
+from bs4 import BeautifulSoup, NavigableString, Tag
 from docx.table import Table
 from tqdm import tqdm
-from bs4 import BeautifulSoup, NavigableString, Tag
 
 from assistant.errors import LoadError
 from assistant.settings import Settings
 from assistant.taxonomy import load_taxonomy
 from assistant.types import Document, DocumentInfo, LayoutLine
-from ingest.layout import LayoutText
-from ingest.pdf import read_pdf
 from ingest.describe import describe
+from ingest.layout import LayoutText
 from ingest.manifest import MANIFEST_NAME, read_manifest
+from ingest.pdf import read_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -364,7 +365,7 @@ def _read_docx(path: Path, data: bytes) -> _Read:
         out = LayoutText()
         for item in document.iter_inner_content():
             if isinstance(item, Table):
-                _table_or_text(path, lambda: _docx_table(item, out), lambda: _docx_table_text(item, out))
+                _table_or_text(path, partial(_docx_table, item, out), partial(_docx_table_text, item, out))
                 continue
             style = item.style.name if item.style is not None else ""
             level = 1 if style == "Title" else _heading_level(style)
@@ -483,8 +484,8 @@ def _read_html(path: Path, data: bytes) -> _Read:
             elif node.name == "table":
                 _flush_html(out, line, owner)
                 owner = None
-                _table_or_text(path, lambda: _html_table(node, out, done_rows),
-                               lambda: _html_table_text(node, out, done_rows))
+                _table_or_text(path, partial(_html_table, node, out, done_rows),
+                               partial(_html_table_text, node, out, done_rows))
             continue
         if type(node) is not NavigableString:  # a comment, doctype or CDATA
             continue
@@ -505,8 +506,9 @@ def _in_done(node: NavigableString, done_rows: set[int]) -> bool:
 
 
 def _html_table(table: Tag, out: LayoutText, done_rows: set[int]) -> None:
-    rows, header = [], False
-    for i, tr in enumerate(table.find_all("tr")):
+    rows: list[list[str]] = []
+    header = False
+    for tr in table.find_all("tr"):
         if tr.find_parent("table") is not table:
             continue  # a nested table's rows are read with that table
         done_rows.add(id(tr))

@@ -71,7 +71,9 @@ def read_pdf(path: Path, data: bytes) -> tuple[LayoutText, dict[str, str]]:
             # An owner password only (against editing) opens with the empty user password.
             raise LoadError(path, "PDF is encrypted with a password: save an unencrypted copy (print to PDF) and load that")
         try:
-            pages = [_page_lines(page, number) for number, page in enumerate(doc, 1)]
+            # doc.pages() loads the pages as iterating doc does; mypy cannot iterate Document (its
+            # __getitem__ overloads are malformed in pymupdf's annotations).
+            pages = [_page_lines(page, number) for number, page in enumerate(doc.pages(), 1)]
         except Exception as exc:
             raise LoadError(path, f"not a readable PDF ({type(exc).__name__}: {exc}): re-export or re-download it") from None
         meta = {"created": _pdf_date(doc.metadata.get("creationDate", "") if doc.metadata else "")}
@@ -179,7 +181,7 @@ def _mark_furniture(lines: list[_Line], n_pages: int) -> None:
 
 
 def _body_size(lines: list[_Line]) -> float:
-    sizes = Counter()
+    sizes: Counter[float] = Counter()
     for ln in lines:
         if ln.role == "body":
             sizes[ln.size] += len(ln.text)
