@@ -9,21 +9,21 @@ import logging
 import re
 import time
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Sequence
 
 from assistant.answerability import judge
+from assistant.asof import as_of
 from assistant.compose import Composer, ExtractiveComposer
 from assistant.conversation import resolve
 from assistant.generate import generated, make_llm
 from assistant.retrieve import retrieve
-from assistant.understand import understand
 from assistant.settings import Settings
 from assistant.store import Index, open_index
-from assistant.trace import trace_answer
-from assistant.asof import as_of
 from assistant.text import STOPWORDS, words
+from assistant.trace import trace_answer
 from assistant.types import Answer, Filters
+from assistant.understand import understand
 
 log = logging.getLogger(__name__)
 

@@ -16,12 +16,21 @@ import re
 
 from assistant.errors import AssistantError
 from assistant.retrieve import retrieve
-from assistant.understand import expand_acronyms
 from assistant.settings import Settings
 from assistant.store import Index, open_index
 from assistant.text import normalise, sentence_spans, terms
-from assistant.types import (BRIEF_HEADINGS, ActionRow, Brief, BriefPoint, BriefSection, Chunk, Citation,
-                             DocumentInfo, Filters)
+from assistant.types import (
+    BRIEF_HEADINGS,
+    ActionRow,
+    Brief,
+    BriefPoint,
+    BriefSection,
+    Chunk,
+    Citation,
+    DocumentInfo,
+    Filters,
+)
+from assistant.understand import expand_acronyms
 
 log = logging.getLogger(__name__)
 
@@ -104,9 +113,9 @@ def _matching_action_rows(index: Index, weights: dict[str, float], filters: Filt
             first[(chunk.doc_id, chunk.ref)] = chunk
     found = []
     for row in index.actions.values():
-        chunk = first.get((row.doc_id, row.ref))
-        if chunk and filters.allows(chunk) and _overlap(row.text, weights) >= min_overlap:
-            found.append(chunk)
+        row_chunk = first.get((row.doc_id, row.ref))
+        if row_chunk and filters.allows(row_chunk) and _overlap(row.text, weights) >= min_overlap:
+            found.append(row_chunk)
     return found
 
 

@@ -164,7 +164,7 @@ def _select(sentences: list[_Sentence], budget: int, settings: Settings) -> list
     # theme or list question hears from several passages and documents, not one.
     rest = [s for s in ranked[1:] if s.score >= floor]
     while rest and used < budget * settings.fill_share:
-        quoted = {}
+        quoted: dict[int, int] = {}
         for c in chosen:
             quoted[c.hit_rank] = quoted.get(c.hit_rank, 0) + 1
         pick = max(rest, key=lambda s: s.score - settings.quoted_passage_penalty * quoted.get(s.hit_rank, 0))
@@ -230,7 +230,8 @@ def _home_heard(home: str, chosen: list[_Sentence], sentences: list[_Sentence], 
 
 def _opening(sentences: list[_Sentence], rank: int, budget: int) -> list[_Sentence]:
     """The first sentences of one passage, in order, within `budget` words."""
-    chosen, used = [], 0
+    chosen: list[_Sentence] = []
+    used = 0
     for s in sorted((s for s in sentences if s.hit_rank == rank), key=lambda s: s.start):
         n_words = len(s.text.split())
         if chosen and used + n_words > budget:

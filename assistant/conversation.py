@@ -11,7 +11,7 @@ resolved question is what gets searched, and it is shown to the user.
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from assistant.text import terms
 

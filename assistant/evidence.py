@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+
 import numpy as np
 
 from assistant.settings import Settings

@@ -79,7 +79,7 @@ def _llm(url: str, model: str, key: str, timeout: float, max_tokens: int):
 def offered(extractive: Answer, settings: Settings) -> list[tuple[int, Hit | Citation]]:
     """The passages shown to the model with their markers: the answer's citations under their
     own numbers, then further retrieved passages, up to `llm_passages`."""
-    chosen: list[tuple[int, Hit | Citation]] = [(c.n, c) for c in extractive.citations][: settings.llm_passages]
+    chosen: list[tuple[int, Hit | Citation]] = [(c.n, c) for c in extractive.citations[: settings.llm_passages]]
     seen = {c.chunk.passage_id or c.chunk.chunk_id for _, c in chosen}
     n = max((c.n for c in extractive.citations), default=0)
     for hit in extractive.retrieved:
@@ -144,8 +144,8 @@ def answer_stream(question: str, *, settings: Settings | None = None, llm=None, 
 def generated(extractive: Answer, *, llm, settings: Settings, index: Index | None = None) -> Answer:
     """The generated answer, verified; or `extractive` unchanged or with a notice. See the module."""
     result = extractive
-    for result in stream_generated(extractive, llm=llm, settings=settings, index=index):
-        pass
+    for update in stream_generated(extractive, llm=llm, settings=settings, index=index):
+        result = update  # the last one is the answer
     return result
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -40,7 +40,7 @@ class BM25:
         self._arrays = (vocabulary, indptr, chunks, tfs, lengths)
 
     @classmethod
-    def build(cls, texts: Iterable[str]) -> "BM25":
+    def build(cls, texts: Iterable[str]) -> BM25:
         postings: dict[str, list[tuple[int, int]]] = {}
         lengths = []
         for i, text in enumerate(texts):
@@ -88,7 +88,7 @@ class BM25:
         return out.getvalue()
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "BM25":
+    def from_bytes(cls, data: bytes) -> BM25:
         with np.load(io.BytesIO(data)) as arrays:
             return cls([str(t) for t in arrays["vocabulary"]], arrays["indptr"], arrays["chunks"],
                        arrays["tfs"], arrays["lengths"])

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -31,6 +32,7 @@ from assistant.store import Index, open_index
 from assistant.taxonomy import load_taxonomy
 from assistant.types import Filters, Hit, Query, council_key, date_as_int
 from assistant.understand import understand
+
 
 def retrieve(question: str, *, filters: Filters | None = None, settings: Settings | None = None,
              index: Index | None = None, k: int | None = None, query: Query | None = None) -> list[Hit]:
@@ -187,7 +189,7 @@ def _dense(index: Index, vector: np.ndarray, filters: Filters, n: int, hub_penal
 
 
 def _where(filters: Filters) -> dict | None:
-    clauses = []
+    clauses: list[dict[str, dict[str, Any]]] = []
     if filters.doc_ids:
         clauses.append({"doc_id": {"$in": list(filters.doc_ids)}})
     if filters.doc_types:

@@ -78,7 +78,7 @@ CHROMA_BATCH = 200
 # The fields `assistant.retrieve` filters the dense search by; chunks.jsonl holds the rest.
 FILTER_FIELDS = ("doc_id", "doc_type", "date_int", "council", "judgement")
 _lock = threading.Lock()
-_cache: dict[tuple, "Index"] = {}
+_cache: dict[tuple, Index] = {}
 
 
 def chroma_client(settings: Settings, *, reset_damaged: bool = False):

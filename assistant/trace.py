@@ -43,6 +43,7 @@ from functools import lru_cache
 import numpy as np
 
 from assistant.compose import attribution
+from assistant.errors import IndexDamaged
 from assistant.settings import Settings
 from assistant.store import Index
 from assistant.taxonomy import TAXONOMY_FILE, load_taxonomy
@@ -90,7 +91,7 @@ def trace(index: Index, about: str = "", *, settings: Settings | None = None) ->
     plans = _plans(index, settings)
     traces: list[Trace] = []
     wanted = _best_finding(index, about, plans, settings) if about.strip() else None
-    for plan_id, (source_id, findings, links) in plans.items():
+    for plan_id, (_source_id, findings, links) in plans.items():
         for fi, finding in enumerate(findings):
             if wanted is not None and finding.chunk.passage_id != wanted:
                 continue
@@ -226,7 +227,7 @@ def _cell_sentences(index: Index, row: ActionRow) -> list[int]:
     the cells cannot be found in its passage)."""
     chunk = row_chunk(index, row)
     passage = index.passages.get(chunk.passage_id) if chunk else None
-    if not passage:
+    if chunk is None or not passage:
         return []
     spans = []
     for cell in (row.action, row.reason, row.impact):
@@ -350,7 +351,8 @@ def _shingles(text: str) -> set[tuple[str, ...]]:
     return {tuple(words[i:i + _QUOTED_WORDS]) for i in range(len(words) - _QUOTED_WORDS + 1)}
 
 
-def _links(findings, rows, scores: np.ndarray, refs: list[list[int]], settings: Settings) -> list[list[tuple]]:
+def _links(findings, rows, scores: np.ndarray, refs: list[tuple[list[int], bool]],
+           settings: Settings) -> list[list[tuple]]:
     # Ranks are counted among the findings that no priority heading repeats (those are linked by
     # reference instead): a row's best findings (`trace_row_rank`) and a finding's best rows
     # (`trace_finding_rank`); either lets a link through that reaches `trace_link_threshold`.
@@ -377,6 +379,8 @@ def _links(findings, rows, scores: np.ndarray, refs: list[list[int]], settings: 
 
 def _step(index: Index, row: ActionRow, score: float, by: str, plan_id: str, settings: Settings) -> TraceStep:
     chunk = row_chunk(index, row)
+    if chunk is None:  # every indexed row is chunked; one without its passage is a broken index
+        raise IndexDamaged(index.settings.index_dir, f"action row {row.doc_id} {row.ref} has no passage")
     action = Citation(1, chunk, (verbatim(row.action, chunk.passage) or chunk.passage.split("\n", 1)[0],))
     latest = row.latest_progress()
     progress = None
@@ -452,7 +456,7 @@ def _report_table(index: Index, plan_id: str, settings: Settings):
     for i, row in enumerate(rows):
         rv = vectors[_row_sentences(index, row)] if _row_sentences(index, row) else None
         row_terms = set(terms(_cells(row)))
-        for j, (chunk, passage) in enumerate(paragraphs):
+        for j, (_chunk, passage) in enumerate(paragraphs):
             if rv is None:
                 continue
             closeness = vectors[passage.rows] @ rv.T  # paragraph sentences x row sentences
@@ -535,6 +539,7 @@ def _best_finding(index: Index, about: str, plans: dict, settings: Settings) -> 
         score = (1 - _EVEN) * dense + _EVEN * lexical
         if best is None or score > best[0]:
             best = (score, f.chunk.passage_id)
+    assert best is not None  # findings is not empty
     return best[1]
 
 

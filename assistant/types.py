@@ -33,7 +33,7 @@ class DocumentInfo:
     judgements: tuple[tuple[str, str], ...] = ()  # (judgement area, grade) from the judgement grid
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "DocumentInfo":
+    def from_json(cls, data: dict[str, Any]) -> DocumentInfo:
         """From `dataclasses.asdict` as stored in JSON (lists back to tuples)."""
         fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         fields["judgements"] = tuple(tuple(pair) for pair in fields.get("judgements", ()))
@@ -196,7 +196,7 @@ class Chunk:
         return data
 
     @classmethod
-    def from_metadata(cls, chunk_id: str, text: str, meta: dict[str, Any]) -> "Chunk":
+    def from_metadata(cls, chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
         fields = {k: v for k, v in meta.items() if k in cls.__dataclass_fields__}
         fields["chunk_id"] = chunk_id
         fields["text"] = text
@@ -501,7 +501,7 @@ class IndexState:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "IndexState":
+    def from_json(cls, data: dict[str, Any]) -> IndexState:
         return cls(
             version=int(data["version"]),
             generation=int(data["generation"]),

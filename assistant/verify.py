@@ -23,8 +23,8 @@ the project's question set only (scripts/tune_verify.py).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 import numpy as np
 
@@ -108,7 +108,7 @@ def source(n: int, chunk: Chunk, text: str, index: Index | None) -> Source:
     against the passage its citation shows, not only the part the model was shown), with
     their vectors from the index when it has them (made at ingest), else embedded now."""
     stored = index.passages.get(chunk.passage_id) if index is not None else None
-    if stored is not None and stored.rows:
+    if index is not None and stored is not None and stored.rows:
         sentences = tuple(chunk.passage[a:b] for a, b in stored.spans)
         vectors = index.sentence_vectors[stored.rows]
     else:
@@ -131,10 +131,10 @@ def check(sentence: str, sources: Mapping[int, Source], settings: Settings,
     """
     cites, body = markers(sentence)
     if not cites and settings.verify_cite_missing and sources and body:
-        vector = vector if vector is not None else embed([body])[0]
+        vector = body_vector = vector if vector is not None else embed([body])[0]
         # A small model often leaves markers out: cite the passage the sentence is closest to,
         # then hold it to the same checks as a sentence that cited it.
-        cites = (max(sources, key=lambda n: _closest(vector, [sources[n]])[0]),)
+        cites = (max(sources, key=lambda n: _closest(body_vector, [sources[n]])[0]),)
     if not cites:
         return Check(body, cites, False, "cites no passage")
     unknown = [n for n in cites if n not in sources]
@@ -196,7 +196,8 @@ def _figure(text: str) -> str:
 def _closest(vector: np.ndarray, cited: Iterable[Source]) -> tuple[float, tuple[str, ...]]:
     """Best cosine of `vector` with a sentence, or two adjacent sentences, of the cited passages,
     and those sentences."""
-    best, support = -1.0, ()
+    best = -1.0
+    support: tuple[str, ...] = ()
     for src in cited:
         if not len(src.vectors):
             continue
