@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-
 DEFAULT_TOLERANCES = Path(__file__).with_name("tolerances.toml")
 # The baseline of the held-out part of the project's own set: what `assistant eval run` gates by default.
 BASELINE = Path(__file__).with_name("sets") / "corpus" / "baseline.json"

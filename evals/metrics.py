@@ -42,8 +42,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from evals.questions import Question
 from evals.modes import generation_figures
+from evals.questions import Question
 
 DEFAULT_THRESHOLD = 0.8
 RANK_CUTOFF = 10  # MRR and nDCG look at the top 10 whatever k is

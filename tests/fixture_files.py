@@ -6,7 +6,6 @@ file and returns its path. Tests import this module by name (pytest puts tests/ 
 
 from __future__ import annotations
 
-import io
 import random
 from pathlib import Path
 

@@ -10,9 +10,9 @@ import urllib.request
 
 import pytest
 
-from conftest import CHROMA, ROOT, stop_server
 from assistant.errors import StoreError
 from assistant.store import chroma_client, forget_loaded, open_index, read_state
+from conftest import CHROMA, ROOT, stop_server
 
 pytestmark = pytest.mark.server
 

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from conftest import invoke_cli
 from assistant.store import open_index
+from conftest import invoke_cli
 
 DOCS = ("sefton-cqc-health-review", "sefton-ilacs-2022", "sefton-ilacs-2025", "sefton-jtai-action-plan-2020",
         "sefton-jtai-letter-2019", "sefton-jtai-scrutiny-report-2020", "sefton-ofsted-inspection-2016")
@@ -30,7 +30,7 @@ def test_docs_lists_every_document_with_chunk_counts(index_dir, chunk_counts):
     done = invoke_cli("docs", "--index-dir", index_dir)
     assert done.returncode == 0, done.stderr
     for doc_id, count in chunk_counts.items():
-        line = next((l for l in done.stdout.splitlines() if l.startswith(doc_id + " ")), None)
+        line = next((ln for ln in done.stdout.splitlines() if ln.startswith(doc_id + " ")), None)
         assert line is not None, (doc_id, done.stdout)
         assert re.search(rf"\b{count} chunks\b", line), line
     assert f"{len(DOCS)} documents, {sum(chunk_counts.values())} chunks" in done.stdout

@@ -14,8 +14,8 @@ import threading
 import time
 from pathlib import Path
 
-from conftest import ASSISTANT, ROOT, run_cli
 from assistant.store import STATE_FILE, chroma_client, forget_loaded, open_index, read_state
+from conftest import ASSISTANT, ROOT, run_cli
 
 SCRUTINY = "sefton-jtai-scrutiny-report-2020"
 ADDENDUM = ("Addendum September 2020. The partnership opened a zebrafish therapy garden in Bootle "

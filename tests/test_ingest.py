@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 
 import fixture_files as ff
-from conftest import CORPUS, SMALL_DOCS, run_cli, write_manifest
 from assistant.errors import ManifestError
 from assistant.store import STATE_FILE, chroma_client, forget_loaded, open_index
 from assistant.types import Filters, date_as_int
+from conftest import CORPUS, SMALL_DOCS, run_cli, write_manifest
 
 LETTER = "sefton-jtai-letter-2019"
 SCRUTINY = "sefton-jtai-scrutiny-report-2020"

@@ -8,7 +8,6 @@ import shutil
 import signal
 import subprocess
 import time
-from pathlib import Path
 
 from conftest import ASSISTANT, ROOT, run_cli
 

@@ -24,8 +24,8 @@ from assistant.settings import Settings
 from assistant.store import open_index
 from assistant.types import Answer, Chunk, Citation
 from assistant.verify import check, markers, source, split_generated
-from evals.metrics import summarise
 from conftest import stop_server
+from evals.metrics import summarise
 from evals.modes import comparison_markdown
 from ui.render import answer_html
 
@@ -205,7 +205,8 @@ def llm_url(tmp_path_factory):
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("llama_cpp.server did not start:\n" + log.read_text(errors="replace")[-3000:])
+                    raise RuntimeError("llama_cpp.server did not start:\n"
+                                       + log.read_text(errors="replace")[-3000:]) from None
                 time.sleep(0.5)
         yield url
     finally:

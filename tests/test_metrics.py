@@ -88,7 +88,7 @@ def test_quote_with_page_number_removed_matches_by_4grams():
              "thresholds for intervention and that referrals from schools are of a consistently good quality").split()
     quote = " ".join(words[:15] + ["Page", "12"] + words[15:])  # copied across a page break
     passage = "We found that " + " ".join(words) + " in all areas."
-    assert not normalise(quote) in normalise(passage)
+    assert normalise(quote) not in normalise(passage)
     assert matches(quote, passage)
 
 

@@ -21,7 +21,7 @@ from assistant.answer import answer
 from assistant.settings import Settings
 from assistant.store import open_index
 from assistant.types import Filters, council_key
-from conftest import BuiltIndex, CORPUS, run_cli
+from conftest import CORPUS, BuiltIndex, run_cli
 
 NATIONAL = Path(__file__).resolve().parent.parent.parent / "shared" / "national"
 # Rows of catalogue.csv (its `file` column): overall judgements of every grade, and both folders.

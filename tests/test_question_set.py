@@ -11,7 +11,7 @@ reader and cleaner, as passages are) and, for text files, also as written.
 import json
 import re
 import tomllib
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -45,7 +45,7 @@ def report(problems, what):
     return f"{len(problems)} question(s) {what}:\n  " + "\n  ".join(problems)
 
 
-@lru_cache(maxsize=None)
+@cache
 def raw_lines(name):
     """(file:line, text) of every line of the set's files."""
     lines = []
@@ -56,7 +56,7 @@ def raw_lines(name):
     return tuple(lines)
 
 
-@lru_cache(maxsize=None)
+@cache
 def questions(name):
     """Parsed records; lines that do not parse are skipped here and reported by their own test."""
     records = []
@@ -80,7 +80,7 @@ def answerable(record):
     return record.get("type") != "unanswerable"
 
 
-@lru_cache(maxsize=None)
+@cache
 def set_documents(name):
     """Document id -> file of the set's corpus: corpus/manifest.toml's entries, or the files of
     its corpus.toml (by manifest id where corpus/ has one, else by file stem)."""
@@ -93,7 +93,7 @@ def set_documents(name):
     return {by_file.get(f.name, f.stem): f for f in files}
 
 
-@lru_cache(maxsize=None)
+@cache
 def document_texts(path):
     """Whitespace-normalised texts of a document: as the project cleans it, and as written."""
     from assistant.settings import Settings

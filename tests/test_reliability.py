@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -21,12 +20,19 @@ import numpy as np
 import pytest
 
 import fixture_files as ff
-from conftest import ASSISTANT, ROOT, run_cli
 from assistant.errors import IndexDamaged, IndexOutdated, IngestBusy
 from assistant.settings import Settings
 from assistant.store import (
-    GENERATION_FILES, PIPELINE_VERSION, STATE_FILE, chroma_client, forget_loaded, ingest_lock, open_index, read_state,
+    GENERATION_FILES,
+    PIPELINE_VERSION,
+    STATE_FILE,
+    chroma_client,
+    forget_loaded,
+    ingest_lock,
+    open_index,
+    read_state,
 )
+from conftest import ASSISTANT, ROOT, run_cli
 from ingest.chunk import chunk_document
 from ingest.clean import clean_document
 from ingest.load import load_documents

@@ -24,7 +24,6 @@ from pathlib import Path
 
 import pytest
 
-
 pytestmark = pytest.mark.browser
 
 webdriver = pytest.importorskip("selenium.webdriver")
@@ -33,6 +32,7 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
 from conftest import stop_server  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -140,7 +140,7 @@ def _ask(browser, question: str, turn: int = 1) -> dict:
     box.send_keys(Keys.ENTER)
     _wait(browser, lambda d: d.execute_script("return window.__marks.full"), 90)
     # The final update also fills the sources panel; wait for it before clicking into it.
-    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, f"#sources section.turn.latest h4"), 30)
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#sources section.turn.latest h4"), 30)
     _wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#sources section.turn.latest h4").text
           .startswith(f"Answer {turn}:"), 30)
     marks = browser.execute_script("return window.__marks")

@@ -56,8 +56,9 @@ def test_timeline_tab_orders_documents_with_judgements_and_chart(server, browser
 def test_action_tracker_filters_downloads_and_follows_a_trace(server, browser, downloads):
     url, _ = server
     _open_tab(browser, url, "actions-tab")
-    rows = lambda d: [r for r in d.find_elements(By.CSS_SELECTOR, "#tracker-out table.tracker tbody tr")
-                      if r.is_displayed()]
+    def rows(d):
+        return [r for r in d.find_elements(By.CSS_SELECTOR, "#tracker-out table.tracker tbody tr") if r.is_displayed()]
+
     assert len(_wait(browser, lambda d: len(rows(d)) == 38 and rows(d), 30)) == 38
     _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#tk-chart-priority canvas, #tk-chart-priority svg"), 30)
 
