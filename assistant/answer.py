@@ -27,17 +27,28 @@ from assistant.understand import understand
 
 log = logging.getLogger(__name__)
 
-EMPTY_REPLY = ("Please type a question about the inspection documents, for example "
-               "\"What did inspectors say about CAMHS waiting times?\"")
-ABSTAIN_REPLY = ("The documents do not cover this question, as far as I can find. "
-                 "The closest passages are listed below; they may help you rephrase.")
+EMPTY_REPLY = (
+    "Please type a question about the inspection documents, for example "
+    '"What did inspectors say about CAMHS waiting times?"'
+)
+ABSTAIN_REPLY = (
+    "The documents do not cover this question, as far as I can find. "
+    "The closest passages are listed below; they may help you rephrase."
+)
 PARTIAL_OPENING = "The documents do not give {missing}. What they say about {focus}:"
 _ENGLISH_HINT = "The documents are in English; a question in English will find more."
 
 
-def answer(question: str, *, history: Sequence[object] | None = None, filters: Filters | None = None,
-           settings: Settings | None = None, index: Index | None = None,
-           composer: Composer | None = None, llm=None) -> Answer:
+def answer(
+    question: str,
+    *,
+    history: Sequence[object] | None = None,
+    filters: Filters | None = None,
+    settings: Settings | None = None,
+    index: Index | None = None,
+    composer: Composer | None = None,
+    llm=None,
+) -> Answer:
     """Answer `question` from the indexed documents, every sentence cited.
 
     Args:
@@ -89,19 +100,24 @@ def answer(question: str, *, history: Sequence[object] | None = None, filters: F
         if outcome == "partial":
             text = PARTIAL_OPENING.format(missing=verdict.missing, focus=query.focus_phrase) + "\n" + text
     log.debug("answered %r (evidence %.3f, %s)", resolved, composition.evidence, outcome)
-    result = as_of(Answer(  # a newer inspection on the same theme is quoted too (assistant/asof.py)
-        question=question,
-        resolved_question=resolved,
-        text=text,
-        citations=composition.citations,
-        retrieved=tuple(hits),
-        abstained=outcome != "answered",
-        outcome=outcome,
-        answer_type=query.answer_type,
-        notice=" ".join(notices),
-        timings_ms={"retrieval": (retrieved_at - started) * 1000, "composition": (done - retrieved_at) * 1000},
-        evidence=composition.evidence,
-    ), index=index, settings=settings, filters=filters)
+    result = as_of(
+        Answer(  # a newer inspection on the same theme is quoted too (assistant/asof.py)
+            question=question,
+            resolved_question=resolved,
+            text=text,
+            citations=composition.citations,
+            retrieved=tuple(hits),
+            abstained=outcome != "answered",
+            outcome=outcome,
+            answer_type=query.answer_type,
+            notice=" ".join(notices),
+            timings_ms={"retrieval": (retrieved_at - started) * 1000, "composition": (done - retrieved_at) * 1000},
+            evidence=composition.evidence,
+        ),
+        index=index,
+        settings=settings,
+        filters=filters,
+    )
     # With an LLM endpoint set, a model rewrites it; only sentences their passages support stay.
     return generated(result, llm=llm if llm is not None else make_llm(settings), settings=settings, index=index)
 
@@ -113,7 +129,9 @@ def _clean_question(question: str, settings: Settings) -> tuple[str, list[str]]:
     text = re.sub(r"\s+", " ", text).strip()
     if len(text) > settings.max_question_chars:
         text = text[: settings.max_question_chars].rsplit(" ", 1)[0]
-        notices.append(f"Your question was long, so only its first {settings.max_question_chars} characters were searched.")
+        notices.append(
+            f"Your question was long, so only its first {settings.max_question_chars} characters were searched."
+        )
     if text and not re.search(r"\w", text):
         return "", notices
     return text, notices

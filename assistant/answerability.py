@@ -33,33 +33,56 @@ from assistant.types import Citation, Query
 from assistant.understand import YEAR
 
 WANTED = {
-    "number": "the figure asked for", "person": "the name asked for", "agent": "the name asked for",
+    "number": "the figure asked for",
+    "person": "the name asked for",
+    "agent": "the name asked for",
     "date": "the date asked for",
-    "rating": "the grade asked for", "organisation": "the names asked for",
+    "rating": "the grade asked for",
+    "organisation": "the names asked for",
 }
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _REFERENCE = re.compile(r"\b\d+(?:\.\d+){1,3}\b")  # "2.2.2", "5.1.14": references, not figures
-_DATE = re.compile(rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS})|(?:{_MONTHS}) \d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|"
-                   rf"(?:19|20)\d\d)\b", re.I)
-_FIGURE = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
-                     r"thirty|forty|fifty|hundred|thousand|half|third|quarter|dozen|twice|once|daily|weekly|"
-                     r"fortnightly|monthly|quarterly|annually|yearly|bi-?monthly)\b", re.I)
+_DATE = re.compile(
+    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS})|(?:{_MONTHS}) \d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|"
+    rf"(?:19|20)\d\d)\b",
+    re.I,
+)
+_FIGURE = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+    r"thirty|forty|fifty|hundred|thousand|half|third|quarter|dozen|twice|once|daily|weekly|"
+    r"fortnightly|monthly|quarterly|annually|yearly|bi-?monthly)\b",
+    re.I,
+)
 _SHARE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|per ?cent\b)|\bper [\d,]+|\b(?:half|third|quarter)\b", re.I)
 _AGE = re.compile(r"\b(?:over|under|aged?|age of|older than|younger than)\s+\d+\b|\b\d+[- ]year[- ]olds?\b", re.I)
 _TITLE_RUN = re.compile(r"(?<![.!?:]\s)\b[A-Z][a-z'’]+(?: (?:and |of |for )?[A-Z][a-z'’]+)+\b")
 _CAPITALISED = re.compile(r"\b[A-Z][a-z'’]+(?:-[A-Z][a-z]+)?\b")
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}s?\b")
 # A sentence opening that refers back to the sentence before: its subject is named there.
-_ANAPHOR = re.compile(r"\W*(?:it|its|this|these|that|those|they|their|there|he|she|such|the (?:service|team|"
-                      r"hub|centre|board|group|panel|plan|programme|project|scheme|pilot|offer|model|approach|"
-                      r"review|audit|figure|number|rate|total|majority|remainder))\b", re.I)
+_ANAPHOR = re.compile(
+    r"\W*(?:it|its|this|these|that|those|they|their|there|he|she|such|the (?:service|team|"
+    r"hub|centre|board|group|panel|plan|programme|project|scheme|pilot|offer|model|approach|"
+    r"review|audit|figure|number|rate|total|majority|remainder))\b",
+    re.I,
+)
 # A time given relative to an event ("6-12 months before their 18th birthday", "within 3 days of
 # the referral", "at age 16"): an answer to "when should ...?".
-_RELATIVE_TIME = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)(?:\s*(?:-|–|to)\s*\d+)?"
-                            r"\s+(?:working\s+)?(?:days?|weeks?|months?|years?|hours?)\s+(?:before|after|of|from|"
-                            r"following|prior)\b|\b(?:aged?|age of)\s+\d+|\b\d+(?:st|nd|rd|th)\s+birthday\b|"
-                            r"\bwithin\s+(?:\d+|one|two|three|four|five|six|seven|ten|twelve)\s+\w+", re.I)
-_CALENDAR = frozenset(_MONTHS.split("|")) | {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+_RELATIVE_TIME = re.compile(
+    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)(?:\s*(?:-|–|to)\s*\d+)?"
+    r"\s+(?:working\s+)?(?:days?|weeks?|months?|years?|hours?)\s+(?:before|after|of|from|"
+    r"following|prior)\b|\b(?:aged?|age of)\s+\d+|\b\d+(?:st|nd|rd|th)\s+birthday\b|"
+    r"\bwithin\s+(?:\d+|one|two|three|four|five|six|seven|ten|twelve)\s+\w+",
+    re.I,
+)
+_CALENDAR = frozenset(_MONTHS.split("|")) | {
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+}
 _PARTICLES = {"st", "de", "van", "von", "le", "la", "o", "mc", "mac"}
 
 
@@ -79,7 +102,9 @@ def judge(query: Query, citations: tuple[Citation, ...], index: Index, settings:
     if query.missing_kinds:
         # "What did the 2021 focused visit find?" with no focused visit letter in the index: other
         # documents mentioning the visit do not answer for it.
-        return Verdict("partial", f"{wanted} from {' or '.join(query.missing_kinds)}: the documents searched include none")
+        return Verdict(
+            "partial", f"{wanted} from {' or '.join(query.missing_kinds)}: the documents searched include none"
+        )
     for year in query.named_years:
         # The year named must be the one speaking: a document of that year, or a cited
         # sentence that names it ("At 11 April 2016, 474 children ...").
@@ -88,8 +113,9 @@ def judge(query: Query, citations: tuple[Citation, ...], index: Index, settings:
     for month in query.named_months:
         name, year = month.split()
         dated = any(c.chunk.date[:4] == year and _month_name(c.chunk.date) == name for c in citations)
-        if not dated and not any(re.search(rf"\b{name}\b[^.]{{0,12}}\b{year}\b", c.chunk.passage, re.I)
-                                 for c in citations):
+        if not dated and not any(
+            re.search(rf"\b{name}\b[^.]{{0,12}}\b{year}\b", c.chunk.passage, re.I) for c in citations
+        ):
             return Verdict("partial", f"{wanted} in {month.title()}")
     if query.councils and not any(c.chunk.doc_id in query.council_docs for c in citations):
         return Verdict("partial", f"{wanted} about {', '.join(query.councils)}")
@@ -102,14 +128,18 @@ def judge(query: Query, citations: tuple[Citation, ...], index: Index, settings:
             return Verdict("partial", f"{wanted} in {shorts}")
     if query.answer_type not in _HOLDS:
         return Verdict("answered")
-    if any(gives_answer(s, query, index, settings, c.chunk.passage, row=c.chunk.kind == "action")
-           for c in citations for s in c.sentences):
+    if any(
+        gives_answer(s, query, index, settings, c.chunk.passage, row=c.chunk.kind == "action")
+        for c in citations
+        for s in c.sentences
+    ):
         return Verdict("answered")
     return Verdict("partial", wanted)
 
 
-def gives_answer(sentence: str, query: Query, index: Index, settings: Settings, passage: str = "",
-                 row: bool = False) -> bool:
+def gives_answer(
+    sentence: str, query: Query, index: Index, settings: Settings, passage: str = "", row: bool = False
+) -> bool:
     """Whether `sentence` holds the kind of thing `query` asks for, bound to its focus (always
     True for the kinds of question that ask for no particular thing). The focus may also be
     held by the sentence before it in `passage` ("Kooth launched in July 2019. The service has
@@ -127,8 +157,11 @@ def gives_answer(sentence: str, query: Query, index: Index, settings: Settings, 
     total = sum(weights.values())
     if total:
         present = set(terms(sentence + " " + (passage if row else _sentence_before(sentence, passage))))
-        held = sum(w for t, w in weights.items()
-                   if t in present or (t in query.spelled_out and set(query.spelled_out[t]) <= present))
+        held = sum(
+            w
+            for t, w in weights.items()
+            if t in present or (t in query.spelled_out and set(query.spelled_out[t]) <= present)
+        )
         if held / total < settings.focus_share_min:
             return False
     return holds(sentence, query, _lower_vocabulary(index))
@@ -196,6 +229,7 @@ def _has_name(sentence: str, query: Query, lower: frozenset[str]) -> bool:
         return True
     first = re.match(r"\W*\w+", sentence)
     start = first.end() if first else 0
+
     # Months, days and the names of publishers ("Ofsted") are capitalised but name no organisation asked for.
     def named(word: str) -> bool:
         bare = word.lower().strip("'’")
@@ -219,8 +253,14 @@ def _publishers() -> frozenset[str]:
     return frozenset(w.lower() for k in taxonomy.kinds.values() for w in re.findall(r"[A-Za-z]+", k.publisher))
 
 
-_HOLDS = {"number": _has_figure, "date": _has_date, "rating": _has_grade, "person": _has_person,
-          "agent": _has_agent, "organisation": _has_name}
+_HOLDS = {
+    "number": _has_figure,
+    "date": _has_date,
+    "rating": _has_grade,
+    "person": _has_person,
+    "agent": _has_agent,
+    "organisation": _has_name,
+}
 
 
 def _lower_vocabulary(index: Index) -> frozenset[str]:

@@ -51,9 +51,17 @@ def as_of(answer: Answer, *, index: Index, settings: Settings, filters: Filters 
     if not dates or not rows:
         return answer
     councils = {taxonomy.authority_key(c.local_authority) for c in cited if c.local_authority}
-    newer = sorted((d for d in index.docs.values() if d.published > max(dates) and taxonomy.kind(d.doc_type).inspection
-                    and (not councils or not d.local_authority or taxonomy.authority_key(d.local_authority) in councils)),
-                   key=lambda d: d.published, reverse=True)
+    newer = sorted(
+        (
+            d
+            for d in index.docs.values()
+            if d.published > max(dates)
+            and taxonomy.kind(d.doc_type).inspection
+            and (not councils or not d.local_authority or taxonomy.authority_key(d.local_authority) in councils)
+        ),
+        key=lambda d: d.published,
+        reverse=True,
+    )
     if not newer:
         return answer
     theme = index.sentence_vectors[rows].mean(axis=0)
@@ -65,7 +73,7 @@ def as_of(answer: Answer, *, index: Index, settings: Settings, filters: Filters 
         chunk, sentence = found
         n = max(c.n for c in answer.citations) + 1
         line = attribution(chunk.doc_type, chunk.title, chunk.date, chunk.local_authority)
-        text = _attributed(answer.text, cited[0]) + f"\n{NEWER}{line[len('From '):]}\n{sentence} [{n}]"
+        text = _attributed(answer.text, cited[0]) + f"\n{NEWER}{line[len('From ') :]}\n{sentence} [{n}]"
         log.debug("as of %s: quoted %r", doc.doc_id, sentence)
         return dataclasses.replace(answer, text=text, citations=answer.citations + (Citation(n, chunk, (sentence,)),))
     return answer

@@ -40,16 +40,27 @@ _STRENGTH_SECTIONS = ("strength", "effective practice", "good practice")
 # Cue words only decide when the section does not: a finding's own words say which way it leans.
 _STRENGTH_CUES = re.compile(
     r"\b(strengths?|good|effective(ly)?|well[- ]established|positive(ly)?|improved|strong|"
-    r"timely|outstanding|robust|innovative|valued)\b", re.I)
+    r"timely|outstanding|robust|innovative|valued)\b",
+    re.I,
+)
 _AREA_CUES = re.compile(
     r"\b(not|weak(ness(es)?)?|insufficient(ly)?|inconsistent(ly)?|delays?|lack(s|ing)?|poor(ly)?|"
     r"should|need(s)? to|gaps?|limited|too (long|slow|few)|inadequate|requires improvement|"
-    r"variable|concerns?|unable)\b", re.I)
+    r"variable|concerns?|unable)\b",
+    re.I,
+)
 _SHORT_QUOTE = 12  # words: a shorter sentence is quoted with the one after it
 
 
-def brief(theme: str, *, filters: Filters | None = None, settings: Settings | None = None,
-          index: Index | None = None, per_doc: int = 8, k: int = 30) -> Brief:
+def brief(
+    theme: str,
+    *,
+    filters: Filters | None = None,
+    settings: Settings | None = None,
+    index: Index | None = None,
+    per_doc: int = 8,
+    k: int = 30,
+) -> Brief:
     """Collect what the documents say on `theme`, as quotes grouped by document and heading.
 
     Args:
@@ -119,8 +130,9 @@ def _matching_action_rows(index: Index, weights: dict[str, float], filters: Filt
     return found
 
 
-def _point(chunk: Chunk, bonus: float, weights: dict[str, float], index: Index, phrase: str,
-           settings: Settings) -> BriefPoint | None:
+def _point(
+    chunk: Chunk, bonus: float, weights: dict[str, float], index: Index, phrase: str, settings: Settings
+) -> BriefPoint | None:
     """The passage's most on-theme quote as a point, or None when no sentence is on theme."""
     row = index.actions.get(chunk.ref) if chunk.kind == "action" else None
     if row is not None and row.doc_id == chunk.doc_id:
@@ -131,8 +143,9 @@ def _point(chunk: Chunk, bonus: float, weights: dict[str, float], index: Index, 
     return BriefPoint(heading=_heading(chunk, quote), citation=Citation(0, chunk, (quote,)), score=score + bonus)
 
 
-def _action_point(chunk: Chunk, row: ActionRow, bonus: float, weights: dict[str, float],
-                  min_overlap: float) -> BriefPoint | None:
+def _action_point(
+    chunk: Chunk, row: ActionRow, bonus: float, weights: dict[str, float], min_overlap: float
+) -> BriefPoint | None:
     score = _overlap(row.text, weights)
     if score < min_overlap:
         return None
@@ -141,14 +154,20 @@ def _action_point(chunk: Chunk, row: ActionRow, bonus: float, weights: dict[str,
     quote = _verbatim(row.action, chunk.passage)
     if not quote:
         spans = sentence_spans(chunk.passage)
-        quote = chunk.passage[spans[0][0]:spans[0][1]] if spans else ""
+        quote = chunk.passage[spans[0][0] : spans[0][1]] if spans else ""
     if not quote:
         return None
     latest = row.latest_progress()
     note = _verbatim(latest.text, chunk.passage) if latest else ""
     progress = f"{latest.label}: {note or latest.text}" if latest else ""
-    return BriefPoint(heading=ACTIONS, citation=Citation(0, chunk, (quote,)), score=score + bonus,
-                      status=row.status, due=row.due, progress=progress)
+    return BriefPoint(
+        heading=ACTIONS,
+        citation=Citation(0, chunk, (quote,)),
+        score=score + bonus,
+        status=row.status,
+        due=row.due,
+        progress=progress,
+    )
 
 
 def _verbatim(fragment: str, passage: str) -> str:
@@ -157,12 +176,12 @@ def _verbatim(fragment: str, passage: str) -> str:
     if not words:
         return ""
     match = re.search(r"\s+".join(re.escape(w) for w in words), passage)
-    return passage[match.start():match.end()] if match else ""
+    return passage[match.start() : match.end()] if match else ""
 
 
 def _best_quote(passage: str, weights: dict[str, float], phrase: str, phrase_bonus: float) -> tuple[str, float]:
     """The best sentence of `passage` for the theme (with the next one when it is short)."""
-    spans = [s for s in sentence_spans(passage) if len(passage[s[0]:s[1]].split()) >= 4]
+    spans = [s for s in sentence_spans(passage) if len(passage[s[0] : s[1]].split()) >= 4]
     if not spans:
         return "", 0.0
     scored = []
@@ -212,7 +231,8 @@ def _number(sections: list[BriefSection]) -> list[BriefSection]:
         for p in section.points:
             n += 1
             c = p.citation
-            points.append(BriefPoint(p.heading, Citation(n, c.chunk, c.sentences), p.score, p.status, p.due,
-                                     p.progress))
+            points.append(
+                BriefPoint(p.heading, Citation(n, c.chunk, c.sentences), p.score, p.status, p.due, p.progress)
+            )
         numbered.append(BriefSection(section.doc, tuple(points)))
     return numbered

@@ -34,7 +34,9 @@ from assistant.text import normalise, terms
 from assistant.types import ActionRow, Citation, Hit, council_key
 
 _HAS_NUMBER = re.compile(r"\d")
-_POINTS_BACK = re.compile(r"^(?:This|These|That|Those|It|They|However|But|As a result|Therefore|Furthermore|In addition)\b")
+_POINTS_BACK = re.compile(
+    r"^(?:This|These|That|Those|It|They|However|But|As a result|Therefore|Furthermore|In addition)\b"
+)
 _PROGRESS_LABEL = re.compile(r"^(?:Progress|Update|Completed?|Ongoing|In progress)\b")
 
 
@@ -173,21 +175,26 @@ def _select(sentences: list[_Sentence], budget: int, settings: Settings) -> list
     return chosen
 
 
-def _with_the_thing_asked(chosen: list[_Sentence], sentences: list[_Sentence], query, index: Index,
-                          settings: Settings) -> list[_Sentence]:
+def _with_the_thing_asked(
+    chosen: list[_Sentence], sentences: list[_Sentence], query, index: Index, settings: Settings
+) -> list[_Sentence]:
     """When no chosen sentence gives what was asked (a figure, a name, a date, a grade), the
     best sentence of the passages that does, bound to the question's focus, goes first."""
     if not chosen or any(gives_answer(s.text, query, index, settings, s.passage) for s in chosen):
         return chosen
-    giving = [s for s in sentences if s not in chosen and len(s.text.split()) >= 3
-              and gives_answer(s.text, query, index, settings, s.passage)]
+    giving = [
+        s
+        for s in sentences
+        if s not in chosen and len(s.text.split()) >= 3 and gives_answer(s.text, query, index, settings, s.passage)
+    ]
     if not giving:
         return chosen
     return [max(giving, key=lambda s: s.score)] + chosen
 
 
-def _each_year_heard(years: tuple[str, ...], chosen: list[_Sentence], sentences: list[_Sentence],
-                     hits: list[Hit]) -> list[_Sentence]:
+def _each_year_heard(
+    years: tuple[str, ...], chosen: list[_Sentence], sentences: list[_Sentence], hits: list[Hit]
+) -> list[_Sentence]:
     """For a question that names several years ("in 2022, and in 2025?"), the best sentence of
     each named year's documents that the answer does not quote yet: each year is heard, dated."""
     if len(years) < 2:
@@ -215,16 +222,18 @@ def _each_council_heard(chosen: list[_Sentence], sentences: list[_Sentence], hit
     return list(best.values())
 
 
-def _home_heard(home: str, chosen: list[_Sentence], sentences: list[_Sentence], hits: list[Hit],
-                settings: Settings) -> list[_Sentence]:
+def _home_heard(
+    home: str, chosen: list[_Sentence], sentences: list[_Sentence], hits: list[Hit], settings: Settings
+) -> list[_Sentence]:
     """For a question that names no council, the home council's best sentence when the answer
     quotes other councils but not it, and it scores within `sentence_floor` of the best: the
     answer opens with the home council (see `_render`) when its documents speak to the question."""
     if not home or not chosen or any(hits[s.hit_rank].chunk.council == home for s in chosen):
         return []
     floor = max(s.score for s in sentences) * settings.sentence_floor
-    own = [s for s in sentences if hits[s.hit_rank].chunk.council == home and len(s.text.split()) >= 3
-           and s.score >= floor]
+    own = [
+        s for s in sentences if hits[s.hit_rank].chunk.council == home and len(s.text.split()) >= 3 and s.score >= floor
+    ]
     return [max(own, key=lambda s: s.score)] if own else []
 
 
@@ -311,8 +320,13 @@ def _render(chosen: list[_Sentence], hits: list[Hit], home: str = "") -> tuple[s
     if len(councils) > 1:
         # Points grouped by council (the home council first, then the best), by date within each.
         councils.sort(key=lambda c: c != home)
-        order.sort(key=lambda r: (councils.index(hits[r].chunk.council), hits[r].chunk.date or "9999",
-                                  doc_order.index(hits[r].chunk.doc_id)))
+        order.sort(
+            key=lambda r: (
+                councils.index(hits[r].chunk.council),
+                hits[r].chunk.date or "9999",
+                doc_order.index(hits[r].chunk.doc_id),
+            )
+        )
     dated = {(hits[r].chunk.doc_id, hits[r].chunk.date) for r in order}
     attribute = len(dated) > 1
     citations: list[Citation] = []
@@ -346,7 +360,7 @@ def attribution(doc_type: str, title: str, iso_date: str, authority: str = "") -
 
 
 def human_date(iso_date: str) -> str:
-    """"18 December 2019" for "2019-12-18"; "undated" when unknown."""
+    """ "18 December 2019" for "2019-12-18"; "undated" when unknown."""
     try:
         d = date.fromisoformat(iso_date)
     except ValueError:

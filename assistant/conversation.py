@@ -39,7 +39,7 @@ def resolve(question: str, history: Sequence[object] | None) -> str:
     short = len(terms(q)) <= 3
     if not (opener or (pronoun and short)):
         return q
-    body = q[opener.end():] if opener else q
+    body = q[opener.end() :] if opener else q
     if pronoun and short:
         ref = _ACTION_REF.search(previous)
         topic = _TOPIC.match(previous)

@@ -77,14 +77,14 @@ def embed(texts: list[str], *, batch_size: int = 32, quantised: bool = False) ->
     out = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
     tokenizer = _tokenizer()
     for start in range(0, len(order), batch_size):
-        rows = order[start:start + batch_size]
+        rows = order[start : start + batch_size]
         encoded = tokenizer.encode_batch([texts[i] for i in rows], add_special_tokens=True)
         width = max(len(e.ids) for e in encoded)
         ids = np.zeros((len(rows), width), dtype=np.int64)
         mask = np.zeros((len(rows), width), dtype=np.int64)
         for r, e in enumerate(encoded):
-            ids[r, :len(e.ids)] = e.ids
-            mask[r, :len(e.ids)] = 1
+            ids[r, : len(e.ids)] = e.ids
+            mask[r, : len(e.ids)] = 1
         hidden = session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
         pooled = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
         out[rows] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
@@ -162,17 +162,25 @@ def _export(path: Path) -> None:
             self.inner = inner
 
         def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.inner(input_ids=input_ids, attention_mask=attention_mask,
-                              token_type_ids=token_type_ids).last_hidden_state
+            return self.inner(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
 
     example = torch.ones((1, 8), dtype=torch.int64)
     names = ["input_ids", "attention_mask", "token_type_ids"]
     free = {name: {0: "batch", 1: "tokens"} for name in names + ["last_hidden_state"]}
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the exporter's notes on indexing ops apply to negative indices only
-        torch.onnx.export(_Hidden(model), (example, example, torch.zeros_like(example)), str(path),
-                          input_names=names, output_names=["last_hidden_state"], dynamic_axes=free,
-                          opset_version=17, dynamo=False)
+        torch.onnx.export(
+            _Hidden(model),
+            (example, example, torch.zeros_like(example)),
+            str(path),
+            input_names=names,
+            output_names=["last_hidden_state"],
+            dynamic_axes=free,
+            opset_version=17,
+            dynamo=False,
+        )
 
 
 def _quantise(exact: Path, path: Path) -> None:

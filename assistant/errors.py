@@ -11,9 +11,7 @@ class SettingsError(AssistantError):
 
 class IndexNotFound(AssistantError):
     def __init__(self, index_dir: object):
-        super().__init__(
-            f"No index at {index_dir}/ - run 'assistant ingest' first (or 'make run', which builds it)"
-        )
+        super().__init__(f"No index at {index_dir}/ - run 'assistant ingest' first (or 'make run', which builds it)")
 
 
 class ManifestError(AssistantError):
@@ -50,8 +48,10 @@ class IndexOutdated(StoreError):
     not read: the fix is an ingest, which rebuilds it (embedding the corpus again)."""
 
     def __init__(self, index_dir: object, found: int, expected: int):
-        super().__init__(f"The index at {index_dir}/ was built by another version of the assistant (index "
-                         f"format {found}, this one reads {expected}): run 'assistant ingest' to rebuild it")
+        super().__init__(
+            f"The index at {index_dir}/ was built by another version of the assistant (index "
+            f"format {found}, this one reads {expected}): run 'assistant ingest' to rebuild it"
+        )
 
 
 class IngestBusy(AssistantError):

@@ -28,8 +28,10 @@ from assistant.text import terms
 from assistant.types import Hit, Query
 
 _NAME = re.compile(r"\b(?:[A-Z][A-Za-z]{2,}|[12]\d{3})\b")
-_QUESTION_WORDS = frozenset("what how who when where which why does did has have is are was were can "
-                            "could should would the for and will".split())
+_QUESTION_WORDS = frozenset(
+    "what how who when where which why does did has have is are was were can "
+    "could should would the for and will".split()
+)
 
 
 def evidence(query: Query, hits: list[Hit], index: Index, settings: Settings) -> float:
@@ -57,7 +59,7 @@ def evidence(query: Query, hits: list[Hit], index: Index, settings: Settings) ->
         # scattered over several passages do not make an answer.
         spans = passage.spans
         for i in range(len(spans)):
-            window = hit.chunk.passage[spans[max(0, i - 1)][0]:spans[min(len(spans) - 1, i + 1)][1]]
+            window = hit.chunk.passage[spans[max(0, i - 1)][0] : spans[min(len(spans) - 1, i + 1)][1]]
             present = set(terms(window))
             coverage = max(coverage, sum(w for t, w in weights.items() if t in present) / total)
     # A question across documents is answered by several passages: half the figure is the
@@ -69,6 +71,9 @@ def evidence(query: Query, hits: list[Hit], index: Index, settings: Settings) ->
         coverage = 1.0
     unseen = sum(1 for t in own if t not in idf) / max(1, len(own))
     vocabulary = index.vocabulary
-    names = [w for w in _NAME.findall(question)
-             if w.lower() not in _QUESTION_WORDS and not {w.lower(), w.lower().rstrip("s"), w.lower() + "s"} & vocabulary]
+    names = [
+        w
+        for w in _NAME.findall(question)
+        if w.lower() not in _QUESTION_WORDS and not {w.lower(), w.lower().rstrip("s"), w.lower() + "s"} & vocabulary
+    ]
     return best + coverage - (settings.unknown_name_penalty if names else 0.0) - settings.unseen_word_penalty * unseen

@@ -79,7 +79,9 @@ def record_feedback(db_path: str | Path, rating: int, comment: str, answer: Answ
     with closing(_connect(Path(db_path))) as conn, conn:  # the inner `with` commits or rolls back
         cursor = conn.execute(
             "INSERT INTO feedback (created_at, rating, comment, question, resolved_question, answer, citations) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            row,
+        )
         row_id = cursor.lastrowid
         assert row_id is not None  # sqlite3 sets it after every INSERT
     log.info("feedback %d stored (rating %+d)", row_id, rating)
@@ -131,5 +133,9 @@ def warn_of_old_feedback(settings: Settings) -> None:
     not the file in use: they are not lost silently (the server calls this at start-up)."""
     old = settings.index_dir / "feedback.sqlite3"
     if old.exists() and old.resolve() != settings.feedback_db.resolve():
-        log.warning("feedback from before is in %s, inside the index folder, and is not used: move it to %s "
-                    "(or set ASSISTANT_FEEDBACK_DB to it)", old, settings.feedback_db)
+        log.warning(
+            "feedback from before is in %s, inside the index folder, and is not used: move it to %s "
+            "(or set ASSISTANT_FEEDBACK_DB to it)",
+            old,
+            settings.feedback_db,
+        )

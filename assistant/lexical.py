@@ -21,8 +21,16 @@ from assistant.text import terms
 
 
 class BM25:
-    def __init__(self, vocabulary: list[str], indptr: np.ndarray, chunks: np.ndarray, tfs: np.ndarray,
-                 lengths: np.ndarray, k1: float = 1.2, b: float = 0.75):
+    def __init__(
+        self,
+        vocabulary: list[str],
+        indptr: np.ndarray,
+        chunks: np.ndarray,
+        tfs: np.ndarray,
+        lengths: np.ndarray,
+        k1: float = 1.2,
+        b: float = 0.75,
+    ):
         """Postings of term j are chunks[indptr[j]:indptr[j+1]] with counts tfs[...]."""
         self.size = len(lengths)
         self._column = {term: j for j, term in enumerate(vocabulary)}
@@ -56,8 +64,9 @@ class BM25:
         tfs = np.array([tf for _, tf in flat], dtype=np.int32)
         return cls(vocabulary, indptr, chunks, tfs, np.array(lengths, dtype=np.int32))
 
-    def search(self, query_terms: list[str], *, allowed: set[int] | None = None,
-               limit: int = 40) -> list[tuple[int, float]]:
+    def search(
+        self, query_terms: list[str], *, allowed: set[int] | None = None, limit: int = 40
+    ) -> list[tuple[int, float]]:
         """(chunk position, score) pairs, best first, ties by position; query terms may repeat
         to weigh more; `allowed` keeps only those chunk positions."""
         scores = np.zeros(self.size, dtype=np.float64)
@@ -82,13 +91,23 @@ class BM25:
     def to_bytes(self) -> bytes:
         vocabulary, indptr, chunks, tfs, lengths = self._arrays
         out = io.BytesIO()
-        np.savez_compressed(out, vocabulary=np.array(vocabulary, dtype=str), indptr=indptr,
-                            chunks=chunks.astype(np.int32), tfs=tfs.astype(np.int32),
-                            lengths=lengths.astype(np.int32))
+        np.savez_compressed(
+            out,
+            vocabulary=np.array(vocabulary, dtype=str),
+            indptr=indptr,
+            chunks=chunks.astype(np.int32),
+            tfs=tfs.astype(np.int32),
+            lengths=lengths.astype(np.int32),
+        )
         return out.getvalue()
 
     @classmethod
     def from_bytes(cls, data: bytes) -> BM25:
         with np.load(io.BytesIO(data)) as arrays:
-            return cls([str(t) for t in arrays["vocabulary"]], arrays["indptr"], arrays["chunks"],
-                       arrays["tfs"], arrays["lengths"])
+            return cls(
+                [str(t) for t in arrays["vocabulary"]],
+                arrays["indptr"],
+                arrays["chunks"],
+                arrays["tfs"],
+                arrays["lengths"],
+            )

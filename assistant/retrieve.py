@@ -34,8 +34,15 @@ from assistant.types import Filters, Hit, Query, council_key, date_as_int
 from assistant.understand import understand
 
 
-def retrieve(question: str, *, filters: Filters | None = None, settings: Settings | None = None,
-             index: Index | None = None, k: int | None = None, query: Query | None = None) -> list[Hit]:
+def retrieve(
+    question: str,
+    *,
+    filters: Filters | None = None,
+    settings: Settings | None = None,
+    index: Index | None = None,
+    k: int | None = None,
+    query: Query | None = None,
+) -> list[Hit]:
     """The passages most likely to answer `question`, best first.
 
     Args:
@@ -58,8 +65,11 @@ def retrieve(question: str, *, filters: Filters | None = None, settings: Setting
         # many councils' reports in stock wording, a passage of another council is never the
         # answer. So is one that designates documents by year ("the 2025 report"), and one
         # across councils that names a grade ("which councils were judged inadequate?").
-        scope = set(query.council_docs or index.docs) & set(query.year_docs or index.docs) & \
-            set(query.judged_docs or index.docs)
+        scope = (
+            set(query.council_docs or index.docs)
+            & set(query.year_docs or index.docs)
+            & set(query.judged_docs or index.docs)
+        )
         if scope:
             filters = replace(filters, doc_ids=tuple(sorted(scope)))
     if any(query.period) and not (filters.date_from or filters.date_to):
@@ -72,8 +82,9 @@ def retrieve(question: str, *, filters: Filters | None = None, settings: Setting
         return _interleave(shares)
     if query.across_councils and not councils:
         # "Which councils ...?": the councils of the best passages, a few passages each.
-        return _spread(_ranked(query, filters, settings, index, settings.candidates),
-                       settings.which_councils, settings.council_k)
+        return _spread(
+            _ranked(query, filters, settings, index, settings.candidates), settings.which_councils, settings.council_k
+        )
     hits = _ranked(query, filters, settings, index, k)
     home = council_key(settings.home)
     if home and not councils and _others_allowed(index, filters, home):
@@ -82,7 +93,7 @@ def retrieve(question: str, *, filters: Filters | None = None, settings: Setting
         # then everyone's best.
         own = _ranked(query, replace(filters, councils=(home,)), settings, index, settings.council_k)
         taken = {h.chunk.passage_id for h in own}
-        hits = (own + [h for h in hits if h.chunk.passage_id not in taken])[:max(k, len(own))]
+        hits = (own + [h for h in hits if h.chunk.passage_id not in taken])[: max(k, len(own))]
     return hits
 
 
@@ -99,9 +110,14 @@ def _ranked(query: Query, filters: Filters, settings: Settings, index: Index, k:
 
     scores: dict[int, float] = {}
     ranks: dict[int, tuple[int | None, int | None]] = {}
-    dense_weight = settings.sentence_mean_dense_weight if index.state.passage_vectors == "sentences" else settings.dense_weight
-    for weight, ranking in ((dense_weight, dense), (settings.lexical_weight, lexical),
-                            (settings.sentence_weight, sentence)):
+    dense_weight = (
+        settings.sentence_mean_dense_weight if index.state.passage_vectors == "sentences" else settings.dense_weight
+    )
+    for weight, ranking in (
+        (dense_weight, dense),
+        (settings.lexical_weight, lexical),
+        (settings.sentence_weight, sentence),
+    ):
         for rank, i in enumerate(ranking):
             scores[i] = scores.get(i, 0.0) + weight / (settings.rrf_k + rank + 1)
     for i in list(scores):
@@ -137,8 +153,9 @@ def _allowed(index: Index, filters: Filters) -> set[int] | None:
     are tested once a document, never once a chunk."""
     if filters.is_empty():
         return None
-    return {i for doc_id, info in index.docs.items() if filters.allows_doc(info)
-            for i in index.doc_chunks.get(doc_id, ())}
+    return {
+        i for doc_id, info in index.docs.items() if filters.allows_doc(info) for i in index.doc_chunks.get(doc_id, ())
+    }
 
 
 def _others_allowed(index: Index, filters: Filters, home: str) -> bool:
@@ -176,7 +193,9 @@ def _spread(hits: list[Hit], councils: int, per_council: int) -> list[Hit]:
 def _dense(index: Index, vector: np.ndarray, filters: Filters, n: int, hub_penalty: float) -> list[int]:
     where = _where(filters)
     result = index.collection.query(
-        query_embeddings=[vector.tolist()], n_results=min(n, len(index.chunks)), where=where,
+        query_embeddings=[vector.tolist()],
+        n_results=min(n, len(index.chunks)),
+        where=where,
         include=["distances"],
     )
     # Chroma ranks by cosine; re-rank with the hubness correction (see ingest.index.hubness).
@@ -209,8 +228,9 @@ def _where(filters: Filters) -> dict | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-def _sentence_ranking(index: Index, vector: np.ndarray, allowed: set[int] | None, n: int,
-                      hub_penalty: float) -> list[int]:
+def _sentence_ranking(
+    index: Index, vector: np.ndarray, allowed: set[int] | None, n: int, hub_penalty: float
+) -> list[int]:
     """Chunks ranked by their passage's best sentence: one matrix product over every sentence.
 
     A filter is applied to the sentences before ranking, so a question about one council of 150
@@ -244,8 +264,7 @@ def _sentence_ranking(index: Index, vector: np.ndarray, allowed: set[int] | None
     return ranked
 
 
-def _pin_references(index: Index, query: Query, scores: dict[int, float], allowed: set[int] | None,
-                     rrf_k: int) -> None:
+def _pin_references(index: Index, query: Query, scores: dict[int, float], allowed: set[int] | None, rrf_k: int) -> None:
     top = max(scores.values(), default=0.0)
     for rank, ref in enumerate(query.action_refs):
         for i, chunk in enumerate(index.chunks):
@@ -265,6 +284,3 @@ def _rank_of(i: int, ranking: list[int]) -> int | None:
         return ranking.index(i) + 1
     except ValueError:
         return None
-
-
-

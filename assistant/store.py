@@ -58,8 +58,16 @@ log = logging.getLogger(__name__)
 STATE_FILE = "state.json"
 LOCK_FILE = "ingest.lock"
 # The files of a generation, all checked against their recorded size and hash when opened.
-GENERATION_FILES = ("chunks.jsonl", "lexical.npz", "sentences.npz", "sentence_vectors.npy", "chunks.npz",
-                    "actions.json", "glossary.json", "docs.json.gz")
+GENERATION_FILES = (
+    "chunks.jsonl",
+    "lexical.npz",
+    "sentences.npz",
+    "sentence_vectors.npy",
+    "chunks.npz",
+    "actions.json",
+    "glossary.json",
+    "docs.json.gz",
+)
 # Bump when cleaning, chunking or the files' format changes: every document is re-ingested, and a
 # reader refuses an index of another version with a message rather than misreading it.
 PIPELINE_VERSION = 16
@@ -94,8 +102,7 @@ def chroma_client(settings: Settings, *, reset_damaged: bool = False):
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.uses_server:
         try:
-            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port,
-                                       settings=chroma_settings)
+            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
         except Exception as exc:  # chromadb raises several types for an unreachable server
             raise StoreError(
                 f"Cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port} ({exc}): start "
@@ -109,8 +116,10 @@ def chroma_client(settings: Settings, *, reset_damaged: bool = False):
         return client
     except Exception as exc:  # a damaged sqlite file or segment surfaces as several types
         if not reset_damaged:
-            raise IndexDamaged(settings.index_dir, f"the Chroma store in chroma/ cannot be opened: "
-                                                   f"{type(exc).__name__}: {_first_line(exc)}") from None
+            raise IndexDamaged(
+                settings.index_dir,
+                f"the Chroma store in chroma/ cannot be opened: {type(exc).__name__}: {_first_line(exc)}",
+            ) from None
         log.warning("the Chroma store at %s cannot be opened (%s): making it anew", path, exc)
         _forget_chroma_clients()
         shutil.rmtree(path, ignore_errors=True)
@@ -286,8 +295,13 @@ def open_index(settings: Settings, *, with_collection: bool = True) -> Index:
             raise IndexNotFound(settings.index_dir)
         if state.version != PIPELINE_VERSION:
             raise IndexOutdated(settings.index_dir, state.version, PIPELINE_VERSION)
-        key = (str(settings.index_dir.resolve()), settings.chroma_host, settings.chroma_port,
-               state.generation, with_collection)
+        key = (
+            str(settings.index_dir.resolve()),
+            settings.chroma_host,
+            settings.chroma_port,
+            state.generation,
+            with_collection,
+        )
         with _lock:
             if key in _cache:
                 return _cache[key]
@@ -301,8 +315,10 @@ def open_index(settings: Settings, *, with_collection: bool = True) -> Index:
             # Moving to a generation is when older ones are let go: remove those no one reads.
             remove_unread_generations(settings, state)
         return index
-    raise StoreError(f"The index at {settings.index_dir}/ kept changing while it was opened: try again when "
-                     "the ingest running on it has finished")
+    raise StoreError(
+        f"The index at {settings.index_dir}/ kept changing while it was opened: try again when "
+        "the ingest running on it has finished"
+    )
 
 
 class _Replaced(Exception):
@@ -328,11 +344,13 @@ def _load(settings: Settings, state: IndexState, with_collection: bool) -> Index
         raise
 
 
-def _read_generation(settings: Settings, state: IndexState, folder: Path, lease: _Lease,
-                     with_collection: bool) -> Index:
+def _read_generation(
+    settings: Settings, state: IndexState, folder: Path, lease: _Lease, with_collection: bool
+) -> Index:
     damaged = lambda part: IndexDamaged(settings.index_dir, part)  # noqa: E731
-    data = {name: _read_checked(settings.index_dir, folder, name, state)
-            for name in GENERATION_FILES if name != _VECTORS}
+    data = {
+        name: _read_checked(settings.index_dir, folder, name, state) for name in GENERATION_FILES if name != _VECTORS
+    }
     vectors_file = _checked(settings.index_dir, folder, _VECTORS, state)
     try:
         docs_data = json.loads(gzip.decompress(data["docs.json.gz"]))
@@ -348,8 +366,9 @@ def _read_generation(settings: Settings, state: IndexState, folder: Path, lease:
         sentences = np.load(io.BytesIO(data["sentences.npz"]))
         passage_ids = [str(pid) for pid in sentences["passage_ids"]]
         passages: dict[str, Passage] = {}
-        for row, (which, start, end) in enumerate(zip(sentences["passage_of"].tolist(),
-                                                      sentences["starts"].tolist(), sentences["ends"].tolist())):
+        for row, (which, start, end) in enumerate(
+            zip(sentences["passage_of"].tolist(), sentences["starts"].tolist(), sentences["ends"].tolist())
+        ):
             passage = passages.setdefault(passage_ids[which], Passage(passage_ids[which], [], []))
             passage.spans.append((start, end))
             passage.rows.append(row)
@@ -443,7 +462,7 @@ def _parse_chunks(data: bytes, texts: dict[str, str]) -> list[Chunk]:
         if "passage" in own:
             passages[pid] = own["passage"]
         elif pid not in passages:
-            passages[pid] = texts[row["doc_id"]][row["start"]:row["end"]]
+            passages[pid] = texts[row["doc_id"]][row["start"] : row["end"]]
         passage = passages[pid]
         text = passage[slice(*own["text_span"])] if "text_span" in own else own["text"]
         chunks.append(Chunk(**row, passage=passage, text=text))
@@ -456,9 +475,14 @@ def _open_collection(settings: Settings, state: IndexState):
     try:
         collection = client.get_collection(state.collection)
     except Exception:
-        where = f"the Chroma server at {settings.chroma_host}:{settings.chroma_port} (reset, or another one?)" \
-            if settings.uses_server else "chroma/"
-        raise IndexDamaged(settings.index_dir, f"the Chroma collection {state.collection!r} is missing from {where}") from None
+        where = (
+            f"the Chroma server at {settings.chroma_host}:{settings.chroma_port} (reset, or another one?)"
+            if settings.uses_server
+            else "chroma/"
+        )
+        raise IndexDamaged(
+            settings.index_dir, f"the Chroma collection {state.collection!r} is missing from {where}"
+        ) from None
     try:
         count = collection.count()
         if count and state.chunks >= 0:
@@ -466,11 +490,15 @@ def _open_collection(settings: Settings, state: IndexState):
             probe = collection.get(limit=1, include=["embeddings"])["embeddings"]
             collection.query(query_embeddings=[np.asarray(probe[0]).tolist()], n_results=1, include=["distances"])
     except Exception as exc:  # a damaged segment surfaces as several types
-        raise IndexDamaged(settings.index_dir, f"the Chroma collection {state.collection!r} cannot be read: "
-                                               f"{type(exc).__name__}: {_first_line(exc)}") from None
+        raise IndexDamaged(
+            settings.index_dir,
+            f"the Chroma collection {state.collection!r} cannot be read: {type(exc).__name__}: {_first_line(exc)}",
+        ) from None
     if state.chunks >= 0 and count != state.chunks:
-        raise IndexDamaged(settings.index_dir, f"the Chroma collection {state.collection!r} holds {count} "
-                                               f"chunks, {state.chunks} were written")
+        raise IndexDamaged(
+            settings.index_dir,
+            f"the Chroma collection {state.collection!r} holds {count} chunks, {state.chunks} were written",
+        )
     return collection
 
 
@@ -509,10 +537,20 @@ def forget_loaded(*, release: bool = True) -> None:
 # --- Writing ---------------------------------------------------------------------------------
 
 
-def write_generation(index_dir: Path, generation: int, *, chunks: list[Chunk], lexical: BM25,
-                     sentence_rows: list[tuple[str, int, int]], sentence_vectors: np.ndarray,
-                     sentence_hub: np.ndarray, chunk_hub: np.ndarray, actions: list[dict],
-                     glossary: dict, docs: list[dict]) -> dict[str, FileRecord]:
+def write_generation(
+    index_dir: Path,
+    generation: int,
+    *,
+    chunks: list[Chunk],
+    lexical: BM25,
+    sentence_rows: list[tuple[str, int, int]],
+    sentence_vectors: np.ndarray,
+    sentence_hub: np.ndarray,
+    chunk_hub: np.ndarray,
+    actions: list[dict],
+    glossary: dict,
+    docs: list[dict],
+) -> dict[str, FileRecord]:
     """Write generation `generation`'s files into a temporary folder, then rename it into place.
 
     Returns:
@@ -535,7 +573,10 @@ def write_generation(index_dir: Path, generation: int, *, chunks: list[Chunk], l
             # A passage is shown whole by every piece cut from it; writing it with each piece made
             # the file grow with the square of a passage's length. It is the span start:end of
             # its document's cleaned text (docs.json), so it is written only when it is not.
-            if chunk.passage_id not in written and texts.get(chunk.doc_id, "")[chunk.start:chunk.end] != chunk.passage:
+            if (
+                chunk.passage_id not in written
+                and texts.get(chunk.doc_id, "")[chunk.start : chunk.end] != chunk.passage
+            ):
                 row["passage"] = chunk.passage
             written.add(chunk.passage_id)
             # A piece's text is a part of its passage: where it is, not the words again.
@@ -588,8 +629,14 @@ def next_generation(index_dir: Path, state: IndexState | None) -> int:
     return max(used + [state.generation if state else 0]) + 1
 
 
-def write_collection(settings: Settings, generation: int, chunks: Sequence[Chunk], vectors: Sequence[np.ndarray],
-                     *, on_stored: Callable[[int], None] | None = None) -> None:
+def write_collection(
+    settings: Settings,
+    generation: int,
+    chunks: Sequence[Chunk],
+    vectors: Sequence[np.ndarray],
+    *,
+    on_stored: Callable[[int], None] | None = None,
+) -> None:
     """Write generation `generation`'s Chroma collection: each chunk's vector and its filter fields.
 
     Args:
@@ -602,14 +649,19 @@ def write_collection(settings: Settings, generation: int, chunks: Sequence[Chunk
     # A corpus of thousands of chunks, not millions: search wide enough that the approximate
     # index finds the true nearest chunks every time (the defaults missed the best one now and
     # then, so the same question could get different passages from one process to the next).
-    hnsw = {"space": "cosine", "ef_construction": 200, "ef_search": 200, "max_neighbors": 32,
-            "sync_threshold": CHROMA_BATCH}
+    hnsw = {
+        "space": "cosine",
+        "ef_construction": 200,
+        "ef_search": 200,
+        "max_neighbors": 32,
+        "sync_threshold": CHROMA_BATCH,
+    }
     collection = client.create_collection(name, configuration={"hnsw": hnsw}, embedding_function=None)
     for i in range(0, len(chunks), CHROMA_BATCH):
-        part = chunks[i:i + CHROMA_BATCH]
+        part = chunks[i : i + CHROMA_BATCH]
         collection.add(
             ids=[c.chunk_id for c in part],
-            embeddings=np.array(vectors[i:i + CHROMA_BATCH], dtype=np.float32),
+            embeddings=np.array(vectors[i : i + CHROMA_BATCH], dtype=np.float32),
             # No documents: retrieval reads texts from chunks.jsonl, and Chroma would keep
             # each text twice more (its log and a full-text index), 4 KB a chunk for nothing.
             metadatas=[_filter_metadata(c) for c in part],
@@ -638,14 +690,15 @@ def chunk_vectors(index: Index, chunk_ids: Sequence[str]) -> list[np.ndarray]:
     an ingest copies an unchanged document's vectors rather than embedding it again."""
     found: dict[str, np.ndarray] = {}
     for i in range(0, len(chunk_ids), CHROMA_BATCH):
-        got = index.collection.get(ids=list(chunk_ids[i:i + CHROMA_BATCH]), include=["embeddings"])
+        got = index.collection.get(ids=list(chunk_ids[i : i + CHROMA_BATCH]), include=["embeddings"])
         for cid, vec in zip(got["ids"], got["embeddings"]):
             found[cid] = np.asarray(vec, dtype=np.float32)
     return [found[cid] for cid in chunk_ids]
 
 
-def commit_generation(settings: Settings, generation: int, *, docs: dict[str, IndexedDoc],
-                      files: dict[str, FileRecord], chunks: int) -> IndexState:
+def commit_generation(
+    settings: Settings, generation: int, *, docs: dict[str, IndexedDoc], files: dict[str, FileRecord], chunks: int
+) -> IndexState:
     """Make generation `generation` (its files and collection written) the live one.
 
     Args:
@@ -759,7 +812,7 @@ def _drop_collections(settings: Settings, live: int | None, kept: set[int], olde
     prefix = collection_name(settings, 0).removesuffix("0")  # this index folder's collections only
     for collection in client.list_collections():
         name = collection if isinstance(collection, str) else collection.name
-        number = name[len(prefix):]
+        number = name[len(prefix) :]
         if not name.startswith(prefix) or not number.isdigit():
             continue
         number = int(number)

@@ -79,7 +79,7 @@ class Taxonomy:
         return any(re.search(rf"\b{re.escape(p)}\b", text) for p in self.across_phrases)
 
     def asks_for_sections(self, question: str) -> str:
-        """"improvement" or "strength" when `question` asks for that class of findings, else ""."""
+        """ "improvement" or "strength" when `question` asks for that class of findings, else ""."""
         text = " ".join(question.lower().replace("’", "'").split())
         return next((c for c, phrases in self.section_questions if any(p in text for p in phrases)), "")
 
@@ -163,19 +163,30 @@ def load_taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
     kinds = {}
     for entry in data["kind"]:
         kinds[entry["id"]] = Kind(
-            id=entry["id"], label=entry["label"], short=entry.get("short", "the document"),
-            publisher=entry.get("publisher", ""), aliases=tuple(entry.get("aliases", [])),
-            title=_patterns(entry.get("title", [])), text=_patterns(entry.get("text", [])),
-            without=_patterns(entry.get("without", [])), requires=_patterns(entry.get("requires", [])),
+            id=entry["id"],
+            label=entry["label"],
+            short=entry.get("short", "the document"),
+            publisher=entry.get("publisher", ""),
+            aliases=tuple(entry.get("aliases", [])),
+            title=_patterns(entry.get("title", [])),
+            text=_patterns(entry.get("text", [])),
+            without=_patterns(entry.get("without", [])),
+            requires=_patterns(entry.get("requires", [])),
             finding_sections=tuple(entry.get("finding_sections", [])),
-            progress=bool(entry.get("progress", False)), rank=int(entry.get("rank", 5)),
+            progress=bool(entry.get("progress", False)),
+            rank=int(entry.get("rank", 5)),
             inspection=bool(entry.get("inspection", False)),
             named_by=tuple(n.lower() for n in entry.get("named_by", [])),
         )
-    return Taxonomy(kinds, tuple(data.get("grades", [])), tuple(data.get("finding_sections", [])),
-                    frozenset(data.get("authority_words", [])), tuple(data.get("improvement_sections", [])),
-                    tuple((g, int(n)) for g, n in data.get("grade_scores", {}).items()),
-                    tuple((c, tuple(p.lower() for p in ps)) for c, ps in data.get("section_questions", {}).items()),
-                    tuple(a.lower() for a in data.get("overall_judgement_areas", [])),
-                    tuple(p.lower() for p in data.get("across_councils", [])),
-                    tuple(c.lower() for c in data.get("judged_cues", [])))
+    return Taxonomy(
+        kinds,
+        tuple(data.get("grades", [])),
+        tuple(data.get("finding_sections", [])),
+        frozenset(data.get("authority_words", [])),
+        tuple(data.get("improvement_sections", [])),
+        tuple((g, int(n)) for g, n in data.get("grade_scores", {}).items()),
+        tuple((c, tuple(p.lower() for p in ps)) for c, ps in data.get("section_questions", {}).items()),
+        tuple(a.lower() for a in data.get("overall_judgement_areas", [])),
+        tuple(p.lower() for p in data.get("across_councils", [])),
+        tuple(c.lower() for c in data.get("judged_cues", [])),
+    )

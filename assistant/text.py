@@ -11,9 +11,44 @@ from functools import lru_cache
 
 # Abbreviations after which a full stop does not end a sentence.
 _ABBREVIATIONS = {
-    "e.g", "i.e", "etc", "no", "nos", "dr", "mr", "mrs", "ms", "st", "vs", "approx", "para",
-    "paras", "ref", "fig", "cf", "inc", "ltd", "co", "jan", "feb", "mar", "apr", "jun", "jul",
-    "aug", "sep", "sept", "oct", "nov", "dec", "nb", "qpm", "prof", "rev", "wk", "wks",
+    "e.g",
+    "i.e",
+    "etc",
+    "no",
+    "nos",
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "st",
+    "vs",
+    "approx",
+    "para",
+    "paras",
+    "ref",
+    "fig",
+    "cf",
+    "inc",
+    "ltd",
+    "co",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "nb",
+    "qpm",
+    "prof",
+    "rev",
+    "wk",
+    "wks",
 }
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[•]?\s*[A-Z0-9])")
 # What opens a paragraph but is not part of its first sentence: a bullet, "(2)", "5.1.14".
@@ -103,8 +138,14 @@ def _drop_final_e(word: str) -> str:
 
 def _strip_suffix(word: str) -> str:
     for suffix, repl in (
-        ("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"),
-        ("ing", ""), ("ed", ""), ("s", ""),
+        ("ies", "y"),
+        ("sses", "ss"),
+        ("ches", "ch"),
+        ("shes", "sh"),
+        ("xes", "x"),
+        ("ing", ""),
+        ("ed", ""),
+        ("s", ""),
     ):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             if suffix == "s" and word.endswith(("ss", "us", "is")):

@@ -32,7 +32,9 @@ _SKIP_KINDS = ("judgement", "heading", "note")  # grids, headings and footnotes 
 _JUDGING = re.compile(
     r"\b(not|no|weak\w*|poor\w*|inadequate|insufficient\w*|inconsistent\w*|delay\w*|lack\w*|too|gaps?|"
     r"improv\w+|need\w*|should|good|strong\w*|effective\w*|ineffective\w*|well|timely|robust|"
-    r"outstanding|requires?|deteriorat\w*|progress)\b", re.I)
+    r"outstanding|requires?|deteriorat\w*|progress)\b",
+    re.I,
+)
 _SENTENCE_END = re.compile(r"[.!?)][\"”’']?$")
 _GRADE_LIFT = 0.2  # a sentence naming a grade ("... is inadequate") is the headline of its section
 _IMPROVEMENT_LIFT = 0.1  # what must improve comes before what works, at equal centrality
@@ -59,15 +61,23 @@ def timeline(index: Index, council: str | None = None, *, settings: Settings | N
         docs = [d for d in docs if d.local_authority and taxonomy.authority_key(d.local_authority) == key]
         if not docs:
             known = sorted({d.local_authority for d in index.docs.values() if d.local_authority})
-            raise AssistantError(f"No document of the index belongs to {council.strip()!r}: use one of "
-                                 f"{', '.join(known) or '(none: set local_authority in corpus/manifest.toml)'}, "
-                                 "or leave the council out for every document")
+            raise AssistantError(
+                f"No document of the index belongs to {council.strip()!r}: use one of "
+                f"{', '.join(known) or '(none: set local_authority in corpus/manifest.toml)'}, "
+                "or leave the council out for every document"
+            )
     docs.sort(key=lambda d: (not d.published, d.published, d.title))
     entries, points = [], []
     for doc in docs:
         kind = taxonomy.kind(doc.doc_type)
-        entries.append(TimelineEntry(doc=doc, kind_label=kind.label, inspection=kind.inspection,
-                                     findings=tuple(_key_findings(index, doc, settings.timeline_findings))))
+        entries.append(
+            TimelineEntry(
+                doc=doc,
+                kind_label=kind.label,
+                inspection=kind.inspection,
+                findings=tuple(_key_findings(index, doc, settings.timeline_findings)),
+            )
+        )
         for area, grade in doc.judgements:
             if doc.published:
                 points.append(JudgementPoint(doc.published, doc.doc_id, area, grade, taxonomy.grade_score(grade)))
@@ -83,8 +93,9 @@ def _key_findings(index: Index, doc: DocumentInfo, count: int) -> list[Citation]
     for chunk in index.chunks:
         if chunk.doc_id == doc.doc_id and chunk.kind not in _SKIP_KINDS:
             chunks.setdefault(chunk.passage_id, chunk)
-    found = {pid: c for pid, c in chunks.items()
-             if c.kind == "finding" or taxonomy.is_finding_section(c.section, c.doc_type)}
+    found = {
+        pid: c for pid, c in chunks.items() if c.kind == "finding" or taxonomy.is_finding_section(c.section, c.doc_type)
+    }
     candidates = _sentences(index, found, count, judging=False)
     if len(candidates) < count:  # too few findings by section: any judging sentence of the document
         candidates = _sentences(index, chunks, count, judging=True)
@@ -121,7 +132,7 @@ def _sentences(index: Index, chunks: dict[str, Chunk], count: int, *, judging: b
             continue
         improvement = _IMPROVEMENT_LIFT if taxonomy.is_improvement_section(chunk.section) else 0.0
         for span, row in zip(passage.spans, passage.rows):
-            text = chunk.passage[span[0]:span[1]].strip()
+            text = chunk.passage[span[0] : span[1]].strip()
             # A whole sentence ends as one: a heading run into the next line ("... is inadequate
             # Executive summary") does not.
             if not (_MIN_WORDS <= len(text.split()) <= _MAX_WORDS and _SENTENCE_END.search(text)):
@@ -137,12 +148,21 @@ def timeline_json(result: Timeline) -> dict[str, Any]:
     """A `Timeline` as JSON: documents with judgements and quoted findings, and the chart points."""
     return {
         "council": result.council,
-        "documents": [{
-            "doc_id": e.doc.doc_id, "title": e.doc.title, "doc_type": e.doc.doc_type, "kind": e.kind_label,
-            "published": e.doc.published, "inspection_dates": e.doc.inspection_dates,
-            "judgements": {area: grade for area, grade in e.doc.judgements},
-            "findings": [{"quote": c.sentences[0], **c.to_json()} for c in e.findings],
-        } for e in result.entries],
-        "judgements": [{"date": p.date, "doc_id": p.doc_id, "area": p.area, "grade": p.grade, "score": p.score}
-                       for p in result.points],
+        "documents": [
+            {
+                "doc_id": e.doc.doc_id,
+                "title": e.doc.title,
+                "doc_type": e.doc.doc_type,
+                "kind": e.kind_label,
+                "published": e.doc.published,
+                "inspection_dates": e.doc.inspection_dates,
+                "judgements": {area: grade for area, grade in e.doc.judgements},
+                "findings": [{"quote": c.sentences[0], **c.to_json()} for c in e.findings],
+            }
+            for e in result.entries
+        ],
+        "judgements": [
+            {"date": p.date, "doc_id": p.doc_id, "area": p.area, "grade": p.grade, "score": p.score}
+            for p in result.points
+        ],
     }

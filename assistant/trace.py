@@ -58,9 +58,14 @@ log = logging.getLogger(__name__)
 TRACE_QUESTION = re.compile(
     r"\b(?:what\s+(?:has\s+)?happened|what\s+(?:came|has\s+come|became)\s+of|what\s+(?:was|has\s+been)\s+done|"
     r"follow(?:ed)?[\s-]+up|trace)\b.{0,40}?\b(?:findings?|criticisms?|areas?\s+for\s+(?:priority\s+action|improvement)|"
-    r"priority\s+actions?|recommendations?)\b", re.I)
-_TOPIC = re.compile(r"\b(?:findings?|criticisms?|improvement|actions?|recommendations?)\b\s*(?:on|about|of|regarding|"
-                    r"that|concerning|into|re)?\s*(.*)$", re.I)
+    r"priority\s+actions?|recommendations?)\b",
+    re.I,
+)
+_TOPIC = re.compile(
+    r"\b(?:findings?|criticisms?|improvement|actions?|recommendations?)\b\s*(?:on|about|of|regarding|"
+    r"that|concerning|into|re)?\s*(.*)$",
+    re.I,
+)
 _REFERENCE_OVERLAP = 0.6  # share of words a priority heading and a finding must share to be the same text
 _QUOTED_WORDS = 8  # words running in both a finding and a row: the row quotes the finding
 _CHAT_ROWS = 4  # rows shown in a chat answer, best first (the tracker shows them all)
@@ -96,8 +101,13 @@ def trace(index: Index, about: str = "", *, settings: Settings | None = None) ->
             if wanted is not None and finding.chunk.passage_id != wanted:
                 continue
             steps = [_step(index, row, score, by, plan_id, settings) for row, score, by in links[fi]]
-            traces.append(Trace(finding=Citation(1, finding.chunk, _finding_quote(finding.chunk)),
-                                steps=tuple(steps), later=tuple(_later(index, finding, plan_id, settings))))
+            traces.append(
+                Trace(
+                    finding=Citation(1, finding.chunk, _finding_quote(finding.chunk)),
+                    steps=tuple(steps),
+                    later=tuple(_later(index, finding, plan_id, settings)),
+                )
+            )
     if wanted is not None and not traces:
         log.debug("trace %r: the best finding is not answered by a plan", about)
     return tuple(traces)
@@ -115,26 +125,49 @@ def trace_answer(question: str, resolved: str, *, index: Index, settings: Settin
     if not asked:
         return None
     started = time.perf_counter()
-    topic = _TOPIC.search(resolved[asked.start():])  # "... the finding on CAMHS waiting times" -> "CAMHS waiting times"
+    topic = _TOPIC.search(
+        resolved[asked.start() :]
+    )  # "... the finding on CAMHS waiting times" -> "CAMHS waiting times"
     about = (topic.group(1) if topic and topic.group(1).strip(" ?.") else resolved).strip(" ?.")
     traces = trace(index, about, settings=settings)
     if not traces:
         return None
     text, citations = _compose(traces[0])
     # Said as a note, not in the text: every sentence of the text is quoted from a document.
-    notice = "" if traces[0].steps else ("No action plan row was linked to this finding (a row may answer it "
-                                         "in other words: see the Action tracker).")
-    return Answer(question=question, resolved_question=resolved, text=text, citations=citations, notice=notice,
-                  retrieved=tuple(Hit(c.chunk, 1.0 / c.n) for c in citations), abstained=False,
-                  timings_ms={"trace": (time.perf_counter() - started) * 1000}, evidence=1.0)
+    notice = (
+        ""
+        if traces[0].steps
+        else (
+            "No action plan row was linked to this finding (a row may answer it "
+            "in other words: see the Action tracker)."
+        )
+    )
+    return Answer(
+        question=question,
+        resolved_question=resolved,
+        text=text,
+        citations=citations,
+        notice=notice,
+        retrieved=tuple(Hit(c.chunk, 1.0 / c.n) for c in citations),
+        abstained=False,
+        timings_ms={"trace": (time.perf_counter() - started) * 1000},
+        evidence=1.0,
+    )
 
 
 # --- linking ----------------------------------------------------------------------------------
 
+
 def _plans(index: Index, settings: Settings) -> dict[str, tuple[str, list[_Finding], list[list[tuple]]]]:
     """plan doc id -> (source inspection id, its findings, per finding the linked (row, score, by))."""
-    cache_key = ("trace", settings.trace_link_threshold, settings.trace_lexical_weight, settings.trace_row_rank,
-                 settings.trace_finding_rank, settings.trace_pairing)
+    cache_key = (
+        "trace",
+        settings.trace_link_threshold,
+        settings.trace_lexical_weight,
+        settings.trace_row_rank,
+        settings.trace_finding_rank,
+        settings.trace_pairing,
+    )
     cached = _cache(index).get("plans")
     if cached and cached[0] == cache_key:
         return cached[1]
@@ -205,8 +238,12 @@ def _findings(index: Index, doc_id: str) -> list[_Finding]:
             continue
         passage = index.passages.get(chunk.passage_id)
         # A list's lead-in ("... need to take swift and decisive action to ensure that:") is no finding.
-        if passage and passage.rows and taxonomy.is_improvement_section(chunk.section) \
-                and not chunk.passage.rstrip().endswith(":"):
+        if (
+            passage
+            and passage.rows
+            and taxonomy.is_improvement_section(chunk.section)
+            and not chunk.passage.rstrip().endswith(":")
+        ):
             found[chunk.passage_id] = _Finding(chunk, list(passage.rows))
     return sorted(found.values(), key=lambda f: f.chunk.start)
 
@@ -285,9 +322,14 @@ def _vocabulary() -> tuple[tuple[re.Pattern[str], tuple[str, ...], str], ...]:
     """The taxonomy's `[vocabulary]`: per abbreviation, a pattern finding it as written, the words
     it stands for (normalised, space-padded) and the one word both count as."""
     data = tomllib.loads(TAXONOMY_FILE.read_text(encoding="utf-8")).get("vocabulary", {})
-    return tuple((re.compile(r"(?<![\w&])" + re.escape(short) + r"(?![\w&])"),
-                  tuple(f" {_plain(long)} " for long in longs), _TERM + short.lower())
-                 for short, longs in data.items())
+    return tuple(
+        (
+            re.compile(r"(?<![\w&])" + re.escape(short) + r"(?![\w&])"),
+            tuple(f" {_plain(long)} " for long in longs),
+            _TERM + short.lower(),
+        )
+        for short, longs in data.items()
+    )
 
 
 _TERM = "="  # opens the word an abbreviation and its long forms count as (no text word holds it)
@@ -315,7 +357,7 @@ def _idf(index: Index) -> dict[str, float]:
     if "idf" not in cache:
         idf = dict(index.lexical.idf)
         for _, longs, word in _vocabulary():
-            short = word[len(_TERM):]
+            short = word[len(_TERM) :]
             spelt = [idf.get(t, 0.0) for long in longs for t in terms(long)]
             idf[word] = idf.get(stem(short)) or idf.get(short) or max(spelt, default=0.0)
         cache["idf"] = idf
@@ -348,11 +390,12 @@ def _by_reference(findings: list[_Finding], rows: list[ActionRow]) -> list[tuple
 def _shingles(text: str) -> set[tuple[str, ...]]:
     """Every run of `_QUOTED_WORDS` words of `text`, lower-cased, punctuation dropped."""
     words = re.findall(r"[a-z0-9]+", text.lower().replace("’", "'"))
-    return {tuple(words[i:i + _QUOTED_WORDS]) for i in range(len(words) - _QUOTED_WORDS + 1)}
+    return {tuple(words[i : i + _QUOTED_WORDS]) for i in range(len(words) - _QUOTED_WORDS + 1)}
 
 
-def _links(findings, rows, scores: np.ndarray, refs: list[tuple[list[int], bool]],
-           settings: Settings) -> list[list[tuple]]:
+def _links(
+    findings, rows, scores: np.ndarray, refs: list[tuple[list[int], bool]], settings: Settings
+) -> list[list[tuple]]:
     # Ranks are counted among the findings that no priority heading repeats (those are linked by
     # reference instead): a row's best findings (`trace_row_rank`) and a finding's best rows
     # (`trace_finding_rank`); either lets a link through that reaches `trace_link_threshold`.
@@ -367,15 +410,22 @@ def _links(findings, rows, scores: np.ndarray, refs: list[tuple[list[int], bool]
             links.append([(rows[j], 1.0, "reference") for j in cited])
             continue
         chosen = [(rows[j], 1.0, "reference") for j in cited]
-        chosen += sorted(((rows[j], float(scores[i, j]), "similarity") for j in range(len(rows))
-                          if j not in cited and scores[i, j] >= settings.trace_link_threshold
-                          and (row_rank[i, j] < settings.trace_row_rank
-                               or finding_rank[i, j] < settings.trace_finding_rank)), key=lambda x: -x[1])
+        chosen += sorted(
+            (
+                (rows[j], float(scores[i, j]), "similarity")
+                for j in range(len(rows))
+                if j not in cited
+                and scores[i, j] >= settings.trace_link_threshold
+                and (row_rank[i, j] < settings.trace_row_rank or finding_rank[i, j] < settings.trace_finding_rank)
+            ),
+            key=lambda x: -x[1],
+        )
         links.append(chosen)
     return links
 
 
 # --- the parts of a step --------------------------------------------------------------------
+
 
 def _step(index: Index, row: ActionRow, score: float, by: str, plan_id: str, settings: Settings) -> TraceStep:
     chunk = row_chunk(index, row)
@@ -389,8 +439,9 @@ def _step(index: Index, row: ActionRow, score: float, by: str, plan_id: str, set
         if note:
             at = chunk.passage.index(note)
             progress = Citation(1, chunk, _sentences_in(chunk.passage, at, at + len(note)))
-    return TraceStep(row=row, action=action, progress=progress, report=_report(index, row, plan_id, settings),
-                     score=score, by=by)
+    return TraceStep(
+        row=row, action=action, progress=progress, report=_report(index, row, plan_id, settings), score=score, by=by
+    )
 
 
 def _sentences_in(passage: str, start: int, end: int) -> tuple[str, ...]:
@@ -414,8 +465,11 @@ def _report(index: Index, row: ActionRow, plan_id: str, settings: Settings) -> C
     chunk, passage = paragraphs[j]
     # A title or heading line ("Report to: ... Committee", "(Children's Services and Safeguarding)")
     # reports on nothing.
-    said = [len(chunk.passage[a:b].split()) >= _MIN_LATER_WORDS
-            and chunk.passage[a:b].strip().lower() not in chunk.section.lower() for a, b in passage.spans]
+    said = [
+        len(chunk.passage[a:b].split()) >= _MIN_LATER_WORDS
+        and chunk.passage[a:b].strip().lower() not in chunk.section.lower()
+        for a, b in passage.spans
+    ]
     closeness = np.where(said, per_sentence[(i, j)], -np.inf)
     if not np.isfinite(closeness).any():
         return None
@@ -434,9 +488,13 @@ def _report_table(index: Index, plan_id: str, settings: Settings):
     plan = index.docs.get(plan_id)
     council = taxonomy.authority_key(plan.local_authority) if plan and plan.local_authority else ""
     with_rows = {r.doc_id for r in index.actions.values()}
-    reports = {d.doc_id for d in index.docs.values() if taxonomy.kind(d.doc_type).progress
-               and d.doc_id not in with_rows
-               and (not council or not d.local_authority or taxonomy.authority_key(d.local_authority) == council)}
+    reports = {
+        d.doc_id
+        for d in index.docs.values()
+        if taxonomy.kind(d.doc_type).progress
+        and d.doc_id not in with_rows
+        and (not council or not d.local_authority or taxonomy.authority_key(d.local_authority) == council)
+    }
     rows = [r for r in index.actions.values() if r.doc_id == plan_id]
     paragraphs = []
     seen = set()
@@ -499,8 +557,11 @@ def _later(index: Index, finding: _Finding, plan_id: str, settings: Settings) ->
             score = closeness - settings.hub_penalty * index.sentence_hub[passage.rows]
             for k, (a, b) in enumerate(passage.spans):
                 text = chunk.passage[a:b].strip()
-                if len(text.split()) < _MIN_LATER_WORDS or text.endswith(("?", ":")) \
-                        or closeness[k] < settings.trace_later_threshold:
+                if (
+                    len(text.split()) < _MIN_LATER_WORDS
+                    or text.endswith(("?", ":"))
+                    or closeness[k] < settings.trace_later_threshold
+                ):
                     score[k] = -np.inf  # headings and questions ("What needs to improve?") say nothing
             k = int(np.argmax(score))
             if np.isfinite(score[k]) and (best is None or score[k] > best[0]):
@@ -513,8 +574,11 @@ def _later(index: Index, finding: _Finding, plan_id: str, settings: Settings) ->
 
 def _finding_quote(chunk: Chunk) -> tuple[str, ...]:
     """The finding's first sentences (a bullet's own words, without its section heading)."""
-    spans = [s for s in sentence_spans(chunk.passage) if chunk.passage[s[0]:s[1]].strip().lower()
-             not in chunk.section.lower()]
+    spans = [
+        s
+        for s in sentence_spans(chunk.passage)
+        if chunk.passage[s[0] : s[1]].strip().lower() not in chunk.section.lower()
+    ]
     return tuple(chunk.passage[a:b] for a, b in spans[:_QUOTE_SENTENCES]) or (chunk.passage,)
 
 
@@ -545,6 +609,7 @@ def _best_finding(index: Index, about: str, plans: dict, settings: Settings) -> 
 
 # --- the chat's answer ------------------------------------------------------------------------
 
+
 def _compose(found: Trace) -> tuple[str, tuple[Citation, ...]]:
     """Text with markers and its citations: "From ... (date):" lines, then verbatim quotes."""
     citations: list[Citation] = []
@@ -561,7 +626,7 @@ def _compose(found: Trace) -> tuple[str, tuple[Citation, ...]]:
 
     def heading(chunk: Chunk, what: str = "") -> str:
         line = attribution(chunk.doc_type, chunk.title, chunk.date, chunk.local_authority)
-        return line[:-len(f" ({_date_part(line)}):")] + (f", {what}" if what else "") + f" ({_date_part(line)}):"
+        return line[: -len(f" ({_date_part(line)}):")] + (f", {what}" if what else "") + f" ({_date_part(line)}):"
 
     f = found.finding
     n = cite(f.chunk, f.sentences)
@@ -591,8 +656,15 @@ def _date_part(line: str) -> str:
     return line.rsplit("(", 1)[1].rstrip("):")
 
 
-def link_quality(index: Index, gold_file, split: str = "test", *, settings: Settings | None = None,
-                 similarity_only: bool = False, part: str = "") -> dict:
+def link_quality(
+    index: Index,
+    gold_file,
+    split: str = "test",
+    *,
+    settings: Settings | None = None,
+    similarity_only: bool = False,
+    part: str = "",
+) -> dict:
     """Precision and recall of finding -> action links against a hand-written gold mapping.
 
     Args:
@@ -645,8 +717,15 @@ def score_links(gold: list[dict], found_by: dict[str, set[str]], split: str = "t
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1, "findings": scored, "gold": tp + fn,
-            "found": tp + fp, "missing": missing}
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "findings": scored,
+        "gold": tp + fn,
+        "found": tp + fp,
+        "missing": missing,
+    }
 
 
 def link_candidates(index: Index, settings: Settings) -> list[tuple[list[_Finding], list[ActionRow], np.ndarray, list]]:
@@ -656,8 +735,14 @@ def link_candidates(index: Index, settings: Settings) -> list[tuple[list[_Findin
     out = []
     for plan_id, (source_id, findings, _) in _plans(index, settings).items():
         rows = [r for r in index.actions.values() if r.doc_id == plan_id]
-        out.append((findings, rows, _scores_cached(index, source_id, plan_id, findings, rows, settings),
-                    _by_reference(findings, rows)))
+        out.append(
+            (
+                findings,
+                rows,
+                _scores_cached(index, source_id, plan_id, findings, rows, settings),
+                _by_reference(findings, rows),
+            )
+        )
     return out
 
 

@@ -22,13 +22,27 @@ from assistant.types import ActionRow, Chunk, Citation, RollUp, Tracker, Tracker
 
 log = logging.getLogger(__name__)
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _MONTH_YEAR = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(20\d\d)\b")
 # A completion month written outside the completion cell ("... Head of Communities Completion Date
 # April 2021", "Completion date February 2020"): the parser left it in the lead or a note.
-_DUE_PHRASE = re.compile(r"(?:Completion|Implementation)\s+[Dd]ate\s+(?:" + "|".join(_MONTHS) + r")\s+20\d\d"
-                         r"|Due for [Cc]ompletion\s+(?:" + "|".join(_MONTHS) + r")\s+20\d\d")
+_DUE_PHRASE = re.compile(
+    r"(?:Completion|Implementation)\s+[Dd]ate\s+(?:" + "|".join(_MONTHS) + r")\s+20\d\d"
+    r"|Due for [Cc]ompletion\s+(?:" + "|".join(_MONTHS) + r")\s+20\d\d"
+)
 _DONE_NOTE = re.compile(r"^(?:action\s+)?completed?\b|^progress\s+completed?\b", re.I)
 _AGENCY_SPLIT = re.compile(r"\s*(?:,|/|;|&|\band\b)\s*")
 NOT_STATED = "(not stated)"
@@ -53,19 +67,28 @@ def action_rows(index: Index, *, status: str = "", agency: str = "", doc_id: str
     """
     every = [_tracker_row(index, row) for row in index.actions.values()]
     if not every:
-        raise AssistantError("The index holds no action plan rows: add an action plan to corpus/ "
-                             "(doc_type = \"action_plan\" in corpus/manifest.toml) and run 'assistant ingest'")
+        raise AssistantError(
+            "The index holds no action plan rows: add an action plan to corpus/ "
+            "(doc_type = \"action_plan\" in corpus/manifest.toml) and run 'assistant ingest'"
+        )
     if doc_id and not any(r.row.doc_id == doc_id for r in every):
         plans = ", ".join(sorted({r.row.doc_id for r in every}))
         raise AssistantError(f"{doc_id!r} is not an action plan of the index: use one of {plans}")
     statuses = tuple(sorted({r.row.status or NOT_STATED for r in every}))
     agencies = tuple(sorted({a for r in every for a in r.agencies}, key=str.lower))
-    kept = [r for r in every if (not doc_id or r.row.doc_id == doc_id) and _status_matches(r, status)
-            and _agency_matches(r, agency)]
+    kept = [
+        r
+        for r in every
+        if (not doc_id or r.row.doc_id == doc_id) and _status_matches(r, status) and _agency_matches(r, agency)
+    ]
     log.debug("tracker: %d of %d rows kept (status %r, agency %r)", len(kept), len(every), status, agency)
-    return Tracker(rows=tuple(kept), by_priority=_roll_up(kept, lambda r: [priority_name(r.row.priority)]),
-                   by_agency=_roll_up(kept, lambda r: list(r.agencies) or [NOT_STATED]),
-                   statuses=statuses, agencies=agencies)
+    return Tracker(
+        rows=tuple(kept),
+        by_priority=_roll_up(kept, lambda r: [priority_name(r.row.priority)]),
+        by_agency=_roll_up(kept, lambda r: list(r.agencies) or [NOT_STATED]),
+        statuses=statuses,
+        agencies=agencies,
+    )
 
 
 def row_chunk(index: Index, row: ActionRow) -> Chunk | None:
@@ -84,24 +107,41 @@ def verbatim(fragment: str, passage: str) -> str:
     if not words:
         return ""
     match = re.search(r"\s+".join(re.escape(w) for w in words), passage)
-    return passage[match.start():match.end()] if match else ""
+    return passage[match.start() : match.end()] if match else ""
 
 
 def _tracker_row(index: Index, row: ActionRow) -> TrackerRow:
     chunk = row_chunk(index, row)
     if chunk is None:  # a row without its passage (an index of another version): cite the row's own text
         doc = index.docs.get(row.doc_id)
-        chunk = Chunk(chunk_id=f"{row.doc_id}:{row.ref}", doc_id=row.doc_id, title=doc.title if doc else row.doc_id,
-                      doc_type=doc.doc_type if doc else "action_plan", publisher="", date=doc.published if doc else "",
-                      text=row.text, passage=row.text, kind="action", ref=row.ref)
+        chunk = Chunk(
+            chunk_id=f"{row.doc_id}:{row.ref}",
+            doc_id=row.doc_id,
+            title=doc.title if doc else row.doc_id,
+            doc_type=doc.doc_type if doc else "action_plan",
+            publisher="",
+            date=doc.published if doc else "",
+            text=row.text,
+            passage=row.text,
+            kind="action",
+            ref=row.ref,
+        )
     quote = verbatim(row.action, chunk.passage) or chunk.passage.split("\n", 1)[0]
     latest = row.latest_progress()
     plan_date = _plan_date(index, row.doc_id)
     due_date = _due_month(row)
     completed = row.status.lower().startswith("complete") or bool(latest and _DONE_NOTE.match(latest.text.strip()))
     overdue = bool(due_date and plan_date and due_date < plan_date[:7] and not completed)
-    return TrackerRow(row=row, citation=Citation(1, chunk, (quote,)), plan_date=plan_date, due_date=due_date,
-                      overdue=overdue, completed=completed, agencies=_agencies(row.agencies), latest=latest)
+    return TrackerRow(
+        row=row,
+        citation=Citation(1, chunk, (quote,)),
+        plan_date=plan_date,
+        due_date=due_date,
+        overdue=overdue,
+        completed=completed,
+        agencies=_agencies(row.agencies),
+        latest=latest,
+    )
 
 
 def _plan_date(index: Index, doc_id: str) -> str:
@@ -113,7 +153,7 @@ def _plan_date(index: Index, doc_id: str) -> str:
 
 
 def _due_month(row: ActionRow) -> str:
-    """"2020-06" from the completion cell ("Due for Completion June 2020"), else from a completion
+    """ "2020-06" from the completion cell ("Due for Completion June 2020"), else from a completion
     date written in the lead or the row; "" when none names a month."""
     found = _MONTH_YEAR.search(row.due)
     if not found:
@@ -175,11 +215,22 @@ def _roll_up(rows: list[TrackerRow], keys) -> tuple[RollUp, ...]:
 def action_json(r: TrackerRow) -> dict[str, Any]:
     """A `TrackerRow` as JSON, with its cited passage."""
     note = r.latest
-    return {"doc_id": r.row.doc_id, "ref": r.row.ref, "priority": r.row.priority, "action": r.row.action,
-            "lead": r.row.lead, "agencies": list(r.agencies), "due": r.row.due, "due_date": r.due_date,
-            "status": r.row.status, "completed": r.completed, "overdue": r.overdue, "plan_date": r.plan_date,
-            "latest_progress": {"label": note.label, "date": note.date, "text": note.text} if note else None,
-            "citation": r.citation.to_json()}
+    return {
+        "doc_id": r.row.doc_id,
+        "ref": r.row.ref,
+        "priority": r.row.priority,
+        "action": r.row.action,
+        "lead": r.row.lead,
+        "agencies": list(r.agencies),
+        "due": r.row.due,
+        "due_date": r.due_date,
+        "status": r.row.status,
+        "completed": r.completed,
+        "overdue": r.overdue,
+        "plan_date": r.plan_date,
+        "latest_progress": {"label": note.label, "date": note.date, "text": note.text} if note else None,
+        "citation": r.citation.to_json(),
+    }
 
 
 def actions_csv(tracker: Tracker) -> str:
@@ -187,12 +238,40 @@ def actions_csv(tracker: Tracker) -> str:
     `assistant actions --csv` writes and the web chat's download."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["ref", "priority", "action", "lead", "agencies", "due", "due_month", "status", "overdue",
-                     "latest_progress_date", "latest_progress", "document", "plan_date"])
+    writer.writerow(
+        [
+            "ref",
+            "priority",
+            "action",
+            "lead",
+            "agencies",
+            "due",
+            "due_month",
+            "status",
+            "overdue",
+            "latest_progress_date",
+            "latest_progress",
+            "document",
+            "plan_date",
+        ]
+    )
     for r in tracker.rows:
         note = r.latest
-        writer.writerow([r.row.ref, r.row.priority, " ".join(r.row.action.split()), r.row.lead, "; ".join(r.agencies),
-                         r.row.due, r.due_date, r.row.status, "yes" if r.overdue else "",
-                         (note.date or note.label) if note else "", " ".join(note.text.split()) if note else "",
-                         r.row.doc_id, r.plan_date])
+        writer.writerow(
+            [
+                r.row.ref,
+                r.row.priority,
+                " ".join(r.row.action.split()),
+                r.row.lead,
+                "; ".join(r.agencies),
+                r.row.due,
+                r.due_date,
+                r.row.status,
+                "yes" if r.overdue else "",
+                (note.date or note.label) if note else "",
+                " ".join(note.text.split()) if note else "",
+                r.row.doc_id,
+                r.plan_date,
+            ]
+        )
     return out.getvalue()

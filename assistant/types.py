@@ -221,8 +221,9 @@ class Filters:
     judgements: tuple[str, ...] = ()
 
     def is_empty(self) -> bool:
-        return not (self.doc_ids or self.doc_types or self.date_from or self.date_to or self.councils
-                    or self.judgements)
+        return not (
+            self.doc_ids or self.doc_types or self.date_from or self.date_to or self.councils or self.judgements
+        )
 
     @property
     def council_keys(self) -> tuple[str, ...]:
@@ -331,7 +332,7 @@ class Citation:
 
     @property
     def label(self) -> str:
-        """"Title (date), section, ref, p. N" for lists of sources."""
+        """ "Title (date), section, ref, p. N" for lists of sources."""
         parts = [self.chunk.title + (f" ({self.chunk.date})" if self.chunk.date else " (undated)")]
         if self.chunk.section:
             parts.append(self.chunk.section)
@@ -398,8 +399,11 @@ class Answer:
             "notice": self.notice,
             "evidence": round(self.evidence, 4),
             "mode": self.mode,
-            "sentences": {"generated": self.sentences_generated, "verified": self.sentences_verified,
-                          "dropped": self.sentences_dropped},
+            "sentences": {
+                "generated": self.sentences_generated,
+                "verified": self.sentences_verified,
+                "dropped": self.sentences_dropped,
+            },
         }
 
 
@@ -448,8 +452,11 @@ class BriefSection:
 
     def by_heading(self) -> list[tuple[str, list[BriefPoint]]]:
         """(heading, points) for each heading that has points, in BRIEF_HEADINGS order."""
-        return [(h, [p for p in self.points if p.heading == h]) for h in BRIEF_HEADINGS
-                if any(p.heading == h for p in self.points)]
+        return [
+            (h, [p for p in self.points if p.heading == h])
+            for h in BRIEF_HEADINGS
+            if any(p.heading == h for p in self.points)
+        ]
 
 
 @dataclass(frozen=True)

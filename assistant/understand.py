@@ -27,8 +27,11 @@ from assistant.types import Query, council_key
 _ACTION_REF = re.compile(r"(?<![\d.])([1-9]\.\d{1,2}\.\d{1,2})(?![\d.]*\d)")
 _PARA_REF = re.compile(r"(?<![\d.])(\d{1,2}\.\d{1,2})(?![.]?\d)")
 YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
-_MONTH_YEAR = re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|"
-                         r"december) ((?:19|20)\d\d)\b", re.I)
+_MONTH_YEAR = re.compile(
+    r"\b(january|february|march|april|may|june|july|august|september|october|november|"
+    r"december) ((?:19|20)\d\d)\b",
+    re.I,
+)
 # "How many ...?" asks for a count: a share ("40% of those using it") does not answer it.
 _COUNT = re.compile(r"\bhow many\b|\bwhat (?:is|was) the number\b|\bnumber of\b", re.I)
 
@@ -36,7 +39,9 @@ _COUNT = re.compile(r"\bhow many\b|\bwhat (?:is|was) the number\b|\bnumber of\b"
 # progress are lifted, and an action-plan row is answered by its status and latest note.
 _PROGRESS = re.compile(
     r"\b(status|done|finish(?:ed)?|complete[ds]?|progress(?:ing)?|going|achieved|happened|set up|in place|"
-    r"yet|still|update[ds]?|latest|delivered|launched|published|filled|manage[ds]?|where are they)\b", re.I)
+    r"yet|still|update[ds]?|latest|delivered|launched|published|filled|manage[ds]?|where are they)\b",
+    re.I,
+)
 # A question that wants several things ("what are the strengths?"): a longer answer.
 _MANY = re.compile(r"\b(list|what are|which|name the|areas|strengths|recommendations|actions|priorit|themes?)\b", re.I)
 _WHERE_WITH = re.compile(r"\bgot to\b|\bwhere (?:are|is) (?:they|we|things) with\b", re.I)
@@ -44,49 +49,85 @@ _WHERE_WITH = re.compile(r"\bgot to\b|\bwhere (?:are|is) (?:they|we|things) with
 _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "Who is the named GP?" asks for a person's name; "who runs X?" may be answered by a person or
     # an organisation.
-    ("person", re.compile(r"^\s*(?:and\s+)?who(?:'s| is| was| are| were)\s+(?:the|their|its|our|your)\b|"
-                          r"\bname of (?:the|their|its|[\w'’ -]{1,40}?(?:'s|’s|s'|s’))\s|\bneed a name\b|"
-                          r"\b(?:which|what) (?:person|inspector|officer|director|manager)\b", re.I)),
-    ("agent", re.compile(r"^\s*(?:and\s+)?who\b|\bwho (?:runs|commissions|chairs|leads|led|signed|provides|manages)\b",
-                         re.I)),
-    ("number", re.compile(r"\bhow (?:many|much|long|often)\b|\bwhat (?:proportion|percentage|share|number|"
-                          r"rate|amount|ratio|figure)\b|\bper ?cent\b|%|\bhow big\b|\bas a (?:figure|number)\b|"
-                          r"\bwhat(?:'s|’s| is| was| were| are)\s+(?:the\s+|[\w-]+(?:'s|’s|s'|s’)\s+)?[\w'’ -]{0,40}?"
-                          r"\b(?:rate|number|proportion|percentage|total|cost|budget|ratio|average|median|caseloads?|"
-                          r"size)\b", re.I)),
-    ("date", re.compile(r"^\s*(?:and\s+)?when\b|\bwhen (?:was|were|did|is|will|does|should|do|are|has|have)\b|"
-                        r"\b(?:what|which) (?:dates?|years?|months?|day)\b|\bsince when\b|\bby when\b", re.I)),
-    ("rating", re.compile(r"\b(judge?ments?|judged|rated|ratings?|graded|overall effectiveness|(?:what|which) grades?|"
-                          r"inadequate|outstanding|requires improvement)\b", re.I)),
-    ("organisation", re.compile(r"\bwhich (?:[\w'-]+ )?(?:schools?|organisations?|agencies|agency|services?|"
-                                r"providers?|trusts?|hospitals?|charities|charity|teams?|councils?|partners?|"
-                                r"compan(?:y|ies)|practices?|centres?|homes?|groups?|hubs?|units?|academ(?:y|ies))\b|"
-                                r"\bnames of\b|"
-                                r"^\s*where\b(?! (?:are|is) (?:they|we|things) with)|"
-                                r"\bwhere (?:is|are|was|were|do|does|did)\b(?! (?:they|we|things) with)", re.I)),
+    (
+        "person",
+        re.compile(
+            r"^\s*(?:and\s+)?who(?:'s| is| was| are| were)\s+(?:the|their|its|our|your)\b|"
+            r"\bname of (?:the|their|its|[\w'’ -]{1,40}?(?:'s|’s|s'|s’))\s|\bneed a name\b|"
+            r"\b(?:which|what) (?:person|inspector|officer|director|manager)\b",
+            re.I,
+        ),
+    ),
+    (
+        "agent",
+        re.compile(r"^\s*(?:and\s+)?who\b|\bwho (?:runs|commissions|chairs|leads|led|signed|provides|manages)\b", re.I),
+    ),
+    (
+        "number",
+        re.compile(
+            r"\bhow (?:many|much|long|often)\b|\bwhat (?:proportion|percentage|share|number|"
+            r"rate|amount|ratio|figure)\b|\bper ?cent\b|%|\bhow big\b|\bas a (?:figure|number)\b|"
+            r"\bwhat(?:'s|’s| is| was| were| are)\s+(?:the\s+|[\w-]+(?:'s|’s|s'|s’)\s+)?[\w'’ -]{0,40}?"
+            r"\b(?:rate|number|proportion|percentage|total|cost|budget|ratio|average|median|caseloads?|"
+            r"size)\b",
+            re.I,
+        ),
+    ),
+    (
+        "date",
+        re.compile(
+            r"^\s*(?:and\s+)?when\b|\bwhen (?:was|were|did|is|will|does|should|do|are|has|have)\b|"
+            r"\b(?:what|which) (?:dates?|years?|months?|day)\b|\bsince when\b|\bby when\b",
+            re.I,
+        ),
+    ),
+    (
+        "rating",
+        re.compile(
+            r"\b(judge?ments?|judged|rated|ratings?|graded|overall effectiveness|(?:what|which) grades?|"
+            r"inadequate|outstanding|requires improvement)\b",
+            re.I,
+        ),
+    ),
+    (
+        "organisation",
+        re.compile(
+            r"\bwhich (?:[\w'-]+ )?(?:schools?|organisations?|agencies|agency|services?|"
+            r"providers?|trusts?|hospitals?|charities|charity|teams?|councils?|partners?|"
+            r"compan(?:y|ies)|practices?|centres?|homes?|groups?|hubs?|units?|academ(?:y|ies))\b|"
+            r"\bnames of\b|"
+            r"^\s*where\b(?! (?:are|is) (?:they|we|things) with)|"
+            r"\bwhere (?:is|are|was|were|do|does|did)\b(?! (?:they|we|things) with)",
+            re.I,
+        ),
+    ),
 )
 # Where a question asks a second thing ("when was X appointed, and what difference did it make?"):
 # the answer type's clause is the one its cue is in, and only that clause's focus binds the answer.
-_CLAUSE_BREAK = re.compile(r"[;?]|\s[-–—]\s|,?\s+and\s+(?=(?:what|how|who|when|where|which|why|whether|does|did|do|is|was|"
-                           r"are|were|has|have|had|can|could|will|would|if)\b)|,\s*(?=(?:what|how|who|when|where|"
-                           r"which|why|whether)\b)", re.I)
+_CLAUSE_BREAK = re.compile(
+    r"[;?]|\s[-–—]\s|,?\s+and\s+(?=(?:what|how|who|when|where|which|why|whether|does|did|do|is|was|"
+    r"are|were|has|have|had|can|could|will|would|if)\b)|,\s*(?=(?:what|how|who|when|where|"
+    r"which|why|whether)\b)",
+    re.I,
+)
 # Units a figure or a date is given in ("how many weeks", "which month"): part of the answer, not
 # of what the question is about.
-_UNITS = frozenset(terms("day days week weeks month months hour hours minute minutes times percent per cent "
-                         "pounds"))
+_UNITS = frozenset(terms("day days week weeks month months hour hours minute minutes times percent per cent pounds"))
 # Words of a question that say what kind of answer is wanted, or whose documents, not what it is
 # about: they are not its focus.
-_NOT_FOCUS = frozenset(terms(
-    "happen happened find found say said done many much long often good well work works working get give "
-    "given gave use used come came make made go going went know take put ask asked run runs kind look looked "
-    "kinds type types way ways thing things anything something someone anyone like also yet still "
-    "ever now currently current number level overall main key new old there here where when which "
-    "who whom whose why how what document documents report reports inspector inspectors inspection "
-    "inspections review reviews letter plan council councils local area areas children child young people "
-    "date year years month time status latest update proportion percentage share rate amount figure "
-    "name names list total tell show describe according led rating ratings rated judged judgement judgements "
-    "grade grades graded"
-))
+_NOT_FOCUS = frozenset(
+    terms(
+        "happen happened find found say said done many much long often good well work works working get give "
+        "given gave use used come came make made go going went know take put ask asked run runs kind look looked "
+        "kinds type types way ways thing things anything something someone anyone like also yet still "
+        "ever now currently current number level overall main key new old there here where when which "
+        "who whom whose why how what document documents report reports inspector inspectors inspection "
+        "inspections review reviews letter plan council councils local area areas children child young people "
+        "date year years month time status latest update proportion percentage share rate amount figure "
+        "name names list total tell show describe according led rating ratings rated judged judgement judgements "
+        "grade grades graded"
+    )
+)
 
 
 def understand(question: str, index: Index) -> Query:
@@ -107,8 +148,11 @@ def understand(question: str, index: Index) -> Query:
     expansions = [e for _, e in pairs]
     dense_text = question + (" (" + "; ".join(expansions) + ")" if expansions else "")
     action_refs = [r for r in _ACTION_REF.findall(question) if r in index.actions]
-    kind = "recommendation" if re.search(r"recommendation", question, re.I) else (
-        "paragraph" if re.search(r"\bpara(graph)?s?\b", question, re.I) else "")
+    kind = (
+        "recommendation"
+        if re.search(r"recommendation", question, re.I)
+        else ("paragraph" if re.search(r"\bpara(graph)?s?\b", question, re.I) else "")
+    )
     para_refs = [(r, kind) for r in _PARA_REF.findall(question) if not any(a.startswith(r + ".") for a in action_refs)]
     answer_type, cue_at = _answer_type(question, bool(action_refs))
     query_terms = terms(question) + [t for e in expansions for t in terms(e)]
@@ -131,8 +175,11 @@ def understand(question: str, index: Index) -> Query:
     skip = _NOT_FOCUS | naming | authority_words | (_UNITS if answer_type in ("number", "date") else set())
 
     def focus_of(text: str) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(t for t in terms(text) if (len(t) > 2 or t in acronyms) and t not in skip
-                                   and not YEAR.fullmatch(t)))
+        return tuple(
+            dict.fromkeys(
+                t for t in terms(text) if (len(t) > 2 or t in acronyms) and t not in skip and not YEAR.fullmatch(t)
+            )
+        )
 
     focus = focus_of(question)
     source_kinds, missing_kinds = _source_kinds(question, council_docs, index)
@@ -145,18 +192,37 @@ def understand(question: str, index: Index) -> Query:
         # (from the documents' facts), so its sentences need not hold a name.
         answer_type = "list"
     judged = taxonomy.grades_judged(question) if across else ()
-    judged_docs = tuple(d for d, info in index.docs.items() if any(taxonomy.grade_in(g) in judged
-                                                                   for _, g in info.judgements))
+    judged_docs = tuple(
+        d for d, info in index.docs.items() if any(taxonomy.grade_in(g) in judged for _, g in info.judgements)
+    )
     return Query(
-        text=question, vector=embed([dense_text])[0], terms=content, expansions=expansions,
-        action_refs=action_refs, para_refs=para_refs, doc_prior=prior,
-        years=tuple(y for y in named_years if y in published), named_years=named_years,
-        council_docs=council_docs, councils=councils, year_docs=year_docs, named_months=named_months,
-        count=bool(_COUNT.search(question)), answer_type=answer_type, focus=focus,
-        focus_phrase=_focus_phrase(question, focus), answer_focus=_answer_focus(question, cue_at, focus_of) or focus,
-        source_kinds=source_kinds, missing_kinds=missing_kinds, section_class=taxonomy.asks_for_sections(question),
-        spelled_out={a.lower(): tuple(terms(e)) for a, e in pairs if a.lower() in focus and e != a}, progress=progress, many=bool(_MANY.search(question)) or across, across_councils=across,
-        judged_docs=judged_docs, period=_period(question) if across else ("", ""),
+        text=question,
+        vector=embed([dense_text])[0],
+        terms=content,
+        expansions=expansions,
+        action_refs=action_refs,
+        para_refs=para_refs,
+        doc_prior=prior,
+        years=tuple(y for y in named_years if y in published),
+        named_years=named_years,
+        council_docs=council_docs,
+        councils=councils,
+        year_docs=year_docs,
+        named_months=named_months,
+        count=bool(_COUNT.search(question)),
+        answer_type=answer_type,
+        focus=focus,
+        focus_phrase=_focus_phrase(question, focus),
+        answer_focus=_answer_focus(question, cue_at, focus_of) or focus,
+        source_kinds=source_kinds,
+        missing_kinds=missing_kinds,
+        section_class=taxonomy.asks_for_sections(question),
+        spelled_out={a.lower(): tuple(terms(e)) for a, e in pairs if a.lower() in focus and e != a},
+        progress=progress,
+        many=bool(_MANY.search(question)) or across,
+        across_councils=across,
+        judged_docs=judged_docs,
+        period=_period(question) if across else ("", ""),
     )
 
 
@@ -180,14 +246,20 @@ def _answer_type(question: str, names_action: bool) -> tuple[str, int]:
 
 # A year after "since", "before" or "after" bounds a period rather than naming who speaks; a
 # question about the present ("is it fixed now?") names earlier years only as its premise.
-_TIME_BOUND = re.compile(r"\b(?:since|before|after|following|until|prior to|between)\s+(?:the\s+|early\s+|late\s+|mid-?\s*)?((?:19|20)\d\d)\b", re.I)
+_TIME_BOUND = re.compile(
+    r"\b(?:since|before|after|following|until|prior to|between)\s+(?:the\s+|early\s+|late\s+|mid-?\s*)?((?:19|20)\d\d)\b",
+    re.I,
+)
 _NOW = re.compile(r"\b(?:now|currently|today|these days|at the moment|at present|still)\b", re.I)
 
 
 # A period a question across councils asks about ("judged inadequate since 2023"): the bound
 # year's word says which side of it counts.
-_PERIOD = re.compile(r"\b(since|from|after|following|before|prior to|until|between)\s+(?:the\s+(?:start|end) of\s+)?"
-                     r"((?:19|20)\d\d)(?:\s+and\s+((?:19|20)\d\d))?\b", re.I)
+_PERIOD = re.compile(
+    r"\b(since|from|after|following|before|prior to|until|between)\s+(?:the\s+(?:start|end) of\s+)?"
+    r"((?:19|20)\d\d)(?:\s+and\s+((?:19|20)\d\d))?\b",
+    re.I,
+)
 
 
 def _period_years(question: str) -> set[str]:
@@ -217,8 +289,9 @@ def _speaking_years(question: str) -> tuple[str, ...]:
     """The years whose documents (or sentences) must give the answer."""
     if _NOW.search(question):
         return ()
-    bounds = {m.start(1) for m in _TIME_BOUND.finditer(question)} | \
-        {m.start(3) for m in _PERIOD.finditer(question) if m.group(3)}
+    bounds = {m.start(1) for m in _TIME_BOUND.finditer(question)} | {
+        m.start(3) for m in _PERIOD.finditer(question) if m.group(3)
+    }
     return tuple(dict.fromkeys(m.group(1) for m in YEAR.finditer(question) if m.start(1) not in bounds))
 
 
@@ -236,20 +309,24 @@ def _answer_focus(question: str, at: int, focus_of) -> tuple[str, ...]:
         start = brk.end()
     clauses.append((start, len(question)))
     i = next((n for n, (a, b) in enumerate(clauses) if a <= at < b or at < a), len(clauses) - 1)
-    text = question[clauses[i][0]:clauses[i][1]]
+    text = question[clauses[i][0] : clauses[i][1]]
     if i and _BACK_REFERENCE.search(text):
-        text = question[clauses[i - 1][0]:clauses[i - 1][1]] + " " + text
+        text = question[clauses[i - 1][0] : clauses[i - 1][1]] + " " + text
     return focus_of(text)
 
 
 # A kind named as where the answer should come from: "in/from/of the (2021) focused visit", or
 # "did the focused visit find ...", "what the action plan says".
 _SOURCE_BEFORE = r"\b(?:in|from|of|by|during|at)\s+(?:the|a|an|its|their|our)?\s*(?:[\w'’]+\s+){0,3}?"
-_SOURCE_AFTER = r"(?:\s+(?:letter|report))?\s+(?:find|found|finds|say|said|says|identif\w*|report\w*|recommend\w*|" \
-                r"judge\w*|rate\w*|list\w*|set\w* out|conclude\w*|note\w*)\b"
+_SOURCE_AFTER = (
+    r"(?:\s+(?:letter|report))?\s+(?:find|found|finds|say|said|says|identif\w*|report\w*|recommend\w*|"
+    r"judge\w*|rate\w*|list\w*|set\w* out|conclude\w*|note\w*)\b"
+)
 
 
-def _source_kinds(question: str, council_docs: tuple[str, ...], index: Index) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _source_kinds(
+    question: str, council_docs: tuple[str, ...], index: Index
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Kinds of document the question names as its source, and of those, the ones the index (or
     the named councils' documents) holds none of, by their `short` names."""
     taxonomy = load_taxonomy()
@@ -323,7 +400,9 @@ def _naming_vocabulary(index: Index) -> set[str]:
     words_: set[str] = set()
     taxonomy = load_taxonomy()
     for info in index.docs.values():
-        words_ |= set(taxonomy.kind(info.doc_type).aliases) | {w.lower() for w in re.findall(r"[A-Za-z]+", info.publisher)}
+        words_ |= set(taxonomy.kind(info.doc_type).aliases) | {
+            w.lower() for w in re.findall(r"[A-Za-z]+", info.publisher)
+        }
     return words_
 
 

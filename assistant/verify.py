@@ -36,25 +36,49 @@ from assistant.types import Chunk
 
 MARKERS = re.compile(r"\s*\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 _FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-           "october", "november", "december")
-_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty".split())}
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
 _NAME = re.compile(r"\b[A-Z][A-Za-z'’-]*[A-Za-z]\b|\b[A-Z]{2,}\b")
 # Capitalised words that name nothing: a sentence may open with them or use them anywhere.
-_NOT_NAMES = frozenset("i the a an this that these those it its they their there he she we our you however "
-                       "also overall in on at of for to and but or by from with as".split())
+_NOT_NAMES = frozenset(
+    "i the a an this that these those it its they their there he she we our you however "
+    "also overall in on at of for to and but or by from with as".split()
+)
 # Words that state where a thing stands (an action plan's status, a service's state): a claim
 # like a figure, so the passage must use the word too (stemmed) for a sentence to say it.
-_STATUS = frozenset(terms("completed finished done achieved published launched started began ended closed "
-                          "pending ongoing delayed overdue suspended cancelled postponed agreed approved "
-                          "implemented revised reviewed embedded established commissioned decommissioned"))
+_STATUS = frozenset(
+    terms(
+        "completed finished done achieved published launched started began ended closed "
+        "pending ongoing delayed overdue suspended cancelled postponed agreed approved "
+        "implemented revised reviewed embedded established commissioned decommissioned"
+    )
+)
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nor|without|cannot|unable|lack(?:s|ed|ing)?)\b|n't\b", re.I)
 # Where a generated sentence ends: at . ! ? (after its markers, if any) before a space and a
 # capital, digit or quote; or right after a marker group followed by a new sentence.
-_END = re.compile(r"(?:[.!?][\"'”’)]*(?:\s*\[\d{1,3}(?:\s*,\s*\d{1,3})*\])*|\[\d{1,3}(?:\s*,\s*\d{1,3})*\][.!?]?)"
-                  r"(?=\s+[\"“‘(]?[A-Z0-9])")
+_END = re.compile(
+    r"(?:[.!?][\"'”’)]*(?:\s*\[\d{1,3}(?:\s*,\s*\d{1,3})*\])*|\[\d{1,3}(?:\s*,\s*\d{1,3})*\][.!?]?)"
+    r"(?=\s+[\"“‘(]?[A-Z0-9])"
+)
 
 
 @dataclass(frozen=True)
@@ -89,7 +113,7 @@ def split_generated(text: str) -> tuple[list[str], str]:
     """
     pieces, start = [], 0
     for match in _END.finditer(text):
-        piece = text[start:match.end()].strip()
+        piece = text[start : match.end()].strip()
         if piece:
             pieces.append(piece)
         start = match.end()
@@ -117,8 +141,7 @@ def source(n: int, chunk: Chunk, text: str, index: Index | None) -> Source:
     return Source(n, chunk, text, sentences, np.asarray(vectors, dtype=np.float32))
 
 
-def check(sentence: str, sources: Mapping[int, Source], settings: Settings,
-          vector: np.ndarray | None = None) -> Check:
+def check(sentence: str, sources: Mapping[int, Source], settings: Settings, vector: np.ndarray | None = None) -> Check:
     """Whether `sentence` (with its markers) is supported by the passages it cites.
 
     Args:
@@ -155,11 +178,19 @@ def check(sentence: str, sources: Mapping[int, Source], settings: Settings,
         vector = embed([body])[0]
     similarity, support = _closest(vector, cited)
     if overlap < settings.verify_min_overlap:
-        return Check(body, cites, False, f"too few of its words are in the passage ({overlap:.2f})",
-                     similarity, overlap, support)
+        return Check(
+            body, cites, False, f"too few of its words are in the passage ({overlap:.2f})", similarity, overlap, support
+        )
     if similarity < settings.verify_min_similarity:
-        return Check(body, cites, False, f"its meaning is too far from the passage ({similarity:.2f})",
-                     similarity, overlap, support)
+        return Check(
+            body,
+            cites,
+            False,
+            f"its meaning is too far from the passage ({similarity:.2f})",
+            similarity,
+            overlap,
+            support,
+        )
     if bool(_NEGATION.search(body)) != any(_NEGATION.search(s) for s in support):
         return Check(body, cites, False, "it says the opposite of the passage", similarity, overlap, support)
     return Check(body, cites, True, "", similarity, overlap, support)
@@ -180,7 +211,7 @@ def missing_facts(sentence: str, passage: str, titles: str = "") -> str:
             return word
     for match in _NAME.finditer(sentence):
         name = match.group(0)
-        first = not sentence[:match.start()].strip(" \"'“‘(")
+        first = not sentence[: match.start()].strip(" \"'“‘(")
         if name.lower() in _NOT_NAMES or (first and not name.isupper()):
             continue
         if not all(part in known for part in words(name)):

@@ -16,8 +16,7 @@ from assistant.settings import Settings
 from assistant.types import Answer, Filters
 from cli.common import example, printable, with_settings
 
-_FILTER_EXAMPLE = ('assistant ask --doc anytown-jtai-letter-2019 "what were the strengths?"  '
-                   "(ids: assistant docs)")
+_FILTER_EXAMPLE = 'assistant ask --doc anytown-jtai-letter-2019 "what were the strengths?"  (ids: assistant docs)'
 
 
 @click.command(epilog=example("assistant docs --json"))
@@ -31,16 +30,29 @@ def docs(settings: Settings, as_json: bool) -> int:
     rows = []
     for doc_id, info in sorted(index.docs.items()):
         chunks = [c for c in index.chunks if c.doc_id == doc_id]
-        rows.append({"doc_id": doc_id, "title": info.title, "doc_type": info.doc_type, "publisher": info.publisher,
-                     "local_authority": info.local_authority, "judgement": info.overall_judgement,
-                     "published": info.published, "file": info.file, "chunks": len(chunks),
-                     "passages": len({c.passage_id for c in chunks}), "in_manifest": info.in_manifest})
+        rows.append(
+            {
+                "doc_id": doc_id,
+                "title": info.title,
+                "doc_type": info.doc_type,
+                "publisher": info.publisher,
+                "local_authority": info.local_authority,
+                "judgement": info.overall_judgement,
+                "published": info.published,
+                "file": info.file,
+                "chunks": len(chunks),
+                "passages": len({c.passage_id for c in chunks}),
+                "in_manifest": info.in_manifest,
+            }
+        )
     if as_json:
         click.echo(json.dumps(rows, indent=1))
         return 0
     for row in rows:
-        click.echo(f"{printable(row['doc_id'])}  [{row['doc_type']}, {row['published'] or 'undated'}]  "
-                   f"{row['chunks']} chunks / {row['passages']} passages\n    {printable(row['title'])}")
+        click.echo(
+            f"{printable(row['doc_id'])}  [{row['doc_type']}, {row['published'] or 'undated'}]  "
+            f"{row['chunks']} chunks / {row['passages']} passages\n    {printable(row['title'])}"
+        )
     click.echo(f"{len(rows)} documents, {len(index.chunks)} chunks (generation {index.generation})")
     return 0
 
@@ -61,22 +73,29 @@ def timeline(settings: Settings, council: str, as_json: bool) -> int:
         return 0
     for entry in result.entries:
         doc = entry.doc
-        click.echo(f"{doc.published or 'undated'}  {printable(entry.kind_label)}\n    {printable(doc.title)}"
-                   + (f"\n    inspected {printable(doc.inspection_dates)}" if doc.inspection_dates else ""))
+        click.echo(
+            f"{doc.published or 'undated'}  {printable(entry.kind_label)}\n    {printable(doc.title)}"
+            + (f"\n    inspected {printable(doc.inspection_dates)}" if doc.inspection_dates else "")
+        )
         for area, grade in doc.judgements:
             click.echo(f"    {printable(area)}: {printable(grade)}")
         for c in entry.findings:
-            click.echo(f"    - \"{printable(' '.join(c.sentences[0].split()))}\" [{printable(c.label)}]")
+            click.echo(f'    - "{printable(" ".join(c.sentences[0].split()))}" [{printable(c.label)}]')
     return 0
 
 
-@click.command(epilog=example('assistant actions --status overdue --agency police  (statuses: see the table)'))
-@click.option("--status", default="", metavar="S",
-              help="only rows with this written status (e.g. Completed), or 'overdue' or 'open'")
+@click.command(epilog=example("assistant actions --status overdue --agency police  (statuses: see the table)"))
+@click.option(
+    "--status",
+    default="",
+    metavar="S",
+    help="only rows with this written status (e.g. Completed), or 'overdue' or 'open'",
+)
 @click.option("--agency", default="", metavar="A", help="only rows whose agencies or lead mention this")
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
-@click.option("--csv", "csv_file", type=click.Path(path_type=Path), metavar="FILE",
-              help="also write the rows as CSV to FILE")
+@click.option(
+    "--csv", "csv_file", type=click.Path(path_type=Path), metavar="FILE", help="also write the rows as CSV to FILE"
+)
 @with_settings
 def actions(settings: Settings, status: str, agency: str, as_json: bool, csv_file: Path | None) -> int:
     """The action plans' rows: status, due date, latest progress."""
@@ -87,9 +106,17 @@ def actions(settings: Settings, status: str, agency: str, as_json: bool, csv_fil
     if csv_file:
         csv_file.write_text(actions_csv(tracker), encoding="utf-8")
     if as_json:
-        click.echo(json.dumps({"rows": [action_json(r) for r in tracker.rows],
-                               "by_priority": [vars(u) for u in tracker.by_priority],
-                               "by_agency": [vars(u) for u in tracker.by_agency]}, indent=1, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {
+                    "rows": [action_json(r) for r in tracker.rows],
+                    "by_priority": [vars(u) for u in tracker.by_priority],
+                    "by_agency": [vars(u) for u in tracker.by_agency],
+                },
+                indent=1,
+                ensure_ascii=False,
+            )
+        )
         return 0
     if not tracker.rows:
         click.echo(f"No row matches (statuses: {', '.join(tracker.statuses)}; or 'overdue', 'open').")
@@ -97,12 +124,19 @@ def actions(settings: Settings, status: str, agency: str, as_json: bool, csv_fil
     for r in tracker.rows:
         note = r.latest
         flag = "OVERDUE " if r.overdue else ""
-        click.echo(f"{r.row.ref:7} {flag}{printable(r.row.status or '(not stated)')} | due "
-                   f"{printable(r.row.due or '-')[:40]}\n        {printable(' '.join(r.row.action.split()))[:110]}"
-                   + (f"\n        latest: {printable(note.label)}: {printable(' '.join(note.text.split()))[:90]}"
-                      if note else ""))
-    click.echo(f"{len(tracker.rows)} rows, {sum(r.completed for r in tracker.rows)} completed, "
-               f"{sum(r.overdue for r in tracker.rows)} overdue (against the plan's own date)")
+        click.echo(
+            f"{r.row.ref:7} {flag}{printable(r.row.status or '(not stated)')} | due "
+            f"{printable(r.row.due or '-')[:40]}\n        {printable(' '.join(r.row.action.split()))[:110]}"
+            + (
+                f"\n        latest: {printable(note.label)}: {printable(' '.join(note.text.split()))[:90]}"
+                if note
+                else ""
+            )
+        )
+    click.echo(
+        f"{len(tracker.rows)} rows, {sum(r.completed for r in tracker.rows)} completed, "
+        f"{sum(r.overdue for r in tracker.rows)} overdue (against the plan's own date)"
+    )
     for u in tracker.by_priority:
         click.echo(f"  {printable(u.key)[:70]}: {u.total} rows, {u.completed} completed, {u.overdue} overdue")
     if csv_file:
@@ -114,13 +148,28 @@ def filter_options(verb: Callable[..., Any]) -> Callable[..., Any]:
     """The --doc/--type/--council/--judgement/--from/--to flags of ask and chat, as one `filters`."""
     options = [
         click.option("--doc", "doc_ids", multiple=True, metavar="ID", help="only this document (repeatable)"),
-        click.option("--type", "--kind", "kinds", multiple=True, metavar="KIND",
-                     help="only this kind of document, e.g. ilacs, area_send (repeatable; kinds: assistant docs)"),
-        click.option("--council", "councils", multiple=True, metavar="NAME",
-                     help="only this council's documents (repeatable: several councils are each heard)"),
-        click.option("--judgement", "judgements", multiple=True, metavar="GRADE",
-                     help="only reports with this overall judgement, e.g. inadequate, 'requires improvement', "
-                          "good (repeatable)"),
+        click.option(
+            "--type",
+            "--kind",
+            "kinds",
+            multiple=True,
+            metavar="KIND",
+            help="only this kind of document, e.g. ilacs, area_send (repeatable; kinds: assistant docs)",
+        ),
+        click.option(
+            "--council",
+            "councils",
+            multiple=True,
+            metavar="NAME",
+            help="only this council's documents (repeatable: several councils are each heard)",
+        ),
+        click.option(
+            "--judgement",
+            "judgements",
+            multiple=True,
+            metavar="GRADE",
+            help="only reports with this overall judgement, e.g. inadequate, 'requires improvement', good (repeatable)",
+        ),
         click.option("--from", "date_from", default="", metavar="YYYY-MM-DD", help="documents dated on or after"),
         click.option("--to", "date_to", default="", metavar="YYYY-MM-DD", help="documents dated on or before"),
     ]
@@ -171,8 +220,14 @@ def chat(settings: Settings, **filters: Any) -> int:
         click.echo(format_answer(result))
 
 
-def make_filters(doc_ids: tuple[str, ...], kinds: tuple[str, ...], councils: tuple[str, ...],
-                 judgements: tuple[str, ...], date_from: str, date_to: str) -> Filters:
+def make_filters(
+    doc_ids: tuple[str, ...],
+    kinds: tuple[str, ...],
+    councils: tuple[str, ...],
+    judgements: tuple[str, ...],
+    date_from: str,
+    date_to: str,
+) -> Filters:
     """The filter flags as `Filters`; a bad date or grade is one error line that shows the form."""
     for flag, value in (("--from", date_from), ("--to", date_to)):
         if value and not _is_iso_date(value):

@@ -41,20 +41,31 @@ def with_settings(verb: Callable[..., Any]) -> Callable[..., Any]:
     """Give a verb the flags every verb takes and call it with `settings` (the environment's
     `ASSISTANT_*` variables, then these flags), read once here and passed down."""
 
-    @click.option("--index-dir", type=click.Path(path_type=Path),
-                  help="index folder (default .index, or ASSISTANT_INDEX_DIR)")
-    @click.option("--corpus-dir", type=click.Path(path_type=Path),
-                  help="corpus folder (default corpus, or ASSISTANT_CORPUS_DIR)")
+    @click.option(
+        "--index-dir", type=click.Path(path_type=Path), help="index folder (default .index, or ASSISTANT_INDEX_DIR)"
+    )
+    @click.option(
+        "--corpus-dir", type=click.Path(path_type=Path), help="corpus folder (default corpus, or ASSISTANT_CORPUS_DIR)"
+    )
     @click.option("--chroma-host", help="use a 'chroma run' server at this host instead of the embedded store")
     @click.option("--chroma-port", type=PORT, help="port of the Chroma server (default 8000)")
     @click.option("-v", "--verbose", is_flag=True, help="log what happens")
     @functools.wraps(verb)
-    def run(*, index_dir: Path | None, corpus_dir: Path | None, chroma_host: str | None, chroma_port: int | None,
-            verbose: bool, **kwargs: Any) -> Any:
-        logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
-                            format="%(levelname)s %(name)s: %(message)s")
-        settings = Settings.from_env().replace(index_dir=index_dir, corpus_dir=corpus_dir, chroma_host=chroma_host,
-                                               chroma_port=chroma_port)
+    def run(
+        *,
+        index_dir: Path | None,
+        corpus_dir: Path | None,
+        chroma_host: str | None,
+        chroma_port: int | None,
+        verbose: bool,
+        **kwargs: Any,
+    ) -> Any:
+        logging.basicConfig(
+            level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+        )
+        settings = Settings.from_env().replace(
+            index_dir=index_dir, corpus_dir=corpus_dir, chroma_host=chroma_host, chroma_port=chroma_port
+        )
         return verb(settings, **kwargs)
 
     return run

@@ -24,30 +24,57 @@ class _RunUnlessNamed(click.Group):
         return super().parse_args(ctx, args)
 
 
-@click.group("eval", cls=_RunUnlessNamed,
-             epilog=example("assistant eval --baseline evals/sets/corpus/baseline.json",
-                            "assistant eval run --questions my-set.csv --out runs/mine",
-                            "assistant eval diff runs/before runs/after"))
+@click.group(
+    "eval",
+    cls=_RunUnlessNamed,
+    epilog=example(
+        "assistant eval --baseline evals/sets/corpus/baseline.json",
+        "assistant eval run --questions my-set.csv --out runs/mine",
+        "assistant eval diff runs/before runs/after",
+    ),
+)
 def eval_group() -> None:
     """Run question sets (run, the default) or compare two runs (diff)."""
 
 
 @eval_group.command(epilog=example("assistant eval run --questions my-set.csv --out runs/mine"))
-@click.option("--questions", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
-              help="JSONL or CSV question set (repeatable; default evals/sets/corpus/heldout.jsonl)")
+@click.option(
+    "--questions",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="JSONL or CSV question set (repeatable; default evals/sets/corpus/heldout.jsonl)",
+)
 @click.option("--out", type=click.Path(path_type=Path), help="output folder (default runs/<time>)")
-@click.option("--baseline", type=click.Path(path_type=Path),
-              help="summary.json to compare with: exit 1 on a regression")
-@click.option("--update-baseline", is_flag=True,
-              help="accept this run as the --baseline file (evals/sets/corpus/baseline.json by default)")
+@click.option(
+    "--baseline", type=click.Path(path_type=Path), help="summary.json to compare with: exit 1 on a regression"
+)
+@click.option(
+    "--update-baseline",
+    is_flag=True,
+    help="accept this run as the --baseline file (evals/sets/corpus/baseline.json by default)",
+)
 @click.option("--k", type=click.IntRange(min=1), default=5, show_default=True, help="cut-off for hit@k and recall@k")
 @click.option("--quiet", is_flag=True, help="no progress bar")
-@click.option("--llm-url", metavar="URL", help="also run with answers written by the LLM at this OpenAI-compatible "
-              "endpoint, verified, and compare both modes (e.g. http://127.0.0.1:8080/v1)")
+@click.option(
+    "--llm-url",
+    metavar="URL",
+    help="also run with answers written by the LLM at this OpenAI-compatible "
+    "endpoint, verified, and compare both modes (e.g. http://127.0.0.1:8080/v1)",
+)
 @click.option("--llm-model", metavar="NAME", help="model name to ask the endpoint for (default ASSISTANT_LLM_MODEL)")
 @with_settings
-def run(settings: Settings, questions: tuple[Path, ...], out: Path | None, baseline: Path | None,
-        update_baseline: bool, k: int, quiet: bool, llm_url: str | None, llm_model: str | None) -> int:
+def run(
+    settings: Settings,
+    questions: tuple[Path, ...],
+    out: Path | None,
+    baseline: Path | None,
+    update_baseline: bool,
+    k: int,
+    quiet: bool,
+    llm_url: str | None,
+    llm_model: str | None,
+) -> int:
     """Run question sets through the assistant, write results.jsonl, summary.json, report.md and
     report.html, and gate against a baseline.
 
@@ -81,14 +108,21 @@ def run(settings: Settings, questions: tuple[Path, ...], out: Path | None, basel
     for mode, mode_settings in modes.items():
         answer("warm up", settings=mode_settings, index=index)  # load the models before the clock starts
         started = time.perf_counter()
-        runs[mode] = run_eval(read_all, functools.partial(answer, settings=mode_settings, index=index), k=k,
-                              out_dir=out / mode if llm_url else out, progress=not quiet)
+        runs[mode] = run_eval(
+            read_all,
+            functools.partial(answer, settings=mode_settings, index=index),
+            k=k,
+            out_dir=out / mode if llm_url else out,
+            progress=not quiet,
+        )
         seconds = time.perf_counter() - started
         if llm_url:
             click.echo(f"\n{mode} answers")
         click.echo(summary_table(runs[mode].summary))
-        click.echo(f"\n{len(read_all)} questions in {seconds:.1f} s; reports: {runs[mode].files['html']} and "
-                   f"{runs[mode].files['markdown']}")
+        click.echo(
+            f"\n{len(read_all)} questions in {seconds:.1f} s; reports: {runs[mode].files['html']} and "
+            f"{runs[mode].files['markdown']}"
+        )
     if llm_url:
         from evals.modes import comparison_markdown, write_comparison
 

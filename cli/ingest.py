@@ -24,20 +24,26 @@ def ingest(settings: Settings, paths: tuple[Path, ...], rebuild: bool, quiet: bo
 
     report = build_index(settings, paths=list(paths) or None, rebuild=rebuild, progress=not quiet)
     if report.damaged:
-        click.echo(f"note: the index was damaged ({printable(report.damaged)}): rebuilt it from the whole corpus",
-                   err=True)
+        click.echo(
+            f"note: the index was damaged ({printable(report.damaged)}): rebuilt it from the whole corpus", err=True
+        )
     for doc_id in report.kept_after_error:
         click.echo(f"kept: {printable(doc_id)} stays as last indexed, because its file failed to load", err=True)
     if report.up_to_date:
-        click.echo(f"Index up to date: {report.documents} documents, {report.chunks} chunks, nothing embedded "
-                   f"({report.seconds:.1f} s).")
+        click.echo(
+            f"Index up to date: {report.documents} documents, {report.chunks} chunks, nothing embedded "
+            f"({report.seconds:.1f} s)."
+        )
     else:
-        resumed = (f", {report.resumed_texts} more taken from the ingest that stopped before"
-                   if report.resumed_texts else "")
+        resumed = (
+            f", {report.resumed_texts} more taken from the ingest that stopped before" if report.resumed_texts else ""
+        )
         removed = f"; removed {_some(report.removed_docs)}" if report.removed_docs else ""
-        click.echo(f"Indexed {report.documents} documents, {report.chunks} chunks in {report.seconds:.1f} s: "
-                   f"{len(report.embedded_docs)} new or changed ({_some(report.embedded_docs)}){removed}; "
-                   f"embedded {report.embedded_texts} texts{resumed}.")
+        click.echo(
+            f"Indexed {report.documents} documents, {report.chunks} chunks in {report.seconds:.1f} s: "
+            f"{len(report.embedded_docs)} new or changed ({_some(report.embedded_docs)}){removed}; "
+            f"embedded {report.embedded_texts} texts{resumed}."
+        )
     # Failures last, one line each with the reason, where a long run's user looks when it ends.
     for error in report.errors:
         click.echo(f"failed: {printable(error)}", err=True)

@@ -23,8 +23,7 @@ from cli.ingest import ingest
 from cli.serve import feedback, serve
 from cli.settings import settings
 
-EPILOG = ("Settings: every ASSISTANT_* variable is listed by 'assistant settings'. Each verb's --help has an "
-          "example.")
+EPILOG = "Settings: every ASSISTANT_* variable is listed by 'assistant settings'. Each verb's --help has an example."
 
 
 class OneLine(click.ClickException):
@@ -55,8 +54,9 @@ class AssistantCommand(click.Group):
     """The top-level group: every error a user can fix becomes one line, and a verb's return value
     is the exit status."""
 
-    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
-                     **extra: Any) -> click.Context:
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
         try:
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as error:  # a mistyped flag or verb of `assistant` itself
@@ -81,8 +81,12 @@ class AssistantCommand(click.Group):
         return status
 
 
-@click.group(cls=AssistantCommand, invoke_without_command=True, epilog=EPILOG,
-             context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=AssistantCommand,
+    invoke_without_command=True,
+    epilog=EPILOG,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.pass_context
 def assistant(ctx: click.Context) -> None:
     """Cited answers from children's services inspection documents.

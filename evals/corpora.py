@@ -32,8 +32,10 @@ def set_files(set_dir: Path) -> list[Path]:
     files = [(ROOT / name).resolve() for name in tomllib.loads(spec.read_text(encoding="utf-8"))["files"]]
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
-        raise FileNotFoundError(f"{spec} lists files that are not there: {', '.join(missing)} "
-                                "(the national sample is expected in ../shared/ beside the repository)")
+        raise FileNotFoundError(
+            f"{spec} lists files that are not there: {', '.join(missing)} "
+            "(the national sample is expected in ../shared/ beside the repository)"
+        )
     return files
 
 

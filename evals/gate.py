@@ -41,11 +41,15 @@ class Regression:
             return f"{self.scope} {self.figure}: {self.baseline:g} -> missing (no question measured it)"
         if self.kind == "rise_ratio":
             ratio = self.current / self.baseline if self.baseline else float("inf")
-            return (f"{self.scope} {self.figure}: {self.baseline:g} -> {self.current:g} "
-                    f"({ratio:.2f}x, allowed {self.allowed:g}x)")
+            return (
+                f"{self.scope} {self.figure}: {self.baseline:g} -> {self.current:g} "
+                f"({ratio:.2f}x, allowed {self.allowed:g}x)"
+            )
         delta = self.current - self.baseline
-        return (f"{self.scope} {self.figure}: {self.baseline:.4g} -> {self.current:.4g} "
-                f"({delta:+.4f}, allowed {self.kind} {self.allowed:g})")
+        return (
+            f"{self.scope} {self.figure}: {self.baseline:.4g} -> {self.current:.4g} "
+            f"({delta:+.4f}, allowed {self.kind} {self.allowed:g})"
+        )
 
 
 @dataclass(frozen=True)
@@ -102,8 +106,14 @@ def _figure(group: Mapping[str, Any], name: str) -> float | None:
     return group["metrics"][name]["mean"]
 
 
-def _check(scope: str, current: Mapping[str, Any], base: Mapping[str, Any], tolerances: Mapping[str, Any],
-           kinds: Sequence[str], resolution: float = 0.0) -> list[Regression]:
+def _check(
+    scope: str,
+    current: Mapping[str, Any],
+    base: Mapping[str, Any],
+    tolerances: Mapping[str, Any],
+    kinds: Sequence[str],
+    resolution: float = 0.0,
+) -> list[Regression]:
     out: list[Regression] = []
     for kind in kinds:
         for name, allowed in tolerances.get(kind, {}).items():
@@ -202,9 +212,11 @@ def diff_runs(
             changes.append(Change(str(row.get("id")), row.get("question", ""), "added", ()))
             continue
         before, after = _flags(before_row), _flags(row)
-        moved = tuple(MetricChange(name, before.get(name), after.get(name))
-                      for name in [*before, *(n for n in after if n not in before)]
-                      if before.get(name) != after.get(name))
+        moved = tuple(
+            MetricChange(name, before.get(name), after.get(name))
+            for name in [*before, *(n for n in after if n not in before)]
+            if before.get(name) != after.get(name)
+        )
         if not moved:
             continue
         if any(_fails(m.metric, m.after) and not _fails(m.metric, m.before) for m in moved):
@@ -214,8 +226,9 @@ def diff_runs(
         else:
             status = "changed"
         changes.append(Change(str(row.get("id")), row.get("question", ""), status, moved))
-    changes += [Change(str(r.get("id")), r.get("question", ""), "removed", ())
-                for r in rows_a if r.get("id") not in ids_b]
+    changes += [
+        Change(str(r.get("id")), r.get("question", ""), "removed", ()) for r in rows_a if r.get("id") not in ids_b
+    ]
     return sorted(changes, key=lambda c: _STATUS_ORDER.index(c.status))  # stable: run order kept
 
 
@@ -223,8 +236,7 @@ def format_regressions(regressions: Sequence[Regression]) -> str:
     """Regressions as lines for a terminal; one line saying so when there are none."""
     if not regressions:
         return "No regressions beyond tolerance."
-    return "\n".join([f"{len(regressions)} regression(s) beyond tolerance:",
-                      *(f"  {r}" for r in regressions)])
+    return "\n".join([f"{len(regressions)} regression(s) beyond tolerance:", *(f"  {r}" for r in regressions)])
 
 
 def _word(metric: str, value: bool | None) -> str:
@@ -249,7 +261,8 @@ def format_diff(changes: Sequence[Change]) -> str:
         lines.append(f"{status.capitalize()} ({len(group)}):")
         for c in group:
             question = c.question if len(c.question) <= 70 else c.question[:67] + "..."
-            moved = ", ".join(f"{m.metric} {_word(m.metric, m.before)} -> {_word(m.metric, m.after)}"
-                              for m in c.changes)
+            moved = ", ".join(
+                f"{m.metric} {_word(m.metric, m.before)} -> {_word(m.metric, m.after)}" for m in c.changes
+            )
             lines.append(f"  {c.id}: {question}" + (f"  [{moved}]" if moved else ""))
     return "\n".join(lines)

@@ -102,9 +102,26 @@ class Sentence:
 # Matching
 
 _SUPERSCRIPTS = str.maketrans("", "", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-_PLAIN = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "“": '"', "”": '"',
-                        "„": '"', "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-",
-                        "−": "-", "\u00ad": ""})  # a soft hyphen is a PDF line-break artefact
+_PLAIN = str.maketrans(
+    {
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "‛": "'",
+        "′": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‐": "-",
+        "‑": "-",
+        "‒": "-",
+        "–": "-",
+        "—": "-",
+        "―": "-",
+        "−": "-",
+        "\u00ad": "",
+    }
+)  # a soft hyphen is a PDF line-break artefact
 _APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
 _HYPHEN_JOIN = re.compile(r"(?<=[^\W\d_])-\s*(?=[^\W\d_])")
 # A footnote number follows a word of 3+ letters or its punctuation; "M62", "Y6" are kept.
@@ -191,8 +208,9 @@ def _covered(passages: Sequence[Passage], gold_quotes: Sequence[str], threshold:
 # Retrieval: each takes the ranked passages and the gold quotes; None when there is no gold.
 
 
-def hit_at(passages: Sequence[Passage], gold_quotes: Sequence[str], k: int, *,
-           threshold: float = DEFAULT_THRESHOLD) -> float | None:
+def hit_at(
+    passages: Sequence[Passage], gold_quotes: Sequence[str], k: int, *, threshold: float = DEFAULT_THRESHOLD
+) -> float | None:
     """1.0 when some passage in the top `k` matches a gold quote, else 0.0.
 
     Args:
@@ -209,8 +227,13 @@ def hit_at(passages: Sequence[Passage], gold_quotes: Sequence[str], k: int, *,
     return 1.0 if any(_covered(passages[:k], gold_quotes, threshold)) else 0.0
 
 
-def mrr(passages: Sequence[Passage], gold_quotes: Sequence[str], k: int = RANK_CUTOFF, *,
-        threshold: float = DEFAULT_THRESHOLD) -> float | None:
+def mrr(
+    passages: Sequence[Passage],
+    gold_quotes: Sequence[str],
+    k: int = RANK_CUTOFF,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> float | None:
     """Reciprocal rank of the first passage in the top `k` that matches a gold quote.
 
     Args:
@@ -230,8 +253,13 @@ def mrr(passages: Sequence[Passage], gold_quotes: Sequence[str], k: int = RANK_C
     return 0.0
 
 
-def ndcg(passages: Sequence[Passage], gold_quotes: Sequence[str], k: int = RANK_CUTOFF, *,
-         threshold: float = DEFAULT_THRESHOLD) -> float | None:
+def ndcg(
+    passages: Sequence[Passage],
+    gold_quotes: Sequence[str],
+    k: int = RANK_CUTOFF,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> float | None:
     """Normalised discounted cumulative gain with binary gains.
 
     A passage gains 1 when it matches a gold quote that no higher-ranked passage matched, so a
@@ -259,8 +287,9 @@ def ndcg(passages: Sequence[Passage], gold_quotes: Sequence[str], k: int = RANK_
     return dcg / ideal
 
 
-def quote_recall(passages: Sequence[Passage], gold_quotes: Sequence[str], k: int, *,
-                 threshold: float = DEFAULT_THRESHOLD) -> float | None:
+def quote_recall(
+    passages: Sequence[Passage], gold_quotes: Sequence[str], k: int, *, threshold: float = DEFAULT_THRESHOLD
+) -> float | None:
     """Share of gold quotes matched by some passage in the top `k`.
 
     Args:
@@ -393,8 +422,9 @@ def groundedness(answer_text: str, cited: Mapping[int, Sequence[str]], *, abstai
     return grounded / judged if judged else None
 
 
-def citation_precision(cited_passages: Sequence[str], gold_quotes: Sequence[str], *,
-                       threshold: float = DEFAULT_THRESHOLD) -> float | None:
+def citation_precision(
+    cited_passages: Sequence[str], gold_quotes: Sequence[str], *, threshold: float = DEFAULT_THRESHOLD
+) -> float | None:
     """Share of citations whose passage matches a gold quote.
 
     Args:
@@ -436,8 +466,9 @@ def passed(name: str, value: float | None) -> bool | None:
     return value >= bound - 1e-9 if op == ">=" else abs(value - bound) < 1e-9
 
 
-def score(question: Question, row: Mapping[str, Any], *, k: int = 5,
-          threshold: float = DEFAULT_THRESHOLD) -> dict[str, Any]:
+def score(
+    question: Question, row: Mapping[str, Any], *, k: int = 5, threshold: float = DEFAULT_THRESHOLD
+) -> dict[str, Any]:
     """Every metric of one answered question, and its pass flags.
 
     Args:

@@ -14,8 +14,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-COMPARED = ("hit_at_k", "key_fact_recall", "groundedness", "citation_precision", "abstention_correct",
-            "false_abstention", "answer_words")
+COMPARED = (
+    "hit_at_k",
+    "key_fact_recall",
+    "groundedness",
+    "citation_precision",
+    "abstention_correct",
+    "false_abstention",
+    "answer_words",
+)
 
 
 def generation_figures(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -49,10 +56,20 @@ def _rows(summaries: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, list[st
             cells.append("–" if mean is None else (f"{mean:.0f}" if name == "answer_words" else f"{mean:.3f}"))
         rows.append((name, cells))
     for p in ("p50", "p95"):
-        rows.append((f"latency_ms {p}", [f"{s['overall']['metrics']['latency_ms'].get(p) or 0:,.0f}"
-                                         for s in summaries.values()]))
-    for key in ("answers_generated", "fallbacks", "sentences_generated", "sentences_verified", "sentences_dropped",
-                "dropped_share"):
+        rows.append(
+            (
+                f"latency_ms {p}",
+                [f"{s['overall']['metrics']['latency_ms'].get(p) or 0:,.0f}" for s in summaries.values()],
+            )
+        )
+    for key in (
+        "answers_generated",
+        "fallbacks",
+        "sentences_generated",
+        "sentences_verified",
+        "sentences_dropped",
+        "dropped_share",
+    ):
         cells = []
         for s in summaries.values():
             value = (s.get("generation") or {}).get(key)
@@ -68,24 +85,34 @@ def comparison_markdown(summaries: Mapping[str, Mapping[str, Any]], *, model: st
         lines += [f"Generated mode: model `{model}`; every generated sentence checked against its cited passage.", ""]
     lines += ["| figure | " + " | ".join(summaries) + " |", "|---|" + "---|" * len(summaries)]
     lines += [f"| {label} | " + " | ".join(cells) + " |" for label, cells in _rows(summaries)]
-    lines += ["", "Groundedness counts a sentence as grounded when it is found, normalised, in its cited passage: "
-              "a verified paraphrase is not, so the generated mode scores lower on it by construction.", ""]
+    lines += [
+        "",
+        "Groundedness counts a sentence as grounded when it is found, normalised, in its cited passage: "
+        "a verified paraphrase is not, so the generated mode scores lower on it by construction.",
+        "",
+    ]
     return "\n".join(lines)
 
 
 def comparison_html(summaries: Mapping[str, Mapping[str, Any]], *, model: str = "") -> str:
     """The same table as a self-contained page."""
     head = "".join(f"<th>{html.escape(m)}</th>" for m in summaries)
-    body = "".join("<tr><td>" + html.escape(label) + "</td>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells)
-                   + "</tr>" for label, cells in _rows(summaries))
+    body = "".join(
+        "<tr><td>" + html.escape(label) + "</td>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
+        for label, cells in _rows(summaries)
+    )
     note = f"<p>Generated mode: model <code>{html.escape(model)}</code>.</p>" if model else ""
-    return ("<!doctype html><html><head><meta charset='utf-8'><title>Answer modes side by side</title>"
-            "<style>body{font:14px system-ui,sans-serif;margin:2em}td,th{border:1px solid #ccc;padding:3px 8px}"
-            "table{border-collapse:collapse}</style></head><body><h1>Answer modes side by side</h1>"
-            f"{note}<table><tr><th>figure</th>{head}</tr>{body}</table></body></html>\n")
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'><title>Answer modes side by side</title>"
+        "<style>body{font:14px system-ui,sans-serif;margin:2em}td,th{border:1px solid #ccc;padding:3px 8px}"
+        "table{border-collapse:collapse}</style></head><body><h1>Answer modes side by side</h1>"
+        f"{note}<table><tr><th>figure</th>{head}</tr>{body}</table></body></html>\n"
+    )
 
 
-def write_comparison(summaries: Mapping[str, Mapping[str, Any]], out_dir: Path, *, model: str = "") -> tuple[Path, Path]:
+def write_comparison(
+    summaries: Mapping[str, Mapping[str, Any]], out_dir: Path, *, model: str = ""
+) -> tuple[Path, Path]:
     """comparison.md and comparison.html in `out_dir`."""
     md, page = out_dir / "comparison.md", out_dir / "comparison.html"
     md.write_text(comparison_markdown(summaries, model=model), encoding="utf-8")

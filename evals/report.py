@@ -40,9 +40,11 @@ def _groups(summary: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
 def _figure_rows(summary: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
     """Table rows: a label and one cell per group ("0.833 (n=12)"), latency as mean, p50 and p95."""
     groups = _groups(summary)
-    rows: list[tuple[str, list[str]]] = [("questions", [str(g["n_questions"]) for _, g in groups]),
-                                         ("errors", [str(g["n_errors"]) for _, g in groups]),
-                                         ("failed", [str(g["n_failed"]) for _, g in groups])]
+    rows: list[tuple[str, list[str]]] = [
+        ("questions", [str(g["n_questions"]) for _, g in groups]),
+        ("errors", [str(g["n_errors"]) for _, g in groups]),
+        ("failed", [str(g["n_failed"]) for _, g in groups]),
+    ]
     for name in METRICS:
         stats = [(g["metrics"][name]["mean"], g["metrics"][name]["n"]) for _, g in groups]
         label = "latency_ms mean" if name == "latency_ms" else name
@@ -92,29 +94,48 @@ def _bar(fraction: float) -> str:
 
 def _markdown(rows: Sequence[Mapping[str, Any]], summary: Mapping[str, Any]) -> str:
     groups = _groups(summary)
-    lines = ["# Evaluation report", "",
-             f"{summary['n_questions']} questions, k = {summary.get('k', '?')}, "
-             f"{summary['overall']['n_failed']} failing (errors: {summary['overall']['n_errors']}).", "",
-             "## Metrics by question type", "",
-             "| metric | " + " | ".join(_md(name) for name, _ in groups) + " |",
-             "|---|" + "---|" * len(groups)]
+    lines = [
+        "# Evaluation report",
+        "",
+        f"{summary['n_questions']} questions, k = {summary.get('k', '?')}, "
+        f"{summary['overall']['n_failed']} failing (errors: {summary['overall']['n_errors']}).",
+        "",
+        "## Metrics by question type",
+        "",
+        "| metric | " + " | ".join(_md(name) for name, _ in groups) + " |",
+        "|---|" + "---|" * len(groups),
+    ]
     lines += [f"| {_md(label)} | " + " | ".join(_md(c) for c in cells) + " |" for label, cells in _figure_rows(summary)]
-    lines += ["", "Pass rules: " + ", ".join(f"{n} {op} {b:g}" for n, (op, b) in PASS_RULES.items()) + ".", "",
-              "## Charts", ""]
+    lines += [
+        "",
+        "Pass rules: " + ", ".join(f"{n} {op} {b:g}" for n, (op, b) in PASS_RULES.items()) + ".",
+        "",
+        "## Charts",
+        "",
+    ]
     for name in METRICS:
         means = [(g_name, g["metrics"][name]["mean"]) for g_name, g in groups]
         top = 1.0 if name in SHARE_METRICS else max([m for _, m in means if m] or [1.0])
         lines += [f"### {name}", "", "| type | | value |", "|---|---|---|"]
         lines += [f"| {_md(g)} | {_bar((m or 0) / top)} | {_fmt(name, m)} |" for g, m in means]
         lines.append("")
-    lines += ["## Questions (failures first)", "",
-              "| status | id | type | question | answer | citations | " + " | ".join(PASS_RULES) + " |",
-              "|---|---|---|---|---|---|" + "---|" * len(PASS_RULES)]
+    lines += [
+        "## Questions (failures first)",
+        "",
+        "| status | id | type | question | answer | citations | " + " | ".join(PASS_RULES) + " |",
+        "|---|---|---|---|---|---|" + "---|" * len(PASS_RULES),
+    ]
     for row in _sorted_rows(rows):
         status = "error" if row.get("error") else ("FAIL" if failed(row) else "pass")
         answer = row.get("error") or row.get("answer", "")
-        cells = [status, row.get("id", ""), row.get("type", ""), row.get("question", ""), answer,
-                 "<br>".join(_md(c) for c in _citation_labels(row))]
+        cells = [
+            status,
+            row.get("id", ""),
+            row.get("type", ""),
+            row.get("question", ""),
+            answer,
+            "<br>".join(_md(c) for c in _citation_labels(row)),
+        ]
         flags = [_flag(row, name) for name in PASS_RULES]
         lines.append("| " + " | ".join([*(_md(c) for c in cells[:5]), cells[5], *flags]) + " |")
     return "\n".join(lines) + "\n"
@@ -142,38 +163,50 @@ def _svg_chart(name: str, means: Sequence[tuple[str, float | None]]) -> str:
     top = 1.0 if name in SHARE_METRICS else max([m for _, m in means if m] or [1.0])
     height = top_pad + row_h * len(means) + 6
     width = label_w + bar_w + 70
-    parts = [f'<svg class="chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-             f'role="img" aria-label="{_e(name)} by question type">',
-             f'<text x="4" y="16" font-size="13" font-weight="600">{_e(name)}</text>']
+    parts = [
+        f'<svg class="chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="{_e(name)} by question type">',
+        f'<text x="4" y="16" font-size="13" font-weight="600">{_e(name)}</text>',
+    ]
     for i, (group, mean) in enumerate(means):
         y = top_pad + i * row_h
         length = 0 if mean is None else round(bar_w * max(0.0, min(1.0, mean / top)), 1)
         colour = "#555" if group == "overall" else ("#c0504d" if name in _LOWER_IS_BETTER else "#4f81bd")
-        parts += [f'<text x="{label_w - 6}" y="{y + 14}" font-size="12" text-anchor="end">{_e(group)}</text>',
-                  f'<rect x="{label_w}" y="{y + 3}" width="{bar_w}" height="14" fill="#eee"/>',
-                  f'<rect x="{label_w}" y="{y + 3}" width="{length}" height="14" fill="{colour}"/>',
-                  f'<text x="{label_w + bar_w + 6}" y="{y + 14}" font-size="12">{_e(_fmt(name, mean))}</text>']
+        parts += [
+            f'<text x="{label_w - 6}" y="{y + 14}" font-size="12" text-anchor="end">{_e(group)}</text>',
+            f'<rect x="{label_w}" y="{y + 3}" width="{bar_w}" height="14" fill="#eee"/>',
+            f'<rect x="{label_w}" y="{y + 3}" width="{length}" height="14" fill="{colour}"/>',
+            f'<text x="{label_w + bar_w + 6}" y="{y + 14}" font-size="12">{_e(_fmt(name, mean))}</text>',
+        ]
     return "".join(parts) + "</svg>"
 
 
 def _html(rows: Sequence[Mapping[str, Any]], summary: Mapping[str, Any]) -> str:
     groups = _groups(summary)
-    out = ['<!doctype html><html lang="en"><head><meta charset="utf-8">',
-           '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>Evaluation report</title><style>{_CSS}</style></head><body>",
-           "<h1>Evaluation report</h1>",
-           f"<p>{_e(summary['n_questions'])} questions, k = {_e(summary.get('k', '?'))}, "
-           f"{_e(summary['overall']['n_failed'])} failing (errors: {_e(summary['overall']['n_errors'])}).</p>",
-           "<h2>Metrics by question type</h2><table><thead><tr><th>metric</th>",
-           *(f"<th>{_e(g)}</th>" for g, _ in groups), "</tr></thead><tbody>"]
+    out = [
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>Evaluation report</title><style>{_CSS}</style></head><body>",
+        "<h1>Evaluation report</h1>",
+        f"<p>{_e(summary['n_questions'])} questions, k = {_e(summary.get('k', '?'))}, "
+        f"{_e(summary['overall']['n_failed'])} failing (errors: {_e(summary['overall']['n_errors'])}).</p>",
+        "<h2>Metrics by question type</h2><table><thead><tr><th>metric</th>",
+        *(f"<th>{_e(g)}</th>" for g, _ in groups),
+        "</tr></thead><tbody>",
+    ]
     for label, cells in _figure_rows(summary):
         out.append(f"<tr><th>{_e(label)}</th>" + "".join(f'<td class="num">{_e(c)}</td>' for c in cells) + "</tr>")
-    out.append("</tbody></table><p>Pass rules: "
-               + _e(", ".join(f"{n} {op} {b:g}" for n, (op, b) in PASS_RULES.items())) + ".</p>")
+    out.append(
+        "</tbody></table><p>Pass rules: "
+        + _e(", ".join(f"{n} {op} {b:g}" for n, (op, b) in PASS_RULES.items()))
+        + ".</p>"
+    )
     out.append('<h2>Charts</h2><div class="charts">')
     out += [_svg_chart(name, [(g, grp["metrics"][name]["mean"]) for g, grp in groups]) for name in METRICS]
-    out.append("</div><h2>Questions (failures first)</h2><table><thead><tr><th>id</th><th>type</th>"
-               "<th>question</th><th>answer</th><th>citations</th><th>metrics</th></tr></thead><tbody>")
+    out.append(
+        "</div><h2>Questions (failures first)</h2><table><thead><tr><th>id</th><th>type</th>"
+        "<th>question</th><th>answer</th><th>citations</th><th>metrics</th></tr></thead><tbody>"
+    )
     for row in _sorted_rows(rows):
         is_failed = failed(row)
         if row.get("error"):
@@ -188,10 +221,12 @@ def _html(rows: Sequence[Mapping[str, Any]], summary: Mapping[str, Any]) -> str:
             css = {"pass": "pass", "fail": "fail"}.get(flag, "na")
             flags.append(f'<li class="{css}">{_e(name)}: {_e(flag)} ({_e(_fmt(name, metrics.get(name)))})</li>')
         flags.append(f'<li class="na">latency_ms: {_e(_fmt("latency_ms", row.get("latency_ms")))}</li>')
-        out.append(f'<tr class="{"failed" if is_failed else "passed"}"><td>{_e(row.get("id", ""))}</td>'
-                   f'<td>{_e(row.get("type", ""))}</td><td class="question">{_e(row.get("question", ""))}</td>'
-                   f'<td class="answer">{answer}</td><td><ul class="cites">{cites}</ul></td>'
-                   f'<td><ul class="flags">{"".join(flags)}</ul></td></tr>')
+        out.append(
+            f'<tr class="{"failed" if is_failed else "passed"}"><td>{_e(row.get("id", ""))}</td>'
+            f'<td>{_e(row.get("type", ""))}</td><td class="question">{_e(row.get("question", ""))}</td>'
+            f'<td class="answer">{answer}</td><td><ul class="cites">{cites}</ul></td>'
+            f'<td><ul class="flags">{"".join(flags)}</ul></td></tr>'
+        )
     out.append("</tbody></table></body></html>")
     return "\n".join(out) + "\n"
 
@@ -217,8 +252,18 @@ def write_reports(
     return md, page
 
 
-SHOWN = ("hit_at_1", "hit_at_k", "mrr_at_10", "ndcg_at_10", "key_fact_recall", "groundedness",
-         "citation_precision", "abstention_correct", "false_abstention", "answer_words")
+SHOWN = (
+    "hit_at_1",
+    "hit_at_k",
+    "mrr_at_10",
+    "ndcg_at_10",
+    "key_fact_recall",
+    "groundedness",
+    "citation_precision",
+    "abstention_correct",
+    "false_abstention",
+    "answer_words",
+)
 
 
 def summary_table(summary: dict) -> str:
@@ -233,8 +278,11 @@ def summary_table(summary: dict) -> str:
             mean = metrics.get(metric, {}).get("mean")
             cells.append(f"{'-' if mean is None else format(mean, '.3f' if metric != 'answer_words' else '.0f'):>11}")
         latency = metrics.get("latency_ms", {})
-        lines.append(f"{name[:14]:14}{group['n_questions']:>4}" + "".join(cells)
-                     + f"{latency.get('p50') or 0:>9.0f}{latency.get('p95') or 0:>9.0f}")
+        lines.append(
+            f"{name[:14]:14}{group['n_questions']:>4}"
+            + "".join(cells)
+            + f"{latency.get('p50') or 0:>9.0f}{latency.get('p95') or 0:>9.0f}"
+        )
     return "\n".join(lines) + outcome_table(summary)
 
 
@@ -247,6 +295,8 @@ def outcome_table(summary: dict) -> str:
     lines = ["", f"{'outcome by answer type':28}{'answered':>10}{'partial':>10}{'not covered':>13}"]
     for side in ("answerable", "unanswerable"):
         for answer_type, counts in sorted(outcomes.get(side, {}).items()):
-            lines.append(f"{side + ' / ' + answer_type:28}{counts.get('answered', 0):>10}"
-                         f"{counts.get('partial', 0):>10}{counts.get('not_covered', 0):>13}")
+            lines.append(
+                f"{side + ' / ' + answer_type:28}{counts.get('answered', 0):>10}"
+                f"{counts.get('partial', 0):>10}{counts.get('not_covered', 0):>13}"
+            )
     return "\n".join(lines)

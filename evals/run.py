@@ -63,8 +63,11 @@ def _error_row(question: Question, latency_ms: float, error: BaseException) -> d
         "timings_ms": {},
         "notice": "",
         "error": f"{type(error).__name__}: {error}",
-        "metrics": {**{name: None for name in METRICS}, "latency_ms": latency_ms,
-                    "passed": {name: None for name in PASS_RULES}},
+        "metrics": {
+            **{name: None for name in METRICS},
+            "latency_ms": latency_ms,
+            "passed": {name: None for name in PASS_RULES},
+        },
     }
 
 

@@ -62,8 +62,9 @@ def refuse_heldout(path: Path, questions: list) -> None:
     texts = [q["question"] if isinstance(q, dict) else q.question for q in questions]
     leaked = [t for t in texts if " ".join(t.lower().split()) in held]
     if leaked:
-        raise HeldOutRefused(f"{path} holds {len(leaked)} held-out question(s), e.g. {leaked[0]!r}: "
-                             "tune on a set's tune.jsonl only")
+        raise HeldOutRefused(
+            f"{path} holds {len(leaked)} held-out question(s), e.g. {leaked[0]!r}: tune on a set's tune.jsonl only"
+        )
 
 
 def read_tuning(path: Path) -> list:
@@ -85,8 +86,9 @@ def main(argv: list[str]) -> int:
         records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         tune, heldout = split(records)
         for part, rows in ((TUNE, tune), (HELDOUT, heldout)):
-            (path.parent / part).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
-                                            encoding="utf-8")
+            (path.parent / part).write_text(
+                "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+            )
         print(f"{path}: {len(tune)} tuning, {len(heldout)} held-out")
     return 0
 

@@ -32,11 +32,14 @@ _STATUS = re.compile(
     r"Business as [Uu]sual|In progress|Partially completed?|Not yet (?:started|completed)|Delayed|"
     rf"(?:{_MONTHS}) 20\d\d|Date [Cc]hanged|Revised date)\b"
 )
-_DUE_IN_TEXT = re.compile(rf"(?:Completion [Dd]ate|Due for [Cc]ompletion|Implementation [Dd]ate)\s+(?:(?:{_MONTHS})\s+)?20\d\d")
+_DUE_IN_TEXT = re.compile(
+    rf"(?:Completion [Dd]ate|Due for [Cc]ompletion|Implementation [Dd]ate)\s+(?:(?:{_MONTHS})\s+)?20\d\d"
+)
 _STATUS_IN_LEAD = re.compile(r"\s(?:Completed?|Due for [Cc]ompletion|Implementation [Dd]ate|Ongoing)\b.*$")
 _NOTE_STATUS = re.compile(
     r"^(Completed?|Due for completion|Ongoing|On-going|In progress|Unable to progress|Delayed|"
-    r"Not yet started|On track|Partially completed)\b", re.I
+    r"Not yet started|On track|Partially completed)\b",
+    re.I,
 )
 _PROGRESS = re.compile(
     rf"\bProgress(?:\s+(?:made|to date|update))?(?:\s+(?:as at\s+)?(?:(?:{_MONTHS})\s+)?(20\d\d))?\b\.?",
@@ -123,15 +126,19 @@ def _row(doc: Document, ref: str, priority: str, outcome: str, paras: list[tuple
         role = _ROLE.search(rest[lead_at])
         assert role is not None  # lead_at was chosen where _ROLE matches
         agencies = rest[lead_at][: role.start()].strip(" ,")
-        lead = rest[lead_at][role.start():]
+        lead = rest[lead_at][role.start() :]
         after = lead_at + 1
-        if after < len(rest) and _ROLE.search(rest[after]) and len(rest[after].split()) <= 12 \
-                and not _STATUS.match(rest[after]):
+        if (
+            after < len(rest)
+            and _ROLE.search(rest[after])
+            and len(rest[after].split()) <= 12
+            and not _STATUS.match(rest[after])
+        ):
             lead += "; " + rest[after]
             after += 1
     tail = _STATUS_IN_LEAD.search(lead)
     if tail:  # the completion cell ran into the lead's paragraph: "... Care Completed"
-        due, lead = lead[tail.start():].strip(), lead[: tail.start()].strip()
+        due, lead = lead[tail.start() :].strip(), lead[: tail.start()].strip()
     if status_at is not None and after - 1 <= status_at <= after + 1:
         due = rest[status_at]
         after = max(after, status_at + 1)
@@ -139,12 +146,23 @@ def _row(doc: Document, ref: str, priority: str, outcome: str, paras: list[tuple
     if not any(n.date for n in notes):
         impact, due, notes = _dated_notes_in_impact(impact, due, notes)
     status = _latest_status([due] + [n.text for n in notes])
-    whole = doc.text[paras[0][0]:paras[-1][1]]
+    whole = doc.text[paras[0][0] : paras[-1][1]]
     return ActionRow(
-        doc_id=doc.info.doc_id, ref=ref, priority=priority, outcome=outcome, action=action,
-        reason=" ".join(reason), impact=" ".join(impact), agencies=agencies, lead=lead,
-        due=due, status=status, progress=tuple(notes), text=whole,
-        start=paras[0][0], end=paras[-1][1],
+        doc_id=doc.info.doc_id,
+        ref=ref,
+        priority=priority,
+        outcome=outcome,
+        action=action,
+        reason=" ".join(reason),
+        impact=" ".join(impact),
+        agencies=agencies,
+        lead=lead,
+        due=due,
+        status=status,
+        progress=tuple(notes),
+        text=whole,
+        start=paras[0][0],
+        end=paras[-1][1],
     )
 
 
@@ -160,7 +178,7 @@ def _dated_notes_in_impact(impact: list[str], due: str, notes: list[ProgressNote
         if date_cell and not due:
             due = date_cell.group(0)
             before = before[: date_cell.start()].strip()
-        found = _progress_notes([text[label.start():]] + impact[j + 1:])
+        found = _progress_notes([text[label.start() :]] + impact[j + 1 :])
         return impact[:j] + ([before] if before else []), due, found + notes
     return impact, due, notes
 
@@ -173,8 +191,12 @@ def _latest_status(texts: list[str]) -> str:
         match = _NOTE_STATUS.match(text.strip())
         if match:
             word = match.group(1).lower()
-            status = {"complete": "Completed", "completed": "Completed", "due for completion": "Due for completion",
-                      "on-going": "Ongoing"}.get(word, match.group(1)[0].upper() + match.group(1)[1:].lower())
+            status = {
+                "complete": "Completed",
+                "completed": "Completed",
+                "due for completion": "Due for completion",
+                "on-going": "Ongoing",
+            }.get(word, match.group(1)[0].upper() + match.group(1)[1:].lower())
     return status
 
 
@@ -191,7 +213,7 @@ def _progress_notes(texts: list[str]) -> list[ProgressNote]:
                     notes.append(ProgressNote(label, date, " ".join(body)))
                 label = match.group(0).rstrip(".").strip()
                 date = _label_date(label)
-                body = [piece[match.end():].strip()] if piece[match.end():].strip() else []
+                body = [piece[match.end() :].strip()] if piece[match.end() :].strip() else []
             else:
                 body.append(piece)
     if body:

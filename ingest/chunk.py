@@ -47,8 +47,14 @@ class _Unit:
     extra: dict = field(default_factory=dict)
 
 
-def chunk_document(doc: Document, *, max_tokens: int = 180, pack_tokens: int | None = None,
-                   max_passage_tokens: int = 2000, action_rows: Sequence[ActionRow] | None = None) -> list[Chunk]:
+def chunk_document(
+    doc: Document,
+    *,
+    max_tokens: int = 180,
+    pack_tokens: int | None = None,
+    max_passage_tokens: int = 2000,
+    action_rows: Sequence[ActionRow] | None = None,
+) -> list[Chunk]:
     """Structure-aware chunks of a cleaned document.
 
     Args:
@@ -101,8 +107,9 @@ def _action_units(rows: Sequence[ActionRow]) -> list[_Unit]:
     for row in rows:
         priority = row.priority.split(":")[0]
         section = " > ".join(s for s in (priority, row.outcome) if s)
-        units.append(_Unit(row.start, row.end, section, kind="action", ref=row.ref,
-                           context=f"Action {row.ref}. {row.outcome}"))
+        units.append(
+            _Unit(row.start, row.end, section, kind="action", ref=row.ref, context=f"Action {row.ref}. {row.outcome}")
+        )
     return units
 
 
@@ -113,7 +120,8 @@ def _prose_units(doc: Document, covered: list[tuple[int, int]], max_tokens: int)
     # last heading used once ("Leadership, management and governance").
     # A table of contents repeats every heading, so count only headings followed by content.
     repeated = Counter(
-        text[a:b] for (a, b), (c, d) in zip(paragraphs, paragraphs[1:])
+        text[a:b]
+        for (a, b), (c, d) in zip(paragraphs, paragraphs[1:])
         if is_heading(text[a:b]) and not is_heading(text[c:d])
     )
     top = ""
@@ -143,11 +151,11 @@ def _prose_units(doc: Document, covered: list[tuple[int, int]], max_tokens: int)
             else:
                 begin = pending if pending is not None and role != "note" else start
                 # A grid says whose judgements they are only in the document's title.
-                context = "Notes" if role == "note" else (
-                    f"{doc.info.title}: judgements" if role == "grid" else section)
+                context = (
+                    "Notes" if role == "note" else (f"{doc.info.title}: judgements" if role == "grid" else section)
+                )
                 section = "Notes" if role == "note" else (section or ("Judgements" if role == "grid" else ""))
-                units.append(_Unit(begin, end, section, kind=kind,
-                                   context=context, extra={"open": role == "grid"}))
+                units.append(_Unit(begin, end, section, kind=kind, context=context, extra={"open": role == "grid"}))
             current, pending = None, None
             continue
         if units:
@@ -158,7 +166,11 @@ def _prose_units(doc: Document, covered: list[tuple[int, int]], max_tokens: int)
                 if role == "heading":
                     # A heading that gives a grade ("Children in care: good") opens a judgement
                     # area: a top-level section, whatever its type size.
-                    level = 1 if re.search(r":\s*(?:%s)\W*$" % "|".join(map(re.escape, taxonomy.grades)), name, re.I) else level
+                    level = (
+                        1
+                        if re.search(r":\s*(?:%s)\W*$" % "|".join(map(re.escape, taxonomy.grades)), name, re.I)
+                        else level
+                    )
                     while levels and levels[-1][0] >= level and levels[-1][1] != name:
                         levels.pop()
                     if not levels or levels[-1][1] != name:  # a table's header repeating its heading
@@ -219,7 +231,7 @@ def _prose_units(doc: Document, covered: list[tuple[int, int]], max_tokens: int)
 
 def _bounded(text: str, unit: _Unit, limit: int) -> list[_Unit]:
     """The unit, or consecutive parts of it of at most about `limit` tokens, cut between sentences."""
-    passage = text[unit.start:unit.end]
+    passage = text[unit.start : unit.end]
     # Four characters a token at most, in practice: a shorter text needs no count at all.
     if len(passage) <= limit or count_tokens(passage) <= limit:
         return [unit]
@@ -239,12 +251,13 @@ def _bounded(text: str, unit: _Unit, limit: int) -> list[_Unit]:
     width = limit * 8
     for a, b in zip(cuts, cuts[1:] + [len(passage)]):
         bounds.extend((x, min(x + width, b)) for x in range(a, b, width))
-    return [dataclasses.replace(unit, start=unit.start + a, end=unit.start + b, extra=dict(unit.extra))
-            for a, b in bounds]
+    return [
+        dataclasses.replace(unit, start=unit.start + a, end=unit.start + b, extra=dict(unit.extra)) for a, b in bounds
+    ]
 
 
 def _pieces(doc: Document, unit: _Unit, ordinal: int, max_tokens: int) -> list[Chunk]:
-    passage = doc.text[unit.start:unit.end]
+    passage = doc.text[unit.start : unit.end]
     spans = _split(passage, max_tokens)
     raw_start, raw_end = doc.raw_span(unit.start, unit.end)
     passage_id = f"{doc.info.doc_id}:{ordinal:04d}"
@@ -253,30 +266,32 @@ def _pieces(doc: Document, unit: _Unit, ordinal: int, max_tokens: int) -> list[C
     for part, (a, b) in enumerate(spans):
         piece = passage[a:b]
         piece_raw = doc.raw_span(unit.start + a, unit.start + b)
-        chunks.append(Chunk(
-            chunk_id=f"{passage_id}:{part}:{digest}",
-            doc_id=doc.info.doc_id,
-            title=doc.info.title,
-            doc_type=doc.info.doc_type,
-            publisher=doc.info.publisher,
-            local_authority=doc.info.local_authority,
-            date=doc.info.published,
-            text=piece,
-            passage=passage,
-            passage_id=passage_id,
-            section=unit.section,
-            context=unit.context,
-            kind=unit.kind,
-            ref=unit.ref,
-            page=doc.page_at(piece_raw[0]),
-            start=unit.start,
-            end=unit.end,
-            raw_start=raw_start,
-            raw_end=raw_end,
-            part=part,
-            tokens=count_tokens(piece),
-            judgement=doc.info.overall_judgement,
-        ))
+        chunks.append(
+            Chunk(
+                chunk_id=f"{passage_id}:{part}:{digest}",
+                doc_id=doc.info.doc_id,
+                title=doc.info.title,
+                doc_type=doc.info.doc_type,
+                publisher=doc.info.publisher,
+                local_authority=doc.info.local_authority,
+                date=doc.info.published,
+                text=piece,
+                passage=passage,
+                passage_id=passage_id,
+                section=unit.section,
+                context=unit.context,
+                kind=unit.kind,
+                ref=unit.ref,
+                page=doc.page_at(piece_raw[0]),
+                start=unit.start,
+                end=unit.end,
+                raw_start=raw_start,
+                raw_end=raw_end,
+                part=part,
+                tokens=count_tokens(piece),
+                judgement=doc.info.overall_judgement,
+            )
+        )
     return chunks
 
 
@@ -310,6 +325,6 @@ def _sentences_within(passage: str, max_tokens: int) -> list[tuple[int, int]]:
         words = [(m.start() + a, m.end() + a) for m in re.finditer(r"\S+", passage[a:b])]
         step = max(1, int(max_tokens * 0.6))  # a word is rarely more than 1.6 tokens
         for i in range(0, len(words), step):
-            group = words[i:i + step]
+            group = words[i : i + step]
             out.append((group[0][0], group[-1][1]))
     return out

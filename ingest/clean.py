@@ -28,7 +28,9 @@ _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)]?$")
 _FOOTNOTE = re.compile(r"^\d{1,2}\s+[A-Z]")
 # A footnote marker glued to the end of a word or sentence: "in the borough.1 This inspection".
 _FOOTNOTE_MARKER = re.compile(r"(?:(?<=[a-z])|(?<=[a-z][.,)]))\d{1,2}(?=\s+[A-Z])")
-_JOINING_END = re.compile(r"(?:[,&/(-]|\b(?:and|or|of|the|to|for|with|in|a|an|on|by|at|from|as|that|is|are|be)\b)$", re.I)
+_JOINING_END = re.compile(
+    r"(?:[,&/(-]|\b(?:and|or|of|the|to|for|with|in|a|an|on|by|at|from|as|that|is|are|be)\b)$", re.I
+)
 
 
 @dataclass
@@ -79,7 +81,7 @@ def _clean_layout(doc: Document) -> Document:
     body = [ln for ln in doc.layout if ln.role not in ("furniture", "note")]
     notes = [ln for ln in doc.layout if ln.role == "note"]
     for line in body + notes:
-        text = raw[line.start:line.end]
+        text = raw[line.start : line.end]
         new = line.new_block or not chars or (line.role == "note" and line is notes[0])
         if new:
             if chars:
@@ -105,8 +107,12 @@ def _joins_hyphenated(chars: list[str], text: str, vocab: set[str]) -> bool:
     """Whether "commis-" + "sion" is one word: the document spells it whole, never hyphenated."""
     head = re.search(r"([A-Za-z]+)-$", "".join(chars[-40:]))
     tail = re.match(r"[A-Za-z]+", text)
-    return bool(head and tail and (head.group(1) + tail.group(0)).lower() in vocab
-                and f"{head.group(1)}-{tail.group(0)}".lower() not in vocab)
+    return bool(
+        head
+        and tail
+        and (head.group(1) + tail.group(0)).lower() in vocab
+        and f"{head.group(1)}-{tail.group(0)}".lower() not in vocab
+    )
 
 
 def _lines(raw: str) -> list[_Line]:
@@ -207,8 +213,8 @@ def _drop_footnote_markers(text: str, offsets: list[int]) -> tuple[str, list[int
     out_offsets: list[int] = []
     last = 0
     for match in _FOOTNOTE_MARKER.finditer(text):
-        out_text.append(text[last:match.start()])
-        out_offsets.extend(offsets[last:match.start()])
+        out_text.append(text[last : match.start()])
+        out_offsets.extend(offsets[last : match.start()])
         last = match.end()
     out_text.append(text[last:])
     out_offsets.extend(offsets[last:])
@@ -251,8 +257,12 @@ def _join(lines: list[_Line], vocab: set[str]) -> tuple[str, list[int]]:
                 # spells the word with one elsewhere ("well-being"), else join ("commis-sion").
                 head = re.search(r"([A-Za-z]+)-$", prev.text)
                 tail = re.match(r"[A-Za-z]+", text)
-                if head and tail and (head.group(1) + tail.group(0)).lower() in vocab \
-                        and f"{head.group(1)}-{tail.group(0)}".lower() not in vocab:
+                if (
+                    head
+                    and tail
+                    and (head.group(1) + tail.group(0)).lower() in vocab
+                    and f"{head.group(1)}-{tail.group(0)}".lower() not in vocab
+                ):
                     chars.pop()
                     offsets.pop()
             else:
@@ -260,14 +270,15 @@ def _join(lines: list[_Line], vocab: set[str]) -> tuple[str, list[int]]:
         if bullet:
             in_bullet = True
             emit_sep(BULLET, start)
-            text, start = text[bullet.end():], start + bullet.end()
+            text, start = text[bullet.end() :], start + bullet.end()
         emit(text, start)
         prev = line
     return "".join(chars), offsets
 
 
-def _starts_paragraph(prev: _Line, line: _Line, bullet: bool, short: float, blank_style: bool,
-                     in_bullet: bool = False) -> bool:
+def _starts_paragraph(
+    prev: _Line, line: _Line, bullet: bool, short: float, blank_style: bool, in_bullet: bool = False
+) -> bool:
     text = line.text
     if bullet or _NUMBERED.match(text):
         return True

@@ -26,8 +26,14 @@ _ISO_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d\d)-(\d\d)-(\d\d)(?!\d)")
 _HEAD_CHARS = 6000  # the first pages: where a report says what it is
 
 
-def describe(path: Path, raw_text: str, layout: list[LayoutLine], meta: dict[str, str],
-             info: DocumentInfo | None, markup: str | None = None) -> DocumentInfo:
+def describe(
+    path: Path,
+    raw_text: str,
+    layout: list[LayoutLine],
+    meta: dict[str, str],
+    info: DocumentInfo | None,
+    markup: str | None = None,
+) -> DocumentInfo:
     """The document's facts: the manifest's `info` where it has them, the text's elsewhere.
 
     Args:
@@ -69,7 +75,7 @@ def _visible(raw: str, layout: list[LayoutLine]) -> str:
     """The text without page furniture (a running header must not pass for the title)."""
     if not layout:
         return raw
-    return "\n".join(raw[ln.start:ln.end] for ln in layout if ln.role not in ("furniture", "note"))
+    return "\n".join(raw[ln.start : ln.end] for ln in layout if ln.role not in ("furniture", "note"))
 
 
 def _layout_title(raw: str, layout: list[LayoutLine]) -> str:
@@ -78,7 +84,7 @@ def _layout_title(raw: str, layout: list[LayoutLine]) -> str:
         lines: list[str] = []
         for ln in layout:
             if ln.role == role and (not lines or not ln.new_block):
-                lines.append(raw[ln.start:ln.end])
+                lines.append(raw[ln.start : ln.end])
             elif lines:
                 break
         if lines:
@@ -87,7 +93,7 @@ def _layout_title(raw: str, layout: list[LayoutLine]) -> str:
 
 
 def _field(pattern: re.Pattern[str], text: str) -> str:
-    match = pattern.search(text[:_HEAD_CHARS * 3])
+    match = pattern.search(text[: _HEAD_CHARS * 3])
     return " ".join(match["value"].split()).rstrip(" .") if match else ""
 
 
@@ -107,7 +113,7 @@ def _judgements(raw: str, layout: list[LayoutLine]) -> tuple[tuple[str, str], ..
     for ln in layout:
         if ln.role != "grid":
             continue
-        cells = [c.split(":", 1)[-1].strip() for c in raw[ln.start:ln.end].split(" | ")]
+        cells = [c.split(":", 1)[-1].strip() for c in raw[ln.start : ln.end].split(" | ")]
         grades = [c for c in cells if taxonomy.grade_in(c)]
         areas = [c for c in cells if not taxonomy.grade_in(c)]
         if grades and areas:
@@ -131,7 +137,7 @@ def _heading_texts(raw: str, layout: list[LayoutLine]) -> list[str]:
     for ln in layout:
         if ln.role != "heading":
             continue
-        text = raw[ln.start:ln.end]
+        text = raw[ln.start : ln.end]
         if out and not ln.new_block:
             out[-1] += " " + text
         else:

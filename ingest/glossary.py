@@ -35,7 +35,7 @@ def mine_glossary(docs: list[Document]) -> dict[str, list[str]]:
             letters = acronym.rstrip("s") if acronym.endswith("s") and acronym[:-1].isupper() else acronym
             if sum(ch.isupper() for ch in letters) < 2:
                 continue
-            before = _expansion_before(text[max(0, match.start() - 200):match.start()], letters)
+            before = _expansion_before(text[max(0, match.start() - 200) : match.start()], letters)
             if before:
                 found[letters.upper()][before.lower()] += 1
         for match in re.finditer(r"\b([A-Z]{2,7})\s*\[([A-Za-z][A-Za-z ’'-]{3,80})\]", text):
@@ -53,7 +53,7 @@ def _expansion_before(preceding: str, letters: str) -> str:
     for size in range(1, min(len(tokens), len(letters) + 4) + 1):
         window = tokens[-size:]
         if _initials_match([t.group(0) for t in window], letters):
-            return preceding[window[0].start():]
+            return preceding[window[0].start() :]
     return ""
 
 

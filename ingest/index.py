@@ -75,8 +75,9 @@ class IngestReport:
     seconds: float = 0.0
 
 
-def build_index(settings: Settings, *, paths: list[Path] | None = None, rebuild: bool = False,
-                progress: bool = True) -> IngestReport:
+def build_index(
+    settings: Settings, *, paths: list[Path] | None = None, rebuild: bool = False, progress: bool = True
+) -> IngestReport:
     """Bring the index in line with the corpus.
 
     Args:
@@ -116,8 +117,9 @@ def _build(settings: Settings, paths: list[Path] | None, rebuild: bool, progress
         if report.damaged:
             usable = None
     if report.damaged:
-        log.warning("the index in %s is damaged (%s): rebuilding it from the whole corpus",
-                    settings.index_dir, report.damaged)
+        log.warning(
+            "the index in %s is damaged (%s): rebuilding it from the whole corpus", settings.index_dir, report.damaged
+        )
         paths = None  # the documents not asked about are lost with the damaged generation
     loaded, report.errors = load_documents(settings.corpus_dir, paths, settings, progress=progress)
     old_docs: dict[str, IndexedDoc] = usable.docs if usable is not None else {}
@@ -161,8 +163,9 @@ def _build(settings: Settings, paths: list[Path] | None, rebuild: bool, progress
     files = _write_generation(settings, generation, built)
     with tqdm(total=len(built.chunks), desc="storing", unit="chunk", disable=not progress) as bar:
         write_collection(settings, generation, built.chunks, built.vectors, on_stored=bar.update)
-    new_state = commit_generation(settings, generation, docs=_indexed_docs(built, old_docs, keys), files=files,
-                                  chunks=len(built.chunks))
+    new_state = commit_generation(
+        settings, generation, docs=_indexed_docs(built, old_docs, keys), files=files, chunks=len(built.chunks)
+    )
     PendingVectors(settings.index_dir).clear()
     # The previous generation goes now unless a running server still reads it; then that server
     # removes it once it has moved on, or the next ingest does.
@@ -212,12 +215,14 @@ def _reuse(old: Index, doc_ids: set[str], built: _Built) -> None:
     for doc_id in doc_ids:
         # The cleaned text is kept (the glossary needs it); a PDF's layout is not, so it is not
         # cleaned again.
-        built.docs[doc_id] = Document(info=old.docs[doc_id], raw_text=old.raw_texts[doc_id],
-                                      text=old.texts.get(doc_id, ""))
+        built.docs[doc_id] = Document(
+            info=old.docs[doc_id], raw_text=old.raw_texts[doc_id], text=old.texts.get(doc_id, "")
+        )
 
 
-def _process(fresh: list[Document], keys: dict[str, str], settings: Settings, built: _Built,
-             progress: bool, report: IngestReport) -> None:
+def _process(
+    fresh: list[Document], keys: dict[str, str], settings: Settings, built: _Built, progress: bool, report: IngestReport
+) -> None:
     """Clean, chunk and embed new or changed documents."""
     new_chunks: list[Chunk] = []
     sentences: list[tuple[str, int, int, str]] = []
@@ -226,8 +231,13 @@ def _process(fresh: list[Document], keys: dict[str, str], settings: Settings, bu
         built.docs[doc.info.doc_id] = doc
         # An action plan is parsed once: its rows are both passages and the tracker's records.
         rows = parse_action_plan(doc) if doc.info.doc_type == "action_plan" else []
-        chunks = chunk_document(doc, max_tokens=settings.embed_max_tokens, pack_tokens=settings.pack_tokens,
-                                max_passage_tokens=settings.max_passage_tokens, action_rows=rows)
+        chunks = chunk_document(
+            doc,
+            max_tokens=settings.embed_max_tokens,
+            pack_tokens=settings.pack_tokens,
+            max_passage_tokens=settings.max_passage_tokens,
+            action_rows=rows,
+        )
         new_chunks.extend(chunks)
         for chunk in chunks:
             if chunk.part == 0:
@@ -240,13 +250,18 @@ def _process(fresh: list[Document], keys: dict[str, str], settings: Settings, bu
         alone = [i for i, v in enumerate(means) if v is None]  # no sentence to average: embedded
         embedded: dict[int, np.ndarray] = {}
         if alone:
-            embedded = dict(zip(alone, _embed_with_progress([embedding_input(new_chunks[i]) for i in alone],
-                                                            settings, progress, report)))
+            embedded = dict(
+                zip(
+                    alone,
+                    _embed_with_progress([embedding_input(new_chunks[i]) for i in alone], settings, progress, report),
+                )
+            )
         passage_vecs = [v if v is not None else embedded[i] for i, v in enumerate(means)]
     else:
-        vectors = _embed_with_progress([embedding_input(c) for c in new_chunks] + [s[3] for s in sentences],
-                                       settings, progress, report)
-        passage_vecs, sentence_vectors = list(vectors[: len(new_chunks)]), vectors[len(new_chunks):]
+        vectors = _embed_with_progress(
+            [embedding_input(c) for c in new_chunks] + [s[3] for s in sentences], settings, progress, report
+        )
+        passage_vecs, sentence_vectors = list(vectors[: len(new_chunks)]), vectors[len(new_chunks) :]
     built.chunks.extend(new_chunks)
     built.vectors.extend(passage_vecs)
     built.sentence_rows.extend((pid, a, b) for pid, a, b, _ in sentences)
@@ -271,7 +286,7 @@ def _embed_with_progress(texts: list[str], settings: Settings, progress: bool, r
     items = list(todo.items())
     with tqdm(total=len(items), desc="embedding", unit="text", disable=not progress or not items) as bar:
         for i in range(0, len(items), step):
-            part = items[i:i + step]
+            part = items[i : i + step]
             vectors = embed([text for _, text in part], batch_size=settings.embed_batch_size)
             pending.add([key for key, _ in part], vectors)
             known.update(zip((key for key, _ in part), vectors))
@@ -289,7 +304,8 @@ def _write_generation(settings: Settings, generation: int, built: _Built) -> dic
     sentence_vectors = np.array(built.sentence_vectors, dtype=np.float32).reshape(len(rows), -1)
     chunk_vectors = np.array(built.vectors, dtype=np.float32).reshape(len(built.chunks), -1)
     return write_generation(
-        settings.index_dir, generation,
+        settings.index_dir,
+        generation,
         chunks=built.chunks,
         lexical=BM25.build(lexical_text(c) for c in built.chunks),
         sentence_rows=rows,
@@ -298,8 +314,9 @@ def _write_generation(settings: Settings, generation: int, built: _Built) -> dic
         chunk_hub=hubness(chunk_vectors, [c.passage_id for c in built.chunks]),
         actions=[dataclasses.asdict(a) for a in built.actions],
         glossary=mine_glossary(list(built.docs.values())),
-        docs=[{"info": dataclasses.asdict(d.info), "raw_text": d.raw_text, "text": d.text}
-              for d in built.docs.values()],
+        docs=[
+            {"info": dataclasses.asdict(d.info), "raw_text": d.raw_text, "text": d.text} for d in built.docs.values()
+        ],
     )
 
 
@@ -318,11 +335,11 @@ def hubness(vectors: np.ndarray, groups: list[str], k: int = 10) -> np.ndarray:
     group_ids = np.unique(np.array(groups), return_inverse=True)[1]
     k = min(k, n - 1)
     for start in range(0, n, 1024):
-        sims = vectors[start:start + 1024] @ vectors.T
-        same = group_ids[start:start + 1024, None] == group_ids[None, :]
+        sims = vectors[start : start + 1024] @ vectors.T
+        same = group_ids[start : start + 1024, None] == group_ids[None, :]
         sims[same] = -1.0  # a passage's own sentences are not its neighbours
         top = np.partition(sims, -k, axis=1)[:, -k:]
-        out[start:start + 1024] = top.mean(axis=1)
+        out[start : start + 1024] = top.mean(axis=1)
     return out
 
 

@@ -82,16 +82,22 @@ def load_documents(
         if name not in listed:
             # Ids are made unique here, in path order, so parallel loading names files as serial would.
             loaded.info = dataclasses.replace(loaded.info, doc_id=_unique_id(loaded.info.doc_id, path, used_ids))
-            logger.info("%s is not in the manifest: described as %r (%r, %s)", name, loaded.info.doc_id,
-                        loaded.info.title, loaded.info.doc_type)
+            logger.info(
+                "%s is not in the manifest: described as %r (%r, %s)",
+                name,
+                loaded.info.doc_id,
+                loaded.info.title,
+                loaded.info.doc_type,
+            )
         used_ids.add(loaded.info.doc_id)
         documents.append(loaded)
     logger.info("Loaded %d documents, %d errors", len(documents), len(errors))
     return documents, errors
 
 
-def _load_all(files: list[tuple[str, Path]], listed: dict[str, DocumentInfo], settings: Settings,
-              progress: bool) -> list[Document | LoadError]:
+def _load_all(
+    files: list[tuple[str, Path]], listed: dict[str, DocumentInfo], settings: Settings, progress: bool
+) -> list[Document | LoadError]:
     """Every file read, in order. PDFs (seconds each, all CPU) are parsed in worker processes
     when there are enough of them to pay for starting the workers."""
     jobs = [(path, name, listed.get(name), settings) for name, path in files]
@@ -115,8 +121,11 @@ def _load_all(files: list[tuple[str, Path]], listed: dict[str, DocumentInfo], se
             try:
                 results_by_job[i] = future.result()
             except concurrent.futures.process.BrokenProcessPool:
-                results_by_job[i] = LoadError(jobs[i][0], "the reader stopped without a word while this or another "
-                                              "file was read: ingest this file alone to see which is damaged")
+                results_by_job[i] = LoadError(
+                    jobs[i][0],
+                    "the reader stopped without a word while this or another "
+                    "file was read: ingest this file alone to see which is damaged",
+                )
             bar.update(1)
     bar.close()
     return [results_by_job[i] for i in range(len(jobs))]
@@ -132,8 +141,10 @@ def _load_or_error(path: Path, name: str, info: DocumentInfo | None, settings: S
         return LoadError(path, "the file is nested too deeply to read: save it again from its application")
     except Exception as exc:  # a reader's bug or a library's surprise costs this file, not the run
         logger.debug("reading %s failed", path, exc_info=True)
-        return LoadError(path, f"could not be read ({type(exc).__name__}: {exc}): check the file opens, "
-                               "or save it again as PDF or text")
+        return LoadError(
+            path,
+            f"could not be read ({type(exc).__name__}: {exc}): check the file opens, or save it again as PDF or text",
+        )
 
 
 def _load_one(path: Path, name: str, info: DocumentInfo | None, settings: Settings) -> Document:
@@ -193,14 +204,20 @@ def _select_files(
                 continue
             if path.stem.lower() in _FOLDER_NOTES and name not in listed:
                 # A folder's README describes the folder: it is not a report (unless the manifest says so).
-                logger.info("Skipping %s: a note about the folder, not a document (list it in the manifest to read it)", path)
+                logger.info(
+                    "Skipping %s: a note about the folder, not a document (list it in the manifest to read it)", path
+                )
                 continue
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 # Not an error: corpora carry READMEs, spreadsheets and images beside documents.
                 # A file asked for by name is worth a warning, though.
                 log = logger.info if root.is_dir() else logger.warning
-                log("Skipping %s: %s files are not read (supported: %s)", path,
-                    path.suffix or "extension-less", ", ".join(sorted(SUPPORTED_SUFFIXES)))
+                log(
+                    "Skipping %s: %s files are not read (supported: %s)",
+                    path,
+                    path.suffix or "extension-less",
+                    ", ".join(sorted(SUPPORTED_SUFFIXES)),
+                )
                 continue
             refused = _refused_link(corpus_dir, path)
             if refused:
@@ -228,14 +245,15 @@ def _refused_link(corpus_dir: Path, path: Path) -> LoadError | None:
     if not target.is_file():
         return LoadError(path, f"is a symbolic link to {target}, which is not a file: delete the link")
     if not _within(target, corpus_dir):
-        return LoadError(path, f"is a symbolic link to {target}, outside {corpus_dir}/: copy the file into "
-                               "the corpus instead of linking to it")
+        return LoadError(
+            path,
+            f"is a symbolic link to {target}, outside {corpus_dir}/: copy the file into "
+            "the corpus instead of linking to it",
+        )
     return None
 
 
-def _missing_entries(
-    corpus_dir: Path, entries: Iterable[DocumentInfo], roots: list[Path]
-) -> list[LoadError]:
+def _missing_entries(corpus_dir: Path, entries: Iterable[DocumentInfo], roots: list[Path]) -> list[LoadError]:
     """Errors for manifest entries, within the selection, whose file cannot be loaded."""
     errors = []
     for info in entries:
@@ -243,17 +261,21 @@ def _missing_entries(
         if not any(_within(path, root) for root in roots):
             continue
         if not path.is_file():
-            errors.append(LoadError(
-                path,
-                f"manifest entry '{info.doc_id}' names file '{info.file}', which is not in "
-                f"{corpus_dir}/: add the file or remove the entry",
-            ))
+            errors.append(
+                LoadError(
+                    path,
+                    f"manifest entry '{info.doc_id}' names file '{info.file}', which is not in "
+                    f"{corpus_dir}/: add the file or remove the entry",
+                )
+            )
         elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            errors.append(LoadError(
-                path,
-                f"manifest entry '{info.doc_id}' names '{info.file}', a format that is not read "
-                f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}): convert it or remove the entry",
-            ))
+            errors.append(
+                LoadError(
+                    path,
+                    f"manifest entry '{info.doc_id}' names '{info.file}', a format that is not read "
+                    f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}): convert it or remove the entry",
+                )
+            )
     return errors
 
 
@@ -346,9 +368,7 @@ def _decode_text(path: Path, data: bytes) -> str:
         if _c1_share(text) <= 0.01:
             logger.info("%s is not UTF-8: read as %s", path, encoding)
             return _newlines(text)
-    raise LoadError(
-        path, "text is not UTF-8, Windows-1252 or Latin-1: re-save it as UTF-8"
-    )
+    raise LoadError(path, "text is not UTF-8, Windows-1252 or Latin-1: re-save it as UTF-8")
 
 
 def _read_pdf(path: Path, data: bytes) -> _Read:
@@ -403,8 +423,9 @@ def _table_or_text(path: Path, as_rows: Callable[[], None], as_text: Callable[[]
     try:
         as_rows()
     except Exception as exc:  # a table no rule foresaw must not cost the document its text
-        logger.warning("%s: a table could not be read as rows (%s: %s); kept as text lines",
-                       path.name, type(exc).__name__, exc)
+        logger.warning(
+            "%s: a table could not be read as rows (%s: %s); kept as text lines", path.name, type(exc).__name__, exc
+        )
         as_text()
 
 
@@ -445,8 +466,12 @@ def _table_lines(rows: list[list[str]], header: bool, out: LayoutText) -> None:
 def _looks_like_header(rows: list[list[str]]) -> bool:
     """A first row of short labels over at least one more row ("Ref | Action | Status")."""
     first = rows[0] if rows else []
-    return (len(rows) > 1 and len(first) > 1 and all(c and len(c.split()) <= 6 for c in first)
-            and not any(re.fullmatch(r"[\d.,%/ -]+", c) for c in first))
+    return (
+        len(rows) > 1
+        and len(first) > 1
+        and all(c and len(c.split()) <= 6 for c in first)
+        and not any(re.fullmatch(r"[\d.,%/ -]+", c) for c in first)
+    )
 
 
 def _heading_level(style: str) -> int:
@@ -457,9 +482,40 @@ def _heading_level(style: str) -> int:
 # <title> is metadata (describe_unlisted reads it); html.parser leaves it outside <head> at times.
 _HTML_DROP = ["script", "style", "nav", "noscript", "template", "head", "title", "svg"]
 _HTML_BLOCKS = {
-    "address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "figcaption",
-    "figure", "footer", "form", "header", "hr", "li", "main", "ol", "p", "pre", "section",
-    "table", "tbody", "thead", "tfoot", "ul", "caption", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "br",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "tbody",
+    "thead",
+    "tfoot",
+    "ul",
+    "caption",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "br",
 }
 
 
@@ -484,8 +540,9 @@ def _read_html(path: Path, data: bytes) -> _Read:
             elif node.name == "table":
                 _flush_html(out, line, owner)
                 owner = None
-                _table_or_text(path, partial(_html_table, node, out, done_rows),
-                               partial(_html_table_text, node, out, done_rows))
+                _table_or_text(
+                    path, partial(_html_table, node, out, done_rows), partial(_html_table_text, node, out, done_rows)
+                )
             continue
         if type(node) is not NavigableString:  # a comment, doctype or CDATA
             continue
@@ -552,8 +609,11 @@ def _c1_share(text: str) -> float:
 
 # Removed from decoded text: C0 controls but tab and newline, DEL and C1. A form feed or vertical
 # tab (a page or section break in exported text) becomes a line break.
-_CONTROLS = {**dict.fromkeys([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F, *range(0x80, 0xA0)]),
-             0x0B: "\n", 0x0C: "\n"}
+_CONTROLS = {
+    **dict.fromkeys([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F, *range(0x80, 0xA0)]),
+    0x0B: "\n",
+    0x0C: "\n",
+}
 
 
 def _newlines(text: str) -> str:

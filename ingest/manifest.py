@@ -25,8 +25,19 @@ MANIFEST_NAME = "manifest.toml"
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_KEYS = ("id", "file", "title", "doc_type", "publisher", "local_authority", "published", "notes",
-         "inspection_dates", "lead_inspector", "judgements")
+_KEYS = (
+    "id",
+    "file",
+    "title",
+    "doc_type",
+    "publisher",
+    "local_authority",
+    "published",
+    "notes",
+    "inspection_dates",
+    "lead_inspector",
+    "judgements",
+)
 _TABLE_HEADER = re.compile(r"^\s*\[\[\s*document\s*\]\]")
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
@@ -234,9 +245,7 @@ def _entry_info(path: Path, text: str, index: int, entry: dict) -> DocumentInfo:
     header = _entry_lines(text, index)[0]
     for key in ("id", "file"):
         if not str(entry.get(key, "")).strip():
-            raise ManifestError(
-                f"{path}:{header}: document #{index + 1} has no '{key}': add {key} = \"...\" to it"
-            )
+            raise ManifestError(f"{path}:{header}: document #{index + 1} has no '{key}': add {key} = \"...\" to it")
     values: dict[str, str] = {}
     judgements: tuple[tuple[str, str], ...] = ()
     for key, value in entry.items():

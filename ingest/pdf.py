@@ -65,17 +65,23 @@ def read_pdf(path: Path, data: bytes) -> tuple[LayoutText, dict[str, str]]:
     try:
         doc = pymupdf.open(stream=data, filetype="pdf")
     except Exception as exc:
-        raise LoadError(path, f"not a readable PDF ({type(exc).__name__}: {exc}): re-export or re-download it") from None
+        raise LoadError(
+            path, f"not a readable PDF ({type(exc).__name__}: {exc}): re-export or re-download it"
+        ) from None
     with doc:
         if doc.needs_pass and not doc.authenticate(""):
             # An owner password only (against editing) opens with the empty user password.
-            raise LoadError(path, "PDF is encrypted with a password: save an unencrypted copy (print to PDF) and load that")
+            raise LoadError(
+                path, "PDF is encrypted with a password: save an unencrypted copy (print to PDF) and load that"
+            )
         try:
             # doc.pages() loads the pages as iterating doc does; mypy cannot iterate Document (its
             # __getitem__ overloads are malformed in pymupdf's annotations).
             pages = [_page_lines(page, number) for number, page in enumerate(doc.pages(), 1)]
         except Exception as exc:
-            raise LoadError(path, f"not a readable PDF ({type(exc).__name__}: {exc}): re-export or re-download it") from None
+            raise LoadError(
+                path, f"not a readable PDF ({type(exc).__name__}: {exc}): re-export or re-download it"
+            ) from None
         meta = {"created": _pdf_date(doc.metadata.get("creationDate", "") if doc.metadata else "")}
         repaired = doc.is_repaired
     lines = [line for page in pages for line in page]
@@ -84,8 +90,10 @@ def read_pdf(path: Path, data: bytes) -> tuple[LayoutText, dict[str, str]]:
     if repaired and not all(pages):
         # MuPDF mends a damaged file as best it can; pages that came back empty were lost.
         empty = sum(1 for page in pages if not page)
-        raise LoadError(path, f"damaged PDF (cut short?): {empty} of {len(pages)} pages could not be read: "
-                              "re-download or re-export it")
+        raise LoadError(
+            path,
+            f"damaged PDF (cut short?): {empty} of {len(pages)} pages could not be read: re-download or re-export it",
+        )
     _mark_furniture(lines, len(pages))
     body = _body_size(lines)
     _mark_notes(lines, body)
@@ -115,14 +123,27 @@ def _page_lines(page: pymupdf.Page, number: int) -> list[_Line]:
                 continue
             main = max(spans, key=lambda s: len(s["text"].strip()))
             # A footnote marker is a superscript number in smaller type: not part of the sentence.
-            kept = [s for s in spans if not (s["flags"] & 1 and s["text"].strip().isdigit() and s["size"] < main["size"] - 1)]
+            kept = [
+                s
+                for s in spans
+                if not (s["flags"] & 1 and s["text"].strip().isdigit() and s["size"] < main["size"] - 1)
+            ]
             if not kept:
                 kept = spans
             text = _join_spans(kept)
             stripped = clean_line(text)
             bullet = False
-            if stripped and is_glyph(stripped[0]) and (len(stripped) == 1 or stripped[1] == " " or ord(stripped[0]) >= 0xE000
-                                                       or "ding" in kept[0]["font"].lower() or "symbol" in kept[0]["font"].lower()):
+            if (
+                stripped
+                and is_glyph(stripped[0])
+                and (
+                    len(stripped) == 1
+                    or stripped[1] == " "
+                    or ord(stripped[0]) >= 0xE000
+                    or "ding" in kept[0]["font"].lower()
+                    or "symbol" in kept[0]["font"].lower()
+                )
+            ):
                 bullet, stripped = True, stripped[1:].strip()
             x0, y0, x1, y1 = line["bbox"]
             if bullet and not stripped:
@@ -143,8 +164,13 @@ def _join_numbers(lines: list[_Line]) -> list[_Line]:
     out: list[_Line] = []
     for ln in lines:
         prev = out[-1] if out else None
-        if (prev is not None and re.fullmatch(r"\(?\d{1,3}[.)]?|\(?[a-z][.)]", prev.text) and abs(ln.y0 - prev.y0) < 3
-                and ln.x0 > prev.x1 and not prev.bullet):
+        if (
+            prev is not None
+            and re.fullmatch(r"\(?\d{1,3}[.)]?|\(?[a-z][.)]", prev.text)
+            and abs(ln.y0 - prev.y0) < 3
+            and ln.x0 > prev.x1
+            and not prev.bullet
+        ):
             prev.text, prev.x1, prev.y1 = f"{prev.text} {ln.text}", ln.x1, max(prev.y1, ln.y1)
             prev.bold = prev.bold and ln.bold
             continue
@@ -217,8 +243,14 @@ def _mark_headings(lines: list[_Line], body: float) -> None:
             ln.role, ln.level = "title", 1
         elif ln.size >= body + 1.5 and words <= 30:
             ln.role, ln.level = "heading", 1 + big.index(ln.size) - (1 if title_size else 0)
-        elif (ln.bold and abs(ln.size - body) < 1.5 and words <= 14 and not re.search(r"[.;,]$", ln.text)
-              and (not re.search(r":\s+\S", ln.text) or _ends_in_grade(ln.text)) and not _NUMBERED.match(ln.text)):
+        elif (
+            ln.bold
+            and abs(ln.size - body) < 1.5
+            and words <= 14
+            and not re.search(r"[.;,]$", ln.text)
+            and (not re.search(r":\s+\S", ln.text) or _ends_in_grade(ln.text))
+            and not _NUMBERED.match(ln.text)
+        ):
             ln.role, ln.level = "heading", len(big) + 1 - (1 if title_size else 0)
 
 
@@ -234,8 +266,13 @@ def _tables_or_text(path: Path, page: list[_Line]) -> list[_Line]:
     try:
         return _with_tables(page)
     except Exception as exc:  # a layout no rule foresaw must not cost the page's text
-        log.warning("%s, page %s: a table could not be read as rows (%s: %s); kept as text lines",
-                    path.name, page[0].page if page else "?", type(exc).__name__, exc)
+        log.warning(
+            "%s, page %s: a table could not be read as rows (%s: %s); kept as text lines",
+            path.name,
+            page[0].page if page else "?",
+            type(exc).__name__,
+            exc,
+        )
         return page
 
 
@@ -328,8 +365,21 @@ def _table_rows(rows: list[tuple[bool, list[_Line]]], page: list[_Line]) -> list
             text = " | ".join(f"{h}: {c}" if h else c for h, c in zip(header, cells) if c)
         else:
             text = " | ".join(c for c in cells if c)
-        out.append(_Line(text, first.page, first.x0, first.y0, first.x1, first.y1, first.size, False,
-                         height=first.height, role=role, cells=cells))
+        out.append(
+            _Line(
+                text,
+                first.page,
+                first.x0,
+                first.y0,
+                first.x1,
+                first.y1,
+                first.size,
+                False,
+                height=first.height,
+                role=role,
+                cells=cells,
+            )
+        )
     return out
 
 

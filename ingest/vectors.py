@@ -16,8 +16,9 @@ import numpy as np
 from assistant.types import Chunk
 
 
-def mean_of_sentences(chunks: list[Chunk], sentences: list[tuple[str, int, int]],
-                      sentence_vectors: np.ndarray) -> list[np.ndarray | None]:
+def mean_of_sentences(
+    chunks: list[Chunk], sentences: list[tuple[str, int, int]], sentence_vectors: np.ndarray
+) -> list[np.ndarray | None]:
     """A unit vector for each chunk: the mean of the vectors of its passage's sentences that
     overlap the chunk's text. None for a chunk with no such sentence (the caller embeds it).
 

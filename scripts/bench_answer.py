@@ -44,8 +44,12 @@ def main() -> None:
             total.append((time.perf_counter() - t) * 1000)
             retrieval.append(result.timings_ms.get("retrieval", 0.0))
             composition.append(result.timings_ms.get("composition", 0.0))
-        runs.append({name: (percentile(v, 50), percentile(v, 95))
-                     for name, v in (("total", total), ("retrieval", retrieval), ("composition", composition))})
+        runs.append(
+            {
+                name: (percentile(v, 50), percentile(v, 95))
+                for name, v in (("total", total), ("retrieval", retrieval), ("composition", composition))
+            }
+        )
     print(f"index + model load and first answer: {load_seconds:.1f} s")
     print(f"{len(questions)} questions x {args.repeat} runs (median of the runs' percentiles):")
     for name in ("total", "retrieval", "composition"):

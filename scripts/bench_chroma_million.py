@@ -42,8 +42,17 @@ DIM = 384
 K = 40
 CHUNKS_PER_DOC = 50
 COUNCILS = [f"council-{i:03d}" for i in range(150)]
-DOC_TYPES = ["ilacs", "ilacs_short", "focused_visit", "monitoring_visit", "jtai", "area_send",
-             "health_review", "action_plan", "scrutiny_report"]
+DOC_TYPES = [
+    "ilacs",
+    "ilacs_short",
+    "focused_visit",
+    "monitoring_visit",
+    "jtai",
+    "area_send",
+    "health_review",
+    "action_plan",
+    "scrutiny_report",
+]
 # As ingest/index.py creates the project's collection (its sync_threshold, sized for a small
 # corpus's sqlite file, is left at Chroma's default here).
 HNSW = {"space": "cosine", "ef_construction": 200, "ef_search": 200, "max_neighbors": 32}
@@ -58,9 +67,15 @@ def main() -> None:
     parser.add_argument("--url", default="", help="a running Chroma server, e.g. http://127.0.0.1:8000")
     parser.add_argument("--keep", action="store_true", help="leave the server running and its data in place")
     parser.add_argument("--recall-queries", type=int, default=20, help="queries checked against exact search")
-    parser.add_argument("--hnsw", default="", help='JSON merged into the HNSW configuration, e.g. \'{"sync_threshold": 100000}\'')
-    parser.add_argument("--max-insert-minutes", type=float, default=0,
-                        help="stop inserting after this long and measure what is there (0: no limit)")
+    parser.add_argument(
+        "--hnsw", default="", help="JSON merged into the HNSW configuration, e.g. '{\"sync_threshold\": 100000}'"
+    )
+    parser.add_argument(
+        "--max-insert-minutes",
+        type=float,
+        default=0,
+        help="stop inserting after this long and measure what is there (0: no limit)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     # Ctrl-C and a plain `kill` both unwind through the finally blocks below.
@@ -104,8 +119,10 @@ def run(args, host: str, port: int, server: subprocess.Popen | None, data_dir: P
     name = f"bench-{uuid.uuid4().hex[:8]}"
     hnsw = {**HNSW, **json.loads(args.hnsw or "{}")}
     collection = client.create_collection(name, configuration={"hnsw": hnsw}, embedding_function=None)
-    print(f"collection {name} (hnsw {hnsw}): {args.n:,} chunks in batches of {batch:,} "
-          f"(server maximum {max_batch:,})", flush=True)
+    print(
+        f"collection {name} (hnsw {hnsw}): {args.n:,} chunks in batches of {batch:,} (server maximum {max_batch:,})",
+        flush=True,
+    )
     try:
         meta = synthetic_metadata(args.n, np.random.default_rng(args.seed))
         # Every vector is kept (1.5 GB at a million) for the exact-search recall check.
@@ -119,15 +136,19 @@ def run(args, host: str, port: int, server: subprocess.Popen | None, data_dir: P
                 stop = min(start + batch, args.n)
                 part = unit_vectors(rng, stop - start)
                 vectors[start:stop] = part
-                collection.add(ids=[f"c{i:07d}" for i in range(start, stop)], embeddings=part,
-                               metadatas=meta[start:stop])
+                collection.add(
+                    ids=[f"c{i:07d}" for i in range(start, stop)], embeddings=part, metadatas=meta[start:stop]
+                )
                 inserted = stop
                 elapsed = time.perf_counter() - started
                 rate = stop / elapsed
                 eta = (args.n - stop) / rate
-                print(f"\r  {stop:>9,}/{args.n:,} ({100 * stop / args.n:5.1f}%)  {rate:,.0f} chunks/s  "
-                      f"elapsed {fmt_time(elapsed)}  ETA {fmt_time(eta)}  server RSS {rss_mb(server)}",
-                      end="", flush=True)
+                print(
+                    f"\r  {stop:>9,}/{args.n:,} ({100 * stop / args.n:5.1f}%)  {rate:,.0f} chunks/s  "
+                    f"elapsed {fmt_time(elapsed)}  ETA {fmt_time(eta)}  server RSS {rss_mb(server)}",
+                    end="",
+                    flush=True,
+                )
                 if time.perf_counter() > deadline:
                     print(f"\n--max-insert-minutes reached: querying the {inserted:,} chunks inserted", end="")
                     break
@@ -138,8 +159,10 @@ def run(args, host: str, port: int, server: subprocess.Popen | None, data_dir: P
         print()
         vectors, meta = vectors[:inserted], meta[:inserted]
         count = collection.count()
-        print(f"inserted {count:,} chunks in {fmt_time(insert_seconds)}: {inserted / insert_seconds:,.0f} chunks/s",
-              flush=True)
+        print(
+            f"inserted {count:,} chunks in {fmt_time(insert_seconds)}: {inserted / insert_seconds:,.0f} chunks/s",
+            flush=True,
+        )
 
         queries = unit_vectors(np.random.default_rng(args.seed + 2), args.queries)
         qrng = np.random.default_rng(args.seed + 3)
@@ -147,12 +170,15 @@ def run(args, host: str, port: int, server: subprocess.Popen | None, data_dir: P
         kind_filters = [kind_and_dates(qrng) for _ in range(args.queries)]
         start_q = time.perf_counter()
         first = timed_query(collection, queries[0], None)[0]  # the first query after the writes
-        print(f"first query after the inserts: {first:.0f} ms (waited "
-              f"{time.perf_counter() - start_q:.1f} s)", flush=True)
+        print(
+            f"first query after the inserts: {first:.0f} ms (waited {time.perf_counter() - start_q:.1f} s)", flush=True
+        )
         results = {}
-        for label, wheres in (("no filter", [None] * args.queries),
-                              ("council", council_filters),
-                              ("doc_type + date range", kind_filters)):
+        for label, wheres in (
+            ("no filter", [None] * args.queries),
+            ("council", council_filters),
+            ("doc_type + date range", kind_filters),
+        ):
             for q in range(min(5, args.queries)):  # warm caches of this path
                 timed_query(collection, queries[q], wheres[q])
             latencies, got = [], []
@@ -162,16 +188,21 @@ def run(args, host: str, port: int, server: subprocess.Popen | None, data_dir: P
                 got.append(ids)
             recall = exact_recall(vectors, meta, queries, wheres, got, args.recall_queries)
             results[label] = (latencies, recall, statistics.mean(len(g) for g in got))
-            print(f"  {label}: p50 {percentile(latencies, 50):.1f} ms, p95 {percentile(latencies, 95):.1f} ms",
-                  flush=True)  # each kind as it is done: filtered queries can take minutes in all
+            print(
+                f"  {label}: p50 {percentile(latencies, 50):.1f} ms, p95 {percentile(latencies, 95):.1f} ms", flush=True
+            )  # each kind as it is done: filtered queries can take minutes in all
         print()
-        print(f"chunks: {count:,}; insert: {inserted / insert_seconds:,.0f} chunks/s "
-              f"({fmt_time(insert_seconds)}, batches of {batch:,})")
+        print(
+            f"chunks: {count:,}; insert: {inserted / insert_seconds:,.0f} chunks/s "
+            f"({fmt_time(insert_seconds)}, batches of {batch:,})"
+        )
         print(f"queries: {args.queries} of each kind, k={K}, one at a time; latency in ms")
         print(f"  {'where':<24}{'p50':>8}{'p95':>8}{'max':>8}{'hits':>7}  recall@{K} (first {args.recall_queries})")
         for label, (latencies, recall, hits) in results.items():
-            print(f"  {label:<24}{percentile(latencies, 50):8.1f}{percentile(latencies, 95):8.1f}"
-                  f"{max(latencies):8.1f}{hits:7.1f}  {recall:.3f}")
+            print(
+                f"  {label:<24}{percentile(latencies, 50):8.1f}{percentile(latencies, 95):8.1f}"
+                f"{max(latencies):8.1f}{hits:7.1f}  {recall:.3f}"
+            )
         if server is not None:
             print(f"server resident memory: {rss_mb(server)} now, {rss_mb(server, peak=True)} peak")
         if data_dir is not None:
@@ -192,17 +223,29 @@ def synthetic_metadata(n: int, rng: np.random.Generator) -> list[dict]:
     days = rng.integers(0, 11 * 365, size=docs)  # 2015 to 2025
     base = np.datetime64("2015-01-01")
     dates = [int(str(base + int(d)).replace("-", "")) for d in days]
-    return [{"doc_id": f"doc-{i // CHUNKS_PER_DOC:06d}", "doc_type": DOC_TYPES[kinds[i // CHUNKS_PER_DOC]],
-             "council": COUNCILS[councils[i // CHUNKS_PER_DOC]], "date_int": dates[i // CHUNKS_PER_DOC]}
-            for i in range(n)]
+    return [
+        {
+            "doc_id": f"doc-{i // CHUNKS_PER_DOC:06d}",
+            "doc_type": DOC_TYPES[kinds[i // CHUNKS_PER_DOC]],
+            "council": COUNCILS[councils[i // CHUNKS_PER_DOC]],
+            "date_int": dates[i // CHUNKS_PER_DOC],
+        }
+        for i in range(n)
+    ]
 
 
 def kind_and_dates(rng: np.random.Generator) -> dict:
     """As assistant/retrieve.py `_where` builds it for --type T --from D --to D."""
     year = int(rng.integers(2015, 2023))
     kinds = [DOC_TYPES[int(rng.integers(len(DOC_TYPES)))]]
-    return {"$and": [{"doc_type": {"$in": kinds}}, {"date_int": {"$gt": 0}},
-                     {"date_int": {"$gte": year * 10000 + 101}}, {"date_int": {"$lte": (year + 3) * 10000 + 1231}}]}
+    return {
+        "$and": [
+            {"doc_type": {"$in": kinds}},
+            {"date_int": {"$gt": 0}},
+            {"date_int": {"$gte": year * 10000 + 101}},
+            {"date_int": {"$lte": (year + 3) * 10000 + 1231}},
+        ]
+    }
 
 
 def matches(meta: dict, where: dict | None) -> bool:
@@ -211,16 +254,21 @@ def matches(meta: dict, where: dict | None) -> bool:
         return True
     if "$and" in where:
         return all(matches(meta, w) for w in where["$and"])
-    (key, cond), = where.items()
+    ((key, cond),) = where.items()
     if not isinstance(cond, dict):
         return meta[key] == cond
-    (op, value), = cond.items()
-    return {"$in": lambda v: v in value, "$gt": lambda v: v > value, "$gte": lambda v: v >= value,
-            "$lte": lambda v: v <= value}[op](meta[key])
+    ((op, value),) = cond.items()
+    return {
+        "$in": lambda v: v in value,
+        "$gt": lambda v: v > value,
+        "$gte": lambda v: v >= value,
+        "$lte": lambda v: v <= value,
+    }[op](meta[key])
 
 
-def exact_recall(vectors: np.ndarray, meta: list[dict], queries: np.ndarray, wheres: list, got: list[list[str]],
-                 n: int) -> float:
+def exact_recall(
+    vectors: np.ndarray, meta: list[dict], queries: np.ndarray, wheres: list, got: list[list[str]], n: int
+) -> float:
     """Share of the exact k nearest (passing the filter) that the server returned, over n queries."""
     found = total = 0
     for q in range(min(n, len(queries))):
@@ -291,8 +339,12 @@ def start_server(data_dir: Path, host: str, port: int, log_path: Path) -> subpro
     """`chroma run` on host:port, returned once its heartbeat answers."""
     log = open(log_path, "w")
     # Its own session: Ctrl-C reaches only this script, which then stops the server itself.
-    proc = subprocess.Popen([str(CHROMA), "run", "--path", str(data_dir), "--host", host, "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(CHROMA), "run", "--path", str(data_dir), "--host", host, "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 60
     while True:
         try:

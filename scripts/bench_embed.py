@@ -55,14 +55,17 @@ def main() -> None:
     args = parser.parse_args()
 
     texts = report_texts(args.folder, args.texts)
-    print(f"{len(texts)} texts of {args.folder}, median {statistics.median(map(len, texts)):.0f} characters; "
-          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"{len(texts)} texts of {args.folder}, median {statistics.median(map(len, texts)):.0f} characters; "
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}"
+    )
     from sentence_transformers import SentenceTransformer
 
     torch_model = SentenceTransformer(str(embedder.model_dir()), device="cpu")
     runtimes = {
         "torch (sentence-transformers)": lambda xs: torch_model.encode(
-            xs, batch_size=32, normalize_embeddings=True, convert_to_numpy=True),
+            xs, batch_size=32, normalize_embeddings=True, convert_to_numpy=True
+        ),
         "onnx fp32 (assistant.embed)": lambda xs: embedder.embed(xs),
         "onnx int8": lambda xs: embedder.embed(xs, quantised=True),
     }

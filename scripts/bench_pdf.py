@@ -73,7 +73,8 @@ def furniture_of(runs: dict[str, list[str]]) -> list[str]:
             # "10 to 14 June 2024 3": the page number changes on every page, so leave it out.
             counts.update({TRAILING_PAGE_NO.sub("", norm(line)) for line in text.splitlines()})
         found |= {
-            line for line, n in counts.items()
+            line
+            for line, n in counts.items()
             if len(later) >= 2 and n >= len(later) / 2 and len(line) >= 8 and re.search(r"[a-zA-Z]", line)
         }
     return sorted(found, key=len, reverse=True)
@@ -146,8 +147,10 @@ def main() -> None:
             if i % 20 == 0 or i == len(files):
                 print(f"  {lib}: {i}/{len(files)} files, {time.perf_counter() - start_lib:.0f} s", flush=True)
 
-    figures = {lib: {"spliced": 0, "later_pages": 0, "tokens": 0, "glued": 0, "private": 0,
-                     "chars": [], "agreement": []} for lib in libraries}
+    figures = {
+        lib: {"spliced": 0, "later_pages": 0, "tokens": 0, "glued": 0, "private": 0, "chars": [], "agreement": []}
+        for lib in libraries
+    }
     for path in files:
         runs = {lib: texts[lib][path] for lib in libraries if path in texts[lib]}
         furniture = furniture_of(runs)
@@ -186,14 +189,18 @@ def main() -> None:
         }
 
     print()
-    print("| library | files | pages | failures | median ms/page | p95 ms/page | total s | spliced furniture "
-          "(share of pages 2..n) | glued tokens (share) | private-use glyphs | median chars/page | median word agreement |")
+    print(
+        "| library | files | pages | failures | median ms/page | p95 ms/page | total s | spliced furniture "
+        "(share of pages 2..n) | glued tokens (share) | private-use glyphs | median chars/page | median word agreement |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for lib, s in summary.items():
-        print(f"| {lib} | {s['files']} | {s['pages']} | {s['failures']} | {s['median_ms_per_page']} | "
-              f"{s['p95_ms_per_page']} | {s['total_s']} | {s['spliced_furniture_share']:.1%} | "
-              f"{s['glued_token_share']:.3%} | {s['private_use_glyphs']} | {s['median_chars_per_page']} | "
-              f"{s['median_word_agreement']} |")
+        print(
+            f"| {lib} | {s['files']} | {s['pages']} | {s['failures']} | {s['median_ms_per_page']} | "
+            f"{s['p95_ms_per_page']} | {s['total_s']} | {s['spliced_furniture_share']:.1%} | "
+            f"{s['glued_token_share']:.3%} | {s['private_use_glyphs']} | {s['median_chars_per_page']} | "
+            f"{s['median_word_agreement']} |"
+        )
     print()
     print("Failures:" if any(failures.values()) else "Failures: none")
     for lib in libraries:

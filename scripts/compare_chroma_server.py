@@ -48,8 +48,10 @@ QUESTIONS = [
     {"question": "Which councils were judged inadequate overall?"},
     {"question": "How long do families wait for education, health and care plans?"},
     {"question": "How well are children and young people with SEND prepared for adulthood?"},
-    {"question": "What did inspectors say about waiting times for neurodevelopmental assessments?",
-     "doc_type": "area_send"},
+    {
+        "question": "What did inspectors say about waiting times for neurodevelopmental assessments?",
+        "doc_type": "area_send",
+    },
     {"question": "What did inspectors say about private fostering?", "from": "2024-01-01"},
     {"question": "How are children at risk of exploitation protected?", "from": "2023-01-01", "to": "2025-12-31"},
 ]
@@ -94,22 +96,28 @@ def run(corpus: Path, questions: list[dict], tmp: Path, port: int) -> None:
     from ingest.index import build_index
 
     base = Settings.from_env().replace(corpus_dir=corpus, llm_url="", chroma_host="")
-    sides = {"embedded": base.replace(index_dir=tmp / "index-embedded"),
-             "server": base.replace(index_dir=tmp / "index-server", chroma_host="127.0.0.1", chroma_port=port)}
+    sides = {
+        "embedded": base.replace(index_dir=tmp / "index-embedded"),
+        "server": base.replace(index_dir=tmp / "index-server", chroma_host="127.0.0.1", chroma_port=port),
+    }
     for side, settings in sides.items():
         started = time.perf_counter()
         report = build_index(settings, progress=True)
-        print(f"{side}: {report.documents} documents, {report.chunks} chunks in "
-              f"{time.perf_counter() - started:.0f} s" + (f"; {len(report.errors)} failed" if report.errors else ""),
-              flush=True)
+        print(
+            f"{side}: {report.documents} documents, {report.chunks} chunks in "
+            f"{time.perf_counter() - started:.0f} s" + (f"; {len(report.errors)} failed" if report.errors else ""),
+            flush=True,
+        )
     indexes = {side: open_index(settings) for side, settings in sides.items()}
     same = 0
     differences = []
     for q in questions:
-        filters = Filters(doc_types=tuple(filter(None, [q.get("doc_type", "")])), date_from=q.get("from", ""),
-                          date_to=q.get("to", ""))
-        got = {side: answer(q["question"], filters=filters, settings=sides[side], index=indexes[side])
-               for side in sides}
+        filters = Filters(
+            doc_types=tuple(filter(None, [q.get("doc_type", "")])), date_from=q.get("from", ""), date_to=q.get("to", "")
+        )
+        got = {
+            side: answer(q["question"], filters=filters, settings=sides[side], index=indexes[side]) for side in sides
+        }
         if _signature(got["embedded"]) == _signature(got["server"]):
             same += 1
         else:
@@ -126,25 +134,30 @@ def _signature(a) -> tuple:
 
 def _explain(q: dict, emb, srv, indexes) -> None:
     """Both answers, and where their retrieval first parts."""
-    print(f"\n--- {q['question']}" + (f"  {({k: v for k, v in q.items() if k != 'question'})}" if len(q) > 1 else ""))
+    print(f"\n--- {q['question']}" + (f"  { ({k: v for k, v in q.items() if k != 'question'}) }" if len(q) > 1 else ""))
     for side, a in (("embedded", emb), ("server", srv)):
         print(f"  {side} ({a.outcome}): {a.text[:300]}")
         print(f"    cites: {[c.chunk.chunk_id for c in a.citations]}")
     e_ids = [h.chunk.chunk_id for h in emb.retrieved]
     s_ids = [h.chunk.chunk_id for h in srv.retrieved]
     first = next((i for i, (x, y) in enumerate(zip(e_ids, s_ids)) if x != y), None)
-    print(f"  retrieved: {len(e_ids)} / {len(s_ids)} passages; first difference at rank "
-          f"{first + 1 if first is not None else '-'}; in common {len(set(e_ids) & set(s_ids))}")
+    print(
+        f"  retrieved: {len(e_ids)} / {len(s_ids)} passages; first difference at rank "
+        f"{first + 1 if first is not None else '-'}; in common {len(set(e_ids) & set(s_ids))}"
+    )
     # Chroma's own answer to the dense query, from each store, for the resolved question.
     from assistant.understand import understand  # noqa: PLC0415
+
     vector = understand(emb.resolved_question, indexes["embedded"]).vector
     near = {}
     for side, index in indexes.items():
         result = index.collection.query(query_embeddings=[vector.tolist()], n_results=40, include=["distances"])
         near[side] = list(zip(result["ids"][0], result["distances"][0]))
     e_near, s_near = [i for i, _ in near["embedded"]], [i for i, _ in near["server"]]
-    print(f"  Chroma's 40 nearest chunks (no filter): {len(set(e_near) & set(s_near))} in common, "
-          f"same order: {e_near == s_near}")
+    print(
+        f"  Chroma's 40 nearest chunks (no filter): {len(set(e_near) & set(s_near))} in common, "
+        f"same order: {e_near == s_near}"
+    )
     for rank, ((ei, ed), (si, sd)) in enumerate(zip(near["embedded"], near["server"])):
         if ei != si:
             print(f"    first differs at rank {rank + 1}: embedded {ei} ({ed:.6f}), server {si} ({sd:.6f})")
@@ -163,8 +176,14 @@ def _sample(corpus: Path, n: int, out: Path) -> Path:
     """N reports of the corpus, taken evenly from each of its folders in name order, linked into out."""
     from ingest.load import SUPPORTED_SUFFIXES
 
-    files = sorted(p for p in corpus.resolve().rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-                   and p.name.lower() != "readme.md" and not p.name.startswith("."))
+    files = sorted(
+        p
+        for p in corpus.resolve().rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in SUPPORTED_SUFFIXES
+        and p.name.lower() != "readme.md"
+        and not p.name.startswith(".")
+    )
     step = max(1, len(files) // n)
     chosen = files[::step][:n]
     for path in chosen:

@@ -87,8 +87,10 @@ def loopback_url(url: str) -> str:
     except ValueError:
         local = False
     if not local:
-        raise SystemExit(f"error: {url} is not on this machine: use a loopback address such as "
-                         "http://127.0.0.1:7860/ (this script only loads servers you run here)")
+        raise SystemExit(
+            f"error: {url} is not on this machine: use a loopback address such as "
+            "http://127.0.0.1:7860/ (this script only loads servers you run here)"
+        )
     return url if url.endswith("/") else url + "/"
 
 
@@ -131,8 +133,15 @@ def ask(client, question: str, timeout: float) -> Timing:
     return timing
 
 
-def user(url: str, n: int, questions: int, results: Results, start: threading.Barrier | None,
-         timeout: float, think: float = 0.0) -> None:
+def user(
+    url: str,
+    n: int,
+    questions: int,
+    results: Results,
+    start: threading.Barrier | None,
+    timeout: float,
+    think: float = 0.0,
+) -> None:
     """A browser session asking `questions` questions of one conversation, from QUESTIONS[n:]."""
     from gradio_client import Client
 
@@ -174,10 +183,12 @@ def report(label: str, results: Results, seconds: float) -> str:
         value = percentile(p[0], p[1])
         return "-" if value is None else f"{value:.2f}"
 
-    line = (f"{label:<28} answers {len(results.timings):>4}  "
-            f"first text p50 {fmt((firsts, 50))} s p95 {fmt((firsts, 95))} s  "
-            f"full answer p50 {fmt((fulls, 50))} s p95 {fmt((fulls, 95))} s  "
-            f"errors {len(errors)}  ({seconds:.1f} s wall)")
+    line = (
+        f"{label:<28} answers {len(results.timings):>4}  "
+        f"first text p50 {fmt((firsts, 50))} s p95 {fmt((firsts, 95))} s  "
+        f"full answer p50 {fmt((fulls, 50))} s p95 {fmt((fulls, 95))} s  "
+        f"errors {len(errors)}  ({seconds:.1f} s wall)"
+    )
     for error in sorted(set(errors))[:5]:
         line += f"\n    error: {error}"
     return line
@@ -242,9 +253,10 @@ def phase(url: str, users: int, questions: int, timeout: float, meter: CpuMeter,
     """`users` users at once (one alone when 1), each asking `questions` questions; prints its line."""
     results = Results()
     barrier = threading.Barrier(users) if users > 1 else None
-    threads = [threading.Thread(target=user, args=(url, n, questions, results, barrier, timeout, think),
-                                daemon=True)
-               for n in range(users)]
+    threads = [
+        threading.Thread(target=user, args=(url, n, questions, results, barrier, timeout, think), daemon=True)
+        for n in range(users)
+    ]
     meter.start()
     started = time.perf_counter()
     for thread in threads:
@@ -259,8 +271,15 @@ def phase(url: str, users: int, questions: int, timeout: float, meter: CpuMeter,
     return results
 
 
-def run(url: str, users: int, questions: int, timeout: float, server_pid: int | None = None,
-        runs: int = 1, think: float = 0.0) -> int:
+def run(
+    url: str,
+    users: int,
+    questions: int,
+    timeout: float,
+    server_pid: int | None = None,
+    runs: int = 1,
+    think: float = 0.0,
+) -> int:
     """The serial phase, then the concurrent one `runs` times (with their medians); 1 on any error."""
     meter = CpuMeter(server_pid)
     errors = bool([t for t in phase(url, 1, questions, timeout, meter).timings if t.error])
@@ -270,11 +289,16 @@ def run(url: str, users: int, questions: int, timeout: float, server_pid: int | 
         errors = errors or any(t.error for t in results.timings)
         each.append(figures(results))
     if runs > 1:
-        medians = [statistics.median(v for v in column if v is not None) if any(v is not None for v in column)
-                   else None for column in zip(*each)]
+        medians = [
+            statistics.median(v for v in column if v is not None) if any(v is not None for v in column) else None
+            for column in zip(*each)
+        ]
         shown = ["-" if v is None else f"{v:.2f}" for v in medians]
-        print(f"median of {runs} runs ({users} users)  first text p50 {shown[0]} s p95 {shown[1]} s  "
-              f"full answer p50 {shown[2]} s p95 {shown[3]} s", flush=True)
+        print(
+            f"median of {runs} runs ({users} users)  first text p50 {shown[0]} s p95 {shown[1]} s  "
+            f"full answer p50 {shown[2]} s p95 {shown[3]} s",
+            flush=True,
+        )
     return 1 if errors else 0
 
 
@@ -287,13 +311,32 @@ def _free_port() -> int:
 def start_server(index_dir: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
     """`assistant serve` on a free loopback port over `index_dir`; returns it once it is ready."""
     port = _free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
-           "ASSISTANT_FEEDBACK_DB": str(log_path.parent / "load-feedback.sqlite3")}
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "ANONYMIZED_TELEMETRY": "False",
+        "ASSISTANT_FEEDBACK_DB": str(log_path.parent / "load-feedback.sqlite3"),
+    }
     env.pop("ASSISTANT_AUTH_USER", None)  # the load users do not log in
     with log_path.open("w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--index-dir", str(index_dir),
-                                 "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env, stdout=log,
-                                stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "cli",
+                "serve",
+                "--index-dir",
+                str(index_dir),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 300
     while "Ready on" not in log_path.read_text():
         if proc.poll() is not None or time.monotonic() > deadline:
@@ -304,26 +347,42 @@ def start_server(index_dir: Path, log_path: Path) -> tuple[subprocess.Popen, str
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     epilog="example: python scripts/load_chat.py --url http://127.0.0.1:7860/")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], epilog="example: python scripts/load_chat.py --url http://127.0.0.1:7860/"
+    )
     parser.add_argument("--url", default="http://127.0.0.1:7860/", help="a running 'assistant serve' (loopback only)")
-    parser.add_argument("--serve", type=Path, metavar="INDEX_DIR",
-                        help="start 'assistant serve' over this index on a free port instead, and stop it after")
+    parser.add_argument(
+        "--serve",
+        type=Path,
+        metavar="INDEX_DIR",
+        help="start 'assistant serve' over this index on a free port instead, and stop it after",
+    )
     parser.add_argument("--users", type=int, default=20, help=f"users at once (1-{MAX_USERS}, default 20)")
     parser.add_argument("--questions", type=int, default=10, help=f"questions per user (1-{MAX_QUESTIONS}, default 10)")
     parser.add_argument("--pid", type=int, help="with --url: the server's process id, to report its CPU per answer")
-    parser.add_argument("--runs", type=int, default=1,
-                        help=f"concurrent runs, then their medians (1-{MAX_RUNS}, default 1)")
-    parser.add_argument("--think", type=float, default=0.0, metavar="SECONDS",
-                        help="each concurrent user arrives within this time and reads each answer for about this long "
-                             "(0.5-1.5 times) before asking again; default 0: all start together and ask again "
-                             "at once (the issue's target is measured so)")
+    parser.add_argument(
+        "--runs", type=int, default=1, help=f"concurrent runs, then their medians (1-{MAX_RUNS}, default 1)"
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="each concurrent user arrives within this time and reads each answer for about this long "
+        "(0.5-1.5 times) before asking again; default 0: all start together and ask again "
+        "at once (the issue's target is measured so)",
+    )
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds one answer may take (default 120)")
     args = parser.parse_args(argv)
-    if (not 1 <= args.users <= MAX_USERS or not 1 <= args.questions <= MAX_QUESTIONS or not 1 <= args.runs <= MAX_RUNS
-            or not 0 <= args.think <= 600):
-        parser.error(f"--users must be 1-{MAX_USERS}, --questions 1-{MAX_QUESTIONS}, --runs 1-{MAX_RUNS} "
-                     "and --think 0-600")
+    if (
+        not 1 <= args.users <= MAX_USERS
+        or not 1 <= args.questions <= MAX_QUESTIONS
+        or not 1 <= args.runs <= MAX_RUNS
+        or not 0 <= args.think <= 600
+    ):
+        parser.error(
+            f"--users must be 1-{MAX_USERS}, --questions 1-{MAX_QUESTIONS}, --runs 1-{MAX_RUNS} and --think 0-600"
+        )
     proc = None
     if args.serve:
         import tempfile
@@ -334,8 +393,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         url = loopback_url(args.url)
     try:
-        return run(url, args.users, args.questions, args.timeout, proc.pid if proc else args.pid, args.runs,
-                   args.think)
+        return run(url, args.users, args.questions, args.timeout, proc.pid if proc else args.pid, args.runs, args.think)
     finally:
         if proc:
             proc.terminate()

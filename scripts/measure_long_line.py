@@ -58,8 +58,11 @@ def main() -> None:
         (corpus / "long-line.txt").write_text(line + "\n", encoding="utf-8")
         file_size = size_of(corpus / "long-line.txt")
         started = time.perf_counter()
-        done = subprocess.run([str(ASSISTANT), "ingest", "--quiet", "--corpus-dir", str(corpus),
-                               "--index-dir", str(index)], capture_output=True, text=True)
+        done = subprocess.run(
+            [str(ASSISTANT), "ingest", "--quiet", "--corpus-dir", str(corpus), "--index-dir", str(index)],
+            capture_output=True,
+            text=True,
+        )
         seconds = time.perf_counter() - started
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         if done.returncode != 0:
@@ -70,13 +73,17 @@ def main() -> None:
         total = size_of(index)
         print(f"file: {file_size / 1e6:.2f} MB on one line")
         print(f"ingest: {seconds:.0f} s, peak memory {peak_mb:.0f} MB; {done.stdout.strip()}")
-        print(f"index: {total / 1e6:.1f} MB = {total / file_size:.1f}x the file "
-              f"(generation files {size_of(folder) / 1e6:.1f} MB, Chroma {size_of(index / 'chroma') / 1e6:.1f} MB)")
+        print(
+            f"index: {total / 1e6:.1f} MB = {total / file_size:.1f}x the file "
+            f"(generation files {size_of(folder) / 1e6:.1f} MB, Chroma {size_of(index / 'chroma') / 1e6:.1f} MB)"
+        )
         for path in sorted(folder.iterdir()):
             print(f"  {path.name:20} {path.stat().st_size / 1e6:7.2f} MB")
-        print(f"passages: {len(passages)}, longest {max(passages.values())} characters; "
-              f"chunks: {len(built.chunks)}; sentence vectors {built.sentence_vectors.shape[0]} x "
-              f"{built.sentence_vectors.shape[1]}, stored as {SENTENCE_DTYPE.__name__}")
+        print(
+            f"passages: {len(passages)}, longest {max(passages.values())} characters; "
+            f"chunks: {len(built.chunks)}; sentence vectors {built.sentence_vectors.shape[0]} x "
+            f"{built.sentence_vectors.shape[1]}, stored as {SENTENCE_DTYPE.__name__}"
+        )
 
 
 if __name__ == "__main__":

@@ -156,13 +156,15 @@ def find_furniture(path: Path) -> Furniture:
         gap_after = r"\s+" if text[-1].isdigit() else r"\s*"
         gap_before = r"\s+" if text[0].isdigit() else r"\s*"
         bare = r"\d{1,4}(?![\d,.]?\d)(?!\s*(?:%|per\b|to\b|and\b|-\s*\d))"
-        out.headers.append(Header(
-            text=text,
-            vary=vary,
-            alone=re.compile(head + core + tail, re.I),
-            after=re.compile(head + core + gap_after + bare, re.I),
-            before=re.compile(r"(?<![\w,.£$])\d{1,4}" + gap_before + core + tail, re.I),
-        ))
+        out.headers.append(
+            Header(
+                text=text,
+                vary=vary,
+                alone=re.compile(head + core + tail, re.I),
+                after=re.compile(head + core + gap_after + bare, re.I),
+                before=re.compile(r"(?<![\w,.£$])\d{1,4}" + gap_before + core + tail, re.I),
+            )
+        )
     # Lone numbers in the bands are page numbers too.
     for number, text in band_lines:
         if _LONE_NUMBER.fullmatch(text):
@@ -206,7 +208,7 @@ def furniture_in(passage: str, first: int | None, last: int | None, furniture: F
         if header.vary or numbered:
             result.page_number = True
         match = (numbered or alone)[0]
-        result.examples.append(text[max(0, match.start() - 50):match.end() + 50])
+        result.examples.append(text[max(0, match.start() - 50) : match.end() + 50])
     printed = set()
     for p in pages + ([pages[0] - 1, pages[-1] + 1] if pages else []):
         printed |= furniture.page_numbers.get(p, set())
@@ -224,11 +226,12 @@ def furniture_in(passage: str, first: int | None, last: int | None, furniture: F
 
 _LA_DROP = re.compile(
     r"\b(?:(?:london|royal|metropolitan|city and county|city|county) borough of|borough of|city of|county of|"
-    r"city|county|borough|council|corporation|metropolitan|district|the)\b")
+    r"city|county|borough|council|corporation|metropolitan|district|the)\b"
+)
 
 
 def la_key(name: str) -> str:
-    """"London Borough of Barking & Dagenham" -> "barking and dagenham"; "City of London" and
+    """ "London Borough of Barking & Dagenham" -> "barking and dagenham"; "City of London" and
     "london corporation" -> "london"; "Hull City" -> "hull"."""
     text = norm(name).lower().replace("&", " and ").replace("st.", "st ")
     text = " ".join(re.findall(r"[a-z]+", text))
@@ -281,7 +284,7 @@ def measure(args: argparse.Namespace) -> dict:
     files: dict[str, dict] = {}
     errors: list[dict] = []
     for i in range(0, len(catalogue), args.batch):
-        batch = catalogue[i:i + args.batch]
+        batch = catalogue[i : i + args.batch]
         started = time.perf_counter()
         docs, load_errors = load_documents(folder, [folder / row["file"] for row in batch], settings)
         load_seconds = time.perf_counter() - started
@@ -329,8 +332,15 @@ def examine(row: dict[str, str], doc, chunks, seconds: float, folder: Path) -> d
         last = doc.page_at(max(chunk.raw_start, chunk.raw_end - 1)) if doc.pages else None
         found = furniture_in(chunk.passage, first, last, furniture)
         if found.header or found.page_number:
-            flagged.append({"chunk": chunk.chunk_id, "page": first, "header": found.header,
-                            "page_number": found.page_number, "examples": found.examples[:3]})
+            flagged.append(
+                {
+                    "chunk": chunk.chunk_id,
+                    "page": first,
+                    "header": found.header,
+                    "page_number": found.page_number,
+                    "examples": found.examples[:3],
+                }
+            )
     info = doc.info
     judgements = getattr(info, "judgements", None)
     return {
@@ -364,13 +374,19 @@ def pct(part: int, whole: int) -> str:
 
 def report(run: dict, seed: int, show_page1: bool) -> str:
     files, catalogue = run["files"], run["catalogue"]
-    out = [f"# Ingest measured on {len(catalogue)} national reports", "",
-           f"Code: `{run['loader']}`; folder: `{run['folder']}`; loaded {len(files)}, "
-           f"failed {len(run['errors'])}.", ""]
+    out = [
+        f"# Ingest measured on {len(catalogue)} national reports",
+        "",
+        f"Code: `{run['loader']}`; folder: `{run['folder']}`; loaded {len(files)}, failed {len(run['errors'])}.",
+        "",
+    ]
 
-    out += ["## 1. Running headers and page numbers left in chunks", "",
-            "| kind | files | chunks | header fragment | page-number fragment | either | files with any |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    out += [
+        "## 1. Running headers and page numbers left in chunks",
+        "",
+        "| kind | files | chunks | header fragment | page-number fragment | either | files with any |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for kind in [*KINDS.values(), "all"]:
         chosen = [f for f in files.values() if kind in ("all", f["kind"])]
         chunks = sum(f["chunks"] for f in chosen)
@@ -378,19 +394,27 @@ def report(run: dict, seed: int, show_page1: bool) -> str:
         number = sum(1 for f in chosen for c in f["flagged"] if c["page_number"])
         either = sum(len(f["flagged"]) for f in chosen)
         dirty = sum(1 for f in chosen if f["flagged"])
-        out.append(f"| {kind} | {len(chosen)} | {chunks} | {pct(header, chunks)} | {pct(number, chunks)} "
-                   f"| {pct(either, chunks)} | {pct(dirty, len(chosen))} |")
+        out.append(
+            f"| {kind} | {len(chosen)} | {chunks} | {pct(header, chunks)} | {pct(number, chunks)} "
+            f"| {pct(either, chunks)} | {pct(dirty, len(chosen))} |"
+        )
     no_headers = [name for name, f in files.items() if not f["headers"]]
-    out += ["", f"Files with no running header found by geometry: {len(no_headers)}"
-            + (f" ({', '.join(no_headers[:8])}{' ...' if len(no_headers) > 8 else ''})" if no_headers else ""), ""]
+    out += [
+        "",
+        f"Files with no running header found by geometry: {len(no_headers)}"
+        + (f" ({', '.join(no_headers[:8])}{' ...' if len(no_headers) > 8 else ''})" if no_headers else ""),
+        "",
+    ]
     worst = sorted(files.items(), key=lambda kv: -len(kv[1]["flagged"]) / max(1, kv[1]["chunks"]))[:5]
     worst = [(name, f) for name, f in worst if f["flagged"]]
     if worst:
         out += ["Examples (worst files first):", ""]
         for name, f in worst:
             example = f["flagged"][0]
-            out.append(f"- `{name}` ({len(f['flagged'])}/{f['chunks']} chunks), p.{example['page']}: "
-                       f"\"…{example['examples'][0] if example['examples'] else ''}…\"")
+            out.append(
+                f"- `{name}` ({len(f['flagged'])}/{f['chunks']} chunks), p.{example['page']}: "
+                f'"…{example["examples"][0] if example["examples"] else ""}…"'
+            )
         out.append("")
 
     cs = {name: f for name, f in files.items() if f["kind"] == "children's services"}
@@ -401,10 +425,16 @@ def report(run: dict, seed: int, show_page1: bool) -> str:
         have = {n: f for n, f in cs.items() if f["info"]["judgements"]}
         sizes = Counter(len(f["info"]["judgements"] or ()) for f in cs.values())
         none = sorted(set(cs) - set(have))
-        out += [f"With judgements: {pct(len(have), len(cs))}.", "",
-                "Areas per report: " + ", ".join(f"{k} areas: {v}" for k, v in sorted(sizes.items())), "",
-                f"Without judgements ({len(none)}): " + (", ".join(f"`{n}`" for n in none) or "none"), "",
-                f"Sample of 10 (seed {seed}) to check against page 1:", ""]
+        out += [
+            f"With judgements: {pct(len(have), len(cs))}.",
+            "",
+            "Areas per report: " + ", ".join(f"{k} areas: {v}" for k, v in sorted(sizes.items())),
+            "",
+            f"Without judgements ({len(none)}): " + (", ".join(f"`{n}`" for n in none) or "none"),
+            "",
+            f"Sample of 10 (seed {seed}) to check against page 1:",
+            "",
+        ]
         for name in random.Random(seed).sample(sorted(cs), min(10, len(cs))):
             f = cs[name]
             out.append(f"- `{name}` ({f['info']['doc_type']}):")
@@ -417,11 +447,14 @@ def report(run: dict, seed: int, show_page1: bool) -> str:
     out += ["## 3. Metadata against the catalogue", ""]
     la = [n for n, f in files.items() if la_matches(f["info"]["local_authority"], f["council"])]
     pub = [n for n, f in files.items() if f["info"]["published"] == f["catalogue_published"]]
+
     def kind_ok(f: dict) -> bool:
         t = f["info"]["doc_type"]
         return t == "area_send" if f["kind"] == "area SEND" else t.startswith("ilacs")
+
     kinds = [n for n, f in files.items() if kind_ok(f)]
     out += ["| measure | all | children's services | area SEND |", "| --- | ---: | ---: | ---: |"]
+
     def row(label: str, good: set | None, key=None) -> str:
         cells = []
         for kind in ("all", *KINDS.values()):
@@ -435,23 +468,33 @@ def report(run: dict, seed: int, show_page1: bool) -> str:
             else:
                 cells.append(pct(sum(1 for n in chosen if n in good), len(chosen)))
         return f"| {label} | " + " | ".join(cells) + " |"
-    out += [row("local authority = catalogue council", set(la)),
-            row("published = catalogue date", set(pub)),
-            row("doc_type right (area_send / ilacs*)", set(kinds)),
-            row("inspection_dates filled", None, "inspection_dates"),
-            row("lead_inspector filled", None, "lead_inspector"), ""]
+
+    out += [
+        row("local authority = catalogue council", set(la)),
+        row("published = catalogue date", set(pub)),
+        row("doc_type right (area_send / ilacs*)", set(kinds)),
+        row("inspection_dates filled", None, "inspection_dates"),
+        row("lead_inspector filled", None, "lead_inspector"),
+        "",
+    ]
     for kind in KINDS.values():
         counts = Counter(f["info"]["doc_type"] for f in files.values() if f["kind"] == kind)
         out.append(f"doc_type of {kind}: " + ", ".join(f"{t} {n}" for t, n in counts.most_common()))
     out.append("")
     bad_la = [(n, files[n]["info"]["local_authority"], files[n]["council"]) for n in files if n not in set(la)]
     if bad_la:
-        out.append(f"Local authority mismatches ({len(bad_la)}): " + "; ".join(
-            f"`{n}`: \"{got}\" vs \"{want}\"" for n, got, want in bad_la[:12]) + (" ..." if len(bad_la) > 12 else ""))
+        out.append(
+            f"Local authority mismatches ({len(bad_la)}): "
+            + "; ".join(f'`{n}`: "{got}" vs "{want}"' for n, got, want in bad_la[:12])
+            + (" ..." if len(bad_la) > 12 else "")
+        )
     bad_kind = [(n, files[n]["info"]["doc_type"]) for n in files if n not in set(kinds)]
     if bad_kind:
-        out.append(f"Wrong kind ({len(bad_kind)}): " + "; ".join(f"`{n}`: {t}" for n, t in bad_kind[:12])
-                   + (" ..." if len(bad_kind) > 12 else ""))
+        out.append(
+            f"Wrong kind ({len(bad_kind)}): "
+            + "; ".join(f"`{n}`: {t}" for n, t in bad_kind[:12])
+            + (" ..." if len(bad_kind) > 12 else "")
+        )
     bad_pub = [(n, files[n]["info"]["published"], files[n]["catalogue_published"]) for n in files if n not in set(pub)]
     if bad_pub:
         out.append(f"Date mismatches ({len(bad_pub)}): " + "; ".join(f"`{n}`: {g} vs {w}" for n, g, w in bad_pub[:8]))
@@ -466,9 +509,12 @@ def report(run: dict, seed: int, show_page1: bool) -> str:
     seconds = sum(f["seconds"] for f in files.values())
     per_page = [1000 * f["seconds"] / f["pages"] for f in files.values() if f["pages"]]
     if per_page:
-        out += ["", f"load+clean+chunk: {seconds:.1f} s for {pages} pages ({1000 * seconds / max(1, pages):.0f} ms/page "
-                f"overall); per file median {statistics.median(per_page):.0f} ms/page, "
-                f"max {max(per_page):.0f} ms/page."]
+        out += [
+            "",
+            f"load+clean+chunk: {seconds:.1f} s for {pages} pages ({1000 * seconds / max(1, pages):.0f} ms/page "
+            f"overall); per file median {statistics.median(per_page):.0f} ms/page, "
+            f"max {max(per_page):.0f} ms/page.",
+        ]
     return "\n".join(out) + "\n"
 
 

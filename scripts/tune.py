@@ -58,8 +58,11 @@ def main() -> int:
             passages = [Passage(h.chunk.passage, h.chunk.doc_id) for h in a.retrieved]
             row = {"declined": a.abstained}
             if q.gold_quotes:
-                row |= {"hit": hit_at(passages[:5], q.gold_quotes, 5), "mrr": mrr(passages, q.gold_quotes),
-                        "kf": key_fact_recall(a.text, q.key_facts) if q.key_facts else None}
+                row |= {
+                    "hit": hit_at(passages[:5], q.gold_quotes, 5),
+                    "mrr": mrr(passages, q.gold_quotes),
+                    "kf": key_fact_recall(a.text, q.key_facts) if q.key_facts else None,
+                }
             wrong = a.abstained != (q.type == "unanswerable")
             if args.show and wrong:
                 print(f"  {q.id} [{q.type}/{a.answer_type}] {a.outcome}: {q.question}")
@@ -76,10 +79,12 @@ def _line(name: str, rows: list[dict]) -> str:
     parts = [f"{name:13} n={len(rows):3}"]
     if answerable:
         kf = [r["kf"] for r in answerable if r["kf"] is not None]
-        parts += [f"hit@5={statistics.mean(r['hit'] for r in answerable):.3f}",
-                  f"mrr={statistics.mean(r['mrr'] for r in answerable):.3f}",
-                  f"kf={statistics.mean(kf) if kf else 0:.3f}",
-                  f"false_decl={statistics.mean(r['declined'] for r in answerable):.3f}"]
+        parts += [
+            f"hit@5={statistics.mean(r['hit'] for r in answerable):.3f}",
+            f"mrr={statistics.mean(r['mrr'] for r in answerable):.3f}",
+            f"kf={statistics.mean(kf) if kf else 0:.3f}",
+            f"false_decl={statistics.mean(r['declined'] for r in answerable):.3f}",
+        ]
     unanswerable = [r for r in rows if "hit" not in r]
     if unanswerable:
         parts.append(f"declined_unanswerable={statistics.mean(r['declined'] for r in unanswerable):.3f}")

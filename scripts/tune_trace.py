@@ -37,8 +37,9 @@ THRESHOLDS = tuple(round(step * 0.02, 2) for step in range(10, 45))
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--index-dir", type=Path)
-    parser.add_argument("--current", action="store_true",
-                        help="only measure the numbers in assistant/settings.py (no grid)")
+    parser.add_argument(
+        "--current", action="store_true", help="only measure the numbers in assistant/settings.py (no grid)"
+    )
     args = parser.parse_args()
     base = Settings.from_env()
     if args.index_dir:
@@ -46,15 +47,22 @@ def main() -> None:
     index = open_index(base, with_collection=False)
     settings = base if args.current else choose(index, base)
     if not args.current:
-        print(f"chosen on the tuning part: trace_pairing={settings.trace_pairing!r} "
-              f"trace_lexical_weight={settings.trace_lexical_weight} trace_row_rank={settings.trace_row_rank} "
-              f"trace_finding_rank={settings.trace_finding_rank} trace_link_threshold={settings.trace_link_threshold}")
+        print(
+            f"chosen on the tuning part: trace_pairing={settings.trace_pairing!r} "
+            f"trace_lexical_weight={settings.trace_lexical_weight} trace_row_rank={settings.trace_row_rank} "
+            f"trace_finding_rank={settings.trace_finding_rank} trace_link_threshold={settings.trace_link_threshold}"
+        )
     for split in ("tune", "test"):
-        for part, what in (("priority", "priority actions (linked by reference)"),
-                           ("improvement", "areas for improvement (by similarity)"), ("", "all findings")):
+        for part, what in (
+            ("priority", "priority actions (linked by reference)"),
+            ("improvement", "areas for improvement (by similarity)"),
+            ("", "all findings"),
+        ):
             q = link_quality(index, GOLD, split, settings=settings, part=part)
-            print(f"  {split:4} {what:40} precision {q['precision']:.2f}  recall {q['recall']:.2f}  "
-                  f"F1 {q['f1']:.2f}  ({q['findings']} findings, {q['gold']} gold links, {q['found']} found)")
+            print(
+                f"  {split:4} {what:40} precision {q['precision']:.2f}  recall {q['recall']:.2f}  "
+                f"F1 {q['f1']:.2f}  ({q['findings']} findings, {q['gold']} gold links, {q['found']} found)"
+            )
 
 
 def choose(index, base: Settings) -> Settings:
@@ -69,16 +77,24 @@ def choose(index, base: Settings) -> Settings:
                 for finding_rank in FINDING_RANKS:
                     f1 = {}
                     for threshold in THRESHOLDS:
-                        settings = scored.replace(trace_row_rank=row_rank, trace_finding_rank=finding_rank,
-                                                  trace_link_threshold=threshold)
-                        f1[threshold] = score_links(gold, candidate_links(candidates, settings), "tune",
-                                                    part="improvement")["f1"]
+                        settings = scored.replace(
+                            trace_row_rank=row_rank, trace_finding_rank=finding_rank, trace_link_threshold=threshold
+                        )
+                        f1[threshold] = score_links(
+                            gold, candidate_links(candidates, settings), "tune", part="improvement"
+                        )["f1"]
                     for i, threshold in enumerate(THRESHOLDS):
-                        around = [f1[t] for t in THRESHOLDS[max(i - 1, 0):i + 2]]
+                        around = [f1[t] for t in THRESHOLDS[max(i - 1, 0) : i + 2]]
                         key = (round(f1[threshold], 4), round(sum(around) / len(around), 4), threshold)
                         if best is None or key > best[0]:
-                            best = (key, scored.replace(trace_row_rank=row_rank, trace_finding_rank=finding_rank,
-                                                        trace_link_threshold=threshold))
+                            best = (
+                                key,
+                                scored.replace(
+                                    trace_row_rank=row_rank,
+                                    trace_finding_rank=finding_rank,
+                                    trace_link_threshold=threshold,
+                                ),
+                            )
     return best[1]
 
 

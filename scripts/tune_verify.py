@@ -62,7 +62,9 @@ def main() -> int:
         for sentence, vector in zip(sentences, vectors):
             cases.append((f"{sentence} {marks}", supported, vector, True))
             if other is not None:
-                cases.append((f"{sentence} [1]", {1: source(1, other.chunk, other.chunk.passage, index)}, vector, False))
+                cases.append(
+                    (f"{sentence} [1]", {1: source(1, other.chunk, other.chunk.passage, index)}, vector, False)
+                )
     n_pos = sum(c[3] for c in cases)
     print(f"{len(questions)} questions: {n_pos} supported and {len(cases) - n_pos} unsupported sentences")
     best = None
@@ -75,12 +77,16 @@ def main() -> int:
         recall = tp / n_pos if n_pos else 0.0
         precision = tp / (tp + fp) if tp + fp else 1.0
         f = 1.25 * precision * recall / (0.25 * precision + recall) if precision + recall else 0.0
-        print(f"{sim:>10.2f} {ov:>8.2f} {recall:>7.3f} {fp / max(1, len(cases) - n_pos):>12.3f} {precision:>10.3f} {f:>6.3f}")
+        print(
+            f"{sim:>10.2f} {ov:>8.2f} {recall:>7.3f} {fp / max(1, len(cases) - n_pos):>12.3f} {precision:>10.3f} {f:>6.3f}"
+        )
         if best is None or f > best[0]:
             best = (f, sim, ov, recall, precision)
     f, sim, ov, recall, precision = best
-    print(f"best F0.5 {f:.3f}: verify_min_similarity={sim} verify_min_overlap={ov} "
-          f"(recall {recall:.3f}, precision {precision:.3f})")
+    print(
+        f"best F0.5 {f:.3f}: verify_min_similarity={sim} verify_min_overlap={ov} "
+        f"(recall {recall:.3f}, precision {precision:.3f})"
+    )
     return 0
 
 

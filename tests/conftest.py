@@ -90,8 +90,9 @@ def copy_small_corpus(corpus_dir: Path, doc_ids=SMALL_DOCS) -> Path:
 def run_cli(*args: str, timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
     """`assistant ARGS` from the venv, as a user runs it; output captured as text."""
     full_env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False", **(env or {})}
-    return subprocess.run([str(ASSISTANT), *map(str, args)], cwd=ROOT, env=full_env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [str(ASSISTANT), *map(str, args)], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def invoke_cli(*args: object, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -128,8 +129,7 @@ def corpus_index(tmp_path_factory) -> BuiltIndex:
     corpus_dir = tmp_path_factory.mktemp("corpus")
     shutil.copytree(CORPUS, corpus_dir, dirs_exist_ok=True)
     index_dir = tmp_path_factory.mktemp("index")
-    settings = Settings(corpus_dir=corpus_dir, index_dir=index_dir,
-                        feedback_db=index_dir / "feedback.sqlite3")
+    settings = Settings(corpus_dir=corpus_dir, index_dir=index_dir, feedback_db=index_dir / "feedback.sqlite3")
     report = build_index(settings, progress=False)
     assert not report.errors, [str(e) for e in report.errors]
     return BuiltIndex(settings=settings, corpus_dir=corpus_dir, report=report)

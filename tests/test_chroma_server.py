@@ -30,8 +30,12 @@ def free_port() -> int:
 
 
 def start_server(path, port: int, log) -> subprocess.Popen:
-    proc = subprocess.Popen([str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}/api/v2/heartbeat"
     deadline = time.monotonic() + 60
     while True:
@@ -61,7 +65,8 @@ def chroma_server(tmp_path):
 
 
 def test_server_store_answers_as_the_embedded_store_and_a_stopped_server_is_a_clear_error(
-        small_corpus, small_index_template, chroma_server):
+    small_corpus, small_index_template, chroma_server
+):
     from assistant.retrieve import retrieve
     from ingest.index import build_index
 
@@ -78,14 +83,14 @@ def test_server_store_answers_as_the_embedded_store_and_a_stopped_server_is_a_cl
 
     server_index = open_index(settings)
     assert server_index.collection.count() == len(server_index.chunks) == report.chunks
-    from_server = {q: [h.chunk.chunk_id for h in retrieve(q, settings=settings, index=server_index)]
-                   for q in QUESTIONS}
+    from_server = {q: [h.chunk.chunk_id for h in retrieve(q, settings=settings, index=server_index)] for q in QUESTIONS}
     forget_loaded()
     embedded = small_index_template.settings
     embedded_index = open_index(embedded)
     assert sorted(c.chunk_id for c in embedded_index.chunks) == sorted(c.chunk_id for c in server_index.chunks)
-    from_embedded = {q: [h.chunk.chunk_id for h in retrieve(q, settings=embedded, index=embedded_index)]
-                     for q in QUESTIONS}
+    from_embedded = {
+        q: [h.chunk.chunk_id for h in retrieve(q, settings=embedded, index=embedded_index)] for q in QUESTIONS
+    }
     forget_loaded()
     assert all(from_server.values())
     assert from_server == from_embedded

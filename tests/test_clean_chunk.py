@@ -24,18 +24,20 @@ def assert_offsets_map_back(doc: Document) -> None:
     for i, ch in enumerate(doc.text):
         if ch in INSERTED:
             continue
-        assert doc.raw_text[doc.offsets[i]] == ch, (i, ch, doc.text[max(0, i - 20):i + 20])
+        assert doc.raw_text[doc.offsets[i]] == ch, (i, ch, doc.text[max(0, i - 20) : i + 20])
 
 
 # --- Page furniture ----------------------------------------------------------------------------
 
 
 def test_page_number_lines_are_removed():
-    raw = ("Leaders have a clear vision for children's mental health services.\n\n"
-           "12\n\n"
-           "more detail follows on the next page about the plans that were agreed.\n\n"
-           "Page 12 of 46\n\n"
-           "the plans were agreed by the board in January 2020.\n")
+    raw = (
+        "Leaders have a clear vision for children's mental health services.\n\n"
+        "12\n\n"
+        "more detail follows on the next page about the plans that were agreed.\n\n"
+        "Page 12 of 46\n\n"
+        "the plans were agreed by the board in January 2020.\n"
+    )
     doc = clean(raw)
     assert "12" not in doc.text.replace("2020", "")
     assert "Page" not in doc.text
@@ -46,10 +48,12 @@ def test_page_number_lines_are_removed():
 
 
 def test_a_running_header_beside_a_page_number_is_removed():
-    raw = ("Health visitors see every family with a new baby within fourteen days of the birth.\n\n"
-           "Review of Health services for Children Looked After and Safeguarding in Sefton\n"
-           "Page 12 of 46\n\n"
-           "School nurses run drop-in sessions in every secondary school in the borough.\n")
+    raw = (
+        "Health visitors see every family with a new baby within fourteen days of the birth.\n\n"
+        "Review of Health services for Children Looked After and Safeguarding in Sefton\n"
+        "Page 12 of 46\n\n"
+        "School nurses run drop-in sessions in every secondary school in the borough.\n"
+    )
     doc = clean(raw)
     assert "Review of Health services" not in doc.text
     assert "Page 12" not in doc.text
@@ -59,12 +63,16 @@ def test_a_running_header_beside_a_page_number_is_removed():
 def test_a_sentence_line_beside_a_page_number_is_kept():
     """A page break inside a sentence: the line before the page number ends with "to", so it
     is the sentence's text, not a running header."""
-    raw = ("The partnership has not yet reviewed how it responds to\n\n"
-           "12\n\n"
-           "children who go missing from home or care, and it plans to do so in 2020.\n")
+    raw = (
+        "The partnership has not yet reviewed how it responds to\n\n"
+        "12\n\n"
+        "children who go missing from home or care, and it plans to do so in 2020.\n"
+    )
     doc = clean(raw)
-    assert doc.text == ("The partnership has not yet reviewed how it responds to children who go missing "
-                        "from home or care, and it plans to do so in 2020.")
+    assert doc.text == (
+        "The partnership has not yet reviewed how it responds to children who go missing "
+        "from home or care, and it plans to do so in 2020."
+    )
 
 
 # --- Footnotes ---------------------------------------------------------------------------------
@@ -73,12 +81,14 @@ def test_a_sentence_line_beside_a_page_number_is_kept():
 def test_footnote_markers_are_removed_and_footnote_text_moves_to_the_end():
     # As the letter has it: the page ends mid-sentence, a rule of spaces, the footnote, and the
     # sentence goes on on the next page.
-    raw = ("This inspection evaluated the multi-agency response to children in Sefton.1 This "
-           "inspection was carried out by four inspectorates working together to look at\n\n"
-           "                                        \n"
-           "1 This joint inspection was conducted under section 20 of the Children Act 2004.\n"
-           "the experiences of children and the plans made for them.\n\n"
-           "The partnership has agreed an action plan in response to the findings.\n")
+    raw = (
+        "This inspection evaluated the multi-agency response to children in Sefton.1 This "
+        "inspection was carried out by four inspectorates working together to look at\n\n"
+        "                                        \n"
+        "1 This joint inspection was conducted under section 20 of the Children Act 2004.\n"
+        "the experiences of children and the plans made for them.\n\n"
+        "The partnership has agreed an action plan in response to the findings.\n"
+    )
     doc = clean(raw)
     assert doc.text.split("\n\n") == [
         "This inspection evaluated the multi-agency response to children in Sefton. This inspection was "
@@ -91,11 +101,13 @@ def test_footnote_markers_are_removed_and_footnote_text_moves_to_the_end():
 
 
 def test_every_footnote_under_one_rule_moves_to_the_end():
-    raw = ("Inspectors looked at the experiences of children in Sefton.1 They also looked at\n\n"
-           "                                        \n"
-           "1 The inspectorates are Ofsted, CQC, HMICFRS and HMI Probation.\n"
-           "2 Children and young people aged 10 to 17.\n"
-           "the plans made for them by the partnership.\n")
+    raw = (
+        "Inspectors looked at the experiences of children in Sefton.1 They also looked at\n\n"
+        "                                        \n"
+        "1 The inspectorates are Ofsted, CQC, HMICFRS and HMI Probation.\n"
+        "2 Children and young people aged 10 to 17.\n"
+        "the plans made for them by the partnership.\n"
+    )
     doc = clean(raw)
     assert doc.text.split("\n\n") == [
         "Inspectors looked at the experiences of children in Sefton. They also looked at the plans made "
@@ -108,8 +120,10 @@ def test_every_footnote_under_one_rule_moves_to_the_end():
 # --- Tables ------------------------------------------------------------------------------------
 
 
-HEADER = ("The Outcomes we are\naiming for\nAction\nRef.\nThe actions we are\ntaking\n"
-          "Why we are doing\nthis?\nResponsible\nlead\n")
+HEADER = (
+    "The Outcomes we are\naiming for\nAction\nRef.\nThe actions we are\ntaking\n"
+    "Why we are doing\nthis?\nResponsible\nlead\n"
+)
 ROWS = [
     "1.1.1 To refresh the strategy for children and young people.\nThe strategy was agreed by Council in January.\n",
     "1.1.2 To review the joint commissioning plan for mental health.\nThis has been delayed by Covid.\n",
@@ -146,10 +160,12 @@ def test_rows_parsed_once_give_the_chunks_parsing_inside_gives(monkeypatch):
 
 
 def test_words_hyphenated_across_lines_are_joined_as_the_document_spells_them():
-    raw = ("The partnership has made progress in commis-\n\n"
-           "sioning services, and its commissioning plan is clear. Children's well-\n\n"
-           "being is a priority, because well-being matters to every agency. Multi-\n\n"
-           "agency meetings take place every month.\n")
+    raw = (
+        "The partnership has made progress in commis-\n\n"
+        "sioning services, and its commissioning plan is clear. Children's well-\n\n"
+        "being is a priority, because well-being matters to every agency. Multi-\n\n"
+        "agency meetings take place every month.\n"
+    )
     doc = clean(raw)
     assert "progress in commissioning services" in doc.text
     assert "Children's well-being is a priority" in doc.text
@@ -160,12 +176,14 @@ def test_words_hyphenated_across_lines_are_joined_as_the_document_spells_them():
 
 
 def test_wrapped_lines_join_into_one_paragraph():
-    raw = ("Leaders across the strategic partnership need to take swift and decisive action\n"
-           "to ensure that the mental health needs of children in the borough are fully\n"
-           "understood and addressed, with a particular focus on avoiding drift and delay.\n\n"
-           "Areas for improvement\n\n"
-           "The relevant strategic partners are not always involved in decisions about which\n"
-           "services are needed for children with emotional well-being needs.\n")
+    raw = (
+        "Leaders across the strategic partnership need to take swift and decisive action\n"
+        "to ensure that the mental health needs of children in the borough are fully\n"
+        "understood and addressed, with a particular focus on avoiding drift and delay.\n\n"
+        "Areas for improvement\n\n"
+        "The relevant strategic partners are not always involved in decisions about which\n"
+        "services are needed for children with emotional well-being needs.\n"
+    )
     doc = clean(raw)
     assert doc.text.split("\n\n") == [
         "Leaders across the strategic partnership need to take swift and decisive action to ensure that "
@@ -183,11 +201,13 @@ def test_wrapped_lines_join_into_one_paragraph():
 
 @pytest.mark.parametrize("glyph", ["◼", "▪", "■", "●", "•", "o"])
 def test_bullets_become_bullet_paragraphs(glyph):
-    raw = (f"Leaders need to ensure that:\n\n"
-           f"{glyph} the mental health needs of children in the borough are fully understood and\n"
-           f"addressed, with a particular focus on avoiding drift and delay\n"
-           f" {glyph} there is improvement in communication and information-sharing\n"
-           f"{glyph} child protection procedures are followed.\n")
+    raw = (
+        f"Leaders need to ensure that:\n\n"
+        f"{glyph} the mental health needs of children in the borough are fully understood and\n"
+        f"addressed, with a particular focus on avoiding drift and delay\n"
+        f" {glyph} there is improvement in communication and information-sharing\n"
+        f"{glyph} child protection procedures are followed.\n"
+    )
     doc = clean(raw)
     assert doc.text.split("\n\n") == [
         "Leaders need to ensure that:",
@@ -247,11 +267,14 @@ def test_each_finding_of_a_letter_is_its_own_passage_under_its_heading():
     doc = clean(LETTER, doc_type="inspection_letter")
     chunks = chunk_document(doc, max_tokens=180)
     assert [(c.kind, c.section) for c in chunks] == [
-        ("finding", "Areas for improvement"), ("finding", "Areas for improvement"), ("finding", "Key strengths")]
+        ("finding", "Areas for improvement"),
+        ("finding", "Areas for improvement"),
+        ("finding", "Key strengths"),
+    ]
     assert chunks[0].passage.startswith("Areas for improvement\n\n• Leaders do not seek")
     assert chunks[1].passage.startswith("• Joint commissioning") and chunks[1].passage.endswith("need.")
     for chunk in chunks:
-        assert doc.text[chunk.start:chunk.end] == chunk.passage
+        assert doc.text[chunk.start : chunk.end] == chunk.passage
         assert chunk.passage.count("•") == 1
     # Ids stay while the text does, and change with it.
     assert [c.chunk_id for c in chunk_document(clean(LETTER, "inspection_letter"))] == [c.chunk_id for c in chunks]
@@ -260,19 +283,32 @@ def test_each_finding_of_a_letter_is_its_own_passage_under_its_heading():
     assert changed[2].chunk_id != chunks[2].chunk_id
 
 
-SCRUTINY = ("Impact of Covid 19\n\n"
-            "8.3 Children's Social Care kept in touch with children through virtual visits.\n\n"
-            "8.4 There has been a significant reduction of referrals in MASH.\n\n"
-            + "\n\n".join(["Referrals fell in April.", "Visits moved online.", "Courts were delayed.",
-                           "Schools stayed open.", "Staff were redeployed.", "Demand rose in June."] * 2)
-            + "\n")
+SCRUTINY = (
+    "Impact of Covid 19\n\n"
+    "8.3 Children's Social Care kept in touch with children through virtual visits.\n\n"
+    "8.4 There has been a significant reduction of referrals in MASH.\n\n"
+    + "\n\n".join(
+        [
+            "Referrals fell in April.",
+            "Visits moved online.",
+            "Courts were delayed.",
+            "Schools stayed open.",
+            "Staff were redeployed.",
+            "Demand rose in June.",
+        ]
+        * 2
+    )
+    + "\n"
+)
 
 
 def test_numbered_paragraphs_keep_their_reference_and_continuation():
     doc = clean(SCRUTINY, doc_type="scrutiny_report")
     chunks = chunk_document(doc, max_tokens=180)
     assert [(c.ref, c.kind, c.section) for c in chunks] == [
-        ("8.3", "paragraph", "Impact of Covid 19"), ("8.4", "paragraph", "Impact of Covid 19")]
+        ("8.3", "paragraph", "Impact of Covid 19"),
+        ("8.4", "paragraph", "Impact of Covid 19"),
+    ]
     assert chunks[1].passage.startswith("8.4 There has been") and chunks[1].passage.endswith("Demand rose in June.")
 
 
@@ -285,6 +321,5 @@ def test_a_long_passage_is_cut_into_pieces_within_max_tokens():
     assert [c.part for c in chunks] == list(range(len(chunks)))
     for chunk in chunks:
         assert chunk.text in chunk.passage
-    too_long = [(c.part, count_tokens(c.text)) for c in chunk_document(doc, max_tokens=24)
-                if count_tokens(c.text) > 24]
+    too_long = [(c.part, count_tokens(c.text)) for c in chunk_document(doc, max_tokens=24) if count_tokens(c.text) > 24]
     assert not too_long, f"pieces over max_tokens=24 (part, tokens): {too_long}"

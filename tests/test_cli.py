@@ -11,8 +11,15 @@ import pytest
 from assistant.store import open_index
 from conftest import invoke_cli
 
-DOCS = ("sefton-cqc-health-review", "sefton-ilacs-2022", "sefton-ilacs-2025", "sefton-jtai-action-plan-2020",
-        "sefton-jtai-letter-2019", "sefton-jtai-scrutiny-report-2020", "sefton-ofsted-inspection-2016")
+DOCS = (
+    "sefton-cqc-health-review",
+    "sefton-ilacs-2022",
+    "sefton-ilacs-2025",
+    "sefton-jtai-action-plan-2020",
+    "sefton-jtai-letter-2019",
+    "sefton-jtai-scrutiny-report-2020",
+    "sefton-ofsted-inspection-2016",
+)
 
 
 @pytest.fixture(scope="module")
@@ -111,16 +118,32 @@ def test_settings_lists_every_variable(index_dir):
 
 def test_settings_never_prints_a_secret(tmp_path):
     """A user pasting `assistant settings` into a ticket must not paste the LLM key or the login password."""
-    done = invoke_cli("settings", "--index-dir", tmp_path,
-                   env={"ASSISTANT_LLM_API_KEY": "sk-secret-123", "ASSISTANT_AUTH_PASSWORD": "hunter2-pw"})
+    done = invoke_cli(
+        "settings",
+        "--index-dir",
+        tmp_path,
+        env={"ASSISTANT_LLM_API_KEY": "sk-secret-123", "ASSISTANT_AUTH_PASSWORD": "hunter2-pw"},
+    )
     assert done.returncode == 0, done.stderr
     assert "sk-secret-123" not in done.stdout and "hunter2-pw" not in done.stdout
     assert "ASSISTANT_LLM_API_KEY=(set, not shown)" in done.stdout
     assert "ASSISTANT_AUTH_PASSWORD=(set, not shown)" in done.stdout
 
 
-VERBS = ("ingest", "docs", "timeline", "actions", "ask", "chat", "serve", "eval", "eval run", "eval diff", "feedback",
-         "settings")
+VERBS = (
+    "ingest",
+    "docs",
+    "timeline",
+    "actions",
+    "ask",
+    "chat",
+    "serve",
+    "eval",
+    "eval run",
+    "eval diff",
+    "feedback",
+    "settings",
+)
 
 
 def test_every_verb_has_an_example_in_its_help():
@@ -135,14 +158,17 @@ def test_every_verb_has_an_example_in_its_help():
     assert done.returncode == 0 and "Commands:" in done.stdout
 
 
-@pytest.mark.parametrize("args, words", [
-    (("ask", "--nope", "x"), ["No such option '--nope'", "(see 'assistant ask --help')"]),
-    (("frobnicate",), ["No such command 'frobnicate'", "'assistant --help'"]),
-    (("serve", "--port", "0"), ["'--port'", "1<=x<=65535"]),
-    (("eval", "diff", "/no/run-a", "/no/run-b"), ["no run at /no/run-a", "assistant eval run --out"]),
-    (("eval", "--questions", "/no/set.jsonl"), ["no question set at /no/set.jsonl"]),  # eval alone is eval run
-    (("docs", "--index-dir", "/no/index"), ["No index at /no/index/", "run 'assistant ingest' first"]),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (("ask", "--nope", "x"), ["No such option '--nope'", "(see 'assistant ask --help')"]),
+        (("frobnicate",), ["No such command 'frobnicate'", "'assistant --help'"]),
+        (("serve", "--port", "0"), ["'--port'", "1<=x<=65535"]),
+        (("eval", "diff", "/no/run-a", "/no/run-b"), ["no run at /no/run-a", "assistant eval run --out"]),
+        (("eval", "--questions", "/no/set.jsonl"), ["no question set at /no/set.jsonl"]),  # eval alone is eval run
+        (("docs", "--index-dir", "/no/index"), ["No index at /no/index/", "run 'assistant ingest' first"]),
+    ],
+)
 def test_every_error_is_one_line_that_says_the_fix(args, words):
     done = invoke_cli(*args)
     lines = done.stderr.strip().splitlines()

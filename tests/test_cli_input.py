@@ -49,8 +49,9 @@ def test_a_taken_port_is_one_line_before_start_up(small_index):
 
 def test_file_names_with_control_characters_are_printed_escaped(small_index):
     evil = small_index.corpus_dir / "report\x1b[2J\x1b]0;pwned\x07\nfailed: fake.txt"
-    done = invoke_cli("ingest", "--quiet", "--corpus-dir", small_index.corpus_dir, "--index-dir",
-                   small_index.index_dir, evil)
+    done = invoke_cli(
+        "ingest", "--quiet", "--corpus-dir", small_index.corpus_dir, "--index-dir", small_index.index_dir, evil
+    )
     failed = [line for line in done.stderr.splitlines() if line.startswith("failed:")]
     assert len(failed) == 1, done.stderr  # the newline in the name did not start a second line
     assert "report\\x1b[2J\\x1b]0;pwned\\x07\\nfailed: fake.txt" in failed[0]

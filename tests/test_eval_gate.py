@@ -27,8 +27,11 @@ from evals.run import run_eval
 ROOT = Path(__file__).resolve().parent.parent
 SETS = {
     "corpus": (ROOT / "evals" / "sets" / "corpus" / "heldout.jsonl", BASELINE, "corpus_index"),
-    "reports": (ROOT / "evals" / "sets" / "reports" / "heldout.jsonl",
-                ROOT / "evals" / "sets" / "reports" / "baseline.json", "reports_index"),
+    "reports": (
+        ROOT / "evals" / "sets" / "reports" / "heldout.jsonl",
+        ROOT / "evals" / "sets" / "reports" / "baseline.json",
+        "reports_index",
+    ),
 }
 
 

@@ -22,17 +22,32 @@ OTHER = "The youth offending team has a well-established health offer with acces
 
 
 def _chunk(i: int, passage: str, doc_id: str = "sefton-jtai-letter-2019") -> Chunk:
-    return Chunk(chunk_id=f"{doc_id}:{i}", doc_id=doc_id, title="JTAI letter", doc_type="inspection_letter",
-                 publisher="Ofsted", date="2019-12-18", text=passage[:80], passage=passage,
-                 section="Areas for improvement", ref=f"{i}")
+    return Chunk(
+        chunk_id=f"{doc_id}:{i}",
+        doc_id=doc_id,
+        title="JTAI letter",
+        doc_type="inspection_letter",
+        publisher="Ofsted",
+        date="2019-12-18",
+        text=passage[:80],
+        passage=passage,
+        section="Areas for improvement",
+        ref=f"{i}",
+    )
 
 
 def _answer(question: str, text: str, passages: list[str], *, cite: bool = True, abstained: bool = False) -> Answer:
     chunks = [_chunk(i, p) for i, p in enumerate(passages)]
     citations = (Citation(1, chunks[0], (chunks[0].passage,)),) if cite and chunks else ()
-    return Answer(question=question, resolved_question=question, text=text, citations=citations,
-                  retrieved=tuple(Hit(c, 1.0 / (i + 1)) for i, c in enumerate(chunks)), abstained=abstained,
-                  timings_ms={"retrieve": 1.0, "compose": 2.0})
+    return Answer(
+        question=question,
+        resolved_question=question,
+        text=text,
+        citations=citations,
+        retrieved=tuple(Hit(c, 1.0 / (i + 1)) for i, c in enumerate(chunks)),
+        abstained=abstained,
+        timings_ms={"retrieve": 1.0, "compose": 2.0},
+    )
 
 
 def fake_answer(question: str) -> Answer:
@@ -49,12 +64,20 @@ def fake_answer(question: str) -> Answer:
 
 
 QUESTIONS = [
-    Question(id="q-good", question="Are school nurses told when children go missing?", type="lookup",
-             gold_quotes=("school nurses are not routinely informed when children go missing",),
-             key_facts=("not routinely informed",)),
-    Question(id="q-bad", question="What health offer does the team have?", type="lookup",
-             gold_quotes=("school nurses are not routinely informed when children go missing",),
-             key_facts=("school nurses",)),
+    Question(
+        id="q-good",
+        question="Are school nurses told when children go missing?",
+        type="lookup",
+        gold_quotes=("school nurses are not routinely informed when children go missing",),
+        key_facts=("not routinely informed",),
+    ),
+    Question(
+        id="q-bad",
+        question="What health offer does the team have?",
+        type="lookup",
+        gold_quotes=("school nurses are not routinely informed when children go missing",),
+        key_facts=("school nurses",),
+    ),
     Question(id="q-none", question="What about the weather?", type="unanswerable"),
     Question(id="q-crash", question="Please crash now", type="lookup", gold_quotes=("anything at all here",)),
     Question(id="q-plain", question="Tell me about the team"),
@@ -79,8 +102,18 @@ def test_run_writes_all_four_files(run):
         assert (run.out_dir / name).is_file(), name
     rows = _read_rows(run.out_dir / "results.jsonl")
     assert [r["id"] for r in rows] == [q.id for q in QUESTIONS]
-    for field in ("id", "type", "question", "answer", "abstained", "citations", "retrieved", "latency_ms",
-                  "error", "metrics"):
+    for field in (
+        "id",
+        "type",
+        "question",
+        "answer",
+        "abstained",
+        "citations",
+        "retrieved",
+        "latency_ms",
+        "error",
+        "metrics",
+    ):
         assert field in rows[0], field
     assert set(rows[0]["citations"][0]) >= {"n", "doc_id", "title", "section", "date", "text"}
     assert set(rows[0]["retrieved"][0]) == {"doc_id", "chunk_id", "text", "score"}
@@ -146,17 +179,22 @@ def test_html_is_self_contained_and_escapes_untrusted_text(tmp_path):
 
 def test_malformed_lines_are_reported_by_line_and_the_rest_read(tmp_path):
     path = tmp_path / "set.jsonl"
-    path.write_text("\n".join([
-        json.dumps({"id": "a", "question": "First?", "type": "lookup", "gold_quotes": ["x  y\nz"]}),
-        "{not json",
-        "",
-        json.dumps({"id": "b", "type": "lookup"}),
-        json.dumps({"id": "c", "question": "Typed?", "type": "riddle"}),
-        json.dumps({"id": "d", "question": "Types?", "docs": "one-doc"}),
-        json.dumps({"question": "No id?", "key_facts": ["fact"]}),
-        json.dumps({"id": "a", "question": "Again?"}),
-        json.dumps(["not", "an", "object"]),
-    ]) + "\n")
+    path.write_text(
+        "\n".join(
+            [
+                json.dumps({"id": "a", "question": "First?", "type": "lookup", "gold_quotes": ["x  y\nz"]}),
+                "{not json",
+                "",
+                json.dumps({"id": "b", "type": "lookup"}),
+                json.dumps({"id": "c", "question": "Typed?", "type": "riddle"}),
+                json.dumps({"id": "d", "question": "Types?", "docs": "one-doc"}),
+                json.dumps({"question": "No id?", "key_facts": ["fact"]}),
+                json.dumps({"id": "a", "question": "Again?"}),
+                json.dumps(["not", "an", "object"]),
+            ]
+        )
+        + "\n"
+    )
     questions, errors = read_questions(path)
     assert [q.id for q in questions] == ["a", "row-7"]
     assert questions[0].gold_quotes == ("x y z",) and questions[1].type == "unlabelled"
@@ -173,7 +211,7 @@ def test_csv_question_set(tmp_path):
     path.write_text(
         "id,question,type,docs,gold_quotes,key_facts,answer\n"
         'c1,Are nurses told when children go missing?,lookup,sefton-jtai-letter-2019,"[""school nurses are not routinely informed""]",'
-        'not routinely | informed,No.\n'
+        "not routinely | informed,No.\n"
         ',"A question\nover two lines?",,,,,\n'
         "c3,,lookup,,,,\n"
         'c4,Bad list?,lookup,,"[broken",,\n',
@@ -202,12 +240,19 @@ def _summary(hit: float, *, lookup_n: int = 6, p95: float = 1000.0) -> dict:
         metrics["latency_ms"] = {"mean": p95 / 2, "n": n, "p50": p95 / 2, "p95": p95}
         return {"n_questions": n, "n_errors": 0, "error_rate": 0.0, "n_failed": 0, "metrics": metrics}
 
-    return {"n_questions": lookup_n + 2, "overall": group(lookup_n + 2),
-            "by_type": {"lookup": group(lookup_n), "acronym": group(2)}}
+    return {
+        "n_questions": lookup_n + 2,
+        "overall": group(lookup_n + 2),
+        "by_type": {"lookup": group(lookup_n), "acronym": group(2)},
+    }
 
 
-STRICT = {"min_type_questions": 5, "per_type_one_question": False, "drop": {"hit_at_k": 0.02},
-          "rise_ratio": {"latency_p95_ms": 1.5, "latency_p50_ms": 1.5}}
+STRICT = {
+    "min_type_questions": 5,
+    "per_type_one_question": False,
+    "drop": {"hit_at_k": 0.02},
+    "rise_ratio": {"latency_p95_ms": 1.5, "latency_p50_ms": 1.5},
+}
 
 
 def test_compare_flags_a_drop_beyond_tolerance_not_within():
@@ -237,8 +282,10 @@ def test_compare_skips_small_types_and_checks_latency_ratio(tmp_path):
     small = compare(_summary(0.5, lookup_n=4), _summary(0.9, lookup_n=4), STRICT)
     assert [r.scope for r in small] == ["overall"]  # lookup has 4 questions: not gated by type
     slow = compare(_summary(0.9, p95=1600.0), _summary(0.9, p95=1000.0), STRICT)
-    assert [(r.scope, r.figure, r.kind) for r in slow] == [("overall", "latency_p95_ms", "rise_ratio"),
-                                                           ("overall", "latency_p50_ms", "rise_ratio")]
+    assert [(r.scope, r.figure, r.kind) for r in slow] == [
+        ("overall", "latency_p95_ms", "rise_ratio"),
+        ("overall", "latency_p50_ms", "rise_ratio"),
+    ]
     assert compare(_summary(0.9, p95=1400.0), _summary(0.9, p95=1000.0), STRICT) == []
     # paths work as well as data, and tolerances can be given
     (tmp_path / "summary.json").write_text(json.dumps(_summary(0.85)))
@@ -258,7 +305,10 @@ def test_diff_runs_orders_newly_failing_first(run, tmp_path):
     later = run_eval(QUESTIONS, fixed, out_dir=tmp_path / "later", progress=False)
     changes = diff_runs(run.out_dir / "results.jsonl", later.out_dir)
     assert [(c.id, c.status) for c in changes] == [
-        ("q-good", "newly failing"), ("q-none", "newly failing"), ("q-bad", "newly passing")]
+        ("q-good", "newly failing"),
+        ("q-none", "newly failing"),
+        ("q-bad", "newly passing"),
+    ]
     moved = {m.metric: (m.before, m.after) for m in changes[1].changes}
     assert moved["abstained"] == (True, False) and moved["abstention_correct"] == (True, False)
     text = format_diff(changes)

@@ -13,28 +13,46 @@ from assistant.types import Answer, Brief, BriefPoint, BriefSection, Chunk, Cita
 from ui.export import brief_docx, brief_markdown, conversation_markdown
 
 BEACON = "![x](http://127.0.0.1:9/beacon.png)"
-HOSTILE = (f"Practice is improving. {BEACON} See [the guidance](https://evil.example/login) or "
-           "www.evil.example/path and write to someone@evil.example. [1]: http://evil.example/ref "
-           "<img src=http://evil.example/i.png> \\[escaped\\](http://evil.example/x)")
+HOSTILE = (
+    f"Practice is improving. {BEACON} See [the guidance](https://evil.example/login) or "
+    "www.evil.example/path and write to someone@evil.example. [1]: http://evil.example/ref "
+    "<img src=http://evil.example/i.png> \\[escaped\\](http://evil.example/x)"
+)
 CONTROL = "Plans are reviewed\x00 monthly\x07 by the\x0b board\x1b[2J."
 
 
 def _chunk(passage: str) -> Chunk:
-    return Chunk(chunk_id="letter:1", doc_id="letter", title="Inspection letter", doc_type="inspection_letter",
-                 publisher="Ofsted", date="2019-12-18", text=passage, passage=passage, section="Findings",
-                 kind="finding")
+    return Chunk(
+        chunk_id="letter:1",
+        doc_id="letter",
+        title="Inspection letter",
+        doc_type="inspection_letter",
+        publisher="Ofsted",
+        date="2019-12-18",
+        text=passage,
+        passage=passage,
+        section="Findings",
+        kind="finding",
+    )
 
 
 def _answer(sentence: str) -> Answer:
     citation = Citation(1, _chunk(sentence), (sentence,))
-    return Answer(question="What about practice?", resolved_question="What about practice?",
-                  text=f"{sentence} [1]", citations=(citation,), retrieved=(), abstained=False)
+    return Answer(
+        question="What about practice?",
+        resolved_question="What about practice?",
+        text=f"{sentence} [1]",
+        citations=(citation,),
+        retrieved=(),
+        abstained=False,
+    )
 
 
 def _brief(quote: str) -> Brief:
     point = BriefPoint(heading="Strengths", citation=Citation(1, _chunk(quote), (quote,)))
-    doc = DocumentInfo("letter", "letter.txt", "Inspection letter", doc_type="inspection_letter",
-                       published="2019-12-18")
+    doc = DocumentInfo(
+        "letter", "letter.txt", "Inspection letter", doc_type="inspection_letter", published="2019-12-18"
+    )
     return Brief(theme="practice", sections=(BriefSection(doc=doc, points=(point,)),))
 
 
@@ -51,10 +69,14 @@ def _live_markup(markdown: str) -> tuple[list[str], list[str]]:
     return tags, addresses
 
 
-@pytest.mark.parametrize("export", [
-    lambda text: conversation_markdown([_answer(text)]),
-    lambda text: brief_markdown(_brief(text)),
-], ids=["conversation", "brief"])
+@pytest.mark.parametrize(
+    "export",
+    [
+        lambda text: conversation_markdown([_answer(text)]),
+        lambda text: brief_markdown(_brief(text)),
+    ],
+    ids=["conversation", "brief"],
+)
 def test_markdown_export_never_renders_document_links_or_images(export):
     markdown = export(HOSTILE)
     tags, addresses = _live_markup(markdown)

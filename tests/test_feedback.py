@@ -17,18 +17,32 @@ PASSAGE = "Children’s voices are not sufficiently well captured. Some records 
 
 
 def _answer(question: str = "What about the voice of the child?") -> Answer:
-    chunk = Chunk(chunk_id="letter:1", doc_id="sefton-jtai-letter-2019", title="JTAI letter",
-                  doc_type="inspection_letter", publisher="Ofsted", date="2019-12-18", text=PASSAGE,
-                  passage=PASSAGE, section="Areas for improvement", kind="finding")
+    chunk = Chunk(
+        chunk_id="letter:1",
+        doc_id="sefton-jtai-letter-2019",
+        title="JTAI letter",
+        doc_type="inspection_letter",
+        publisher="Ofsted",
+        date="2019-12-18",
+        text=PASSAGE,
+        passage=PASSAGE,
+        section="Areas for improvement",
+        kind="finding",
+    )
     citation = Citation(1, chunk, ("Children’s voices are not sufficiently well captured.",))
-    return Answer(question=question, resolved_question=question + " (resolved)",
-                  text="Children’s voices are not sufficiently well captured. [1]", citations=(citation,),
-                  retrieved=(), abstained=False)
+    return Answer(
+        question=question,
+        resolved_question=question + " (resolved)",
+        text="Children’s voices are not sufficiently well captured. [1]",
+        citations=(citation,),
+        retrieved=(),
+        abstained=False,
+    )
 
 
 def test_round_trip(tmp_path):
     db = tmp_path / "sub" / "feedback.sqlite3"
-    first = record_feedback(db, -1, "  Wrong document, and a comma, \"quote\"\nnew line  ", _answer())
+    first = record_feedback(db, -1, '  Wrong document, and a comma, "quote"\nnew line  ', _answer())
     second = record_feedback(db, 1, "", _answer("Second question?"))
     assert (first, second) == (1, 2)
 
@@ -38,7 +52,7 @@ def test_round_trip(tmp_path):
         rows = list(csv.DictReader(handle))
     assert tuple(rows[0]) == COLUMNS
     assert [r["rating"] for r in rows] == ["-1", "1"]
-    assert rows[0]["comment"] == "Wrong document, and a comma, \"quote\"\nnew line"
+    assert rows[0]["comment"] == 'Wrong document, and a comma, "quote"\nnew line'
     assert rows[0]["question"] == "What about the voice of the child?"
     assert rows[0]["resolved_question"] == "What about the voice of the child? (resolved)"
     assert rows[0]["answer"].endswith("[1]")
@@ -94,7 +108,7 @@ def test_concurrent_writes_all_land(tmp_path):
 
 def test_csv_cells_a_spreadsheet_would_run_are_neutralised(tmp_path):
     db = tmp_path / "feedback.sqlite3"
-    formulas = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+    formulas = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
     for formula in formulas:
         record_feedback(db, -1, formula, _answer(formula))
     record_feedback(db, 1, "fine - thanks", _answer("plain question"))
@@ -130,8 +144,7 @@ def test_ratings_outlive_a_rebuild_and_a_deleted_index(small_index, tmp_path):
     env.update(HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False")
 
     def cli(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([str(ASSISTANT), *args], cwd=home, env=env, capture_output=True, text=True,
-                              timeout=600)
+        return subprocess.run([str(ASSISTANT), *args], cwd=home, env=env, capture_output=True, text=True, timeout=600)
 
     def comments() -> list[str]:
         done = cli("feedback")

@@ -18,16 +18,22 @@ from assistant.store import STATE_FILE, chroma_client, forget_loaded, open_index
 from conftest import ASSISTANT, ROOT, run_cli
 
 SCRUTINY = "sefton-jtai-scrutiny-report-2020"
-ADDENDUM = ("Addendum September 2020. The partnership opened a zebrafish therapy garden in Bootle "
-            "for children who are waiting for CAMHS support.")
+ADDENDUM = (
+    "Addendum September 2020. The partnership opened a zebrafish therapy garden in Bootle "
+    "for children who are waiting for CAMHS support."
+)
 ADDENDUM_QUESTION = "Where did the partnership open a zebrafish therapy garden?"
 
 
 def start_ingest(corpus_dir: Path, index_dir: Path, *extra: str, stderr=subprocess.PIPE) -> subprocess.Popen:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
-    return subprocess.Popen([str(ASSISTANT), "ingest", *extra, "--corpus-dir", str(corpus_dir),
-                             "--index-dir", str(index_dir)],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+    return subprocess.Popen(
+        [str(ASSISTANT), "ingest", *extra, "--corpus-dir", str(corpus_dir), "--index-dir", str(index_dir)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+    )
 
 
 def kill(proc: subprocess.Popen) -> None:

@@ -30,18 +30,38 @@ ILACS_2022, ILACS_2025 = "sefton-ilacs-2022", "sefton-ilacs-2025"
 ALL_DOCS = {LETTER, SCRUTINY, PLAN, CQC, OFSTED, ILACS_2022, ILACS_2025}
 
 # A paragraph no document holds, so a search for it can only find the changed document.
-ADDENDUM = ("Addendum September 2020. The partnership opened a zebrafish therapy garden in Bootle "
-            "for children who are waiting for CAMHS support.")
+ADDENDUM = (
+    "Addendum September 2020. The partnership opened a zebrafish therapy garden in Bootle "
+    "for children who are waiting for CAMHS support."
+)
 ADDENDUM_QUESTION = "Where did the partnership open a zebrafish therapy garden?"
 
 EXPECTED_ACTIONS = (
-    [f"1.1.{i}" for i in range(1, 4)] + [f"1.2.{i}" for i in range(1, 9)] + ["1.3.1", "1.3.2", "2.1.1"]
-    + [f"2.2.{i}" for i in range(1, 4)] + [f"2.3.{i}" for i in range(1, 7)] + ["3.1.1", "3.2.1"]
-    + [f"3.3.{i}" for i in range(1, 5)] + [f"4.1.{i}" for i in range(1, 5)] + ["4.2.1"]
+    [f"1.1.{i}" for i in range(1, 4)]
+    + [f"1.2.{i}" for i in range(1, 9)]
+    + ["1.3.1", "1.3.2", "2.1.1"]
+    + [f"2.2.{i}" for i in range(1, 4)]
+    + [f"2.3.{i}" for i in range(1, 7)]
+    + ["3.1.1", "3.2.1"]
+    + [f"3.3.{i}" for i in range(1, 5)]
+    + [f"4.1.{i}" for i in range(1, 5)]
+    + ["4.2.1"]
     + [f"4.3.{i}" for i in range(1, 5)]
 )
-_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"]
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def manifest_ids() -> set[str]:
@@ -119,12 +139,12 @@ def test_every_chunk_fits_embed_max_tokens(corpus_index, index):
 def test_passages_are_spans_of_the_cleaned_text(index, cleaned):
     for chunk in index.chunks:
         doc = cleaned[chunk.doc_id]
-        assert doc.text[chunk.start:chunk.end] == chunk.passage, chunk.chunk_id
+        assert doc.text[chunk.start : chunk.end] == chunk.passage, chunk.chunk_id
         assert chunk.text and chunk.text in chunk.passage, chunk.chunk_id
         assert (chunk.raw_start, chunk.raw_end) == doc.raw_span(chunk.start, chunk.end), chunk.chunk_id
         # The raw span starts and ends where the passage does, in the source as it was loaded
         # (it may start with the bullet glyph, "o " included, that the passage shows as "• ").
-        raw = letters(doc.raw_text[chunk.raw_start:chunk.raw_end])
+        raw = letters(doc.raw_text[chunk.raw_start : chunk.raw_end])
         assert letters(chunk.passage)[:20] in raw[:22], chunk.chunk_id
         assert raw.endswith(letters(chunk.passage)[-20:]), chunk.chunk_id
 
@@ -151,7 +171,11 @@ def test_chunk_metadata_comes_from_the_manifest(index):
     for chunk in index.chunks:
         info = infos[chunk.doc_id]
         assert (chunk.title, chunk.doc_type, chunk.publisher, chunk.date) == (
-            info.title, info.doc_type, info.publisher, info.published), chunk.chunk_id
+            info.title,
+            info.doc_type,
+            info.publisher,
+            info.published,
+        ), chunk.chunk_id
         assert chunk.title and chunk.doc_type != "unknown"
     for doc_id in ALL_DOCS:
         chunks = [c for c in index.chunks if c.doc_id == doc_id]
@@ -160,8 +184,13 @@ def test_chunk_metadata_comes_from_the_manifest(index):
     # Chroma holds the facts filters use, and only those (each field is a row of its sqlite file).
     first = index.chunks[0]
     sample = index.collection.get(ids=[first.chunk_id], include=["metadatas"])["metadatas"][0]
-    assert sample == {"doc_id": first.doc_id, "doc_type": first.doc_type, "date_int": date_as_int(first.date),
-                      "council": first.council, "judgement": first.judgement}
+    assert sample == {
+        "doc_id": first.doc_id,
+        "doc_type": first.doc_type,
+        "date_int": date_as_int(first.date),
+        "council": first.council,
+        "judgement": first.judgement,
+    }
 
 
 # --- The action plan ---------------------------------------------------------------------------
@@ -171,7 +200,7 @@ def action_refs_in_raw_file() -> list[str]:
     raw = (CORPUS / f"{PLAN}.txt").read_text(encoding="utf-8")
     found = set()
     for m in re.finditer(r"(?<![\d.])([1-4])\.(\d{1,2})\.(\d{1,2})(?![.\d])", raw):
-        if re.search(r"\bsee\s+$", raw[max(0, m.start() - 5):m.start()], re.I):
+        if re.search(r"\bsee\s+$", raw[max(0, m.start() - 5) : m.start()], re.I):
             continue  # a cross-reference to another row ("See 1.1.13", a typo in the source)
         day, month, year = map(int, m.groups())
         if month <= 12 and 19 <= year <= 21:
@@ -231,8 +260,14 @@ def test_each_area_for_improvement_is_its_own_finding(index):
     end = re.search(r"(?m)^\s*Case study", raw[start:]).start() + start
     glyphs = raw[start:end].count("◼")
     assert glyphs == 34
-    findings = [c for c in index.chunks if c.doc_id == LETTER and c.kind == "finding" and c.part == 0
-                and c.section.split(" > ")[-1] == "Areas for improvement"]
+    findings = [
+        c
+        for c in index.chunks
+        if c.doc_id == LETTER
+        and c.kind == "finding"
+        and c.part == 0
+        and c.section.split(" > ")[-1] == "Areas for improvement"
+    ]
     assert len(findings) == glyphs
     for chunk in findings:
         assert chunk.passage.count("• ") == 1, chunk.passage[:80]
@@ -246,9 +281,9 @@ def test_every_finding_of_the_letter_is_one_whole_passage(index):
     passages = {c.passage_id: c for c in index.chunks if c.doc_id == LETTER}
     broken = []
     for m in re.finditer("◼", raw):
-        rest = raw[m.end():]
+        rest = raw[m.end() :]
         stop = re.search(r"\n[ \t]*\n|◼|\n *Case study", rest)
-        finding = letters(rest[:stop.start()] if stop else rest)
+        finding = letters(rest[: stop.start()] if stop else rest)
         holders = [c for c in passages.values() if finding[:60] in letters(c.passage)]
         if len(holders) != 1 or holders[0].kind != "finding" or finding not in letters(holders[0].passage):
             broken.append(rest[:70].strip())
@@ -309,8 +344,9 @@ def test_chunk_ids_are_the_same_in_separate_builds(corpus_index, index, small_in
     """Chunk ids depend on the text, not on the build: two builds of a document agree."""
     small = open_index(small_index_template.settings, with_collection=False)
     for doc_id in SMALL_DOCS:
-        assert [c.chunk_id for c in small.chunks if c.doc_id == doc_id] == \
-            [c.chunk_id for c in index.chunks if c.doc_id == doc_id]
+        assert [c.chunk_id for c in small.chunks if c.doc_id == doc_id] == [
+            c.chunk_id for c in index.chunks if c.doc_id == doc_id
+        ]
     forget_loaded()
 
 
@@ -370,13 +406,14 @@ def test_a_deleted_document_is_removed_from_everything(small_index):
     assert index.collection.count() == len(index.chunks)
     assert index.collection.get(where={"doc_id": LETTER}, include=[])["ids"] == []
     assert set(read_state_docs(settings)) == {SCRUTINY}
-    for question in ("What are the areas for improvement in the JTAI letter?",
-                     "Do emergency department staff at Alder Hey have the right training?",
-                     "What did inspectors say about the police vulnerable person referral form?"):
+    for question in (
+        "What are the areas for improvement in the JTAI letter?",
+        "Do emergency department staff at Alder Hey have the right training?",
+        "What did inspectors say about the police vulnerable person referral form?",
+    ):
         hits = retrieve(question, settings=settings, index=index, k=10)
         assert hits and all(h.chunk.doc_id != LETTER for h in hits), question
-    assert retrieve("areas for improvement", settings=settings, index=index,
-                    filters=Filters(doc_ids=(LETTER,))) == []
+    assert retrieve("areas for improvement", settings=settings, index=index, filters=Filters(doc_ids=(LETTER,))) == []
     forget_loaded()
 
 
@@ -409,8 +446,9 @@ def test_a_document_without_a_manifest_entry_is_described_from_its_text(small_in
     assert info.published == "2021-03-03"
     assert info.in_manifest is False
     chunks = [c for c in index.chunks if c.doc_id == "local-offer-review"]
-    assert chunks and all(c.date == "2021-03-03" and c.doc_type == "other" and
-                          c.title == "Local offer review notes" for c in chunks)
+    assert chunks and all(
+        c.date == "2021-03-03" and c.doc_type == "other" and c.title == "Local offer review notes" for c in chunks
+    )
     hits = retrieve("Where is the sensory play service?", settings=settings, index=index)
     assert hits[0].chunk.doc_id == "local-offer-review"
     forget_loaded()

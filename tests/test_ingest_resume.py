@@ -42,8 +42,16 @@ def test_an_ingest_killed_part_way_resumes_without_embedding_again(tmp_path):
     killed.wait(timeout=30)
     assert not (index / "state.json").exists(), "a killed first ingest has committed nothing"
 
-    resumed = run_cli("ingest", "--quiet", "--corpus-dir", corpus, "--index-dir", index, timeout=900,
-                      env={"ASSISTANT_EMBED_BATCH_SIZE": "8"})
+    resumed = run_cli(
+        "ingest",
+        "--quiet",
+        "--corpus-dir",
+        corpus,
+        "--index-dir",
+        index,
+        timeout=900,
+        env={"ASSISTANT_EMBED_BATCH_SIZE": "8"},
+    )
     assert resumed.returncode == 0, resumed.stderr
     embedded, taken = _summary(resumed.stdout)
     assert taken >= 256, resumed.stdout

@@ -31,17 +31,29 @@ from ui.render import answer_html
 
 QUESTION = "How many children were looked after in April 2016?"
 NOT_COVERED = "What did inspectors say about the council's swimming pool opening hours?"
-PASSAGE = ("At 11 April 2016, 474 children are being looked after by the local authority (a rate of 88.6 per "
-           "10,000 children). This is an increase from 450 (85 per 10,000 children) at 31 March 2015. "
-           "Leaders have not yet made sure that every care leaver has a personal adviser.")
+PASSAGE = (
+    "At 11 April 2016, 474 children are being looked after by the local authority (a rate of 88.6 per "
+    "10,000 children). This is an increase from 450 (85 per 10,000 children) at 31 March 2015. "
+    "Leaders have not yet made sure that every care leaver has a personal adviser."
+)
 
 
 def _chunk(passage: str = PASSAGE) -> Chunk:
-    return Chunk(chunk_id="c1", doc_id="report-2016", title="Inspection of children's services", doc_type="report",
-                 publisher="Inspectorate", date="2016-06-27", text=passage, passage=passage, passage_id="p1")
+    return Chunk(
+        chunk_id="c1",
+        doc_id="report-2016",
+        title="Inspection of children's services",
+        doc_type="report",
+        publisher="Inspectorate",
+        date="2016-06-27",
+        text=passage,
+        passage=passage,
+        passage_id="p1",
+    )
 
 
 # --- the verifier (no server) ------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def sources():
@@ -69,14 +81,17 @@ def test_a_sentence_without_a_marker_is_given_its_closest_passage_or_dropped(sou
     assert not check("In April 2016, 9,474 children were looked after.", sources, Settings()).supported
 
 
-@pytest.mark.parametrize("sentence, why", [
-    ("474 children were looked after by the local authority [3].", "not offered"),
-    ("Lisa Summers said 474 children were looked after [1].", "Summers"),
-    ("In May 2016, 474 children were looked after [1].", "May"),
-    ("Every care leaver has a personal adviser, leaders have made sure [1].", "opposite"),
-    ("The personal adviser work for every care leaver has been completed [1].", "status"),
-    ("The weather in the borough was sunny and warm all summer [1].", "words"),
-])
+@pytest.mark.parametrize(
+    "sentence, why",
+    [
+        ("474 children were looked after by the local authority [3].", "not offered"),
+        ("Lisa Summers said 474 children were looked after [1].", "Summers"),
+        ("In May 2016, 474 children were looked after [1].", "May"),
+        ("Every care leaver has a personal adviser, leaders have made sure [1].", "opposite"),
+        ("The personal adviser work for every care leaver has been completed [1].", "status"),
+        ("The weather in the borough was sunny and warm all summer [1].", "words"),
+    ],
+)
 def test_unsupported_sentences_are_dropped_and_say_why(sources, sentence, why):
     result = check(sentence, sources, Settings())
     assert not result.supported
@@ -100,7 +115,7 @@ class _Scripted:
     def stream_chat(self, messages):
         self.calls += 1
         for i in range(0, len(self.text), 7):
-            yield type("Delta", (), {"delta": self.text[i:i + 7]})()
+            yield type("Delta", (), {"delta": self.text[i : i + 7]})()
 
 
 def _extractive(outcome: str = "answered") -> Answer:
@@ -108,13 +123,24 @@ def _extractive(outcome: str = "answered") -> Answer:
     text = "At 11 April 2016, 474 children are being looked after by the local authority. [1]"
     if outcome == "partial":
         text = "The documents do not give the figure asked for. What they say about care leavers:\n" + text
-    return Answer(QUESTION, QUESTION, text, (Citation(1, chunk, (PASSAGE.split(" (")[0],)),), (), outcome != "answered",
-                  outcome=outcome, answer_type="number", timings_ms={"retrieval": 1.0, "composition": 1.0})
+    return Answer(
+        QUESTION,
+        QUESTION,
+        text,
+        (Citation(1, chunk, (PASSAGE.split(" (")[0],)),),
+        (),
+        outcome != "answered",
+        outcome=outcome,
+        answer_type="number",
+        timings_ms={"retrieval": 1.0, "composition": 1.0},
+    )
 
 
 def test_unsupported_generated_sentences_are_dropped_and_counted():
-    llm = _Scripted("474 children were looked after at 11 April 2016 [1]. The number rose from 450 in March 2015 [1]. "
-                    "By 2017 the number had reached 9,999 children [1].")
+    llm = _Scripted(
+        "474 children were looked after at 11 April 2016 [1]. The number rose from 450 in March 2015 [1]. "
+        "By 2017 the number had reached 9,999 children [1]."
+    )
     steps = list(stream_generated(_extractive(), llm=llm, settings=Settings()))
     final = steps[-1]
     assert final.mode == "generated"
@@ -149,27 +175,48 @@ def test_no_endpoint_set_changes_nothing():
 
 
 def test_the_chat_marks_a_generated_answer_with_its_verification_count():
-    shown = dataclasses.replace(_extractive(), mode="generated", sentences_generated=5, sentences_verified=4,
-                                sentences_dropped=1)
+    shown = dataclasses.replace(
+        _extractive(), mode="generated", sentences_generated=5, sentences_verified=4, sentences_dropped=1
+    )
     page = answer_html(shown, 1)
     assert "4 of 5 sentences verified against their passages" in page
     assert "verified against" not in answer_html(_extractive(), 1)
 
 
 def test_eval_rows_and_summary_count_generated_sentences():
-    rows = [{"id": "a", "type": "lookup", "mode": "generated", "notice": "",
-             "sentences": {"generated": 4, "verified": 3, "dropped": 1}, "metrics": {}},
-            {"id": "b", "type": "lookup", "mode": "extractive",
-             "notice": "The language model did not answer (ConnectionError), so the quoted answer is shown.",
-             "sentences": {"generated": 0, "verified": 0, "dropped": 0}, "metrics": {}}]
+    rows = [
+        {
+            "id": "a",
+            "type": "lookup",
+            "mode": "generated",
+            "notice": "",
+            "sentences": {"generated": 4, "verified": 3, "dropped": 1},
+            "metrics": {},
+        },
+        {
+            "id": "b",
+            "type": "lookup",
+            "mode": "extractive",
+            "notice": "The language model did not answer (ConnectionError), so the quoted answer is shown.",
+            "sentences": {"generated": 0, "verified": 0, "dropped": 0},
+            "metrics": {},
+        },
+    ]
     figures = summarise(rows)["generation"]
-    assert figures == {"answers_generated": 1, "fallbacks": 1, "sentences_generated": 4, "sentences_verified": 3,
-                       "sentences_dropped": 1, "dropped_share": 0.25}
+    assert figures == {
+        "answers_generated": 1,
+        "fallbacks": 1,
+        "sentences_generated": 4,
+        "sentences_verified": 3,
+        "sentences_dropped": 1,
+        "dropped_share": 0.25,
+    }
     table = comparison_markdown({"extractive": summarise(rows[1:]), "generated": summarise(rows)})
     assert "| figure | extractive | generated |" in table and "| dropped_share | – | 0.250 |" in table
 
 
 # --- a real model behind a real server ------------------------------------------------------------
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -192,9 +239,26 @@ def llm_url(tmp_path_factory):
     log = tmp_path_factory.mktemp("llm") / "server.log"
     with log.open("wb") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(_model_file()), "--host", "127.0.0.1",
-             "--port", str(port), "--n_ctx", "2048", "--n_threads", "2", "--model_alias", "smollm2"],
-            stdout=out, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "llama_cpp.server",
+                "--model",
+                str(_model_file()),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--n_ctx",
+                "2048",
+                "--n_threads",
+                "2",
+                "--model_alias",
+                "smollm2",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}/v1"
     try:
         deadline = time.monotonic() + 120
@@ -205,8 +269,9 @@ def llm_url(tmp_path_factory):
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("llama_cpp.server did not start:\n"
-                                       + log.read_text(errors="replace")[-3000:]) from None
+                    raise RuntimeError(
+                        "llama_cpp.server did not start:\n" + log.read_text(errors="replace")[-3000:]
+                    ) from None
                 time.sleep(0.5)
         yield url
     finally:
@@ -220,8 +285,9 @@ def live(corpus_index):
 
 def _with_llm(settings: Settings, url: str) -> Settings:
     # Short prompts and answers: the tiny model on 2 shared cores answers in seconds.
-    return settings.replace(llm_url=url, llm_model="smollm2", llm_max_tokens=64, llm_passages=2,
-                            llm_passage_tokens=200, llm_timeout=120.0)
+    return settings.replace(
+        llm_url=url, llm_model="smollm2", llm_max_tokens=64, llm_passages=2, llm_passage_tokens=200, llm_timeout=120.0
+    )
 
 
 def _shown_sentences(result: Answer) -> list[str]:

@@ -55,7 +55,7 @@ def test_pdf_encrypted_against_editing_only_still_loads(tmp_path):
 
 
 def _lines_and_roles(doc):
-    return [(doc.raw_text[ln.start:ln.end], ln.role, ln.level) for ln in doc.layout]
+    return [(doc.raw_text[ln.start : ln.end], ln.role, ln.level) for ln in doc.layout]
 
 
 def test_docx_headings_paragraphs_and_tables_in_order(tmp_path):
@@ -94,12 +94,19 @@ def test_html_keeps_headings_and_drops_script_style_nav(tmp_path):
 
 
 def test_html_elements_side_by_side_are_separated_and_tables_are_rows(tmp_path):
-    ff.make_html(tmp_path / "table.html", "<table><tr><th>Count</th><th>Who</th></tr>"
-                 "<tr><td>153</td><td>Local authorities</td></tr><tr><td>12</td><td>Trusts</td></tr></table>"
-                 "<div>one</div><div>two</div><span>three</span><span>four</span>")
+    ff.make_html(
+        tmp_path / "table.html",
+        "<table><tr><th>Count</th><th>Who</th></tr>"
+        "<tr><td>153</td><td>Local authorities</td></tr><tr><td>12</td><td>Trusts</td></tr></table>"
+        "<div>one</div><div>two</div><span>three</span><span>four</span>",
+    )
     doc = load_one(tmp_path)
     assert [line for line, _, _ in _lines_and_roles(doc)] == [
-        "Count: 153 | Who: Local authorities", "Count: 12 | Who: Trusts", "one", "two", "threefour",
+        "Count: 153 | Who: Local authorities",
+        "Count: 12 | Who: Trusts",
+        "one",
+        "two",
+        "threefour",
     ]
 
 
@@ -110,8 +117,10 @@ def test_a_table_that_cannot_be_read_as_rows_is_kept_as_text_with_a_warning(tmp_
         raise IndexError("a layout no rule foresaw")
 
     monkeypatch.setattr(ingest.load, "_html_table", broken)
-    ff.make_html(tmp_path / "table.html", "<p>Before.</p><table><tr><td>153</td><td>Local authorities</td></tr>"
-                 "</table><p>After.</p>")
+    ff.make_html(
+        tmp_path / "table.html",
+        "<p>Before.</p><table><tr><td>153</td><td>Local authorities</td></tr></table><p>After.</p>",
+    )
     with caplog.at_level("WARNING", logger="ingest.load"):
         doc = load_one(tmp_path)
     assert [line for line, _, _ in _lines_and_roles(doc)] == ["Before.", "153", "Local authorities", "After."]
@@ -343,14 +352,11 @@ def test_manifest_entry_without_a_file_is_reported(tmp_path):
 
     documents, errors = load_documents(tmp_path, None, SETTINGS)
 
-    assert [(d.info.doc_id, d.info.title, d.info.published) for d in documents] == [
-        ("here", "Here", "2020-01-02")
-    ]
+    assert [(d.info.doc_id, d.info.title, d.info.published) for d in documents] == [("here", "Here", "2020-01-02")]
     assert len(errors) == 1
     assert errors[0].path == str(tmp_path / "gone.pdf")
     assert errors[0].reason == (
-        f"manifest entry 'gone' names file 'gone.pdf', which is not in {tmp_path}/: "
-        "add the file or remove the entry"
+        f"manifest entry 'gone' names file 'gone.pdf', which is not in {tmp_path}/: add the file or remove the entry"
     )
 
 

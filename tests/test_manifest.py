@@ -76,8 +76,15 @@ def test_real_manifest():
         "sefton-ilacs-2025",
     ]
     assert all((CORPUS / i.file).is_file() for i in infos)
-    assert [i.published for i in infos] == ["2019-12-18", "2020-09-22", "", "2020-09-22", "2016-06-27",
-                                            "2022-05-09", "2025-08-12"]
+    assert [i.published for i in infos] == [
+        "2019-12-18",
+        "2020-09-22",
+        "",
+        "2020-09-22",
+        "2016-06-27",
+        "2022-05-09",
+        "2025-08-12",
+    ]
     # Judgements may be given as a table of area = grade.
     assert dict(infos[4].judgements)["Overall effectiveness"] == "Requires improvement to be good"
 

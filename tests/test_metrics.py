@@ -34,7 +34,9 @@ PASSAGE_A = (
     "Summary. The partnership has not taken effective action to use information about children’s "
     "mental health needs in order to inform appropriate commissioning decisions."
 )
-PASSAGE_B = "In Sefton, health visitors and school nurses are not routinely informed when children go missing from home."
+PASSAGE_B = (
+    "In Sefton, health visitors and school nurses are not routinely informed when children go missing from home."
+)
 OTHER = "The youth offending team has a well-established health offer with access to a clinical psychologist."
 OTHER_2 = "Leaders have commissioned an independent review of the front door arrangements in 2019."
 
@@ -49,7 +51,7 @@ def P(*texts: str) -> list[Passage]:
 
 def test_normalise_folds_case_quotes_dashes_and_punctuation():
     assert normalise("  Children’s “Front Door” – MASH!  ") == "childrens front door mash"
-    assert normalise("children's \"front door\" - mash") == "childrens front door mash"
+    assert normalise('children\'s "front door" - mash') == "childrens front door mash"
     assert normalise("") == ""
     assert normalise("3.5 per cent; 2019–2020") == "3 5 per cent 2019 2020"
 
@@ -68,24 +70,32 @@ def test_whole_quote_inside_passage_matches():
 
 def test_quote_split_across_hyphenation_still_matches():
     quote = "the multi-agency safeguarding hub (MASH) with co-located partners from the police"
-    passage = ("In Sefton the front door includes a multi-\nagency safeguarding hub (MASH) with co-\n"
-               "located partners from the police and health services.")
+    passage = (
+        "In Sefton the front door includes a multi-\nagency safeguarding hub (MASH) with co-\n"
+        "located partners from the police and health services."
+    )
     assert matches(quote, passage)
     # and the other way round: ingest joined the break into one word
     assert matches(quote, passage.replace("multi-\n", "multi").replace("co-\n", "co"))
 
 
 def test_quote_with_footnote_digit_removed_at_ingest_still_matches():
-    quote = ("joint inspection of the multi-agency response to abuse and neglect in Sefton.1 "
-             "This inspection included a deep dive")
-    passage = ("carried out a joint inspection of the multi-agency response to abuse and neglect in Sefton. "
-               "This inspection included a ‘deep dive’ focus.")
+    quote = (
+        "joint inspection of the multi-agency response to abuse and neglect in Sefton.1 "
+        "This inspection included a deep dive"
+    )
+    passage = (
+        "carried out a joint inspection of the multi-agency response to abuse and neglect in Sefton. "
+        "This inspection included a ‘deep dive’ focus."
+    )
     assert matches(quote, passage)
 
 
 def test_quote_with_page_number_removed_matches_by_4grams():
-    words = ("the local safeguarding children board has not ensured that partners understand the "
-             "thresholds for intervention and that referrals from schools are of a consistently good quality").split()
+    words = (
+        "the local safeguarding children board has not ensured that partners understand the "
+        "thresholds for intervention and that referrals from schools are of a consistently good quality"
+    ).split()
     quote = " ".join(words[:15] + ["Page", "12"] + words[15:])  # copied across a page break
     passage = "We found that " + " ".join(words) + " in all areas."
     assert normalise(quote) not in normalise(passage)
@@ -93,8 +103,10 @@ def test_quote_with_page_number_removed_matches_by_4grams():
 
 
 def test_quote_only_half_covered_does_not_match():
-    words = ("leaders have not ensured that the quality of return home interviews for children who go "
-             "missing is monitored and that the information gathered informs plans").split()
+    words = (
+        "leaders have not ensured that the quality of return home interviews for children who go "
+        "missing is monitored and that the information gathered informs plans"
+    ).split()
     quote = " ".join(words[:20])
     passage = "Inspectors found " + " ".join(words[:10]) + " but the remaining text of this passage differs entirely."
     assert not matches(quote, passage)
@@ -110,8 +122,13 @@ def test_short_quote_uses_words_in_order():
 
 
 def test_short_quote_words_scattered_over_a_long_passage_do_not_match():
-    passage = ("The board met. " + "Other text follows here about many things. " * 10
-               + "It has a plan. " + "More filler sentences are written. " * 10 + "It was not reviewed.")
+    passage = (
+        "The board met. "
+        + "Other text follows here about many things. " * 10
+        + "It has a plan. "
+        + "More filler sentences are written. " * 10
+        + "It was not reviewed."
+    )
     assert not matches("the board has not reviewed", passage)
 
 
@@ -219,8 +236,10 @@ def test_groundedness_sentence_with_and_without_its_marker():
 
 
 def test_groundedness_is_a_share_of_sentences_and_normalised():
-    text = ("Health visitors and school nurses are not routinely informed when children go missing [1]. "
-            "The partnership has not taken effective action [2]. Everything else is fine [2].")
+    text = (
+        "Health visitors and school nurses are not routinely informed when children go missing [1]. "
+        "The partnership has not taken effective action [2]. Everything else is fine [2]."
+    )
     assert groundedness(text, {1: [PASSAGE_B], 2: [PASSAGE_A]}) == pytest.approx(2 / 3)
     # curly quotes and a hyphen break in the passage do not matter
     assert groundedness("The front door is multi-agency [1].", {1: ["the “front door” is multi-\nagency"]}) == 1.0
@@ -286,9 +305,12 @@ def _row(answer: str, *, abstained=False, retrieved=(), citations=(), latency=10
 
 def test_score_a_question():
     q = Question(id="q1", question="?", type="lookup", gold_quotes=(GOLD_A,), key_facts=("commissioning",))
-    row = _row("The partnership has not taken effective action to use information about children’s mental health "
-               "needs in order to inform appropriate commissioning decisions [1].",
-               retrieved=[OTHER, PASSAGE_A], citations=[PASSAGE_A])
+    row = _row(
+        "The partnership has not taken effective action to use information about children’s mental health "
+        "needs in order to inform appropriate commissioning decisions [1].",
+        retrieved=[OTHER, PASSAGE_A],
+        citations=[PASSAGE_A],
+    )
     m = score(q, row, k=5)
     assert (m["hit_at_1"], m["hit_at_k"], m["mrr_at_10"], m["quote_recall_at_k"]) == (0.0, 1.0, 0.5, 1.0)
     assert (m["key_fact_recall"], m["groundedness"], m["citation_precision"]) == (1.0, 1.0, 1.0)
@@ -314,10 +336,21 @@ def test_percentile():
 def test_summarise_overall_and_by_type_skipping_none():
     rows = []
     for qtype, hit, latency in [("lookup", 1.0, 100), ("lookup", 0.0, 200), ("list", None, 300)]:
-        metrics = {name: None for name in ("hit_at_1", "mrr_at_10", "ndcg_at_10", "quote_recall_at_k", "key_fact_recall",
-                                           "groundedness", "citation_precision", "abstention_correct", "false_abstention")}
-        metrics.update(hit_at_k=hit, answer_words=10, latency_ms=latency,
-                       passed={"hit_at_k": passed("hit_at_k", hit)})
+        metrics = {
+            name: None
+            for name in (
+                "hit_at_1",
+                "mrr_at_10",
+                "ndcg_at_10",
+                "quote_recall_at_k",
+                "key_fact_recall",
+                "groundedness",
+                "citation_precision",
+                "abstention_correct",
+                "false_abstention",
+            )
+        }
+        metrics.update(hit_at_k=hit, answer_words=10, latency_ms=latency, passed={"hit_at_k": passed("hit_at_k", hit)})
         rows.append({"type": qtype, "error": None, "metrics": metrics})
     rows.append({"type": "list", "error": "RuntimeError: boom", "metrics": {"latency_ms": 5, "passed": {}}})
     s = summarise(rows)

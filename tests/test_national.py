@@ -112,7 +112,8 @@ def test_each_report_records_its_council_and_overall_judgement(live, councils):
     stored = index.collection.get(where={"judgement": "Inadequate"}, include=["metadatas"])
     assert stored["ids"]
     assert {m["doc_id"] for m in stored["metadatas"]} == {
-        d for d, i in index.docs.items() if i.overall_judgement == "Inadequate"}
+        d for d, i in index.docs.items() if i.overall_judgement == "Inadequate"
+    }
 
 
 def test_filter_by_council_answers_only_from_that_council(live, councils):
@@ -140,8 +141,21 @@ def test_filter_by_judgement_answers_only_from_reports_so_judged(live):
 def test_cli_filters_by_council_kind_judgement_and_dates(national_index, live, councils):
     _, index = live
     index_dir = national_index.index_dir
-    done = run_cli("ask", "--json", "--index-dir", index_dir, "--judgement", "outstanding", "--kind", "ilacs",
-                   "--from", "2024-01-01", "--to", "2024-12-31", "what do leaders do well?")
+    done = run_cli(
+        "ask",
+        "--json",
+        "--index-dir",
+        index_dir,
+        "--judgement",
+        "outstanding",
+        "--kind",
+        "ilacs",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-12-31",
+        "what do leaders do well?",
+    )
     assert done.returncode == 0, done.stderr
     record = json.loads(done.stdout)
     assert record["citations"], record["answer"]
@@ -204,18 +218,29 @@ def test_home_council_is_answered_first(live, councils):
     plain = _ask(live, question)
     assert plain.citations
     # A council the answer does not open with when there is no home council.
-    home = next(name for name, key in councils.items() if key != _cited_councils(index, plain)[0]
-                and any(i.council == key and i.doc_type != "area_send" for i in index.docs.values()))
+    home = next(
+        name
+        for name, key in councils.items()
+        if key != _cited_councils(index, plain)[0]
+        and any(i.council == key and i.doc_type != "area_send" for i in index.docs.values())
+    )
     homed = _ask(live, question, settings=replace(settings, home_council=home.title()))
     assert homed.outcome == "answered", homed.text
     assert _cited_councils(index, homed)[0] == councils[home], homed.text
     assert index.docs[homed.retrieved[0].chunk.doc_id].council == councils[home]
     # Other councils' passages still follow; and a question naming a council is not pulled home.
     assert {index.docs[h.chunk.doc_id].council for h in homed.retrieved} - {councils[home]}
-    named = next(name for name, key in councils.items() if key not in (councils[home], _cited_councils(index, plain)[0])
-                 and any(i.council == key and i.doc_type != "area_send" for i in index.docs.values()))
-    elsewhere = _ask(live, f"How are care leavers helped into suitable accommodation in {named.title()}?",
-                     settings=replace(settings, home_council=home.title()))
+    named = next(
+        name
+        for name, key in councils.items()
+        if key not in (councils[home], _cited_councils(index, plain)[0])
+        and any(i.council == key and i.doc_type != "area_send" for i in index.docs.values())
+    )
+    elsewhere = _ask(
+        live,
+        f"How are care leavers helped into suitable accommodation in {named.title()}?",
+        settings=replace(settings, home_council=home.title()),
+    )
     assert set(_cited_councils(index, elsewhere)) == {councils[named]}, elsewhere.text
 
 
@@ -230,8 +255,11 @@ def test_web_chat_offers_council_and_judgement_filters(live, councils):
 
     settings, index = live
     config = build_app(settings, index).get_config_file()
-    choices = {c["props"]["elem_id"]: [value for _, value in c["props"]["choices"]] for c in config["components"]
-               if c.get("props", {}).get("elem_id") in ("f-councils", "f-judgements")}
+    choices = {
+        c["props"]["elem_id"]: [value for _, value in c["props"]["choices"]]
+        for c in config["components"]
+        if c.get("props", {}).get("elem_id") in ("f-councils", "f-judgements")
+    }
     assert {council_key(name) for name in choices["f-councils"]} == set(councils.values())
     assert choices["f-judgements"] == ["Outstanding", "Good", "Requires improvement to be good", "Inadequate"]
     picked = _filters([], [], "", "", [choices["f-councils"][0]], ["Inadequate"])
@@ -239,15 +267,17 @@ def test_web_chat_offers_council_and_judgement_filters(live, councils):
 
 
 def test_a_period_across_councils_is_a_date_filter(live):
-    """"Judged inadequate since <year>" hears only from reports published in that period, and
+    """ "Judged inadequate since <year>" hears only from reports published in that period, and
     "before <year>" only from earlier ones."""
     _, index = live
     judged = {d: i for d, i in index.docs.items() if any(g == "Inadequate" for _, g in i.judgements)}
     years = sorted({i.published[:4] for i in judged.values()})
     assert len(years) >= 2, years  # the sample holds inadequate reports of two years at least
     cut = years[-1]
-    for question, inside in ((f"Which councils were judged inadequate since {cut}, and why?", lambda y: y >= cut),
-                             (f"Which councils were judged inadequate before {cut}?", lambda y: y < cut)):
+    for question, inside in (
+        (f"Which councils were judged inadequate since {cut}, and why?", lambda y: y >= cut),
+        (f"Which councils were judged inadequate before {cut}?", lambda y: y < cut),
+    ):
         result = _ask(live, question)
         assert result.outcome == "answered", result.text
         cited_years = {index.docs[c.chunk.doc_id].published[:4] for c in result.citations}

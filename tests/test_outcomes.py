@@ -22,25 +22,28 @@ def ask(corpus_index):
     return lambda question: answer(question, settings=settings, index=index)
 
 
-@pytest.mark.parametrize("question, answer_type, outcome", [
-    ("How many children were looked after in April 2016?", "number", "answered"),
-    ("how many used the Star Centre in 2019?", "number", "partial"),
-    ("who is the named GP?", "person", "partial"),
-    ("what's the named GP's role?", "explanation", "answered"),
-    ("What was the overall effectiveness judgement in 2025?", "rating", "answered"),
-    ("What was the overall effectiveness judgement in 2023?", "rating", "partial"),
-    ("when did sefton's new multi-agency safeguarding arrangements start?", "date", "partial"),
-    ("which schools took part in the emotional wellbeing pilots?", "organisation", "partial"),
-    ("What are the areas for improvement in the 2019 letter?", "list", "answered"),
-    ("What's the status of action 2.2.2?", "status", "answered"),
-    ("What is the capital of France?", "explanation", "not_covered"),
-    # The clause asking for the date binds it; the second question does not have to be in it.
-    ("When was the interim DCS appointed, and what difference did it make?", "date", "answered"),
-    # A time relative to an event answers "when".
-    ("When should the move from children's to adult mental health services begin?", "date", "answered"),
-    # A kind of document the index holds none of is not answered from others that mention it.
-    ("What did the 2023 monitoring visit find about care leavers?", "explanation", "partial"),
-])
+@pytest.mark.parametrize(
+    "question, answer_type, outcome",
+    [
+        ("How many children were looked after in April 2016?", "number", "answered"),
+        ("how many used the Star Centre in 2019?", "number", "partial"),
+        ("who is the named GP?", "person", "partial"),
+        ("what's the named GP's role?", "explanation", "answered"),
+        ("What was the overall effectiveness judgement in 2025?", "rating", "answered"),
+        ("What was the overall effectiveness judgement in 2023?", "rating", "partial"),
+        ("when did sefton's new multi-agency safeguarding arrangements start?", "date", "partial"),
+        ("which schools took part in the emotional wellbeing pilots?", "organisation", "partial"),
+        ("What are the areas for improvement in the 2019 letter?", "list", "answered"),
+        ("What's the status of action 2.2.2?", "status", "answered"),
+        ("What is the capital of France?", "explanation", "not_covered"),
+        # The clause asking for the date binds it; the second question does not have to be in it.
+        ("When was the interim DCS appointed, and what difference did it make?", "date", "answered"),
+        # A time relative to an event answers "when".
+        ("When should the move from children's to adult mental health services begin?", "date", "answered"),
+        # A kind of document the index holds none of is not answered from others that mention it.
+        ("What did the 2023 monitoring visit find about care leavers?", "explanation", "partial"),
+    ],
+)
 def test_each_outcome_on_real_questions_of_each_answer_type(ask, question, answer_type, outcome):
     result = ask(question)
     assert (result.answer_type, result.outcome) == (answer_type, outcome), result.text[:300]
@@ -57,12 +60,15 @@ def test_each_outcome_on_real_questions_of_each_answer_type(ask, question, answe
         assert not result.citations and result.retrieved
 
 
-@pytest.mark.parametrize("question", [
-    "What was the overall effectiveness judgement in 2023?",
-    "How many children were looked after in 2031?",
-    "What did inspectors say about Leeds' front door?",
-    "What did Ofsted find in Knowsley in 2024?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What was the overall effectiveness judgement in 2023?",
+        "How many children were looked after in 2031?",
+        "What did inspectors say about Leeds' front door?",
+        "What did Ofsted find in Knowsley in 2024?",
+    ],
+)
 def test_a_year_or_council_no_cited_document_covers_is_never_answered(ask, question):
     result = ask(question)
     assert result.outcome != "answered", result.text[:300]
@@ -75,8 +81,13 @@ def test_a_year_the_cited_document_is_dated_is_answered(ask):
 
 def test_the_tuning_script_refuses_a_held_out_part():
     for held in sorted((ROOT / "evals" / "sets").glob("*/heldout.jsonl")):
-        done = subprocess.run([sys.executable, str(ROOT / "scripts" / "tune.py"), "--questions", str(held)],
-                              capture_output=True, text=True, timeout=120, cwd=ROOT)
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "tune.py"), "--questions", str(held)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+        )
         assert done.returncode == 2, done.stdout
         assert "held-out part" in done.stderr and "tune.jsonl" in done.stderr
 
@@ -85,8 +96,13 @@ def test_a_tuning_file_that_smuggles_in_held_out_questions_is_refused(tmp_path):
     held = (ROOT / "evals" / "sets" / "corpus" / "heldout.jsonl").read_text(encoding="utf-8").splitlines()[0]
     sneaky = tmp_path / "tune.jsonl"
     sneaky.write_text(held + "\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "tune.py"), "--questions", str(sneaky)],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "tune.py"), "--questions", str(sneaky)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert done.returncode == 2 and "held-out question" in done.stderr
 
 
@@ -95,11 +111,16 @@ def test_the_parts_of_each_set_are_disjoint_and_stratified():
     from collections import Counter
 
     for folder in sorted(p for p in (ROOT / "evals" / "sets").iterdir() if p.is_dir()):
-        parts = {name: [json.loads(line) for line in (folder / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
-                        if line.strip()] for name in ("tune", "heldout")}
+        parts = {
+            name: [
+                json.loads(line)
+                for line in (folder / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+                if line.strip()
+            ]
+            for name in ("tune", "heldout")
+        }
         assert not {r["id"] for r in parts["tune"]} & {r["id"] for r in parts["heldout"]}
         tune, held = Counter(r["type"] for r in parts["tune"]), Counter(r["type"] for r in parts["heldout"])
         for qtype in tune | held:
             total = tune[qtype] + held[qtype]
             assert abs(tune[qtype] - 0.6 * total) <= 1, (folder.name, qtype, tune[qtype], held[qtype])
-

@@ -17,8 +17,17 @@ NATIONAL = ROOT.parent / "shared" / "national"
 
 
 def _chunk(text: str, passage: str, passage_id: str = "d:1") -> Chunk:
-    return Chunk(chunk_id=f"{passage_id}:{passage.find(text)}", doc_id="d", title="t", doc_type="report",
-                 publisher="p", date="2024-01-01", text=text, passage=passage, passage_id=passage_id)
+    return Chunk(
+        chunk_id=f"{passage_id}:{passage.find(text)}",
+        doc_id="d",
+        title="t",
+        doc_type="report",
+        publisher="p",
+        date="2024-01-01",
+        text=text,
+        passage=passage,
+        passage_id=passage_id,
+    )
 
 
 def test_a_chunk_vector_is_the_mean_of_the_sentences_it_holds():
@@ -26,15 +35,24 @@ def test_a_chunk_vector_is_the_mean_of_the_sentences_it_holds():
     sentences = [("d:1", 0, 4), ("d:1", 5, 9), ("d:1", 10, 16)]
     vectors = np.eye(3, dtype=np.float32)
     first, second, orphan = mean_of_sentences(
-        [_chunk("One. Two.", passage), _chunk("Three.", passage), _chunk("Alone", "Alone", "d:2")], sentences, vectors)
+        [_chunk("One. Two.", passage), _chunk("Three.", passage), _chunk("Alone", "Alone", "d:2")], sentences, vectors
+    )
     assert np.allclose(first, np.array([1, 1, 0]) / np.sqrt(2))
     assert np.allclose(second, [0, 0, 1])
     assert orphan is None  # a passage with no sentence row is embedded instead
 
 
 def _ingest(corpus, index, mode: str):
-    done = run_cli("ingest", "--quiet", "--corpus-dir", corpus, "--index-dir", index, timeout=900,
-                   env={"ASSISTANT_PASSAGE_VECTORS": mode})
+    done = run_cli(
+        "ingest",
+        "--quiet",
+        "--corpus-dir",
+        corpus,
+        "--index-dir",
+        index,
+        timeout=900,
+        env={"ASSISTANT_PASSAGE_VECTORS": mode},
+    )
     assert done.returncode == 0, done.stderr
     found = re.search(r"embedded (\d+) texts", done.stdout)
     return int(found.group(1)) if found else 0

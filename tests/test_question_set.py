@@ -22,16 +22,32 @@ EVALS = ROOT / "evals"
 SETS = {
     # name: (question files, least questions, least unanswerable, corpus.toml or None for corpus/)
     "corpus": ((EVALS / "sets" / "corpus" / "tune.jsonl", EVALS / "sets" / "corpus" / "heldout.jsonl"), 100, 10, None),
-    "reports": ((EVALS / "sets" / "reports" / "tune.jsonl", EVALS / "sets" / "reports" / "heldout.jsonl"), 60, 10,
-                EVALS / "sets" / "reports" / "corpus.toml"),
+    "reports": (
+        (EVALS / "sets" / "reports" / "tune.jsonl", EVALS / "sets" / "reports" / "heldout.jsonl"),
+        60,
+        10,
+        EVALS / "sets" / "reports" / "corpus.toml",
+    ),
 }
 
 ALLOWED_TYPES = {
-    "lookup", "list", "numeric", "action_status", "cross_doc", "acronym", "unanswerable", "trainer",
+    "lookup",
+    "list",
+    "numeric",
+    "action_status",
+    "cross_doc",
+    "acronym",
+    "unanswerable",
+    "trainer",
 }
 REQUIRED_FIELDS = {
-    "id": str, "question": str, "type": str, "docs": list,
-    "gold_quotes": list, "key_facts": list, "answer": str,
+    "id": str,
+    "question": str,
+    "type": str,
+    "docs": list,
+    "gold_quotes": list,
+    "key_facts": list,
+    "answer": str,
 }
 
 

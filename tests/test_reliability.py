@@ -38,17 +38,21 @@ from ingest.clean import clean_document
 from ingest.load import load_documents
 
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
-NEW_FILE = ("Partnership update, March 2021\n\n"
-            "The partnership opened a zebrafish therapy garden in Bootle for children who are waiting "
-            "for CAMHS support. Families said the garden helped while they waited.\n")
+NEW_FILE = (
+    "Partnership update, March 2021\n\n"
+    "The partnership opened a zebrafish therapy garden in Bootle for children who are waiting "
+    "for CAMHS support. Families said the garden helped while they waited.\n"
+)
 NEW_QUESTION = "Where did the partnership open a zebrafish therapy garden?"
-TINY = ("Review of services, January 2021\n\n"
-        "Strengths\n\n"
-        "Social workers know their children well and visit them often. Managers check the quality "
-        "of plans every month.\n\n"
-        "Areas for improvement\n\n"
-        "Children wait too long for an assessment of their emotional health. Records of strategy "
-        "meetings are not always complete.\n")
+TINY = (
+    "Review of services, January 2021\n\n"
+    "Strengths\n\n"
+    "Social workers know their children well and visit them often. Managers check the quality "
+    "of plans every month.\n\n"
+    "Areas for improvement\n\n"
+    "Children wait too long for an assessment of their emotional health. Records of strategy "
+    "meetings are not always complete.\n"
+)
 
 
 def _generations(index_dir: Path) -> list[str]:
@@ -98,10 +102,21 @@ def test_the_server_answers_from_a_file_ingested_while_it_runs(small_index, tmp_
     port = _free_port()
     log = (tmp_path / "serve.log").open("w+")
     server = subprocess.Popen(
-        [str(ASSISTANT), "serve", "--port", str(port), "--index-dir", str(small_index.index_dir),
-         "--corpus-dir", str(small_index.corpus_dir)],
-        cwd=ROOT, env={**ENV, "ASSISTANT_FEEDBACK_DB": str(tmp_path / "fb.sqlite3")},
-        stdout=log, stderr=subprocess.STDOUT)
+        [
+            str(ASSISTANT),
+            "serve",
+            "--port",
+            str(port),
+            "--index-dir",
+            str(small_index.index_dir),
+            "--corpus-dir",
+            str(small_index.corpus_dir),
+        ],
+        cwd=ROOT,
+        env={**ENV, "ASSISTANT_FEEDBACK_DB": str(tmp_path / "fb.sqlite3")},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 240
         while "Ready on" not in Path(log.name).read_text():
@@ -114,8 +129,9 @@ def test_the_server_answers_from_a_file_ingested_while_it_runs(small_index, tmp_
         old = read_state(small_index.index_dir).generation
 
         (small_index.corpus_dir / "partnership-update-2021.txt").write_text(NEW_FILE, encoding="utf-8")
-        done = run_cli("ingest", "--quiet", "--corpus-dir", small_index.corpus_dir,
-                       "--index-dir", small_index.index_dir)
+        done = run_cli(
+            "ingest", "--quiet", "--corpus-dir", small_index.corpus_dir, "--index-dir", small_index.index_dir
+        )
         assert done.returncode == 0, done.stderr
         assert "partnership-update-2021" in done.stdout
         # The server still reads the old generation (its lock holds it), so the ingest left it.
@@ -180,8 +196,12 @@ def test_a_one_megabyte_line_becomes_bounded_passages(tmp_path):
     settings = Settings()
     docs, errors = load_documents(tmp_path, None, settings)
     assert not errors
-    chunks = chunk_document(clean_document(docs[0]), max_tokens=settings.embed_max_tokens,
-                            pack_tokens=settings.pack_tokens, max_passage_tokens=settings.max_passage_tokens)
+    chunks = chunk_document(
+        clean_document(docs[0]),
+        max_tokens=settings.embed_max_tokens,
+        pack_tokens=settings.pack_tokens,
+        max_passage_tokens=settings.max_passage_tokens,
+    )
     passages = {c.passage_id: c.passage for c in chunks}
     assert len(passages) > 50  # about 2,000 tokens each
     # Before: one passage of 1 MB, carried by each of its ~1,200 pieces (1.27 GB on disk).
@@ -272,7 +292,8 @@ def test_an_aes_pdf_with_a_user_password_is_one_clear_line(tmp_path):
 def test_control_characters_are_removed_at_load(tmp_path):
     # A few stray codes in a text file (a file mostly of them is refused as binary).
     (tmp_path / "escapes.txt").write_text(
-        TINY + "Children \x1b[2Jwait\x07 too long.\x0cNext\x0bpage \x85here.\x7f\n", encoding="utf-8")
+        TINY + "Children \x1b[2Jwait\x07 too long.\x0cNext\x0bpage \x85here.\x7f\n", encoding="utf-8"
+    )
     docs, errors = load_documents(tmp_path, None, Settings())
     assert not errors
     assert docs[0].raw_text == TINY + "Children [2Jwait too long.\nNext\npage here.\n"
@@ -295,16 +316,24 @@ def test_a_second_ingest_is_refused_with_one_line_while_the_first_runs(tiny):
 
 def test_two_real_ingests_at_once_one_runs_one_is_told(small_index):
     (small_index.corpus_dir / "partnership-update-2021.txt").write_text(NEW_FILE, encoding="utf-8")
-    args = [str(ASSISTANT), "ingest", "--rebuild", "--corpus-dir", str(small_index.corpus_dir),
-            "--index-dir", str(small_index.index_dir)]
+    args = [
+        str(ASSISTANT),
+        "ingest",
+        "--rebuild",
+        "--corpus-dir",
+        str(small_index.corpus_dir),
+        "--index-dir",
+        str(small_index.index_dir),
+    ]
     first = subprocess.Popen(args, cwd=ROOT, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 120
         while not (small_index.index_dir / "ingest.lock").read_text().strip() == str(first.pid):
             assert first.poll() is None and time.monotonic() < deadline
             time.sleep(0.05)
-        second = run_cli("ingest", "--quiet", "--corpus-dir", small_index.corpus_dir,
-                         "--index-dir", small_index.index_dir)
+        second = run_cli(
+            "ingest", "--quiet", "--corpus-dir", small_index.corpus_dir, "--index-dir", small_index.index_dir
+        )
         out, err = first.communicate(timeout=600)
     finally:
         if first.poll() is None:
@@ -388,21 +417,70 @@ def test_chunks_are_read_back_as_written(tmp_path):
     text = "First passage here. It has two sentences.\n\nSecond passage."
     common = dict(doc_id="a", title="A report", doc_type="inspection_report", publisher="Ofsted", date="2021-01-05")
     chunks = [
-        Chunk(chunk_id="a:0:0", text="First passage here.", passage=text[:41], passage_id="a:0", start=0, end=41,
-              section="Strengths", **common),
-        Chunk(chunk_id="a:0:1", text="It has two sentences.", passage=text[:41], passage_id="a:0", start=0,
-              end=41, section="Strengths", part=1, **common),
+        Chunk(
+            chunk_id="a:0:0",
+            text="First passage here.",
+            passage=text[:41],
+            passage_id="a:0",
+            start=0,
+            end=41,
+            section="Strengths",
+            **common,
+        ),
+        Chunk(
+            chunk_id="a:0:1",
+            text="It has two sentences.",
+            passage=text[:41],
+            passage_id="a:0",
+            start=0,
+            end=41,
+            section="Strengths",
+            part=1,
+            **common,
+        ),
         # A passage that is not its span of the text, and a piece that is not part of its passage.
-        Chunk(chunk_id="a:1:0", text="Strengths. Second passage.", passage="Second passage, as shown.",
-              passage_id="a:1", start=43, end=58, section="", kind="finding", page=2, **common),
-        Chunk(chunk_id="b:0:0", doc_id="b", title="B plan", doc_type="action_plan", publisher="Anytown Council",
-              date="", text="Second passage.", passage="Second passage.", passage_id="b:0", end=15),
+        Chunk(
+            chunk_id="a:1:0",
+            text="Strengths. Second passage.",
+            passage="Second passage, as shown.",
+            passage_id="a:1",
+            start=43,
+            end=58,
+            section="",
+            kind="finding",
+            page=2,
+            **common,
+        ),
+        Chunk(
+            chunk_id="b:0:0",
+            doc_id="b",
+            title="B plan",
+            doc_type="action_plan",
+            publisher="Anytown Council",
+            date="",
+            text="Second passage.",
+            passage="Second passage.",
+            passage_id="b:0",
+            end=15,
+        ),
     ]
-    docs = [{"info": {"doc_id": "a"}, "raw_text": text, "text": text},
-            {"info": {"doc_id": "b"}, "raw_text": "Second passage.", "text": "Second passage."}]
-    write_generation(tmp_path, 1, chunks=chunks, lexical=BM25.build([]), sentence_rows=[],
-                     sentence_vectors=np.zeros((0, 384)), sentence_hub=np.zeros(0), chunk_hub=np.zeros(4),
-                     actions=[], glossary={}, docs=docs)
+    docs = [
+        {"info": {"doc_id": "a"}, "raw_text": text, "text": text},
+        {"info": {"doc_id": "b"}, "raw_text": "Second passage.", "text": "Second passage."},
+    ]
+    write_generation(
+        tmp_path,
+        1,
+        chunks=chunks,
+        lexical=BM25.build([]),
+        sentence_rows=[],
+        sentence_vectors=np.zeros((0, 384)),
+        sentence_hub=np.zeros(0),
+        chunk_hub=np.zeros(4),
+        actions=[],
+        glossary={},
+        docs=docs,
+    )
     data = (tmp_path / "gen-1" / "chunks.jsonl").read_bytes()
     assert data.count(b"A report") == 1 and b"It has two sentences" not in data
 

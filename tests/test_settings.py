@@ -34,16 +34,19 @@ def readme_row(info) -> str:
     return f"| `{info.variable}` | {default} | {info.help} |\n"
 
 
-@pytest.mark.parametrize("variable, value, words", [
-    ("ASSISTANT_TOP_K", "0", "greater than or equal to 1"),
-    ("ASSISTANT_TRACE_PAIRING", "median", "'mean', 'sym' or 'max'"),
-    ("ASSISTANT_PORT", "70000", "less than or equal to 65535"),
-    ("ASSISTANT_CANDIDATES", "many", "valid integer"),
-    ("ASSISTANT_FOCUS_SHARE_MIN", "1.5", "less than or equal to 1"),
-    ("ASSISTANT_INDEX_DIR", "", "a path is needed"),
-    ("ASSISTANT_LLM_URL", "localhost:8080", "http://"),
-    ("ASSISTANT_VERIFY_CITE_MISSING", "maybe", "valid boolean"),
-])
+@pytest.mark.parametrize(
+    "variable, value, words",
+    [
+        ("ASSISTANT_TOP_K", "0", "greater than or equal to 1"),
+        ("ASSISTANT_TRACE_PAIRING", "median", "'mean', 'sym' or 'max'"),
+        ("ASSISTANT_PORT", "70000", "less than or equal to 65535"),
+        ("ASSISTANT_CANDIDATES", "many", "valid integer"),
+        ("ASSISTANT_FOCUS_SHARE_MIN", "1.5", "less than or equal to 1"),
+        ("ASSISTANT_INDEX_DIR", "", "a path is needed"),
+        ("ASSISTANT_LLM_URL", "localhost:8080", "http://"),
+        ("ASSISTANT_VERIFY_CITE_MISSING", "maybe", "valid boolean"),
+    ],
+)
 def test_a_bad_variable_is_one_line_naming_it_and_the_fix(variable, value, words):
     with pytest.raises(SettingsError) as caught:
         Settings.from_env({variable: value})

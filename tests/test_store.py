@@ -22,10 +22,15 @@ def test_a_committed_generation_reads_back_as_written(tmp_path):
     docs = {"doc-a": IndexedDoc(file="a.txt", key="k1", chunks=3)}
     files = {"chunks.jsonl": FileRecord(size=10, sha256="0" * 64)}
     state = commit_generation(settings, 2, docs=docs, files=files, chunks=3)
-    assert (state.version, state.generation, state.collection, state.chroma) == (PIPELINE_VERSION, 2, "test-g2",
-                                                                                  "embedded")
+    assert (state.version, state.generation, state.collection, state.chroma) == (
+        PIPELINE_VERSION,
+        2,
+        "test-g2",
+        "embedded",
+    )
     assert read_state(tmp_path) == state
     assert not (tmp_path / (STATE_FILE + ".tmp")).exists()  # written aside, then renamed into place
-    server = commit_generation(settings.replace(chroma_host="127.0.0.1", chroma_port=8001), 3, docs=docs,
-                               files=files, chunks=3)
+    server = commit_generation(
+        settings.replace(chroma_host="127.0.0.1", chroma_port=8001), 3, docs=docs, files=files, chunks=3
+    )
     assert read_state(tmp_path) == server and server.chroma == "127.0.0.1:8001"

@@ -41,8 +41,11 @@ def test_overall_judgements_of_2022_and_2025(sefton):
     assert docs["sefton-ofsted-inspection-2016"].judgement("Local Safeguarding Children Board") == "Inadequate"
     overall = [(p.date[:4], p.grade, p.score) for p in sefton.points if p.area == "Overall effectiveness"]
     assert overall == [("2016", "Requires improvement to be good", 2), ("2022", "Inadequate", 1), ("2025", "Good", 3)]
-    assert {p.doc_id for p in sefton.points} == {"sefton-ofsted-inspection-2016", "sefton-ilacs-2022",
-                                                 "sefton-ilacs-2025"}
+    assert {p.doc_id for p in sefton.points} == {
+        "sefton-ofsted-inspection-2016",
+        "sefton-ilacs-2022",
+        "sefton-ilacs-2025",
+    }
 
 
 def test_three_to_five_key_findings_each_verbatim(sefton, corpus_index):

@@ -47,8 +47,11 @@ def test_every_gold_finding_is_followed(traces):
 
 
 def test_at_least_five_findings_match_the_gold_mapping(traces):
-    exact = [f["quote"] for f in GOLD["finding"]
-             if {s.row.ref for s in _trace_of(traces, f["quote"]).steps} == set(f["actions"])]
+    exact = [
+        f["quote"]
+        for f in GOLD["finding"]
+        if {s.row.ref for s in _trace_of(traces, f["quote"]).steps} == set(f["actions"])
+    ]
     print(f"\n[trace] {len(exact)} of {len(GOLD['finding'])} findings link exactly the gold rows")
     assert len(exact) >= 5
     # The four areas for priority action are answered by the plan's four priorities, by reference.
@@ -62,9 +65,11 @@ def test_precision_and_recall_on_the_held_out_findings(index, corpus_index):
     priority = link_quality(index, GOLD_FILE, "test", settings=settings, part="priority")
     similarity = link_quality(index, GOLD_FILE, "test", settings=settings, part="improvement")
     overall = link_quality(index, GOLD_FILE, "test", settings=settings)
-    print(f"\n[trace] held-out priority actions: precision {priority['precision']:.2f} recall "
-          f"{priority['recall']:.2f}; areas for improvement: precision {similarity['precision']:.2f} recall "
-          f"{similarity['recall']:.2f}; all: precision {overall['precision']:.2f} recall {overall['recall']:.2f}")
+    print(
+        f"\n[trace] held-out priority actions: precision {priority['precision']:.2f} recall "
+        f"{priority['recall']:.2f}; areas for improvement: precision {similarity['precision']:.2f} recall "
+        f"{similarity['recall']:.2f}; all: precision {overall['precision']:.2f} recall {overall['recall']:.2f}"
+    )
     assert not overall["missing"]
     assert priority["precision"] >= 0.95 and priority["recall"] >= 0.95  # 1.00 / 1.00 when committed
     assert similarity["precision"] >= 0.7 and similarity["recall"] >= 0.42  # 0.83 / 0.52 when committed
@@ -113,8 +118,9 @@ def test_later_inspections_speak_on_the_theme(traces):
 def test_chat_answers_what_happened_to_a_finding(index, corpus_index):
     from assistant.answer import answer
 
-    result = answer("What happened to the finding on the mental health triage car?", settings=corpus_index.settings,
-                    index=index)
+    result = answer(
+        "What happened to the finding on the mental health triage car?", settings=corpus_index.settings, index=index
+    )
     assert not result.abstained
     assert "action 4.1.2" in result.text and "paragraph 3.2" in result.text
     docs = [c.chunk.doc_id for c in result.citations]
@@ -143,8 +149,10 @@ def test_chat_answers_what_happened_to_the_camhs_finding(index, corpus_index):
 def test_only_questions_about_a_finding_are_traced(index, corpus_index):
     assert TRACE_QUESTION.search("what happened to the finding on CAMHS waiting times?")
     assert TRACE_QUESTION.search("What came of the area for improvement about GPs and MARAC?")
-    for question in ("what happened to therapy waiting times in sefton during covid?",
-                     "what happened to the joint meetings between the rainbow centre and the A&E safeguarding leads?"):
+    for question in (
+        "what happened to therapy waiting times in sefton during covid?",
+        "what happened to the joint meetings between the rainbow centre and the A&E safeguarding leads?",
+    ):
         assert trace_answer(question, question, index=index, settings=corpus_index.settings) is None
 
 
@@ -164,6 +172,7 @@ def test_an_answer_on_an_older_inspection_quotes_the_newer_one(corpus_index):
     assert lines[-1].endswith(f"[{newest.n}]")
     assert groundedness(result.text, {c.n: [c.chunk.passage] for c in result.citations}) == 1.0
     # Limited to the 2022 report by a filter, the answer stays within it.
-    limited = answer(question, filters=Filters(doc_ids=("sefton-ilacs-2022",)), settings=corpus_index.settings,
-                     index=index)
+    limited = answer(
+        question, filters=Filters(doc_ids=("sefton-ilacs-2022",)), settings=corpus_index.settings, index=index
+    )
     assert "newer document" not in limited.text

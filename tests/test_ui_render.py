@@ -13,17 +13,34 @@ PASSAGE = f"Some context comes first. {CITED} A <b>bold</b> claim {EVIL} follows
 
 
 def _chunk(passage: str = PASSAGE, **changes) -> Chunk:
-    fields = dict(chunk_id="letter:7", doc_id="sefton-jtai-letter-2019", title="JTAI letter <i>2019</i>",
-                  doc_type="inspection_letter", publisher="Ofsted", date="2019-12-18", text=passage[:60],
-                  passage=passage, section="Areas for improvement", kind="finding", ref="8.4", page=3)
+    fields = dict(
+        chunk_id="letter:7",
+        doc_id="sefton-jtai-letter-2019",
+        title="JTAI letter <i>2019</i>",
+        doc_type="inspection_letter",
+        publisher="Ofsted",
+        date="2019-12-18",
+        text=passage[:60],
+        passage=passage,
+        section="Areas for improvement",
+        kind="finding",
+        ref="8.4",
+        page=3,
+    )
     fields.update(changes)
     return Chunk(**fields)
 
 
 def _answer(question: str = "Are health visitors told?", **changes) -> Answer:
     chunk = _chunk()
-    fields = dict(question=question, resolved_question=question, text=f"{CITED} [1]",
-                  citations=(Citation(1, chunk, (CITED,)),), retrieved=(Hit(chunk, 1.0),), abstained=False)
+    fields = dict(
+        question=question,
+        resolved_question=question,
+        text=f"{CITED} [1]",
+        citations=(Citation(1, chunk, (CITED,)),),
+        retrieved=(Hit(chunk, 1.0),),
+        abstained=False,
+    )
     fields.update(changes)
     return Answer(**fields)
 
@@ -60,8 +77,10 @@ def test_cited_sentence_is_inside_mark():
 
 
 def test_rendered_html_has_no_line_breaks():
-    answer = _answer(text=f"From the inspection letter (18 December 2019):\n{CITED} [1]",
-                     citations=(Citation(1, _chunk("Line one.\n\nLine two. " + CITED), (CITED,)),))
+    answer = _answer(
+        text=f"From the inspection letter (18 December 2019):\n{CITED} [1]",
+        citations=(Citation(1, _chunk("Line one.\n\nLine two. " + CITED), (CITED,)),),
+    )
     for message in chat_messages([answer]):
         assert "\n" not in message["content"]
     assert '<p class="from">From the inspection letter' in answer_html(answer, 1)
@@ -69,8 +88,13 @@ def test_rendered_html_has_no_line_breaks():
 
 def test_abstained_answer_looks_different_and_shows_closest_passages():
     near = _chunk("The youth offending team has a health offer.", title="Scrutiny report", date="")
-    abstained = _answer("What is the weather?", text="The documents do not cover this question.", citations=(),
-                        retrieved=(Hit(near, 0.2),), abstained=True)
+    abstained = _answer(
+        "What is the weather?",
+        text="The documents do not cover this question.",
+        citations=(),
+        retrieved=(Hit(near, 0.2),),
+        abstained=True,
+    )
     html = answer_html(abstained, 1)
     assert re.search(r'class="answer[^"]*\babstained\b', html)
     assert "I can&#x27;t find this in the documents" in html
@@ -86,8 +110,11 @@ def test_follow_up_shows_what_was_searched_only_when_it_differs():
 
 
 def test_corpus_line():
-    docs = [DocumentInfo("a", "a.txt", "A", published="2016-06-27"), DocumentInfo("b", "b.txt", "B"),
-            DocumentInfo("c", "c.txt", "C", published="2020-09-22")]
+    docs = [
+        DocumentInfo("a", "a.txt", "A", published="2016-06-27"),
+        DocumentInfo("b", "b.txt", "B"),
+        DocumentInfo("c", "c.txt", "C", published="2020-09-22"),
+    ]
     assert corpus_line(docs) == "3 documents from 27 June 2016 to 22 September 2020, one undated"
     assert re.match(r"No documents", corpus_line([]))
 
@@ -113,7 +140,8 @@ def test_serve_refuses_to_start_without_an_index(tmp_path):
     import sys
 
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "ASSISTANT_INDEX_DIR": str(tmp_path / "none")}
-    done = subprocess.run([sys.executable, "-m", "cli", "serve", "--port", "1"], env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "cli", "serve", "--port", "1"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode != 0
     assert "No index at" in done.stderr and "assistant ingest" in done.stderr

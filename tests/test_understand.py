@@ -9,15 +9,18 @@ from assistant.text import terms
 from assistant.understand import _answer_focus, _speaking_years, answer_type_of
 
 
-@pytest.mark.parametrize("question, kind", [
-    ("What's the social worker vacancy rate in Anytown?", "number"),
-    ("what is Anytown's agency social worker rate now, as a figure?", "number"),
-    ("what is the average social worker caseload in Anytown?", "number"),
-    ("what's the name of Anytown City's DCIS?", "person"),
-    ("On what dates did the CQC carry out its review?", "date"),
-    ("When should transition to adult services start?", "date"),
-    ("What does the service do?", "explanation"),
-])
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("What's the social worker vacancy rate in Anytown?", "number"),
+        ("what is Anytown's agency social worker rate now, as a figure?", "number"),
+        ("what is the average social worker caseload in Anytown?", "number"),
+        ("what's the name of Anytown City's DCIS?", "person"),
+        ("On what dates did the CQC carry out its review?", "date"),
+        ("When should transition to adult services start?", "date"),
+        ("What does the service do?", "explanation"),
+    ],
+)
 def test_the_kind_of_answer_asked_for(question, kind):
     assert answer_type_of(question) == kind
 
@@ -32,12 +35,15 @@ def test_the_clause_asking_binds_the_answer_and_a_back_reference_brings_its_subj
     assert set(_answer_focus(question, question.index("when"), focus)) >= {"cas", "start"}
 
 
-@pytest.mark.parametrize("question, years", [
-    ("How many children were looked after in 2031?", ("2031",)),
-    ("what changed since 2023 in the 2025 report?", ("2025",)),
-    ("our 2022 report flagged private fostering - is that fixed now?", ()),
-    ("what was Anytown judged at its last inspection before 2026?", ()),
-])
+@pytest.mark.parametrize(
+    "question, years",
+    [
+        ("How many children were looked after in 2031?", ("2031",)),
+        ("what changed since 2023 in the 2025 report?", ("2025",)),
+        ("our 2022 report flagged private fostering - is that fixed now?", ()),
+        ("what was Anytown judged at its last inspection before 2026?", ()),
+    ],
+)
 def test_years_that_must_speak(question, years):
     assert _speaking_years(question) == years
 

@@ -55,14 +55,24 @@ def server(corpus_index, tmp_path_factory):
     settings = corpus_index.settings
     port = _free_port()
     feedback_db = tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
-           "ASSISTANT_INDEX_DIR": str(settings.index_dir), "ASSISTANT_FEEDBACK_DB": str(feedback_db)}
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "ANONYMIZED_TELEMETRY": "False",
+        "ASSISTANT_INDEX_DIR": str(settings.index_dir),
+        "ASSISTANT_FEEDBACK_DB": str(feedback_db),
+    }
     env.pop("ASSISTANT_AUTH_USER", None)
     log_path = feedback_db.parent / "server.log"
     started = time.perf_counter()
     with log_path.open("w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1",
-                                 "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 240
     while True:
         ready = re.search(r"^Ready on http://127\.0\.0\.1:\d+.*$", log_path.read_text(), re.M)
@@ -94,13 +104,22 @@ def browser(downloads):
         pytest.fail("Chromium is missing: apt-get install -y chromium chromium-driver (or 'make browser')")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1440,1100"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1440,1100",
+    ):
         options.add_argument(flag)
     profile = tempfile.mkdtemp(prefix="chromium-profile-")
     options.add_argument(f"--user-data-dir={profile}")
-    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                              "download.prompt_for_download": False})
+    options.add_experimental_option(
+        "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
+    )
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_script_timeout(60)
     yield driver
@@ -114,13 +133,15 @@ def _open(browser, url):
 
 
 def _wait(browser, condition, timeout=60):
-    return WebDriverWait(browser, timeout, poll_frequency=0.05,
-                         ignored_exceptions=(StaleElementReferenceException,)).until(condition)
+    return WebDriverWait(
+        browser, timeout, poll_frequency=0.05, ignored_exceptions=(StaleElementReferenceException,)
+    ).until(condition)
 
 
 def _ask(browser, question: str, turn: int = 1) -> dict:
     """Type a question, press Enter, wait for the whole answer; returns browser-side timings (ms)."""
-    browser.execute_script("""
+    browser.execute_script(
+        """
         const turn = arguments[0];
         window.__marks = {t0: performance.now()};
         window.__turn = turn;
@@ -133,7 +154,9 @@ def _ask(browser, question: str, turn: int = 1) -> dict:
           if (a && a.classList.contains('abstained') && !window.__marks.full) window.__marks.full = performance.now();
         };
         observer.observe(document.body, {childList: true, subtree: true, characterData: true});
-    """, turn)
+    """,
+        turn,
+    )
     box = browser.find_element(By.CSS_SELECTOR, "#question textarea, #question input")
     box.send_keys(question)
     browser.execute_script("window.__marks.t0 = performance.now();")
@@ -141,8 +164,11 @@ def _ask(browser, question: str, turn: int = 1) -> dict:
     _wait(browser, lambda d: d.execute_script("return window.__marks.full"), 90)
     # The final update also fills the sources panel; wait for it before clicking into it.
     _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#sources section.turn.latest h4"), 30)
-    _wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#sources section.turn.latest h4").text
-          .startswith(f"Answer {turn}:"), 30)
+    _wait(
+        browser,
+        lambda d: d.find_element(By.CSS_SELECTOR, "#sources section.turn.latest h4").text.startswith(f"Answer {turn}:"),
+        30,
+    )
     marks = browser.execute_script("return window.__marks")
     return {"first": marks["first"] - marks["t0"], "full": marks["full"] - marks["t0"]}
 
@@ -163,10 +189,12 @@ def test_answer_streams_and_citation_opens_its_passage(server, browser):
     url, _ = server
     _open(browser, url)
     timings = _ask(browser, CAMHS)
-    print(f"\n[web] time to first answer text {timings['first'] / 1000:.2f} s, "
-          f"to full answer {timings['full'] / 1000:.2f} s (in the browser)")
+    print(
+        f"\n[web] time to first answer text {timings['first'] / 1000:.2f} s, "
+        f"to full answer {timings['full'] / 1000:.2f} s (in the browser)"
+    )
 
-    answer = browser.find_element(By.CSS_SELECTOR, '#chat .answer.turn-1')
+    answer = browser.find_element(By.CSS_SELECTOR, "#chat .answer.turn-1")
     link = answer.find_element(By.CSS_SELECTOR, "a.cite")
     anchor = link.get_attribute("href").split("#", 1)[1]
     assert re.fullmatch(r"cite-1-\d+", anchor)
@@ -204,12 +232,19 @@ def test_document_filter_limits_the_sources(server, browser):
     browser.find_element(By.CSS_SELECTOR, "#filters button.label-wrap").click()
     _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#f-docs input"), 10)
     browser.find_element(By.CSS_SELECTOR, "#f-docs input").click()
-    option = _wait(browser, lambda d: [o for o in d.find_elements(By.CSS_SELECTOR, "li[data-testid=dropdown-option]")
-                                       if (o.get_attribute("aria-label") or "").startswith(LETTER_TITLE)], 10)[0]
+    option = _wait(
+        browser,
+        lambda d: [
+            o
+            for o in d.find_elements(By.CSS_SELECTOR, "li[data-testid=dropdown-option]")
+            if (o.get_attribute("aria-label") or "").startswith(LETTER_TITLE)
+        ],
+        10,
+    )[0]
     option.click()
     browser.find_element(By.CSS_SELECTOR, "#header").click()  # close the option list
     _ask(browser, CAMHS)
-    answer = browser.find_element(By.CSS_SELECTOR, '#chat .answer.turn-1')
+    answer = browser.find_element(By.CSS_SELECTOR, "#chat .answer.turn-1")
     titles = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#sources .src .title")]
     listed = [li.text for li in answer.find_elements(By.CSS_SELECTOR, ".answer-sources li")]
     assert titles and listed
@@ -246,7 +281,7 @@ def test_follow_up_feedback_and_conversation_export(server, browser, downloads):
     assert not browser.find_element(By.CSS_SELECTOR, "#export-chat").is_displayed(), "nothing to export yet"
     _ask(browser, "What's the status of action 2.2.2?")
     _ask(browser, "and was it completed?", turn=2)
-    follow_up = browser.find_element(By.CSS_SELECTOR, '#chat .answer.turn-2')
+    follow_up = browser.find_element(By.CSS_SELECTOR, "#chat .answer.turn-2")
     searched = follow_up.find_element(By.CSS_SELECTOR, ".searched").text
     assert searched.startswith("Searched:") and "2.2.2" in searched
 
@@ -256,8 +291,10 @@ def test_follow_up_feedback_and_conversation_export(server, browser, downloads):
     browser.find_element(By.CSS_SELECTOR, "#fb-down").click()
     _wait(browser, lambda d: "saved" in d.find_element(By.CSS_SELECTOR, "#fb-status").text, 20)
     with sqlite3.connect(feedback_db) as conn:
-        rows = conn.execute("SELECT rating, question, resolved_question, answer, citations, created_at FROM feedback "
-                            "WHERE comment = ?", (comment,)).fetchall()
+        rows = conn.execute(
+            "SELECT rating, question, resolved_question, answer, citations, created_at FROM feedback WHERE comment = ?",
+            (comment,),
+        ).fetchall()
     assert len(rows) == 1
     rating, question, resolved, answer_text, citations, created_at = rows[0]
     assert rating == -1 and question == "and was it completed?" and "2.2.2" in resolved
@@ -266,16 +303,25 @@ def test_follow_up_feedback_and_conversation_export(server, browser, downloads):
 
     # The rating list is filled when opened: both answers, numbered.
     browser.find_element(By.CSS_SELECTOR, "#fb-answer input").click()
-    options = _wait(browser, lambda d: [o.get_attribute("aria-label") or o.text for o in
-                                        d.find_elements(By.CSS_SELECTOR, "li[data-testid=dropdown-option]")
-                                        if (o.get_attribute("aria-label") or o.text).startswith("2. ")], 10)
+    options = _wait(
+        browser,
+        lambda d: [
+            o.get_attribute("aria-label") or o.text
+            for o in d.find_elements(By.CSS_SELECTOR, "li[data-testid=dropdown-option]")
+            if (o.get_attribute("aria-label") or o.text).startswith("2. ")
+        ],
+        10,
+    )
     assert options[0].startswith("2. and was it completed")
     browser.find_element(By.CSS_SELECTOR, "#header").click()  # close the option list
 
     before = set(downloads.iterdir())
     browser.find_element(By.CSS_SELECTOR, "#export-chat").click()
-    path = _wait(browser, lambda d: [p for p in set(downloads.iterdir()) - before
-                                     if p.suffix == ".md" and p.stat().st_size > 0], 30)[0]
+    path = _wait(
+        browser,
+        lambda d: [p for p in set(downloads.iterdir()) - before if p.suffix == ".md" and p.stat().st_size > 0],
+        30,
+    )[0]
     text = path.read_text(encoding="utf-8")
     assert "## 1. What&#x27;s the status of action 2.2.2?" in text or "## 1. What's the status of action 2.2.2?" in text
     assert "## 2. and was it completed?" in text and "**Sources**" in text
@@ -284,10 +330,13 @@ def test_follow_up_feedback_and_conversation_export(server, browser, downloads):
 def test_example_question_runs_on_click(server, browser):
     url, _ = server
     _open(browser, url)
-    chip = _wait(browser, lambda d: [b for b in d.find_elements(By.CSS_SELECTOR, "#chat button")
-                                     if "CAMHS waiting times" in b.text], 20)[0]
+    chip = _wait(
+        browser,
+        lambda d: [b for b in d.find_elements(By.CSS_SELECTOR, "#chat button") if "CAMHS waiting times" in b.text],
+        20,
+    )[0]
     chip.click()
-    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, '#chat .answer.turn-1 .answer-sources'), 60)
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#chat .answer.turn-1 .answer-sources"), 60)
     assert browser.find_element(By.CSS_SELECTOR, "#chat .question").text == CAMHS
 
 
@@ -323,11 +372,15 @@ def test_theme_brief_and_markdown_download(server, browser, downloads):
     _screenshot(browser, "brief.png")
 
     before = set(downloads.iterdir())
-    button = _wait(browser, lambda d: [b for b in d.find_elements(By.CSS_SELECTOR, "#brief-md")
-                                       if b.is_displayed()], 20)[0]
+    button = _wait(
+        browser, lambda d: [b for b in d.find_elements(By.CSS_SELECTOR, "#brief-md") if b.is_displayed()], 20
+    )[0]
     button.click()
-    _wait(browser, lambda d: [p for p in set(downloads.iterdir()) - before
-                              if p.suffix == ".md" and p.stat().st_size > 0], 30)
+    _wait(
+        browser,
+        lambda d: [p for p in set(downloads.iterdir()) - before if p.suffix == ".md" and p.stat().st_size > 0],
+        30,
+    )
     path = next(p for p in set(downloads.iterdir()) - before if p.suffix == ".md")
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# Theme brief: voice of the child")

@@ -56,7 +56,8 @@ def _launch(settings, files=None):
 def live(small_index_template, tmp_path_factory):
     """(url, SessionFiles) of the chat over the small index, launched as `assistant serve` does."""
     settings = small_index_template.settings.replace(
-        port=_free_port(), feedback_db=tmp_path_factory.mktemp("feedback") / "feedback.sqlite3")
+        port=_free_port(), feedback_db=tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
+    )
     files = SessionFiles(get_upload_folder())
     app, url = _launch(settings, files)
     yield url, files
@@ -99,8 +100,9 @@ def test_answers_are_not_followed_by_a_summary_of_the_queue(live, monkeypatch):
 
     summaries = []
     summarise = Queue._get_df
-    monkeypatch.setattr(Queue, "_get_df", staticmethod(lambda records: summaries.append(len(records))
-                                                       or summarise(records)))
+    monkeypatch.setattr(
+        Queue, "_get_df", staticmethod(lambda records: summaries.append(len(records)) or summarise(records))
+    )
     url, _ = live
     client = _client(url)
     try:
@@ -117,8 +119,9 @@ def test_twenty_users_at_once_are_all_answered(live):
     users, questions = 20, 3
     results = load_chat.Results()
     barrier = threading.Barrier(users)
-    threads = [threading.Thread(target=load_chat.user, args=(url, n, questions, results, barrier, 60))
-               for n in range(users)]
+    threads = [
+        threading.Thread(target=load_chat.user, args=(url, n, questions, results, barrier, 60)) for n in range(users)
+    ]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -176,12 +179,14 @@ def test_an_answer_sends_no_component_updates(live):
 
 
 def test_failed_logins_are_rate_limited(small_index_template):
-    settings = small_index_template.settings.replace(port=_free_port(), auth_user="trainer",
-                                                     auth_password="correct horse")
+    settings = small_index_template.settings.replace(
+        port=_free_port(), auth_user="trainer", auth_password="correct horse"
+    )
     files = SessionFiles(get_upload_folder())
     app, url = _launch(settings, files)
     try:
         with httpx.Client(base_url=url, timeout=30) as http:
+
             def login(user, password):
                 return http.post("login", data={"username": user, "password": password}).status_code
 
@@ -217,8 +222,9 @@ def test_login_guard_forgets_failures_after_the_lockout():
 def test_with_an_llm_endpoint_the_answer_comes_from_the_streaming_handler(small_index_template):
     """With ASSISTANT_LLM_URL set, /respond is the generator that streams verified sentences; an
     endpoint that is down ends it with the quoted answer and a notice, in the same five outputs."""
-    settings = small_index_template.settings.replace(port=_free_port(), llm_url="http://127.0.0.1:9/v1",
-                                                     llm_timeout=5.0)
+    settings = small_index_template.settings.replace(
+        port=_free_port(), llm_url="http://127.0.0.1:9/v1", llm_timeout=5.0
+    )
     files = SessionFiles(get_upload_folder())
     app, url = _launch(settings, files)
     try:

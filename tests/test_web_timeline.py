@@ -34,8 +34,11 @@ def _keep(shot, name: str) -> None:
 def test_timeline_tab_orders_documents_with_judgements_and_chart(server, browser):
     url, _ = server
     _open_tab(browser, url, "timeline-tab")
-    docs = _wait(browser, lambda d: [e for e in d.find_elements(By.CSS_SELECTOR, "#timeline-out .tl-doc")
-                                     if e.is_displayed()], 30)
+    docs = _wait(
+        browser,
+        lambda d: [e for e in d.find_elements(By.CSS_SELECTOR, "#timeline-out .tl-doc") if e.is_displayed()],
+        30,
+    )
     assert len(docs) == 7
     dates = [d.find_element(By.CSS_SELECTOR, ".tl-date").text for d in docs]
     assert dates[0].endswith("2016") and dates[-1] == "undated"
@@ -56,6 +59,7 @@ def test_timeline_tab_orders_documents_with_judgements_and_chart(server, browser
 def test_action_tracker_filters_downloads_and_follows_a_trace(server, browser, downloads):
     url, _ = server
     _open_tab(browser, url, "actions-tab")
+
     def rows(d):
         return [r for r in d.find_elements(By.CSS_SELECTOR, "#tracker-out table.tracker tbody tr") if r.is_displayed()]
 
@@ -63,8 +67,9 @@ def test_action_tracker_filters_downloads_and_follows_a_trace(server, browser, d
     _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#tk-chart-priority canvas, #tk-chart-priority svg"), 30)
 
     # Follow a trace: from a row to the finding it answers, its progress and later inspections.
-    link = next(r for r in rows(browser) if r.get_attribute("data-ref") == "4.1.2").find_element(By.CSS_SELECTOR,
-                                                                                                  "a.trace-link")
+    link = next(r for r in rows(browser) if r.get_attribute("data-ref") == "4.1.2").find_element(
+        By.CSS_SELECTOR, "a.trace-link"
+    )
     anchor = link.get_attribute("href").split("#", 1)[1]
     link.click()
     panel = _wait(browser, lambda d: [e for e in d.find_elements(By.ID, anchor) if e.is_displayed()], 10)[0]
@@ -73,8 +78,15 @@ def test_action_tracker_filters_downloads_and_follows_a_trace(server, browser, d
 
     # Filter: overdue rows only.
     browser.find_element(By.CSS_SELECTOR, "#tk-status input").click()
-    option = _wait(browser, lambda d: [o for o in d.find_elements(By.CSS_SELECTOR, "li[data-testid=dropdown-option]")
-                                       if (o.get_attribute("aria-label") or "") == "Overdue"], 10)[0]
+    option = _wait(
+        browser,
+        lambda d: [
+            o
+            for o in d.find_elements(By.CSS_SELECTOR, "li[data-testid=dropdown-option]")
+            if (o.get_attribute("aria-label") or "") == "Overdue"
+        ],
+        10,
+    )[0]
     option.click()
     shown = _wait(browser, lambda d: 0 < len(rows(d)) < 38 and rows(d), 30)
     assert all("overdue" in (r.get_attribute("class") or "") for r in shown)
@@ -88,7 +100,10 @@ def test_action_tracker_filters_downloads_and_follows_a_trace(server, browser, d
 
     before = set(downloads.iterdir())
     browser.find_element(By.CSS_SELECTOR, "#tk-csv").click()
-    path = _wait(browser, lambda d: [p for p in set(downloads.iterdir()) - before
-                                     if p.suffix == ".csv" and p.stat().st_size > 0], 30)[0]
+    path = _wait(
+        browser,
+        lambda d: [p for p in set(downloads.iterdir()) - before if p.suffix == ".csv" and p.stat().st_size > 0],
+        30,
+    )[0]
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("ref,priority,action") and len(lines) == len(shown) + 1

@@ -130,8 +130,9 @@ def build_app(settings: Settings, index: Index | None = None, *, files: SessionF
 
     docs = sorted(index.docs.values(), key=lambda d: (not d.published, d.published, d.title))
     with gr.Blocks(title="Inspection findings assistant", analytics_enabled=False, delete_cache=DELETE_CACHE) as app:
-        gr.HTML(f"<h2 style='margin:.2em 0'>Inspection findings assistant</h2>{render.corpus_html(docs)}",
-                elem_id="header")
+        gr.HTML(
+            f"<h2 style='margin:.2em 0'>Inspection findings assistant</h2>{render.corpus_html(docs)}", elem_id="header"
+        )
         filters = _filters_panel(docs)
         with gr.Tabs():
             _chat_tab(settings, current, files, filters)
@@ -158,50 +159,89 @@ def _filters_panel(docs: list[DocumentInfo]) -> list[gr.components.Component]:
     held = {d.overall_judgement for d in docs}
     taxonomy = load_taxonomy()
     judgement_choices = [(g, g) for g in sorted(taxonomy.grades, key=lambda g: -taxonomy.grade_score(g)) if g in held]
-    with gr.Accordion("Filters: limit answers and briefs to some documents, councils, judgements or dates",
-                      open=False, elem_id="filters"):
+    with gr.Accordion(
+        "Filters: limit answers and briefs to some documents, councils, judgements or dates",
+        open=False,
+        elem_id="filters",
+    ):
         with gr.Row():
-            doc_ids = gr.Dropdown(doc_choices, value=[], multiselect=True, label="Documents", elem_id="f-docs",
-                                  scale=3)
-            doc_types = gr.Dropdown(type_choices, value=[], multiselect=True, label="Document types",
-                                    elem_id="f-types", scale=2)
+            doc_ids = gr.Dropdown(doc_choices, value=[], multiselect=True, label="Documents", elem_id="f-docs", scale=3)
+            doc_types = gr.Dropdown(
+                type_choices, value=[], multiselect=True, label="Document types", elem_id="f-types", scale=2
+            )
             date_from = gr.Textbox(label="Dated from", placeholder="YYYY-MM-DD", elem_id="f-from", scale=1)
             date_to = gr.Textbox(label="Dated to", placeholder="YYYY-MM-DD", elem_id="f-to", scale=1)
         with gr.Row():
-            councils = gr.Dropdown(council_choices, value=[], multiselect=True,
-                                   label="Councils (several: each is heard)", elem_id="f-councils", scale=3)
-            judgements = gr.Dropdown(judgement_choices, value=[], multiselect=True,
-                                     label="Overall judgement", elem_id="f-judgements", scale=2)
+            councils = gr.Dropdown(
+                council_choices,
+                value=[],
+                multiselect=True,
+                label="Councils (several: each is heard)",
+                elem_id="f-councils",
+                scale=3,
+            )
+            judgements = gr.Dropdown(
+                judgement_choices,
+                value=[],
+                multiselect=True,
+                label="Overall judgement",
+                elem_id="f-judgements",
+                scale=2,
+            )
         clear_filters = gr.Button("Clear filters", size="sm", elem_id="f-clear")
     filters: list[gr.components.Component] = [doc_ids, doc_types, date_from, date_to, councils, judgements]
     clear_filters.click(lambda: ([], [], "", "", [], []), None, filters)
     return filters
 
 
-def _chat_tab(settings: Settings, current: Callable[[], Index], files: SessionFiles,
-              filters: list[gr.components.Component]) -> None:
+def _chat_tab(
+    settings: Settings, current: Callable[[], Index], files: SessionFiles, filters: list[gr.components.Component]
+) -> None:
     """The Chat tab: the conversation, cited answers and their sources, ratings and the export."""
     with gr.Tab("Chat", id="chat-tab"):
         answers = gr.State([])
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(
-                    elem_id="chat", height=560, latex_delimiters=[], buttons=[], feedback_options=None,
-                    placeholder=("**Ask about the inspection documents.** Every sentence of an answer is "
-                                 "quoted from a document; click a marker like [1] to see the passage."),
-                    examples=[{"text": q} for q in EXAMPLES], label="Conversation",
+                    elem_id="chat",
+                    height=560,
+                    latex_delimiters=[],
+                    buttons=[],
+                    feedback_options=None,
+                    placeholder=(
+                        "**Ask about the inspection documents.** Every sentence of an answer is "
+                        "quoted from a document; click a marker like [1] to see the passage."
+                    ),
+                    examples=[{"text": q} for q in EXAMPLES],
+                    label="Conversation",
                 )
                 with gr.Row():
-                    question = gr.Textbox(placeholder="Ask a question, e.g. " + EXAMPLES[0], show_label=False,
-                                          elem_id="question", scale=6, max_length=4000, autofocus=True)
+                    question = gr.Textbox(
+                        placeholder="Ask a question, e.g. " + EXAMPLES[0],
+                        show_label=False,
+                        elem_id="question",
+                        scale=6,
+                        max_length=4000,
+                        autofocus=True,
+                    )
                     ask = gr.Button("Ask", variant="primary", elem_id="ask", scale=1, min_width=80)
                 with gr.Accordion("Rate an answer", open=True, elem_id="feedback"):
                     with gr.Row():
                         # Its choices are filled when it is opened, not sent with every answer.
-                        rated = gr.Dropdown([], value=None, label="Answer (the latest unless you pick one)",
-                                            elem_id="fb-answer", scale=3)
-                        comment = gr.Textbox(label="Comment (optional)", elem_id="fb-comment", scale=4,
-                                             placeholder="What was right or wrong?", max_length=2000)
+                        rated = gr.Dropdown(
+                            [],
+                            value=None,
+                            label="Answer (the latest unless you pick one)",
+                            elem_id="fb-answer",
+                            scale=3,
+                        )
+                        comment = gr.Textbox(
+                            label="Comment (optional)",
+                            elem_id="fb-comment",
+                            scale=4,
+                            placeholder="What was right or wrong?",
+                            max_length=2000,
+                        )
                         up = gr.Button("▲ Helpful", elem_id="fb-up", scale=1, min_width=90)
                         down = gr.Button("▼ Not helpful", elem_id="fb-down", scale=1, min_width=90)
                     feedback_status = gr.Markdown("", elem_id="fb-status")
@@ -243,12 +283,10 @@ def _chat_tab(settings: Settings, current: Callable[[], Index], files: SessionFi
             return
         result = None
         try:
-            for result in answer_stream(text, history=history, filters=picked, settings=settings,
-                                        index=current()):
+            for result in answer_stream(text, history=history, filters=picked, settings=settings, index=current()):
                 if result.mode == "generated":
                     partial = [*history, result]  # the verified sentences so far
-                    yield (render.chat_messages(partial), gr.skip(), render.sources_html(partial), gr.skip(),
-                           gr.skip())
+                    yield (render.chat_messages(partial), gr.skip(), render.sources_html(partial), gr.skip(), gr.skip())
         except AssistantError as error:
             raise gr.Error(str(error)) from None
         assert result is not None  # answer_stream always ends with the whole answer
@@ -264,8 +302,9 @@ def _chat_tab(settings: Settings, current: Callable[[], Index], files: SessionFi
     chat: dict[str, Any] = dict(concurrency_id="answer", concurrency_limit=ANSWER_CONCURRENCY)
     ask.click(respond, chat_inputs, chat_outputs, api_name="respond", **chat)
     question.submit(respond, chat_inputs, chat_outputs, api_visibility="undocumented", **chat)
-    chatbot.example_select(_example_text, None, question).then(respond, chat_inputs, chat_outputs,
-                                                               api_visibility="undocumented", **chat)
+    chatbot.example_select(_example_text, None, question).then(
+        respond, chat_inputs, chat_outputs, api_visibility="undocumented", **chat
+    )
 
     def export_conversation(history, request: gr.Request):
         if not history:
@@ -276,7 +315,8 @@ def _chat_tab(settings: Settings, current: Callable[[], Index], files: SessionFi
 
     # The file is written, then the browser is handed it: one click, one download.
     export.click(export_conversation, answers, export_file, api_name="export", concurrency_id="feedback").success(
-        None, export_file, None, js=DOWNLOAD_JS)
+        None, export_file, None, js=DOWNLOAD_JS
+    )
 
     def rating_choices(history):
         return gr.update(choices=[(f"{i}. {_short(a.question)}", i - 1) for i, a in enumerate(history or (), 1)])
@@ -297,32 +337,38 @@ def _chat_tab(settings: Settings, current: Callable[[], Index], files: SessionFi
                 row = record_feedback(settings.feedback_db, rating, note, history[turn])
             except Exception as error:  # sqlite3 errors and an unwritable folder alike
                 log.exception("feedback not stored")
-                raise gr.Error(f"Could not save feedback in {settings.feedback_db} ({error}): make the folder "
-                               "writable or set ASSISTANT_FEEDBACK_DB to a writable file") from None
+                raise gr.Error(
+                    f"Could not save feedback in {settings.feedback_db} ({error}): make the folder "
+                    "writable or set ASSISTANT_FEEDBACK_DB to a writable file"
+                ) from None
             thumb = "helpful" if rating > 0 else "not helpful"
             return f"Thanks: answer {turn + 1} rated {thumb} (feedback #{row} saved).", ""
+
         return handler
 
     up.click(rate(1), [rated, comment, answers], [feedback_status, comment], concurrency_id="feedback")
     down.click(rate(-1), [rated, comment, answers], [feedback_status, comment], concurrency_id="feedback")
 
 
-def _brief_tab(settings: Settings, current: Callable[[], Index], files: SessionFiles,
-               filters: list[gr.components.Component]) -> None:
+def _brief_tab(
+    settings: Settings, current: Callable[[], Index], files: SessionFiles, filters: list[gr.components.Component]
+) -> None:
     """The Theme brief tab: what each document says on a theme, quoted, with Markdown and Word downloads."""
     with gr.Tab("Theme brief", id="brief-tab"):
-        gr.Markdown("For trainers: what each document says on a theme, oldest first, as verbatim quotes "
-                    "under *Strengths*, *Areas for improvement*, *Actions and latest progress* and "
-                    "*Other findings*. The filters above apply.")
+        gr.Markdown(
+            "For trainers: what each document says on a theme, oldest first, as verbatim quotes "
+            "under *Strengths*, *Areas for improvement*, *Actions and latest progress* and "
+            "*Other findings*. The filters above apply."
+        )
         with gr.Row():
-            theme = gr.Textbox(label="Theme", placeholder="e.g. voice of the child", elem_id="brief-theme",
-                               scale=5, max_length=300)
+            theme = gr.Textbox(
+                label="Theme", placeholder="e.g. voice of the child", elem_id="brief-theme", scale=5, max_length=300
+            )
             make = gr.Button("Build brief", variant="primary", elem_id="brief-build", scale=1)
         gr.Examples([[t] for t in BRIEF_EXAMPLES], inputs=[theme], label="Themes to try")
         with gr.Row():
             brief_md = gr.DownloadButton("Download Markdown", visible=False, elem_id="brief-md", size="sm")
-            brief_doc = gr.DownloadButton("Download Word (.docx)", visible=False, elem_id="brief-docx",
-                                          size="sm")
+            brief_doc = gr.DownloadButton("Download Word (.docx)", visible=False, elem_id="brief-docx", size="sm")
         brief_out = gr.HTML("", elem_id="brief-out", js_on_load=None)
 
     def make_brief(text, doc_ids, doc_types, date_from, date_to, councils, judgements, request: gr.Request):
@@ -336,8 +382,11 @@ def _brief_tab(settings: Settings, current: Callable[[], Index], files: SessionF
         md_path.write_text(brief_markdown(result), encoding="utf-8")
         docx_path = brief_docx(result, md_path.with_suffix(".docx"))
         found = bool(result.sections)
-        return (render.brief_html(result), gr.update(value=str(md_path), visible=found),
-                gr.update(value=str(docx_path), visible=found))
+        return (
+            render.brief_html(result),
+            gr.update(value=str(md_path), visible=found),
+            gr.update(value=str(docx_path), visible=found),
+        )
 
     briefing: dict[str, Any] = dict(concurrency_id="brief", concurrency_limit=BRIEF_CONCURRENCY)
     make.click(make_brief, [theme, *filters], [brief_out, brief_md, brief_doc], **briefing)
@@ -347,19 +396,20 @@ def _brief_tab(settings: Settings, current: Callable[[], Index], files: SessionF
 def _eval_tab(settings: Settings, current: Callable[[], Index], files: SessionFiles) -> None:
     """The Evaluate tab: an uploaded question set run against this index, with its report files."""
     with gr.Tab("Evaluate", id="eval-tab"):
-        gr.Markdown("For evaluators: upload a question set (JSONL, one object a line, or CSV with columns "
-                    "`id, question, type, docs, gold_quotes, key_facts, answer`), run it against this "
-                    "index, and download the report. The filters above do not apply.")
+        gr.Markdown(
+            "For evaluators: upload a question set (JSONL, one object a line, or CSV with columns "
+            "`id, question, type, docs, gold_quotes, key_facts, answer`), run it against this "
+            "index, and download the report. The filters above do not apply."
+        )
         with gr.Row():
-            upload = gr.File(label="Question set", file_types=[".jsonl", ".csv"], elem_id="eval-file",
-                             scale=3)
+            upload = gr.File(label="Question set", file_types=[".jsonl", ".csv"], elem_id="eval-file", scale=3)
             with gr.Column(scale=1):
-                k = gr.Number(5, label="k (passages that count for hit@k)", precision=0, minimum=1,
-                              maximum=50, elem_id="eval-k")
+                k = gr.Number(
+                    5, label="k (passages that count for hit@k)", precision=0, minimum=1, maximum=50, elem_id="eval-k"
+                )
                 run = gr.Button("Run evaluation", variant="primary", elem_id="eval-run")
         eval_out = gr.HTML("", elem_id="eval-summary", js_on_load=None)
-        eval_files = gr.File(label="Report files", file_count="multiple", interactive=False,
-                             elem_id="eval-files")
+        eval_files = gr.File(label="Report files", file_count="multiple", interactive=False, elem_id="eval-files")
 
     def evaluate(file, k_value, request: gr.Request, progress=gr.Progress()):
         from evals.questions import read_questions  # evals is only needed by this tab
@@ -383,8 +433,9 @@ def _eval_tab(settings: Settings, current: Callable[[], Index], files: SessionFi
 
         out_dir = files.new_path(request.session_hash, "eval")
         result = run_eval(questions, answer_fn, k=int(k_value or 5), out_dir=out_dir, progress=False)
-        reports = [str(result.files[name]) for name in ("html", "markdown", "results", "summary")
-                   if name in result.files]
+        reports = [
+            str(result.files[name]) for name in ("html", "markdown", "results", "summary") if name in result.files
+        ]
         return render.eval_summary_html(result.summary, row_errors, path.name), reports
 
     run.click(evaluate, [upload, k], [eval_out, eval_files], concurrency_limit=EVAL_CONCURRENCY)
@@ -398,15 +449,31 @@ def _timeline_tab(index: Index, current: Callable[[], Index], settings: Settings
     councils = sorted({d.local_authority for d in index.docs.values() if d.local_authority})
     first = timeline(index, councils[0] if len(councils) == 1 else None, settings=settings)
     with gr.Tab("Timeline", id="timeline-tab"):
-        gr.Markdown("For trainers and evaluators: the documents in date order, each with its kind, dates, "
-                    "judgements and key findings quoted from it (click a source to open the passage). The chart "
-                    "places each judgement on one scale, one line per judgement area. The filters above do not apply.")
-        council = gr.Dropdown([("All councils", "")] + [(c, c) for c in councils],
-                              value=councils[0] if len(councils) == 1 else "", label="Council",
-                              elem_id="tl-council", visible=len(councils) > 1)
-        chart = gr.LinePlot(timeline_view.judgement_frame(first), x="date", y="score", color="area",
-                            title="Judgements over time", y_title=timeline_view.GRADE_AXIS, x_title="report date",
-                            y_lim=[0.5, 4.5], tooltip=["area", "grade", "date"], height=320, elem_id="tl-chart")
+        gr.Markdown(
+            "For trainers and evaluators: the documents in date order, each with its kind, dates, "
+            "judgements and key findings quoted from it (click a source to open the passage). The chart "
+            "places each judgement on one scale, one line per judgement area. The filters above do not apply."
+        )
+        council = gr.Dropdown(
+            [("All councils", "")] + [(c, c) for c in councils],
+            value=councils[0] if len(councils) == 1 else "",
+            label="Council",
+            elem_id="tl-council",
+            visible=len(councils) > 1,
+        )
+        chart = gr.LinePlot(
+            timeline_view.judgement_frame(first),
+            x="date",
+            y="score",
+            color="area",
+            title="Judgements over time",
+            y_title=timeline_view.GRADE_AXIS,
+            x_title="report date",
+            y_lim=[0.5, 4.5],
+            tooltip=["area", "grade", "date"],
+            height=320,
+            elem_id="tl-chart",
+        )
         out = gr.HTML(timeline_view.timeline_html(first), elem_id="timeline-out", js_on_load=None)
 
         def show(name):
@@ -432,34 +499,65 @@ def _actions_tab(index: Index, current: Callable[[], Index], settings: Settings,
             gr.Markdown(str(error))
             return
         traces = trace(index, settings=settings)
-        gr.Markdown("For evaluators and practitioners: every row of the action plans with its written status, "
-                    "due date and latest progress note. *Overdue* means due before the plan's own date and not "
-                    "written as completed. The filters above do not apply; these do.")
+        gr.Markdown(
+            "For evaluators and practitioners: every row of the action plans with its written status, "
+            "due date and latest progress note. *Overdue* means due before the plan's own date and not "
+            "written as completed. The filters above do not apply; these do."
+        )
         with gr.Row():
-            status = gr.Dropdown([("All statuses", "")] + [(s, s) for s in everything.statuses]
-                                 + [("Overdue", OVERDUE), ("Open (not completed)", OPEN)],
-                                 value="", label="Status", elem_id="tk-status", scale=2)
-            agency = gr.Dropdown([("All agencies", "")] + [(a, a) for a in everything.agencies], value="",
-                                 label="Agency", elem_id="tk-agency", scale=2)
+            status = gr.Dropdown(
+                [("All statuses", "")]
+                + [(s, s) for s in everything.statuses]
+                + [("Overdue", OVERDUE), ("Open (not completed)", OPEN)],
+                value="",
+                label="Status",
+                elem_id="tk-status",
+                scale=2,
+            )
+            agency = gr.Dropdown(
+                [("All agencies", "")] + [(a, a) for a in everything.agencies],
+                value="",
+                label="Agency",
+                elem_id="tk-agency",
+                scale=2,
+            )
             first_csv = files.new_path(None, "actions.csv", replaces=False)
             first_csv.write_text(actions_csv(everything), encoding="utf-8")
             download = gr.DownloadButton("Download CSV", value=str(first_csv), elem_id="tk-csv", size="sm", scale=1)
         with gr.Row():
-            by_priority = gr.BarPlot(timeline_view.rollup_frame(everything, "priority"), x="priority", y="rows",
-                                     color="state", color_map=timeline_view.STATE_COLOURS, title="Rows by priority",
-                                     height=260, elem_id="tk-chart-priority")
-            by_agency = gr.BarPlot(timeline_view.rollup_frame(everything, "agency"), x="agency", y="rows",
-                                   color="state", color_map=timeline_view.STATE_COLOURS, title="Rows by agency",
-                                   x_label_angle=-30, height=260,
-                                   elem_id="tk-chart-agency")
+            by_priority = gr.BarPlot(
+                timeline_view.rollup_frame(everything, "priority"),
+                x="priority",
+                y="rows",
+                color="state",
+                color_map=timeline_view.STATE_COLOURS,
+                title="Rows by priority",
+                height=260,
+                elem_id="tk-chart-priority",
+            )
+            by_agency = gr.BarPlot(
+                timeline_view.rollup_frame(everything, "agency"),
+                x="agency",
+                y="rows",
+                color="state",
+                color_map=timeline_view.STATE_COLOURS,
+                title="Rows by agency",
+                x_label_angle=-30,
+                height=260,
+                elem_id="tk-chart-agency",
+            )
         out = gr.HTML(timeline_view.tracker_html(everything, traces), elem_id="tracker-out", js_on_load=None)
 
         def pick(status_value, agency_value, request: gr.Request):
             result = action_rows(current(), status=status_value or "", agency=agency_value or "")
             path = files.new_path(request.session_hash, "actions.csv")
             path.write_text(actions_csv(result), encoding="utf-8")
-            return (timeline_view.tracker_html(result, traces), timeline_view.rollup_frame(result, "priority"),
-                    timeline_view.rollup_frame(result, "agency"), gr.update(value=str(path)))
+            return (
+                timeline_view.tracker_html(result, traces),
+                timeline_view.rollup_frame(result, "priority"),
+                timeline_view.rollup_frame(result, "agency"),
+                gr.update(value=str(path)),
+            )
 
         for control in (status, agency):
             control.change(pick, [status, agency], [out, by_priority, by_agency, download])
@@ -486,13 +584,15 @@ def _filters(doc_ids, doc_types, date_from, date_to, councils=(), judgements=())
                     raise ValueError
                 date.fromisoformat(value)
             except ValueError:
-                raise gr.Error(f"'{label}' is {value!r}, not a date: write it as YYYY-MM-DD, e.g. 2019-12-18, "
-                               "or leave it empty") from None
+                raise gr.Error(
+                    f"'{label}' is {value!r}, not a date: write it as YYYY-MM-DD, e.g. 2019-12-18, or leave it empty"
+                ) from None
         dates.append(value)
     if dates[0] and dates[1] and dates[0] > dates[1]:
         raise gr.Error(f"'Dated from' ({dates[0]}) is after 'Dated to' ({dates[1]}): swap them or clear one")
-    return Filters(tuple(doc_ids or ()), tuple(doc_types or ()), dates[0], dates[1], tuple(councils or ()),
-                   tuple(judgements or ()))
+    return Filters(
+        tuple(doc_ids or ()), tuple(doc_types or ()), dates[0], dates[1], tuple(councils or ()), tuple(judgements or ())
+    )
 
 
 def style_sheet() -> str:
@@ -503,17 +603,22 @@ def style_sheet() -> str:
 def launch_kwargs(settings: Settings) -> dict:
     """Arguments of `Blocks.launch` for these settings: address, auth, look."""
     if settings.auth_user and not settings.auth_password:
-        raise SettingsError("ASSISTANT_AUTH_USER is set but ASSISTANT_AUTH_PASSWORD is empty: set a password, "
-                            "or unset ASSISTANT_AUTH_USER to run without a login")
+        raise SettingsError(
+            "ASSISTANT_AUTH_USER is set but ASSISTANT_AUTH_PASSWORD is empty: set a password, "
+            "or unset ASSISTANT_AUTH_USER to run without a login"
+        )
     return {
         "server_name": settings.host,
         "server_port": settings.port,
-        "auth": LoginGuard(settings.auth_user, settings.auth_password.get_secret_value()) if settings.auth_user else None,
+        "auth": LoginGuard(settings.auth_user, settings.auth_password.get_secret_value())
+        if settings.auth_user
+        else None,
         "auth_message": LOGIN_MESSAGE if settings.auth_user else None,
         "css": style_sheet(),
         # System fonts: the default theme fetches Google Fonts, and this machine has no internet.
-        "theme": gr.themes.Default(font=["system-ui", "Segoe UI", "Arial", "sans-serif"],
-                                   font_mono=["ui-monospace", "Consolas", "monospace"]),
+        "theme": gr.themes.Default(
+            font=["system-ui", "Segoe UI", "Arial", "sans-serif"], font_mono=["ui-monospace", "Consolas", "monospace"]
+        ),
         "footer_links": ["settings"],
         "ssr_mode": False,
         "show_error": True,
@@ -521,8 +626,10 @@ def launch_kwargs(settings: Settings) -> dict:
     }
 
 
-LOGIN_MESSAGE = (f"Sign in to the inspection findings assistant. After {LOGIN_MAX_FAILURES} failed sign-ins "
-                 f"within a minute, a user name is refused for {LOGIN_LOCKOUT_S / 60:.0f} minutes.")
+LOGIN_MESSAGE = (
+    f"Sign in to the inspection findings assistant. After {LOGIN_MAX_FAILURES} failed sign-ins "
+    f"within a minute, a user name is refused for {LOGIN_LOCKOUT_S / 60:.0f} minutes."
+)
 
 
 class LoginGuard:
@@ -548,9 +655,12 @@ class LoginGuard:
         with self._lock:
             wait = self._locked_until.get(key, 0.0) - now
             if wait > 0:
-                raise HTTPException(status_code=429, headers={"Retry-After": str(int(wait) + 1)},
-                                    detail=f"Too many failed sign-ins: wait {int(wait) // 60 + 1} minutes and "
-                                           "try again, or ask the administrator for the password")
+                raise HTTPException(
+                    status_code=429,
+                    headers={"Retry-After": str(int(wait) + 1)},
+                    detail=f"Too many failed sign-ins: wait {int(wait) // 60 + 1} minutes and "
+                    "try again, or ask the administrator for the password",
+                )
             # Both compared in constant time, so timing tells nothing about which one was wrong.
             right_user = hmac.compare_digest((username or "").strip().encode(), self._user)
             if hmac.compare_digest((password or "").encode(), self._password) and right_user:
@@ -565,8 +675,13 @@ class LoginGuard:
         if len(recent) >= LOGIN_MAX_FAILURES:
             self._locked_until[key] = now + LOGIN_LOCKOUT_S
             self._failures.pop(key, None)
-            log.warning("%d failed sign-ins for user name %r within %.0f s: refused for %.0f s",
-                        len(recent), key, LOGIN_WINDOW_S, LOGIN_LOCKOUT_S)
+            log.warning(
+                "%d failed sign-ins for user name %r within %.0f s: refused for %.0f s",
+                len(recent),
+                key,
+                LOGIN_WINDOW_S,
+                LOGIN_LOCKOUT_S,
+            )
         if len(self._failures) + len(self._locked_until) > self._MAX_NAMES:
             self._forget_old(now)
 
@@ -583,18 +698,24 @@ def check_port(host: str, port: int) -> None:
     try:
         family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     except (socket.gaierror, UnicodeError) as error:
-        raise SettingsError(f"Cannot resolve the host {host!r} ({error}): set --host or ASSISTANT_HOST to an "
-                            "address of this machine, e.g. 127.0.0.1") from None
+        raise SettingsError(
+            f"Cannot resolve the host {host!r} ({error}): set --host or ASSISTANT_HOST to an "
+            "address of this machine, e.g. 127.0.0.1"
+        ) from None
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will: TIME_WAIT is no obstacle
         try:
             probe.bind(address)
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
-                raise SettingsError(f"Port {port} on {host} is already in use (another 'assistant serve'?): "
-                                    "choose a free one with --port or ASSISTANT_PORT") from None
-            raise SettingsError(f"Cannot listen on {host}:{port} ({error.strerror}): choose another address with "
-                                "--host/--port or ASSISTANT_HOST/ASSISTANT_PORT") from None
+                raise SettingsError(
+                    f"Port {port} on {host} is already in use (another 'assistant serve'?): "
+                    "choose a free one with --port or ASSISTANT_PORT"
+                ) from None
+            raise SettingsError(
+                f"Cannot listen on {host}:{port} ({error.strerror}): choose another address with "
+                "--host/--port or ASSISTANT_HOST/ASSISTANT_PORT"
+            ) from None
 
 
 def configure_queue(app: gr.Blocks) -> gr.Blocks:
@@ -618,8 +739,11 @@ def serve(settings: Settings) -> None:
     open_index(settings)  # fails fast when nothing is ingested; the model loads below
     check_port(settings.host, settings.port)
     if settings.host not in _LOOPBACK:
-        log.warning("binding to %s: anyone who can reach this machine can use the chat%s", settings.host,
-                    "" if settings.auth_user else " (no login: set ASSISTANT_AUTH_USER and ASSISTANT_AUTH_PASSWORD)")
+        log.warning(
+            "binding to %s: anyone who can reach this machine can use the chat%s",
+            settings.host,
+            "" if settings.auth_user else " (no login: set ASSISTANT_AUTH_USER and ASSISTANT_AUTH_PASSWORD)",
+        )
     warn_of_old_feedback(settings)
     # Loads the embedding model before the first user waits. No reference to the index is kept
     # here: a generation the server has moved on from must be free to go (assistant.store).
@@ -628,8 +752,10 @@ def serve(settings: Settings) -> None:
     app = configure_queue(build_app(settings, files=files))  # the live index at each question
     try:
         app.launch(prevent_thread_lock=True, **kwargs)
-        print(f"Ready on http://{settings.host}:{settings.port} (started in {time.perf_counter() - started:.1f} s)",
-              flush=True)
+        print(
+            f"Ready on http://{settings.host}:{settings.port} (started in {time.perf_counter() - started:.1f} s)",
+            flush=True,
+        )
         app.block_thread()
     except KeyboardInterrupt:
         pass

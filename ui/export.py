@@ -32,8 +32,10 @@ log = logging.getLogger(__name__)
 
 
 # Addresses a Markdown viewer would make live (CommonMark autolinks, GFM's www./http/mail ones).
-_ADDRESS = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]{1,31}:/{1,3}|www\d{0,3}\.)[^\s<>`]+"
-                      r"|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_ADDRESS = re.compile(
+    r"(?i)\b(?:[a-z][a-z0-9+.-]{1,31}:/{1,3}|www\d{0,3}\.)[^\s<>`]+"
+    r"|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+)
 # `]` opening a link's target: [text](url), [text][ref], [ref]: url (a definition).
 _LINK_CLOSE = re.compile(r"\](?=[(\[:])")
 # Characters XML 1.0 cannot hold; python-docx refuses a string with any of them.
@@ -50,7 +52,7 @@ def _md(text: str) -> str:
     text = " ".join(str(text).split())
     out, last = [], 0
     for match in _ADDRESS.finditer(text):
-        out.append(_md_plain(text[last:match.start()]))
+        out.append(_md_plain(text[last : match.start()]))
         out.append(f"`{match.group(0)}`")  # _ADDRESS excludes backticks, so the span cannot break
         last = match.end()
     out.append(_md_plain(text[last:]))
@@ -73,9 +75,15 @@ def _where(point: BriefPoint) -> str:
 
 
 def _facts(point: BriefPoint) -> list[str]:
-    return [f for f in (f"Status: {point.status}" if point.status else "",
-                        f"Due: {point.due}" if point.due else "",
-                        f"Latest progress: {point.progress}" if point.progress else "") if f]
+    return [
+        f
+        for f in (
+            f"Status: {point.status}" if point.status else "",
+            f"Due: {point.due}" if point.due else "",
+            f"Latest progress: {point.progress}" if point.progress else "",
+        )
+        if f
+    ]
 
 
 def brief_markdown(brief: Brief) -> str:
@@ -86,15 +94,25 @@ def brief_markdown(brief: Brief) -> str:
     Returns:
         Markdown text ending with a newline.
     """
-    lines = [f"# Theme brief: {_md(brief.theme)}", "",
-             f"Prepared {human_date(date.today().isoformat())} from the inspection documents. "
-             "Every quote is verbatim; the line under it says where it comes from.", ""]
+    lines = [
+        f"# Theme brief: {_md(brief.theme)}",
+        "",
+        f"Prepared {human_date(date.today().isoformat())} from the inspection documents. "
+        "Every quote is verbatim; the line under it says where it comes from.",
+        "",
+    ]
     if not brief.filters.is_empty():
         f = brief.filters
-        scope = ", ".join(x for x in (
-            f"documents {', '.join(f.doc_ids)}" if f.doc_ids else "",
-            f"types {', '.join(f.doc_types)}" if f.doc_types else "",
-            f"from {f.date_from}" if f.date_from else "", f"to {f.date_to}" if f.date_to else "") if x)
+        scope = ", ".join(
+            x
+            for x in (
+                f"documents {', '.join(f.doc_ids)}" if f.doc_ids else "",
+                f"types {', '.join(f.doc_types)}" if f.doc_types else "",
+                f"from {f.date_from}" if f.date_from else "",
+                f"to {f.date_to}" if f.date_to else "",
+            )
+            if x
+        )
         lines += [f"Filtered to {_md(scope)}.", ""]
     if not brief.sections:
         lines += ["Nothing in the documents matches this theme.", ""]
@@ -127,8 +145,10 @@ def brief_docx(brief: Brief, path: str | Path) -> Path:
 
     document = Document()
     document.add_heading(_xml(f"Theme brief: {brief.theme}"), level=0)
-    document.add_paragraph(f"Prepared {human_date(date.today().isoformat())} from the inspection documents. "
-                           "Every quote is verbatim; the line under it says where it comes from.")
+    document.add_paragraph(
+        f"Prepared {human_date(date.today().isoformat())} from the inspection documents. "
+        "Every quote is verbatim; the line under it says where it comes from."
+    )
     if not brief.sections:
         document.add_paragraph("Nothing in the documents matches this theme.")
     for section in brief.sections:
@@ -160,9 +180,13 @@ def conversation_markdown(history: Sequence[Answer]) -> str:
     Returns:
         Markdown text ending with a newline.
     """
-    lines = ["# Conversation with the inspection findings assistant", "",
-             f"Exported {human_date(date.today().isoformat())}. Each [n] refers to the source listed under "
-             "its answer; the quoted sentences are verbatim from the document.", ""]
+    lines = [
+        "# Conversation with the inspection findings assistant",
+        "",
+        f"Exported {human_date(date.today().isoformat())}. Each [n] refers to the source listed under "
+        "its answer; the quoted sentences are verbatim from the document.",
+        "",
+    ]
     for turn, answer in enumerate(history, 1):
         lines += [f"## {turn}. {_md(answer.question)}", ""]
         if answer.resolved_question and answer.resolved_question != answer.question.strip():

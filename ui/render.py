@@ -40,7 +40,7 @@ def type_name(doc_type: str) -> str:
 
 
 def reference(chunk: Chunk) -> str:
-    """"action 1.2.7" or "para 8.4", or "" when the passage has no reference."""
+    """ "action 1.2.7" or "para 8.4", or "" when the passage has no reference."""
     if not chunk.ref:
         return ""
     return ("action " if chunk.kind == "action" else "para ") + chunk.ref
@@ -96,7 +96,8 @@ def answer_html(answer: Answer, turn: int) -> str:
     # Three outcomes, each styled apart: answered; partial (the documents speak of the focus but
     # do not give what was asked: the answer's first line says so, then quotes them); not covered.
     state = {"partial": " abstained partial", "not_covered": " abstained not-covered"}.get(
-        answer.outcome, " abstained" if answer.abstained else "")
+        answer.outcome, " abstained" if answer.abstained else ""
+    )
     parts = [f'<div class="answer turn-{turn}{state}" data-turn="{turn}">']
     if answer.outcome == "partial":
         parts.append(f'<p class="abstain-title">{esc(PARTIAL_TITLE)}</p>')
@@ -117,7 +118,9 @@ def answer_html(answer: Answer, turn: int) -> str:
     if answer.citations:
         items = "".join(
             f'<li><a class="src-link" href="#cite-{turn}-{c.n}">[{c.n}]</a> {esc(c.chunk.title)} '
-            f'<span class="src-meta">({esc(meta_line(c.chunk))})</span></li>' for c in answer.citations)
+            f'<span class="src-meta">({esc(meta_line(c.chunk))})</span></li>'
+            for c in answer.citations
+        )
         parts.append(f'<div class="answer-sources"><p class="label">Sources</p><ol>{items}</ol></div>')
     elif answer.abstained and answer.retrieved:
         parts.append(_closest(answer.retrieved[:CLOSEST_SHOWN]))
@@ -129,15 +132,16 @@ def _marker(match: re.Match, numbers: dict[int, Citation], turn: int) -> str:
     citation = numbers.get(int(match.group(1)))
     if citation is None:
         return match.group(0)
-    return (f'<a class="cite" href="#cite-{turn}-{citation.n}" title="{esc(citation.label)}">'
-            f"[{citation.n}]</a>")
+    return f'<a class="cite" href="#cite-{turn}-{citation.n}" title="{esc(citation.label)}">[{citation.n}]</a>'
 
 
 def _closest(hits: Sequence[Hit]) -> str:
     items = "".join(
         f'<details class="closest-passage"><summary>{esc(h.chunk.title)} '
         f'<span class="src-meta">({esc(meta_line(h.chunk))})</span></summary>'
-        f'<div class="passage">{esc(h.chunk.passage)}</div></details>' for h in hits)
+        f'<div class="passage">{esc(h.chunk.passage)}</div></details>'
+        for h in hits
+    )
     return f'<div class="closest"><p class="label">Closest passages</p>{items}</div>'
 
 
@@ -154,19 +158,22 @@ def sources_html(answers: Sequence[Answer]) -> str:
     """The sources panel: every answer's cited passages, newest answer first, each closed until
     its [n] is clicked (it is then the page's :target)."""
     if not answers:
-        return ('<div class="sources-panel"><h3>Sources</h3><p class="hint">Ask a question: the passages '
-                "each answer rests on appear here. Click a marker like [1] in an answer to open its passage, "
-                "with the cited sentences highlighted.</p></div>")
+        return (
+            '<div class="sources-panel"><h3>Sources</h3><p class="hint">Ask a question: the passages '
+            "each answer rests on appear here. Click a marker like [1] in an answer to open its passage, "
+            "with the cited sentences highlighted.</p></div>"
+        )
     sections = []
     for turn in range(len(answers), 0, -1):
         answer = answers[turn - 1]
-        head = f'<h4>Answer {turn}: {esc(_short(answer.question, 80))}</h4>'
+        head = f"<h4>Answer {turn}: {esc(_short(answer.question, 80))}</h4>"
         if answer.citations:
             body = "".join(_source(f"cite-{turn}-{c.n}", f"[{c.n}]", c.chunk, c.sentences) for c in answer.citations)
         elif answer.retrieved:
-            body = ('<p class="hint">No passage answers this; the closest ones:</p>'
-                    + "".join(_source(f"near-{turn}-{i}", f"{i}.", h.chunk, ())
-                              for i, h in enumerate(answer.retrieved[:CLOSEST_SHOWN], 1)))
+            body = '<p class="hint">No passage answers this; the closest ones:</p>' + "".join(
+                _source(f"near-{turn}-{i}", f"{i}.", h.chunk, ())
+                for i, h in enumerate(answer.retrieved[:CLOSEST_SHOWN], 1)
+            )
         else:
             body = '<p class="hint">No passages.</p>'
         sections.append(f'<section class="turn{" latest" if turn == len(answers) else ""}">{head}{body}</section>')
@@ -175,10 +182,12 @@ def sources_html(answers: Sequence[Answer]) -> str:
 
 
 def _source(anchor: str, label: str, chunk: Chunk, sentences: Sequence[str]) -> str:
-    return (f'<div class="src" id="{anchor}"><a class="src-head" href="#{anchor}"><span class="n">{esc(label)}</span> '
-            f'<span class="title">{esc(chunk.title)}</span></a>'
-            f'<div class="src-meta">{esc(type_name(chunk.doc_type))} · {esc(meta_line(chunk))}</div>'
-            f'<div class="src-body"><div class="passage">{highlight(chunk.passage, sentences)}</div></div></div>')
+    return (
+        f'<div class="src" id="{anchor}"><a class="src-head" href="#{anchor}"><span class="n">{esc(label)}</span> '
+        f'<span class="title">{esc(chunk.title)}</span></a>'
+        f'<div class="src-meta">{esc(type_name(chunk.doc_type))} · {esc(meta_line(chunk))}</div>'
+        f'<div class="src-body"><div class="passage">{highlight(chunk.passage, sentences)}</div></div></div>'
+    )
 
 
 def _short(text: str, limit: int) -> str:
@@ -187,7 +196,7 @@ def _short(text: str, limit: int) -> str:
 
 
 def corpus_line(docs: Iterable[DocumentInfo]) -> str:
-    """"5 documents from 27 June 2016 to 22 September 2020, one undated", as plain text."""
+    """ "5 documents from 27 June 2016 to 22 September 2020, one undated", as plain text."""
     docs = list(docs)
     if not docs:
         return "No documents are indexed yet."
@@ -205,28 +214,39 @@ def corpus_line(docs: Iterable[DocumentInfo]) -> str:
 def corpus_html(docs: Iterable[DocumentInfo]) -> str:
     """What the assistant can answer from: the corpus line and each document's title and date."""
     docs = sorted(docs, key=lambda d: (not d.published, d.published, d.title))
-    items = "".join(f"<li>{esc(d.title)} <span class=\"src-meta\">({esc(type_name(d.doc_type))}, "
-                    f"{esc(human_date(d.published))})</span></li>" for d in docs)
-    return (f'<details class="corpus"><summary>Answers come only from {esc(corpus_line(docs))}: '
-            f"inspection findings on children's services. Every sentence is quoted from a document and cited.</summary>"
-            f"<ul>{items}</ul></details>")
+    items = "".join(
+        f'<li>{esc(d.title)} <span class="src-meta">({esc(type_name(d.doc_type))}, '
+        f"{esc(human_date(d.published))})</span></li>"
+        for d in docs
+    )
+    return (
+        f'<details class="corpus"><summary>Answers come only from {esc(corpus_line(docs))}: '
+        f"inspection findings on children's services. Every sentence is quoted from a document and cited.</summary>"
+        f"<ul>{items}</ul></details>"
+    )
 
 
 def brief_html(brief: Brief) -> str:
     """A theme brief for the page: documents oldest first, quotes under their headings."""
-    title = f'<h2>Theme brief: {esc(brief.theme)}</h2>'
+    title = f"<h2>Theme brief: {esc(brief.theme)}</h2>"
     if not brief.sections:
-        return (f'<div class="brief">{title}<p class="hint">Nothing in the documents matches this theme'
-                f"{' within the filters' if not brief.filters.is_empty() else ''}. Try other words, "
-                "or clear the filters.</p></div>")
+        return (
+            f'<div class="brief">{title}<p class="hint">Nothing in the documents matches this theme'
+            f"{' within the filters' if not brief.filters.is_empty() else ''}. Try other words, "
+            "or clear the filters.</p></div>"
+        )
     n_points = sum(len(s.points) for s in brief.sections)
-    parts = [f'<div class="brief">{title}<p class="brief-meta">{n_points} quotes from '
-             f"{len(brief.sections)} document{'s' if len(brief.sections) != 1 else ''}, oldest first. "
-             "Every quote is verbatim; check it in its passage before you use it.</p>"]
+    parts = [
+        f'<div class="brief">{title}<p class="brief-meta">{n_points} quotes from '
+        f"{len(brief.sections)} document{'s' if len(brief.sections) != 1 else ''}, oldest first. "
+        "Every quote is verbatim; check it in its passage before you use it.</p>"
+    ]
     for section in brief.sections:
         doc = section.doc
-        parts.append(f'<section class="brief-doc"><h3>{esc(doc.title)}</h3>'
-                     f'<p class="src-meta">{esc(type_name(doc.doc_type))} · {esc(human_date(doc.published))}</p>')
+        parts.append(
+            f'<section class="brief-doc"><h3>{esc(doc.title)}</h3>'
+            f'<p class="src-meta">{esc(type_name(doc.doc_type))} · {esc(human_date(doc.published))}</p>'
+        )
         for heading, points in section.by_heading():
             parts.append(f"<h4>{esc(heading)}</h4><ul>" + "".join(_brief_point(p) for p in points) + "</ul>")
         parts.append("</section>")
@@ -236,20 +256,34 @@ def brief_html(brief: Brief) -> str:
 
 def _brief_point(point: BriefPoint) -> str:
     chunk = point.citation.chunk
-    where = " · ".join(p for p in (chunk.section, reference(chunk),
-                                   f"p. {chunk.page}" if chunk.page is not None else "") if p)
+    where = " · ".join(
+        p for p in (chunk.section, reference(chunk), f"p. {chunk.page}" if chunk.page is not None else "") if p
+    )
     extra = ""
     if point.status or point.due or point.progress:
-        facts = [f"<b>Status:</b> {esc(point.status)}" if point.status else "",
-                 f"<b>Due:</b> {esc(point.due)}" if point.due else "",
-                 f"<b>Latest progress:</b> {esc(point.progress)}" if point.progress else ""]
+        facts = [
+            f"<b>Status:</b> {esc(point.status)}" if point.status else "",
+            f"<b>Due:</b> {esc(point.due)}" if point.due else "",
+            f"<b>Latest progress:</b> {esc(point.progress)}" if point.progress else "",
+        ]
         extra = f'<div class="action-facts">{" · ".join(f for f in facts if f)}</div>'
-    return (f'<li><blockquote>{esc(point.quote)}</blockquote>'
-            f'<div class="src-meta">[{point.citation.n}] {esc(where)}</div>{extra}</li>')
+    return (
+        f"<li><blockquote>{esc(point.quote)}</blockquote>"
+        f'<div class="src-meta">[{point.citation.n}] {esc(where)}</div>{extra}</li>'
+    )
 
 
-_SUMMARY_METRICS = ("hit_at_k", "quote_recall_at_k", "key_fact_recall", "groundedness", "citation_precision",
-                    "abstention_correct", "false_abstention", "answer_words", "latency_ms")
+_SUMMARY_METRICS = (
+    "hit_at_k",
+    "quote_recall_at_k",
+    "key_fact_recall",
+    "groundedness",
+    "citation_precision",
+    "abstention_correct",
+    "false_abstention",
+    "answer_words",
+    "latency_ms",
+)
 
 
 def _count(n: int, noun: str) -> str:
@@ -260,25 +294,38 @@ def eval_summary_html(summary: dict, row_errors: Sequence[object], source_name: 
     """An eval run at a glance: overall figures, failures by question type, and unread rows."""
     overall = summary.get("overall", {})
     metrics = overall.get("metrics", {})
-    head = (f'<div class="eval-summary"><h3>{esc(source_name)}: {_count(summary.get("n_questions", 0), "question")}, '
-            f'{overall.get("n_failed", 0)} failed, {overall.get("n_errors", 0)} errors '
-            f'(k={esc(summary.get("k", ""))})</h3>')
+    head = (
+        f'<div class="eval-summary"><h3>{esc(source_name)}: {_count(summary.get("n_questions", 0), "question")}, '
+        f"{overall.get('n_failed', 0)} failed, {overall.get('n_errors', 0)} errors "
+        f"(k={esc(summary.get('k', ''))})</h3>"
+    )
     rows = []
     for name in _SUMMARY_METRICS:
         m = metrics.get(name) or {}
         mean = m.get("mean")
         value = "–" if mean is None else (f"{mean:,.0f}" if name in ("answer_words", "latency_ms") else f"{mean:.3f}")
         rate = m.get("pass_rate")
-        extra = f'p95 {m["p95"]:,.0f} ms' if name == "latency_ms" and m.get("p95") is not None else (
-            "" if rate is None else f"{rate:.0%} pass")
+        extra = (
+            f"p95 {m['p95']:,.0f} ms"
+            if name == "latency_ms" and m.get("p95") is not None
+            else ("" if rate is None else f"{rate:.0%} pass")
+        )
         cells = (name, value, m.get("n", ""), extra)
         rows.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
-    table = ("<table><thead><tr><th>metric</th><th>mean</th><th>n</th><th></th></tr></thead><tbody>"
-             + "".join(rows) + "</tbody></table>")
-    by_type = "".join(f"<li>{esc(t)}: {_count(g.get('n_questions', 0), 'question')}, {g.get('n_failed', 0)} failed</li>"
-                      for t, g in summary.get("by_type", {}).items())
+    table = (
+        "<table><thead><tr><th>metric</th><th>mean</th><th>n</th><th></th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+    )
+    by_type = "".join(
+        f"<li>{esc(t)}: {_count(g.get('n_questions', 0), 'question')}, {g.get('n_failed', 0)} failed</li>"
+        for t, g in summary.get("by_type", {}).items()
+    )
     errors = ""
     if row_errors:
-        errors = ('<div class="row-errors"><p class="label">Rows not read (fix them and upload again):</p><ul>'
-                  + "".join(f"<li>{esc(e)}</li>" for e in row_errors) + "</ul></div>")
+        errors = (
+            '<div class="row-errors"><p class="label">Rows not read (fix them and upload again):</p><ul>'
+            + "".join(f"<li>{esc(e)}</li>" for e in row_errors)
+            + "</ul></div>"
+        )
     return f'{head}{table}<p class="label">By question type</p><ul>{by_type}</ul>{errors}</div>'
