@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test install index browser clean bench national
+.PHONY: run test install index browser clean bench national lint
 
 # The national sample (../shared/national: 200 reports of other councils) in its own index,
 # served like the default one. Incremental like `index`.
@@ -19,8 +19,14 @@ NATIONAL_PASSAGE_VECTORS ?= sentences
 run: install index
 	$(BIN)/assistant serve
 
-test: install browser
+test: install browser lint
 	$(BIN)/python -m pytest -ra $(PYTEST_ARGS)
+
+# ruff (lint and format) and mypy, configured in pyproject.toml; `ruff format .` fixes the format.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 install: $(STAMP)
 
