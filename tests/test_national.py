@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -224,7 +223,7 @@ def test_home_council_is_answered_first(live, councils):
         if key != _cited_councils(index, plain)[0]
         and any(i.council == key and i.doc_type != "area_send" for i in index.docs.values())
     )
-    homed = _ask(live, question, settings=replace(settings, home_council=home.title()))
+    homed = _ask(live, question, settings=settings.replace(home_council=home.title()))
     assert homed.outcome == "answered", homed.text
     assert _cited_councils(index, homed)[0] == councils[home], homed.text
     assert index.docs[homed.retrieved[0].chunk.doc_id].council == councils[home]
@@ -239,7 +238,7 @@ def test_home_council_is_answered_first(live, councils):
     elsewhere = _ask(
         live,
         f"How are care leavers helped into suitable accommodation in {named.title()}?",
-        settings=replace(settings, home_council=home.title()),
+        settings=settings.replace(home_council=home.title()),
     )
     assert set(_cited_councils(index, elsewhere)) == {councils[named]}, elsewhere.text
 
