@@ -120,6 +120,13 @@ def judge(query: Query, citations: tuple[Citation, ...], index: Index, settings:
     if query.councils and not any(c.chunk.doc_id in query.council_docs for c in citations):
         return Verdict("partial", f"{wanted} about {', '.join(query.councils)}")
     taxonomy = load_taxonomy()
+    if query.unheld_councils and not query.councils:
+        # "What did Othertown's inspection find?" with none of Othertown's reports indexed: only a
+        # sentence that names Othertown speaks for it, not Anytown's reports on the same theme.
+        said = {a for c in citations for s in c.sentences for a in taxonomy.authorities_named(s)}
+        if not said & set(query.unheld_councils):
+            names = " or ".join(query.unheld_councils)
+            return Verdict("partial", f"{wanted} about {names}: no document searched is about {names}")
     if query.source_kinds and query.answer_type in _HOLDS:
         # The document named must be the one speaking ("who leads it in the action plan?").
         citations = tuple(c for c in citations if taxonomy.kind(c.chunk.doc_type).id in query.source_kinds)
@@ -179,8 +186,17 @@ def _sentence_before(sentence: str, passage: str) -> str:
     return before[-1] if before else ""
 
 
+# A number that labels rather than counts: "level three training", "key stage 4", "section 136".
+_LABEL = re.compile(
+    r"\b(?:level|tier|stage|key stage|phase|step|band|wave|section|part|page|para(?:graph)?|year|"
+    r"schedule|article|chapter|appendix|priority|action|recommendation)\s+(?:\d+[a-z]?|one|two|three|four|"
+    r"five|six|seven|eight|nine|ten|eleven|twelve)\b",
+    re.I,
+)
+
+
 def _has_figure(sentence: str, query: Query, lower: frozenset[str]) -> bool:
-    text = _REFERENCE.sub(" ", _DATE.sub(" ", sentence))
+    text = _LABEL.sub(" ", _REFERENCE.sub(" ", _DATE.sub(" ", sentence)))
     if query.count:
         # A count: a figure that is not a share or a rate ("40% of ...", "88.6 per 10,000"), nor
         # an age ("children over 16").
@@ -194,13 +210,30 @@ def _month_name(iso: str) -> str:
 
 
 def _has_date(sentence: str, query: Query, lower: frozenset[str]) -> bool:
-    return bool(_DATE.search(sentence) or _RELATIVE_TIME.search(sentence))
+    # A bare year the question already names ("what month in 2023 did ...?") is not the date asked for.
+    return bool(_RELATIVE_TIME.search(sentence)) or any(
+        m.group() not in query.named_years for m in _DATE.finditer(sentence)
+    )
 
 
 def _has_grade(sentence: str, query: Query, lower: frozenset[str]) -> bool:
+    """A grade given as a judgement: a grade of several words ("requires improvement to be
+    good"), or a one-word grade ("good", "inadequate") after a word that says something was
+    judged so ("judged to be good", "rated outstanding") or after a colon (a judgement grid's
+    "Overall effectiveness: Good"). "Practice is good" describes; it grades nothing."""
+    taxonomy = load_taxonomy()
     # "judged to require improvement" gives the grade "Requires improvement".
     text = re.sub(r"\brequire\b", "requires", sentence.lower())
-    return any(re.search(rf"\b{re.escape(g.lower())}\b", text) for g in load_taxonomy().grades)
+    cues = "|".join(re.escape(c) for c in sorted(taxonomy.judged_cues, key=len, reverse=True))
+    for grade in taxonomy.grades:
+        g = re.escape(grade.lower())
+        if " " in grade and re.search(rf"\b{g}\b", text):
+            return True
+        if re.search(
+            rf"(?:\b(?:{cues}|grade[sd]?|judgement|rating|remains?|remained|as)\b|:)\s*(?:\w+\s+){{0,3}}?{g}\b", text
+        ):
+            return True
+    return False
 
 
 def _has_person(sentence: str, query: Query, lower: frozenset[str]) -> bool:

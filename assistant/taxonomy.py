@@ -48,6 +48,10 @@ class Taxonomy:
     overall_areas: tuple[str, ...] = ()  # judgement areas whose grade is a report's overall judgement
     across_phrases: tuple[str, ...] = ()  # how a question asks across councils ("which councils")
     judged_cues: tuple[str, ...] = ()  # words before a grade that say a report was judged so ("rated")
+    # Every local authority's name and the names users write for it, longest first: (written, name).
+    authority_names: tuple[tuple[str, str], ...] = ()
+    ambiguous_authorities: frozenset[str] = frozenset()  # names that are also common words
+    person_roles: tuple[str, ...] = ()  # roles a person holds ("adviser", "named GP")
 
     def overall_grade(self, judgements: tuple[tuple[str, str], ...]) -> str:
         """The overall judgement of a report from its (area, grade) pairs, as a taxonomy grade, or ""."""
@@ -131,6 +135,24 @@ class Taxonomy:
             words.pop()
         return " ".join(words)
 
+    def authorities_named(self, question: str) -> tuple[str, ...]:
+        """The local authorities `question` names, as `local_authorities` spells them, whether or
+        not any document is about them ("North Lincolnshire" names one council, not two)."""
+        text = question.replace("’", "'").replace("&", " and ")
+        found: list[str] = []
+        taken: list[tuple[int, int]] = []
+        for written, name in self.authority_names:
+            pattern = r"(?<![\w-])" + r"[\s-]+".join(map(re.escape, re.findall(r"[\w']+", written))) + r"(?![\w-])"
+            flags = 0 if written in self.ambiguous_authorities else re.I
+            for m in re.finditer(pattern, text, flags):
+                if any(a < m.end() and m.start() < b for a, b in taken):
+                    continue
+                if written in self.ambiguous_authorities and re.search(r"\bNew\s+$", text[: m.start()]):
+                    continue  # "New York"
+                taken.append(m.span())
+                found.append(name)
+        return tuple(dict.fromkeys(found))
+
     def is_improvement_section(self, section: str) -> bool:
         """Whether a section's findings call for action ("Areas for improvement"), not strengths."""
         words = section.lower()
@@ -189,4 +211,16 @@ def load_taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
         tuple(a.lower() for a in data.get("overall_judgement_areas", [])),
         tuple(p.lower() for p in data.get("across_councils", [])),
         tuple(c.lower() for c in data.get("judged_cues", [])),
+        _authority_names(data),
+        frozenset(data.get("authority_names", {}).get("ambiguous", [])),
+        tuple(dict.fromkeys(data.get("person_roles", []))),
     )
+
+
+def _authority_names(data: dict) -> tuple[tuple[str, str], ...]:
+    """(written, name) for every local authority and alias, longest written form first, so the
+    longer of two overlapping names wins."""
+    aliases = data.get("authority_aliases", {})
+    pairs = [(n, n) for n in data.get("local_authorities", [])]
+    pairs += [(a, n) for n, written in aliases.items() for a in written]
+    return tuple(sorted(pairs, key=lambda p: (-len(p[0]), p[0])))

@@ -299,6 +299,9 @@ class Query:
     named_years: tuple[str, ...] = ()  # every year it names
     council_docs: tuple[str, ...] = ()  # documents of the councils it names
     councils: tuple[str, ...] = ()  # the councils it names, as the index calls them
+    # Local authorities it names that no indexed document is about ("Othertown", in a corpus of
+    # Anytown's documents): only a sentence naming one can answer for it.
+    unheld_councils: tuple[str, ...] = ()
     year_docs: tuple[str, ...] = ()  # documents it designates by year ("the 2025 report")
     named_months: tuple[str, ...] = ()  # months it names ("may 2020"): the answer must speak of them
     count: bool = False  # asks "how many": a count, not a share, answers it

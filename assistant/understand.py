@@ -45,6 +45,13 @@ _PROGRESS = re.compile(
 # A question that wants several things ("what are the strengths?"): a longer answer.
 _MANY = re.compile(r"\b(list|what are|which|name the|areas|strengths|recommendations|actions|priorit|themes?)\b", re.I)
 _WHERE_WITH = re.compile(r"\bgot to\b|\bwhere (?:are|is) (?:they|we|things) with\b", re.I)
+# "who is/was <anything> <a role a person holds>?" asks for a person's name.
+_PERSON_ROLE = re.compile(
+    r"^\s*(?:and\s+)?who(?:'s|’s| is| was| are| were)\b[^?]{0,60}?\b(?:"
+    + "|".join(re.escape(r) for r in sorted(load_taxonomy().person_roles, key=len, reverse=True))
+    + r")s?\b",
+    re.I,
+)
 # The cues of each answer type, tried in this order; then status (progress), then list.
 _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "Who is the named GP?" asks for a person's name; "who runs X?" may be answered by a person or
@@ -58,6 +65,8 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.I,
         ),
     ),
+    # "Who is Othertown's improvement adviser?": a role a person holds (taxonomy's person_roles).
+    ("person", _PERSON_ROLE),
     (
         "agent",
         re.compile(r"^\s*(?:and\s+)?who\b|\bwho (?:runs|commissions|chairs|leads|led|signed|provides|manages)\b", re.I),
@@ -85,7 +94,10 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "rating",
         re.compile(
             r"\b(judge?ments?|judged|rated|ratings?|graded|overall effectiveness|(?:what|which) grades?|"
-            r"inadequate|outstanding|requires improvement)\b",
+            r"inadequate|requires improvement)\b|"
+            # "still outstanding" and "outstanding actions" are not a grade.
+            r"(?<!still )(?<!remain )(?<!remains )(?<!remained )(?<!left )\boutstanding\b"
+            r"(?! (?:actions?|issues?|items?|work|tasks?|recommendations?|areas?|points?)\b)",
             re.I,
         ),
     ),
@@ -94,7 +106,8 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\bwhich (?:[\w'-]+ )?(?:schools?|organisations?|agencies|agency|services?|"
             r"providers?|trusts?|hospitals?|charities|charity|teams?|councils?|partners?|"
-            r"compan(?:y|ies)|practices?|centres?|homes?|groups?|hubs?|units?|academ(?:y|ies))\b|"
+            r"compan(?:y|ies)|practices?|centres?|homes?|groups?|hubs?|units?|academ(?:y|ies)|colleges?|"
+            r"universit(?:y|ies)|boards?|partnerships?|clinics?|wards?|consultanc(?:y|ies)|firms?|bod(?:y|ies))\b|"
             r"\bnames of\b|"
             r"^\s*where\b(?! (?:are|is) (?:they|we|things) with)|"
             r"\bwhere (?:is|are|was|were|do|does|did)\b(?! (?:they|we|things) with)",
@@ -164,6 +177,8 @@ def understand(question: str, index: Index) -> Query:
                 prior[doc_id] = max(prior.get(doc_id, 0.0), 1.0)
     council_docs = tuple(_named_authorities(question, index))
     councils = tuple(dict.fromkeys(index.docs[d].local_authority for d in council_docs))
+    held = {taxonomy.authority_key(info.local_authority) for info in index.docs.values()}
+    unheld = tuple(a for a in taxonomy.authorities_named(question) if taxonomy.authority_key(a) not in held)
     published = {info.published[:4] for info in index.docs.values() if info.published}
     named_years = _speaking_years(question)
     named_months = tuple(f"{m.group(1).lower()} {m.group(2)}" for m in _MONTH_YEAR.finditer(question))
@@ -187,11 +202,13 @@ def understand(question: str, index: Index) -> Query:
     # Across councils, a year that bounds a period is a date filter (see `_period`), not a
     # designation of that year's documents.
     year_docs = _named_year_documents(question, naming, index, skip=_period_years(question) if across else set())
+    judged = taxonomy.grades_judged(question) if across else ()
+    if judged and answer_type == "rating":
+        answer_type, cue_at = _answer_type(question, bool(action_refs), grade_stated=True)
     if across and answer_type == "organisation":
         # "Which councils ...?": the answer names each council in the line that opens its part
         # (from the documents' facts), so its sentences need not hold a name.
         answer_type = "list"
-    judged = taxonomy.grades_judged(question) if across else ()
     judged_docs = tuple(
         d for d, info in index.docs.items() if any(taxonomy.grade_in(g) in judged for _, g in info.judgements)
     )
@@ -207,6 +224,7 @@ def understand(question: str, index: Index) -> Query:
         named_years=named_years,
         council_docs=council_docs,
         councils=councils,
+        unheld_councils=unheld,
         year_docs=year_docs,
         named_months=named_months,
         count=bool(_COUNT.search(question)),
@@ -231,11 +249,15 @@ def answer_type_of(question: str, names_action: bool = False) -> str:
     return _answer_type(question, names_action)[0]
 
 
-def _answer_type(question: str, names_action: bool) -> tuple[str, int]:
-    """The answer type and where in the question its cue is (-1: the whole question)."""
+def _answer_type(question: str, names_action: bool, grade_stated: bool = False) -> tuple[str, int]:
+    """The answer type and where in the question its cue is (-1: the whole question). A question
+    across councils that states the grade ("how do councils judged good support ...?") does not
+    ask for one (`grade_stated`): the grade chooses the reports."""
     if _WHERE_WITH.search(question):
         return "status", -1
     for name, cue in _CUES:
+        if name == "rating" and grade_stated:
+            continue
         found = cue.search(question)
         if found:
             return name, found.start()

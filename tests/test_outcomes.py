@@ -67,11 +67,18 @@ def test_each_outcome_on_real_questions_of_each_answer_type(ask, question, answe
         "How many children were looked after in 2031?",
         "What did inspectors say about Leeds' front door?",
         "What did Ofsted find in Knowsley in 2024?",
+        "how many children were looked after by wirral council in 2016?",
     ],
 )
 def test_a_year_or_council_no_cited_document_covers_is_never_answered(ask, question):
     result = ask(question)
     assert result.outcome != "answered", result.text[:300]
+
+
+def test_a_council_no_document_is_about_is_named_in_the_partial_answer(ask):
+    result = ask("how are care leavers supported into housing in Wirral?")
+    assert result.outcome == "partial", result.text[:300]
+    assert "no document searched is about Wirral" in result.text.split("\n", 1)[0]
 
 
 def test_a_year_the_cited_document_is_dated_is_answered(ask):

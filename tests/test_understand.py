@@ -19,6 +19,14 @@ from assistant.understand import _answer_focus, _speaking_years, answer_type_of
         ("On what dates did the CQC carry out its review?", "date"),
         ("When should transition to adult services start?", "date"),
         ("What does the service do?", "explanation"),
+        # A role a person holds asks for a person's name, whoever's role it is.
+        ("who is Anytown's DfE improvement adviser?", "person"),
+        ("who is Anytown's improvement partner?", "agent"),
+        # "Still outstanding" is unfinished business, not a grade.
+        ("which area for development was still outstanding at the review?", "status"),
+        ("how many homes were judged outstanding?", "number"),
+        ("which consultancy carried out the independent review?", "organisation"),
+        ("which two colleges work with care leavers?", "organisation"),
     ],
 )
 def test_the_kind_of_answer_asked_for(question, kind):
@@ -56,3 +64,19 @@ def test_a_question_asking_for_areas_for_improvement_lifts_any_report_s_name_for
     assert taxonomy.in_section_class("What needs to improve", "ilacs", "improvement")
     assert not taxonomy.in_section_class("Strengths", "jtai", "improvement")
     assert taxonomy.in_section_class("Strengths", "jtai", "strength")
+
+
+@pytest.mark.parametrize(
+    "question, named",
+    [
+        ("What did the joint targeted area inspection in Liverpool find?", ("Liverpool",)),
+        ("whats in worcestershire county council's toolkit?", ("Worcestershire",)),
+        ("north lincolnshire or lincolnshire?", ("North Lincolnshire", "Lincolnshire")),
+        ("Hull and Stoke-on-Trent", ("Stoke-on-Trent", "Kingston upon Hull")),
+        # Names that are common words count only as names.
+        ("a reading list from New York", ()),
+        ("bury the past", ()),
+    ],
+)
+def test_every_english_local_authority_is_recognised_whether_indexed_or_not(question, named):
+    assert load_taxonomy().authorities_named(question) == named

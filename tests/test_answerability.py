@@ -1,0 +1,58 @@
+"""What counts as the thing asked for (assistant/answerability.py): fast checks of the answer
+types' rules on sentences, no index needed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.answerability import _has_date, _has_figure, _has_grade
+from assistant.types import Query
+
+
+def query(text: str, named_years: tuple[str, ...] = (), count: bool = False) -> Query:
+    return Query(text, np.zeros(3), [], [], [], [], {}, named_years=named_years, count=count)
+
+
+@pytest.mark.parametrize(
+    "sentence, gives",
+    [
+        ("The trust has recruited four specialist safeguarding nurses.", True),
+        ("Waiting times can remain for up to 40 weeks.", True),
+        # A number that labels (a level, a section, a key stage) counts nothing.
+        ("Specialist safeguarding nurses have level three safeguarding training.", False),
+        ("Children detained under section 136 are seen promptly.", False),
+        ("Attainment at key stage 4 is improving.", False),
+    ],
+)
+def test_a_figure_is_a_quantity_not_a_label(sentence, gives):
+    assert _has_figure(sentence, query("how many nurses?", count=True), frozenset()) is gives
+
+
+@pytest.mark.parametrize(
+    "sentence, gives",
+    [
+        ("In 2023, a new chief executive arrived.", False),  # the question already says 2023
+        ("In March 2023, a new chief executive arrived.", True),
+        ("The chief executive arrived on 4 March.", True),
+        ("A new chief executive arrived in 2022.", True),
+    ],
+)
+def test_a_year_the_question_names_is_not_the_date_asked_for(sentence, gives):
+    asked = query("what month in 2023 did the chief executive start?", named_years=("2023",))
+    assert _has_date(sentence, asked, frozenset()) is gives
+
+
+@pytest.mark.parametrize(
+    "sentence, gives",
+    [
+        ("Services for children were judged to be good overall.", True),
+        ("All three homes were rated outstanding at their last inspection.", True),
+        ("Overall effectiveness: Requires improvement to be good", True),
+        ("The experiences and progress of care leavers: good", True),
+        ("The quality of referrals to the front door is good.", False),  # describes, grades nothing
+        ("Practice with care leavers remains inconsistent and some is inadequate.", False),
+    ],
+)
+def test_a_grade_is_a_judgement_not_a_description(sentence, gives):
+    assert _has_grade(sentence, query("what grade did it get?"), frozenset()) is gives
