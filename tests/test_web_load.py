@@ -8,6 +8,7 @@ The app runs in this process on a free loopback port over the session's small in
 
 from __future__ import annotations
 
+import importlib.abc
 import importlib.util
 import socket
 import stat
@@ -133,6 +134,75 @@ def test_twenty_users_at_once_are_all_answered(live):
     assert not errors and len(fulls) == users * questions, errors[:3]
     # The times are printed, not asserted: this machine is shared and noisy. The figures of
     # record come from scripts/load_chat.py (medians of repeated runs).
+
+
+def test_waiting_users_hear_their_place_on_a_timer_not_at_every_answer(live, monkeypatch):
+    """Gradio's default told every waiting user their place each time any answer started: with
+    twenty users at once, ~16 extra messages per answer for the server to send and the browsers
+    to read. Now a waiting user hears it on arrival and then every QUEUE_STATUS_EVERY_S."""
+    from gradio.queueing import Queue
+    from gradio.server_messages import EstimationMessage, ProcessStartsMessage
+
+    from ui.app import QUEUE_STATUS_EVERY_S
+
+    sent: dict[str, list[tuple[str, float]]] = {}
+    send = Queue.send_message
+
+    def recording(self, event, message):
+        sent.setdefault(event._id, []).append((type(message).__name__, time.monotonic()))
+        return send(self, event, message)
+
+    monkeypatch.setattr(Queue, "send_message", recording)
+    url, _ = live
+    users = 12  # three times the answers that run at once, so most wait
+    barrier = threading.Barrier(users)
+    errors: list[Exception] = []
+
+    def one_user():
+        client = _client(url)
+        try:
+            barrier.wait()
+            _ask(client)
+        except Exception as error:  # counted below
+            errors.append(error)
+        finally:
+            client.close()
+
+    threads = [threading.Thread(target=one_user) for _ in range(users)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors[:3]
+    answered = {k: v for k, v in sent.items() if any(kind == ProcessStartsMessage.__name__ for kind, _ in v)}
+    assert len(answered) >= users
+    for messages in answered.values():
+        places = [t for kind, t in messages if kind == EstimationMessage.__name__]
+        started = next(t for kind, t in messages if kind == ProcessStartsMessage.__name__)
+        waited = started - (places[0] if places else started)
+        # On arrival, then one per period waited (one more for a timer tick that fell inside it).
+        assert len(places) <= 2 + waited / QUEUE_STATUS_EVERY_S, (len(places), round(waited, 2))
+
+
+def test_an_answer_does_not_search_the_disk_for_matplotlib(live, monkeypatch):
+    """Gradio tries `import matplotlib` twice around every event; where it is not installed
+    (here), each try searched sys.path again, with the GIL held."""
+    asked = []
+
+    class Recorder(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path=None, target=None):
+            if name.partition(".")[0] == "matplotlib":
+                asked.append(name)
+            return None  # the real finders answer
+
+    monkeypatch.setattr(sys, "meta_path", [Recorder(), *sys.meta_path])
+    url, _ = live
+    client = _client(url)
+    try:
+        _ask(client)
+    finally:
+        client.close()
+    assert asked == []
 
 
 def test_exports_are_private_and_go_when_the_tab_closes(live):
