@@ -205,6 +205,28 @@ def test_an_answer_does_not_search_the_disk_for_matplotlib(live, monkeypatch):
     assert asked == []
 
 
+def test_start_up_objects_are_left_out_of_garbage_collections(small_index):
+    """A full garbage collection walked every object start-up made (gradio, the index: ~200,000,
+    200-400 ms with the GIL held, every answer in flight waiting); `assistant serve` freezes them
+    once started. An index generation the server moves on from is still freed."""
+    import gc
+
+    from assistant import store
+    from ui.app import freeze_startup_objects
+
+    index = open_index(small_index.settings)
+    lease = index.lease
+    try:
+        freeze_startup_objects()
+        walked = {id(o) for o in gc.get_objects()}
+        assert id(index.chunks) not in walked and id(index.passages) not in walked
+        del index, walked
+        store._cache.clear()  # as when an ingest commits a new generation and the next question opens it
+        assert lease.fd is None, "a frozen generation is never let go, so an ingest can never remove it"
+    finally:
+        gc.unfreeze()
+
+
 def test_exports_are_private_and_go_when_the_tab_closes(live):
     url, files = live
     client = _client(url)

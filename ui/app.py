@@ -22,6 +22,7 @@ and the renderers in `ui.render`; errors whose message says the fix (`assistant.
 from __future__ import annotations
 
 import errno
+import gc
 import hmac
 import importlib.util
 import logging
@@ -66,10 +67,11 @@ EXAMPLES = (
     "What were the key strengths in the 2019 letter?",
 )
 BRIEF_EXAMPLES = ("voice of the child", "CAMHS waiting times", "information sharing", "children missing from home")
-# Answers running at once. An answer costs the server ~85-95 ms of CPU in all under load, about
-# half of it in answer() (some in ONNX Runtime and numpy with the GIL released) and half in
-# Gradio's HTTP, queue and pre/postprocessing, so a few overlap usefully on 2 cores. Measured with
-# scripts/load_chat.py (20 users): 2 and 4 are alike; 20 at once was slower (p50 2.8 s against 1.2 s).
+# Answers running at once. An answer costs the server ~75-85 ms of CPU in all under load, about
+# half of it in answer() (~44 ms, some in ONNX Runtime and numpy with the GIL released) and the
+# rest in Gradio's HTTP, SSE, queue and pre/postprocessing on its one event-loop thread; a few overlap
+# usefully on 2 cores. Measured with scripts/load_chat.py (20 users): 1, 2, 4 and 8 are alike
+# within this shared machine's noise (p50 1.1-1.3 s); 20 at once was slower (p50 2.8 s against 1.2 s).
 ANSWER_CONCURRENCY = 4
 BRIEF_CONCURRENCY = 2  # a brief scans more passages (~0.1-1 s); two leave room for the chat
 EVAL_CONCURRENCY = 1  # a question set holds its worker for seconds to minutes
@@ -742,6 +744,21 @@ def _no_matplotlib() -> None:
         sys.modules["matplotlib"] = None  # type: ignore[assignment]  # "import matplotlib" raises ImportError
 
 
+def freeze_startup_objects() -> None:
+    """Leave what start-up made (Gradio's modules and app, the index, the model) out of every
+    later garbage collection.
+
+    A full collection walks every container object: ~200,000 once gradio is imported and the
+    index loaded, 200-400 ms with the GIL held on this 2-core machine, during which every answer
+    in flight waits. Under 20 users at once one came every ~200 answers (scripts/load_chat.py);
+    after the freeze one walks only what was made since (conversations, sessions): ~30 ms.
+    Frozen objects are still freed when their last reference goes (an index generation the
+    server has moved on from is: it is in no reference cycle), only the cycle collector skips them.
+    """
+    gc.collect()  # start-up's own garbage goes first, so it is not kept for ever
+    gc.freeze()
+
+
 def serve(settings: Settings) -> None:
     """Load the index and the model, start the web chat, and block until interrupted.
 
@@ -769,6 +786,7 @@ def serve(settings: Settings) -> None:
     app = configure_queue(build_app(settings, files=files))  # the live index at each question
     try:
         app.launch(prevent_thread_lock=True, **kwargs)
+        freeze_startup_objects()
         print(
             f"Ready on http://{settings.host}:{settings.port} (started in {time.perf_counter() - started:.1f} s)",
             flush=True,
