@@ -60,7 +60,8 @@ _CAPITALISED = re.compile(r"\b[A-Z][a-z'’]+(?:-[A-Z][a-z]+)?\b")
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}s?\b")
 # A sentence opening that refers back to the sentence before: its subject is named there.
 _ANAPHOR = re.compile(
-    r"\W*(?:it|its|this|these|that|those|they|their|there|he|she|such|the (?:service|team|"
+    r"\W*(?:it|its|this|these|that|those|they|their|there|he|she|such|all|both|each|none|most|the latter|"
+    r"the former|the (?:service|team|"
     r"hub|centre|board|group|panel|plan|programme|project|scheme|pilot|offer|model|approach|"
     r"review|audit|figure|number|rate|total|majority|remainder))\b",
     re.I,
@@ -157,21 +158,36 @@ def gives_answer(
     if holds is None:
         return True
     said = set(YEAR.findall(sentence))
-    if query.named_years and said and not said & set(query.named_years):
+    # A year that designates a document ("in the 2022 report") says who speaks, not when the date
+    # or figure asked for dates from: that report may date it to 2021. A grade is the year's own.
+    designating = (
+        {index.docs[d].published[:4] for d in query.year_docs if d in index.docs}
+        if query.answer_type in ("date", "number")
+        else set()
+    )
+    named = set(query.named_years) - designating
+    if named and said and not said & named:
         return False  # "since the inspection in 2023, when it was judged ..." does not answer for 2026
     idf, top_idf = index.lexical.idf, math.log(1 + (len(index.chunks) + 0.5) / 0.5)
     weights = {t: idf.get(t, top_idf) for t in (query.answer_focus or query.focus)}
     total = sum(weights.values())
     if total:
         present = set(terms(sentence + " " + (passage if row else _sentence_before(sentence, passage))))
+        present |= {_singular(t) for t in present}
         held = sum(
             w
             for t, w in weights.items()
-            if t in present or (t in query.spelled_out and set(query.spelled_out[t]) <= present)
+            if _singular(t) in present or (t in query.spelled_out and set(query.spelled_out[t]) <= present)
         )
         if held / total < settings.focus_share_min:
             return False
     return holds(sentence, query, _lower_vocabulary(index))
+
+
+def _singular(term: str) -> str:
+    """An acronym's plural as its singular ("iros" -> "iro", "ccgs" -> "ccg"): the stemmer
+    leaves acronyms alone."""
+    return term[:-1] if len(term) > 3 and term.endswith("s") and not term.endswith("ss") else term
 
 
 def _sentence_before(sentence: str, passage: str) -> str:
@@ -186,17 +202,26 @@ def _sentence_before(sentence: str, passage: str) -> str:
     return before[-1] if before else ""
 
 
-# A number that labels rather than counts: "level three training", "key stage 4", "section 136".
+# A number that labels rather than counts: "level three training", "key stage 4", "section 136",
+# "COVID-19".
 _LABEL = re.compile(
-    r"\b(?:level|tier|stage|key stage|phase|step|band|wave|section|part|page|para(?:graph)?|year|"
+    r"\b[A-Za-z]+-\d+\b|\b(?:level|tier|stage|key stage|phase|step|band|wave|section|part|page|para(?:graph)?|year|"
     r"schedule|article|chapter|appendix|priority|action|recommendation)\s+(?:\d+[a-z]?|one|two|three|four|"
     r"five|six|seven|eight|nine|ten|eleven|twelve)\b",
     re.I,
 )
 
 
+# A length of time given in words: "over a year", "several days", "a few weeks".
+_DURATION = re.compile(
+    r"\b(?:an?|several|a few|many)\s+(?:days?|weeks?|fortnights?|months?|years?|hours?|decades?)\b", re.I
+)
+
+
 def _has_figure(sentence: str, query: Query, lower: frozenset[str]) -> bool:
     text = _LABEL.sub(" ", _REFERENCE.sub(" ", _DATE.sub(" ", sentence)))
+    if not query.count and _DURATION.search(text):
+        return True  # "how long ...?"
     if query.count:
         # A count: a figure that is not a share or a rate ("40% of ...", "88.6 per 10,000"), nor
         # an age ("children over 16").

@@ -123,6 +123,8 @@ _CLAUSE_BREAK = re.compile(
     r"which|why|whether)\b)",
     re.I,
 )
+# Month names date what is asked about ("in May 2020"); they are not what it is about.
+_MONTHS = frozenset(terms("january february march april may june july august september october november december"))
 # Units a figure or a date is given in ("how many weeks", "which month"): part of the answer, not
 # of what the question is about.
 _UNITS = frozenset(terms("day days week weeks month months hour hours minute minutes times percent per cent pounds"))
@@ -136,6 +138,7 @@ _NOT_FOCUS = frozenset(
         "ever now currently current number level overall main key new old there here where when which "
         "who whom whose why how what document documents report reports inspector inspectors inspection "
         "inspections review reviews letter plan council councils local area areas children child young people "
+        "kids kid youngsters "
         "date year years month time status latest update proportion percentage share rate amount figure "
         "name names list total tell show describe according led rating ratings rated judged judgement judgements "
         "grade grades graded"
@@ -187,7 +190,7 @@ def understand(question: str, index: Index) -> Query:
     # not what to find in them: in a council's report its name is on every page header.
     content = [t for t in query_terms if t not in naming and t not in authority_words] or query_terms
     acronyms = {a.lower() for a in re.findall(r"\b[A-Z]{2,}s?\b", question)}
-    skip = _NOT_FOCUS | naming | authority_words | (_UNITS if answer_type in ("number", "date") else set())
+    skip = _NOT_FOCUS | naming | authority_words | (_UNITS if answer_type in ("number", "date") else set()) | _MONTHS
 
     def focus_of(text: str) -> tuple[str, ...]:
         return tuple(
@@ -341,7 +344,7 @@ def _answer_focus(question: str, at: int, focus_of) -> tuple[str, ...]:
 # "did the focused visit find ...", "what the action plan says".
 _SOURCE_BEFORE = r"\b(?:in|from|of|by|during|at)\s+(?:the|a|an|its|their|our)?\s*(?:[\w'’]+\s+){0,3}?"
 _SOURCE_AFTER = (
-    r"(?:\s+(?:letter|report))?\s+(?:find|found|finds|say|said|says|identif\w*|report\w*|recommend\w*|"
+    r"(?:\s+(?:letter|report))?(?:\s+(?:to|for|on|about|of)\s+[\w'’]+)?\s+(?:find|found|finds|say|said|says|identif\w*|report\w*|recommend\w*|"
     r"judge\w*|rate\w*|list\w*|set\w* out|conclude\w*|note\w*)\b"
 )
 

@@ -23,10 +23,17 @@ def query(text: str, named_years: tuple[str, ...] = (), count: bool = False) -> 
         ("Specialist safeguarding nurses have level three safeguarding training.", False),
         ("Children detained under section 136 are seen promptly.", False),
         ("Attainment at key stage 4 is improving.", False),
+        ("Training had to be cancelled due to COVID-19.", False),
     ],
 )
 def test_a_figure_is_a_quantity_not_a_label(sentence, gives):
     assert _has_figure(sentence, query("how many nurses?", count=True), frozenset()) is gives
+
+
+def test_a_length_of_time_in_words_answers_how_long_but_counts_nothing():
+    sentence = "A small number of care leavers have waited for assessments for over a year."
+    assert _has_figure(sentence, query("how long did care leavers wait?"), frozenset())
+    assert not _has_figure(sentence, query("how many care leavers waited?", count=True), frozenset())
 
 
 @pytest.mark.parametrize(
