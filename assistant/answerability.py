@@ -218,7 +218,19 @@ _DURATION = re.compile(
 )
 
 
+# How often something happens: "quarterly", "twice a year", "every six weeks", "3 times a month".
+_FREQUENCY = re.compile(
+    r"\b(?:daily|weekly|fortnightly|monthly|quarterly|annually|yearly|bi-?monthly|bi-?annual(?:ly)?|"
+    r"twice|once|every\s+(?:\d+|two|three|four|five|six|eight|twelve|other)?\s*(?:days?|weeks?|months?|years?)|"
+    r"(?:\d+|one|two|three|four|five|six|ten|twelve)\s+times|per\s+(?:day|week|month|year|annum)|"
+    r"each\s+(?:day|week|month|year|term|quarter))\b",
+    re.I,
+)
+
+
 def _has_figure(sentence: str, query: Query, lower: frozenset[str]) -> bool:
+    if query.frequency:
+        return bool(_FREQUENCY.search(sentence))  # "how often ...?" asks for a frequency, not any figure
     text = _LABEL.sub(" ", _REFERENCE.sub(" ", _DATE.sub(" ", sentence)))
     if not query.count and _DURATION.search(text):
         return True  # "how long ...?"

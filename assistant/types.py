@@ -305,6 +305,7 @@ class Query:
     year_docs: tuple[str, ...] = ()  # documents it designates by year ("the 2025 report")
     named_months: tuple[str, ...] = ()  # months it names ("may 2020"): the answer must speak of them
     count: bool = False  # asks "how many": a count, not a share, answers it
+    frequency: bool = False  # asks "how often ...?": a frequency answers it ("quarterly", "twice a year")
     answer_type: str = "explanation"  # one of ANSWER_TYPES
     focus: tuple[str, ...] = ()  # what it is about: content terms, not cue or naming words
     focus_phrase: str = ""  # the same, as the user wrote it ("the Star Centre")

@@ -63,3 +63,19 @@ def test_a_year_the_question_names_is_not_the_date_asked_for(sentence, gives):
 )
 def test_a_grade_is_a_judgement_not_a_description(sentence, gives):
     assert _has_grade(sentence, query("what grade did it get?"), frozenset()) is gives
+
+
+@pytest.mark.parametrize(
+    "sentence, gives",
+    [
+        ("Staff receive safeguarding supervision from the named nurse quarterly.", True),
+        ("The group meets twice a year.", True),
+        ("Reviews are held every six weeks.", True),
+        # A figure or a time limit is not how often.
+        ("The quality assurance is undertaken within a month by the specialist nurse.", False),
+        ("Three nurses give supervision.", False),
+    ],
+)
+def test_how_often_asks_for_a_frequency(sentence, gives):
+    asked = Query("how often?", np.zeros(3), [], [], [], [], {}, frequency=True)
+    assert _has_figure(sentence, asked, frozenset()) is gives
