@@ -238,7 +238,29 @@ def _has_figure(sentence: str, query: Query, lower: frozenset[str]) -> bool:
         # A count: a figure that is not a share or a rate ("40% of ...", "88.6 per 10,000"), nor
         # an age ("children over 16").
         text = _AGE.sub(" ", _SHARE.sub(" ", text))
+        if query.counted:
+            return _counts(text, query.counted)
     return bool(_FIGURE.search(text))
+
+
+_PEOPLE = frozenset(terms("children child kids young people person pupils families family users residents adults"))
+
+
+def _counts(text: str, counted: tuple[str, ...]) -> bool:
+    """A figure followed within four words by what is counted ("53 care leavers" for "how many
+    care leavers", "no children" for none); any word for people counts people ("140 children
+    and young people")."""
+    tokens = re.findall(r"[\w'’-]+", text)
+    stems = [(terms(t) or [""])[0] for t in tokens]
+    wanted = set(counted) | (_PEOPLE if set(counted) & _PEOPLE else set())
+    for i, token in enumerate(tokens):
+        if token.lower() == "no":  # "no children", "no new carers": none of them; "no detriment to carers" is not
+            if any(s in wanted for s in stems[i + 1 : i + 3]):
+                return True
+        elif _FIGURE.fullmatch(token) or re.fullmatch(r"[\d,.]+", token):
+            if any(s in wanted for s in stems[i + 1 : i + 5]):
+                return True
+    return False
 
 
 def _month_name(iso: str) -> str:

@@ -306,6 +306,7 @@ class Query:
     named_months: tuple[str, ...] = ()  # months it names ("may 2020"): the answer must speak of them
     count: bool = False  # asks "how many": a count, not a share, answers it
     frequency: bool = False  # asks "how often ...?": a frequency answers it ("quarterly", "twice a year")
+    counted: tuple[str, ...] = ()  # what "how many ...?" counts, as search terms ("foster", "carer")
     answer_type: str = "explanation"  # one of ANSWER_TYPES
     focus: tuple[str, ...] = ()  # what it is about: content terms, not cue or naming words
     focus_phrase: str = ""  # the same, as the user wrote it ("the Star Centre")

@@ -52,6 +52,20 @@ _PERSON_ROLE = re.compile(
     + r")s?\b",
     re.I,
 )
+# "How many foster carers does ...": the noun phrase counted ends before its verb.
+_COUNTED = re.compile(
+    r"\bhow many ([\w'’ -]+?)\s+(?:are|were|did|do|does|have|has|had|is|was|will|can|could|get|got|went|"
+    r"been|used|use|attend|live|took|held|there|in|on|at|of|for|from|with|per|by)\b",
+    re.I,
+)
+
+
+def _counted(question: str) -> tuple[str, ...]:
+    """What "how many ...?" counts, as search terms ("approv", "foster", "carer"); () when unclear."""
+    found = _COUNTED.search(question)
+    return tuple(terms(found.group(1))) if found else ()
+
+
 _FREQUENCY_ASKED = re.compile(r"\bhow (?:often|frequently|regularly)\b", re.I)
 # The cues of each answer type, tried in this order; then status (progress), then list.
 _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -233,6 +247,7 @@ def understand(question: str, index: Index) -> Query:
         named_months=named_months,
         count=bool(_COUNT.search(question)),
         frequency=bool(_FREQUENCY_ASKED.search(question)),
+        counted=_counted(question),
         answer_type=answer_type,
         focus=focus,
         focus_phrase=_focus_phrase(question, focus),

@@ -79,3 +79,25 @@ def test_a_grade_is_a_judgement_not_a_description(sentence, gives):
 def test_how_often_asks_for_a_frequency(sentence, gives):
     asked = Query("how often?", np.zeros(3), [], [], [], [], {}, frequency=True)
     assert _has_figure(sentence, asked, frozenset()) is gives
+
+
+@pytest.mark.parametrize(
+    "sentence, gives",
+    [
+        ("Long-standing relationships with two local colleges support the 53 care leavers in education.", True),
+        ("No care leavers live in unregistered homes.", True),  # none is a count
+        # A figure of something else is not the count asked for.
+        ("There were 12 complaints about the service.", False),
+        ("Carers who move to SGO arrangements face no detriment to carers' allowances.", False),
+    ],
+)
+def test_a_count_counts_what_was_asked_for(sentence, gives):
+    asked = Query("how many care leavers ...?", np.zeros(3), [], [], [], [], {}, count=True, counted=("leaver",))
+    assert _has_figure(sentence, asked, frozenset()) is gives
+
+
+def test_what_how_many_counts():
+    from assistant.understand import _counted
+
+    assert _counted("how many approved foster carers does Anytown have?") == ("approv", "foster", "carer")
+    assert _counted("how many people held the DCS role?") == ("peopl",)
