@@ -299,7 +299,8 @@ def _has_person(sentence: str, query: Query, lower: frozenset[str]) -> bool:
     """A run of capitalised words of which two or more the corpus never writes in lower case and
     none it does ("Lisa Summers", "Paula St Aubyn"); a run holding a common word or an acronym
     names an organisation ("North West Boroughs Healthcare NHS Foundation Trust") or a role
-    ("Named GP")."""
+    ("Named GP"), and so does a run whose words the corpus uses in an organisation's name
+    elsewhere ("Alder Hey", of "Alder Hey Children's NHS Foundation Trust")."""
     run: list[str] = []
     for token in re.findall(r"[A-Za-z'’-]+|[^\sA-Za-z]", sentence) + ["."]:
         word = token.lower().strip("'’")
@@ -307,7 +308,12 @@ def _has_person(sentence: str, query: Query, lower: frozenset[str]) -> bool:
             run.append(token)
             continue
         names = [t for t in run if t.lower().strip("'’") not in _PARTICLES]
-        if len(names) >= 2 and all(not t.isupper() and t.lower().strip("'’") not in lower for t in names):
+        bodies = getattr(lower, "organisation", frozenset())
+        if (
+            len(names) >= 2
+            and all(not t.isupper() and t.lower().strip("'’") not in lower for t in names)
+            and not all(t.lower().strip("'’") in bodies for t in names)
+        ):
             return True
         run = []
     return False
@@ -355,14 +361,31 @@ _HOLDS = {
 }
 
 
-def _lower_vocabulary(index: Index) -> frozenset[str]:
-    """Every word the corpus writes in lower case somewhere: such a word is not a name."""
+class CorpusWords(frozenset):
+    """Every word the corpus writes in lower case somewhere (such a word is not a name), with
+    `organisation`: the capitalised words it uses in organisations' names."""
+
+    organisation: frozenset[str] = frozenset()
+
+
+_NAME_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:(?:and|of|for|&)\s+)?[A-Z][\w'’-]*)+")
+
+
+def _lower_vocabulary(index: Index) -> CorpusWords:
+    """The corpus's `CorpusWords`."""
     # Kept on the index object: computed once per loaded generation, gone with it.
     found = getattr(index, "_lower_words", None)
     if found is None:
+        marks = load_taxonomy().organisation_words
         seen: set[str] = set()
+        bodies: set[str] = set()
         for passage in {c.passage_id: c.passage for c in index.chunks}.values():
             seen.update(re.findall(r"\b[a-z][a-z'’-]*\b", passage))
-        found = frozenset(w.strip("'’") for w in seen)
+            for run in _NAME_RUN.findall(passage):
+                words = re.findall(r"[A-Za-z'’-]+", run)
+                if any(w in marks for w in words):
+                    bodies.update(w.lower().strip("'’") for w in words)
+        found = CorpusWords(w.strip("'’") for w in seen)
+        found.organisation = frozenset(bodies)
         index._lower_words = found  # type: ignore[attr-defined]
     return found

@@ -52,6 +52,7 @@ class Taxonomy:
     authority_names: tuple[tuple[str, str], ...] = ()
     ambiguous_authorities: frozenset[str] = frozenset()  # names that are also common words
     person_roles: tuple[str, ...] = ()  # roles a person holds ("adviser", "named GP")
+    organisation_words: frozenset[str] = frozenset()  # words of organisations' names ("Trust", "NHS")
 
     def overall_grade(self, judgements: tuple[tuple[str, str], ...]) -> str:
         """The overall judgement of a report from its (area, grade) pairs, as a taxonomy grade, or ""."""
@@ -214,6 +215,7 @@ def load_taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
         _authority_names(data),
         frozenset(data.get("authority_names", {}).get("ambiguous", [])),
         tuple(dict.fromkeys(data.get("person_roles", []))),
+        frozenset(data.get("organisation_words", [])),
     )
 
 

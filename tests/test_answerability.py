@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.answerability import _has_date, _has_figure, _has_grade
+from assistant.answerability import CorpusWords, _has_date, _has_figure, _has_grade, _has_person
 from assistant.types import Query
 
 
@@ -101,3 +101,11 @@ def test_what_how_many_counts():
 
     assert _counted("how many approved foster carers does Anytown have?") == ("approv", "foster", "carer")
     assert _counted("how many people held the DCS role?") == ("peopl",)
+
+
+def test_words_of_an_organisation_s_name_are_not_a_person_s_name():
+    words = CorpusWords({"director", "community", "lead"})
+    words.organisation = frozenset({"alder", "hey", "children's", "nhs", "foundation", "trust"})
+    asked = query("who is the commissioning lead?")
+    assert _has_person("The lead is Fiona Taylor, executive lead.", asked, words)
+    assert not _has_person("The lead is the director of community health at Alder Hey.", asked, words)
