@@ -308,7 +308,7 @@ def _has_person(sentence: str, query: Query, lower: frozenset[str]) -> bool:
             run.append(token)
             continue
         names = [t for t in run if t.lower().strip("'’") not in _PARTICLES]
-        bodies = getattr(lower, "organisation", frozenset())
+        bodies: frozenset[str] = getattr(lower, "organisation", frozenset())
         if (
             len(names) >= 2
             and all(not t.isupper() and t.lower().strip("'’") not in lower for t in names)
