@@ -61,7 +61,8 @@ _ACRONYM = re.compile(r"\b[A-Z]{2,6}s?\b")
 # A sentence opening that refers back to the sentence before: its subject is named there.
 _ANAPHOR = re.compile(
     r"\W*(?:it|its|this|these|that|those|they|their|there|he|she|such|all|both|each|none|most|the latter|"
-    r"the former|the (?:service|team|"
+    r"the former|for example|for instance|in one case|in some cases|however|but|as a result|"
+    r"the (?:service|team|"
     r"hub|centre|board|group|panel|plan|programme|project|scheme|pilot|offer|model|approach|"
     r"review|audit|figure|number|rate|total|majority|remainder))\b",
     re.I,
@@ -191,15 +192,21 @@ def _singular(term: str) -> str:
 
 
 def _sentence_before(sentence: str, passage: str) -> str:
-    """The sentence before `sentence` in `passage`, when `sentence` opens by referring back to it
-    ("It ...", "The service ...", "These ..."); "" when it names its own subject."""
+    """The sentences before `sentence` in `passage` that it refers back to: the one before when
+    it opens by pointing back ("It ...", "The service ...", "For example, ..."), and the one
+    before that when that one points back too (up to three); "" when it names its own subject."""
     if not _ANAPHOR.match(sentence):
         return ""
     at = passage.find(sentence) if passage else -1
     if at <= 0:
         return ""
     before = [passage[a:b] for a, b in sentence_spans(passage[:at])]
-    return before[-1] if before else ""
+    taken: list[str] = []
+    current = sentence
+    while before and len(taken) < 3 and _ANAPHOR.match(current):
+        current = before.pop()
+        taken.append(current)
+    return " ".join(taken)
 
 
 # A number that labels rather than counts: "level three training", "key stage 4", "section 136",

@@ -109,3 +109,19 @@ def test_words_of_an_organisation_s_name_are_not_a_person_s_name():
     asked = query("who is the commissioning lead?")
     assert _has_person("The lead is Fiona Taylor, executive lead.", asked, words)
     assert not _has_person("The lead is the director of community health at Alder Hey.", asked, words)
+
+
+def test_a_sentence_that_points_back_takes_its_subject_from_the_sentences_before():
+    from assistant.answerability import _sentence_before
+
+    passage = (
+        "There are inconsistencies in how speech and language practitioners provide services. "
+        "For example, some areas use advice helplines. "
+        "The latter does reduce waiting times, but waiting times can remain for up to 40 weeks. "
+        "Leaders know this."
+    )
+    before = _sentence_before(
+        "The latter does reduce waiting times, but waiting times can remain for up to 40 weeks.", passage
+    )
+    assert "speech and language" in before and "helplines" in before
+    assert _sentence_before("Leaders know this.", passage) == ""
