@@ -78,7 +78,10 @@ class ExtractiveComposer:
             evidence = max(evidence, 1.0)  # the user named the action or paragraph: it is the answer
         if evidence < settings.abstain_threshold:
             return Composition("", (), True, evidence)
-        action_rank = 0 if named else _status_action(query.progress, hits, index)
+        # An unnamed action answers a question about progress, not one asking for a figure, name,
+        # date or grade ("what share of contacts went to early help, and what happened to ...?").
+        asks_progress = query.progress and query.answer_type in ("status", "list", "explanation")
+        action_rank = 0 if named else _status_action(asks_progress, hits, index)
         if action_rank is not None:
             row = index.actions[hits[action_rank].chunk.ref]
             chosen = _action_sentences(row, action_rank, sentences)

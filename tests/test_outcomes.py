@@ -40,6 +40,9 @@ def ask(corpus_index):
         ("When was the interim DCS appointed, and what difference did it make?", "date", "answered"),
         # A time relative to an event answers "when".
         ("When should the move from children's to adult mental health services begin?", "date", "answered"),
+        # A figure asked for is not answered by an action-plan row because a second clause asks
+        # what happened.
+        ("What share of contacts went to early help in 2016, and what happened to re-referrals?", "number", "answered"),
         # A kind of document the index holds none of is not answered from others that mention it.
         ("What did the 2023 monitoring visit find about care leavers?", "explanation", "partial"),
     ],
