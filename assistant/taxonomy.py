@@ -53,6 +53,7 @@ class Taxonomy:
     ambiguous_authorities: frozenset[str] = frozenset()  # names that are also common words
     person_roles: tuple[str, ...] = ()  # roles a person holds ("adviser", "named GP")
     organisation_words: frozenset[str] = frozenset()  # words of organisations' names ("Trust", "NHS")
+    vocabulary: tuple[tuple[str, tuple[str, ...]], ...] = ()  # abbreviation -> what it stands for
 
     def overall_grade(self, judgements: tuple[tuple[str, str], ...]) -> str:
         """The overall judgement of a report from its (area, grade) pairs, as a taxonomy grade, or ""."""
@@ -154,6 +155,16 @@ class Taxonomy:
                 found.append(name)
         return tuple(dict.fromkeys(found))
 
+    def abbreviations(self) -> dict[str, list[str]]:
+        """The `[vocabulary]` as a glossary ("CP" -> ["child protection"]), keys in capitals as
+        questions are matched: the words every corpus's readers abbreviate, whether or not its
+        documents spell them out."""
+        return {
+            short.upper(): [long.lower() for long in longs]
+            for short, longs in self.vocabulary
+            if re.fullmatch(r"[A-Za-z]{2,8}", short)
+        }
+
     def is_improvement_section(self, section: str) -> bool:
         """Whether a section's findings call for action ("Areas for improvement"), not strengths."""
         words = section.lower()
@@ -216,6 +227,7 @@ def load_taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
         frozenset(data.get("authority_names", {}).get("ambiguous", [])),
         tuple(dict.fromkeys(data.get("person_roles", []))),
         frozenset(data.get("organisation_words", [])),
+        tuple((short, tuple(longs)) for short, longs in data.get("vocabulary", {}).items()),
     )
 
 

@@ -175,7 +175,9 @@ def understand(question: str, index: Index) -> Query:
     naming_words = _naming_vocabulary(index)
     # An acronym that names a document ("JTAI", "CQC") is not expanded: its spelled-out form
     # would pull in every passage that introduces the inspection rather than what was asked.
-    pairs = [(a, e) for a, e in expand_acronyms(question, index.glossary) if a.lower() not in naming_words]
+    # The corpus's own glossary first; the taxonomy's for what its documents never spell out.
+    glossary = {**taxonomy.abbreviations(), **index.glossary}
+    pairs = [(a, e) for a, e in expand_acronyms(question, glossary) if a.lower() not in naming_words]
     expansions = [e for _, e in pairs]
     dense_text = question + (" (" + "; ".join(expansions) + ")" if expansions else "")
     action_refs = [r for r in _ACTION_REF.findall(question) if r in index.actions]

@@ -80,3 +80,11 @@ def test_a_question_asking_for_areas_for_improvement_lifts_any_report_s_name_for
 )
 def test_every_english_local_authority_is_recognised_whether_indexed_or_not(question, named):
     assert load_taxonomy().authorities_named(question) == named
+
+
+def test_abbreviations_no_document_spells_out_are_expanded_from_the_taxonomy():
+    from assistant.understand import expand_acronyms
+
+    glossary = load_taxonomy().abbreviations()
+    assert glossary["CP"] == ["child protection"] and "children in care" in glossary["CIC"]
+    assert ("CP", "child protection") in expand_acronyms("how many kids were on CP plans?", glossary)
