@@ -26,6 +26,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 DIMENSIONS = 384
 _export_lock = threading.Lock()
+_session_lock = threading.Lock()
 
 
 def model_dir() -> Path:
@@ -72,7 +73,10 @@ def embed(texts: list[str], *, batch_size: int = 32, quantised: bool = False) ->
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     # One thread for a question: several server threads then embed side by side, and on a busy
     # machine a second thread per question oversubscribes the cores. Batches use every core.
-    session = _session(quantised, 1 if len(texts) <= 4 else (os.cpu_count() or 1))
+    with _session_lock:
+        # One load however many threads ask at once: the web chat loads the model in the
+        # background while its page is up, and a question asked meanwhile waits for that load.
+        session = _session(quantised, 1 if len(texts) <= 4 else (os.cpu_count() or 1))
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     out = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
     tokenizer = _tokenizer()

@@ -16,9 +16,13 @@ from cli.common import PORT, example, printable, with_settings
 @with_settings
 def serve(settings: Settings, host: str | None, port: int | None) -> int:
     """Start the web chat."""
+    from ui.startup import begin
+
+    settings = settings.replace(host=host, port=port)
+    begin(settings)  # before Gradio is imported: the quick checks, and two of Gradio's costs cut
     from ui.app import serve as serve_app
 
-    serve_app(settings.replace(host=host, port=port))
+    serve_app(settings, begun=True)
     return 0
 
 

@@ -1,7 +1,8 @@
 """The web chat: ask with cited answers, build a theme brief, run a question set.
 
-`serve(settings)` checks the port, loads the index and the embedding model once, then starts
-the Gradio app on settings.host:settings.port (loopback unless told otherwise). When a user is
+`serve(settings)` checks the index and the port (before Gradio is imported, see `ui.startup`),
+loads the index, starts the Gradio app on settings.host:settings.port (loopback unless told
+otherwise), then loads the embedding model before saying it is ready. When a user is
 set, Gradio's login form asks for it first; failed sign-ins are rate-limited (`LoginGuard`).
 `build_app(settings, index)` builds the same app without starting it, for tests: a header,
 the filters (`_filters_panel`) and one function per tab (`_chat_tab`, `_brief_tab`,
@@ -21,14 +22,12 @@ and the renderers in `ui.render`; errors whose message says the fix (`assistant.
 
 from __future__ import annotations
 
-import errno
 import gc
 import hmac
 import importlib.util
 import logging
 import os
 import re
-import socket
 import sys
 import threading
 import time
@@ -44,7 +43,7 @@ from gradio.utils import get_upload_folder
 
 from assistant.answer import answer
 from assistant.brief import brief
-from assistant.errors import AssistantError, SettingsError
+from assistant.errors import AssistantError
 from assistant.feedback import record_feedback, warn_of_old_feedback
 from assistant.generate import answer_stream
 from assistant.settings import Settings
@@ -56,6 +55,7 @@ from assistant.tracker import OPEN, OVERDUE, action_rows
 from assistant.types import Answer, DocumentInfo, Filters
 from ui import render, timeline_view
 from ui.export import SessionFiles, brief_docx, brief_markdown, conversation_markdown
+from ui.startup import begin, check_login, seconds_since_start
 
 log = logging.getLogger(__name__)
 
@@ -610,11 +610,7 @@ def style_sheet() -> str:
 
 def launch_kwargs(settings: Settings) -> dict:
     """Arguments of `Blocks.launch` for these settings: address, auth, look."""
-    if settings.auth_user and not settings.auth_password:
-        raise SettingsError(
-            "ASSISTANT_AUTH_USER is set but ASSISTANT_AUTH_PASSWORD is empty: set a password, "
-            "or unset ASSISTANT_AUTH_USER to run without a login"
-        )
+    check_login(settings)
     return {
         "server_name": settings.host,
         "server_port": settings.port,
@@ -698,34 +694,6 @@ class LoginGuard:
         self._locked_until = {k: v for k, v in self._locked_until.items() if v > now}
 
 
-def check_port(host: str, port: int) -> None:
-    """Raise SettingsError, naming the flag and variable to change, when host:port cannot be served.
-
-    Runs before the model loads and the app is built, so a taken port costs one line, not a start-up.
-    """
-    try:
-        family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-    except (socket.gaierror, UnicodeError) as error:
-        raise SettingsError(
-            f"Cannot resolve the host {host!r} ({error}): set --host or ASSISTANT_HOST to an "
-            "address of this machine, e.g. 127.0.0.1"
-        ) from None
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will: TIME_WAIT is no obstacle
-        try:
-            probe.bind(address)
-        except OSError as error:
-            if error.errno == errno.EADDRINUSE:
-                raise SettingsError(
-                    f"Port {port} on {host} is already in use (another 'assistant serve'?): "
-                    "choose a free one with --port or ASSISTANT_PORT"
-                ) from None
-            raise SettingsError(
-                f"Cannot listen on {host}:{port} ({error.strerror}): choose another address with "
-                "--host/--port or ASSISTANT_HOST/ASSISTANT_PORT"
-            ) from None
-
-
 def configure_queue(app: gr.Blocks) -> gr.Blocks:
     """The queue sized for a millisecond answerer; the listeners name their own limits."""
     for name, value in GRADIO_QUEUE_ENV.items():
@@ -757,44 +725,54 @@ def freeze_startup_objects() -> None:
     """
     gc.collect()  # start-up's own garbage goes first, so it is not kept for ever
     gc.freeze()
+    gc.enable()  # paused during start-up (ui.startup.pause_garbage_collection)
 
 
-def serve(settings: Settings) -> None:
-    """Load the index and the model, start the web chat, and block until interrupted.
+def serve(settings: Settings, *, begun: bool = False) -> None:
+    """Load the index, start the web chat, load the model, and block until interrupted.
+
+    The page answers once the app is launched; the embedding model loads next, before "Ready" is
+    printed (a question asked meanwhile waits for it: `assistant.embed` loads it once).
 
     Args:
         settings: host, port, auth, index and feedback locations.
+        begun: `ui.startup.begin` has run (the CLI runs it before Gradio is imported).
     Raises:
         IndexNotFound: nothing has been ingested (the CLI prints the fix and exits non-zero).
         SettingsError: a login user without a password, or a port that is taken.
     """
-    started = time.perf_counter()
-    kwargs = launch_kwargs(settings)
-    open_index(settings)  # fails fast when nothing is ingested; the model loads below
-    check_port(settings.host, settings.port)
-    if settings.host not in _LOOPBACK:
-        log.warning(
-            "binding to %s: anyone who can reach this machine can use the chat%s",
-            settings.host,
-            "" if settings.auth_user else " (no login: set ASSISTANT_AUTH_USER and ASSISTANT_AUTH_PASSWORD)",
-        )
-    warn_of_old_feedback(settings)
-    # Loads the embedding model before the first user waits. No reference to the index is kept
-    # here: a generation the server has moved on from must be free to go (assistant.store).
-    answer("warm up", settings=settings)
-    files = SessionFiles(get_upload_folder())
-    app = configure_queue(build_app(settings, files=files))  # the live index at each question
+    try:
+        if not begun:
+            begin(settings)
+        kwargs = launch_kwargs(settings)
+        open_index(settings)  # the rest of its checks; the model loads once the page is up
+        if settings.host not in _LOOPBACK:
+            log.warning(
+                "binding to %s: anyone who can reach this machine can use the chat%s",
+                settings.host,
+                "" if settings.auth_user else " (no login: set ASSISTANT_AUTH_USER and ASSISTANT_AUTH_PASSWORD)",
+            )
+        warn_of_old_feedback(settings)
+        files = SessionFiles(get_upload_folder())
+        app = configure_queue(build_app(settings, files=files))  # the live index at each question
+    except BaseException:
+        gc.enable()  # paused by begin
+        raise
     try:
         app.launch(prevent_thread_lock=True, **kwargs)
+        # Loads the embedding model before "Ready". No reference to the index is kept here: a
+        # generation the server has moved on from must be free to go (assistant.store).
+        answer("warm up", settings=settings)
         freeze_startup_objects()
         print(
-            f"Ready on http://{settings.host}:{settings.port} (started in {time.perf_counter() - started:.1f} s)",
+            f"Ready on http://{settings.host}:{settings.port} (started in {seconds_since_start():.1f} s)",
             flush=True,
         )
         app.block_thread()
     except KeyboardInterrupt:
         pass
     finally:
+        gc.enable()
         app.close()
         files.remove_all()
         sys.stdout.flush()
