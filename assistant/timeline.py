@@ -90,8 +90,9 @@ def _key_findings(index: Index, doc: DocumentInfo, count: int) -> list[Citation]
     when it has enough of them."""
     taxonomy = load_taxonomy()
     chunks: dict[str, Chunk] = {}
-    for chunk in index.chunks:
-        if chunk.doc_id == doc.doc_id and chunk.kind not in _SKIP_KINDS:
+    for position in index.doc_chunks.get(doc.doc_id, ()):  # not every chunk of 200 reports for each one
+        chunk = index.chunks[position]
+        if chunk.kind not in _SKIP_KINDS:
             chunks.setdefault(chunk.passage_id, chunk)
     found = {
         pid: c for pid, c in chunks.items() if c.kind == "finding" or taxonomy.is_finding_section(c.section, c.doc_type)

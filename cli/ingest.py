@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -22,6 +23,7 @@ def ingest(settings: Settings, paths: tuple[Path, ...], rebuild: bool, quiet: bo
     """
     from ingest.index import build_index
 
+    settings = _keep_passage_vectors(settings, rebuild)
     report = build_index(settings, paths=list(paths) or None, rebuild=rebuild, progress=not quiet)
     if report.damaged:
         click.echo(
@@ -51,6 +53,29 @@ def ingest(settings: Settings, paths: tuple[Path, ...], rebuild: bool, quiet: bo
         click.echo(f"{len(report.errors)} file(s) failed: see the lines above.", err=True)
         return 1
     return 0
+
+
+def _keep_passage_vectors(settings: Settings, rebuild: bool) -> Settings:
+    """The index's own way of making passage vectors, unless ASSISTANT_PASSAGE_VECTORS says
+    otherwise: updating a national index built with 'sentences' must not embed all its
+    documents again because the default is 'embedded'."""
+    from assistant.errors import IndexDamaged
+    from assistant.store import read_state
+
+    if rebuild or "ASSISTANT_PASSAGE_VECTORS" in os.environ:
+        return settings
+    try:
+        state = read_state(settings.index_dir)
+    except IndexDamaged:
+        return settings  # the ingest says so and rebuilds
+    if state is None or state.passage_vectors == settings.passage_vectors:
+        return settings
+    click.echo(
+        f"note: keeping this index's passage vectors ({state.passage_vectors!r}); "
+        "set ASSISTANT_PASSAGE_VECTORS to change them (every document is embedded again)",
+        err=True,
+    )
+    return settings.replace(passage_vectors=state.passage_vectors)
 
 
 def _some(names: list[str], shown: int = 5) -> str:

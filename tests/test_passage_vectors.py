@@ -71,6 +71,12 @@ def test_an_ingest_with_sentence_mean_passages_embeds_less_and_answers(tmp_path)
     asked = run_cli("ask", "--index-dir", index, "What did inspectors find about care leavers?")
     assert asked.returncode == 0 and "[1]" in asked.stdout, asked.stdout + asked.stderr
 
+    # An update that does not name the mode keeps the index's own: nothing is embedded again.
+    kept = run_cli("ingest", "--quiet", "--corpus-dir", corpus, "--index-dir", index, timeout=900)
+    assert kept.returncode == 0 and "nothing embedded" in kept.stdout, kept.stdout + kept.stderr
+    assert "keeping this index's passage vectors ('sentences')" in kept.stderr
+    assert json.loads((index / "state.json").read_text())["passage_vectors"] == "sentences"
+
     # Switching back embeds every passage as well: the same document costs more texts.
     embedded = _ingest(corpus, index, "embedded")
     assert json.loads((index / "state.json").read_text())["passage_vectors"] == "embedded"
