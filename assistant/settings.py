@@ -96,7 +96,7 @@ class Settings(BaseSettings):
     embed_batch_size: int = _ingest(32, "Texts embedded per model call during ingest.", ge=1)
     passage_vectors: Literal["embedded", "sentences"] = _ingest(
         "embedded",
-        "How a passage's vector is made: 'embedded' runs the model over the passage; 'sentences' averages its sentences' vectors (embedded anyway), which roughly halves a cold ingest of many reports (see ingest/vectors.py). Changing it embeds every document again.",
+        "How a passage's vector is made: 'embedded' runs the model over the passage; 'sentences' averages its sentences' vectors (embedded anyway), which roughly halves a cold ingest of many reports (see ingest/vectors.py). Changing it embeds every document again; `assistant ingest` keeps an existing index's own choice unless this variable is set.",
     )
     ingest_workers: int = _ingest(
         0,

@@ -23,7 +23,7 @@ def ingest(settings: Settings, paths: tuple[Path, ...], rebuild: bool, quiet: bo
     """
     from ingest.index import build_index
 
-    settings = _keep_passage_vectors(settings, rebuild)
+    settings = _keep_passage_vectors(settings)
     report = build_index(settings, paths=list(paths) or None, rebuild=rebuild, progress=not quiet)
     if report.damaged:
         click.echo(
@@ -55,14 +55,14 @@ def ingest(settings: Settings, paths: tuple[Path, ...], rebuild: bool, quiet: bo
     return 0
 
 
-def _keep_passage_vectors(settings: Settings, rebuild: bool) -> Settings:
+def _keep_passage_vectors(settings: Settings) -> Settings:
     """The index's own way of making passage vectors, unless ASSISTANT_PASSAGE_VECTORS says
-    otherwise: updating a national index built with 'sentences' must not embed all its
-    documents again because the default is 'embedded'."""
+    otherwise: updating (or rebuilding) a national index built with 'sentences' must not embed
+    all its documents again, or switch them, because the default is 'embedded'."""
     from assistant.errors import IndexDamaged
     from assistant.store import read_state
 
-    if rebuild or "ASSISTANT_PASSAGE_VECTORS" in os.environ:
+    if "ASSISTANT_PASSAGE_VECTORS" in os.environ:
         return settings
     try:
         state = read_state(settings.index_dir)
