@@ -267,12 +267,14 @@ def _sentence_ranking(
 def _pin_references(index: Index, query: Query, scores: dict[int, float], allowed: set[int] | None, rrf_k: int) -> None:
     top = max(scores.values(), default=0.0)
     for rank, ref in enumerate(query.action_refs):
-        for i, chunk in enumerate(index.chunks):
-            if chunk.kind == "action" and chunk.ref == ref and (allowed is None or i in allowed):
+        for i in index.ref_chunks.get(ref, ()):
+            chunk = index.chunks[i]
+            if chunk.kind == "action" and (allowed is None or i in allowed):
                 scores[i] = top + 1.0 - rank * 0.01 - chunk.part * 0.001
     for ref, kind in query.para_refs:
-        for i, chunk in enumerate(index.chunks):
-            if chunk.ref != ref or chunk.kind == "action" or (allowed is not None and i not in allowed):
+        for i in index.ref_chunks.get(ref, ()):
+            chunk = index.chunks[i]
+            if chunk.kind == "action" or (allowed is not None and i not in allowed):
                 continue
             # "recommendation 15.7" names one passage; a bare "8.4" may be any document's.
             exact = kind and chunk.kind == kind

@@ -224,6 +224,16 @@ class Index:
             weakref.finalize(self, self.lease.release)
 
     @cached_property
+    def ref_chunks(self) -> dict[str, list[int]]:
+        """Reference ("2.2.2", "15.7") -> the positions of the chunks that carry it: a question
+        citing one finds them without walking every chunk."""
+        found: dict[str, list[int]] = {}
+        for i, chunk in enumerate(self.chunks):
+            if chunk.ref:
+                found.setdefault(chunk.ref, []).append(i)
+        return found
+
+    @cached_property
     def sentence_chunk(self) -> np.ndarray:
         """The first chunk position of each sentence row's passage: filters map onto sentences."""
         return np.array([self.passage_chunks.get(pid, [-1])[0] for pid in self.sentence_passage], dtype=np.int64)
