@@ -97,8 +97,9 @@ def _closest(index: Index, doc_id: str, theme: np.ndarray, settings: Settings):
     """(chunk, sentence) of the document closest to the theme, or None below `asof_threshold`."""
     best = None
     seen = set()
-    for chunk in index.chunks:
-        if chunk.doc_id != doc_id or chunk.passage_id in seen or chunk.kind in ("heading", "judgement", "note"):
+    for position in index.doc_chunks.get(doc_id, ()):  # the document's own chunks, not the corpus's
+        chunk = index.chunks[position]
+        if chunk.passage_id in seen or chunk.kind in ("heading", "judgement", "note"):
             continue
         seen.add(chunk.passage_id)
         passage = index.passages.get(chunk.passage_id)

@@ -93,8 +93,9 @@ def action_rows(index: Index, *, status: str = "", agency: str = "", doc_id: str
 
 def row_chunk(index: Index, row: ActionRow) -> Chunk | None:
     """The first indexed chunk of an action row (its passage is the whole row)."""
-    for chunk in index.chunks:
-        if chunk.kind == "action" and chunk.ref == row.ref and chunk.doc_id == row.doc_id:
+    for position in index.ref_chunks.get(row.ref, ()):
+        chunk = index.chunks[position]
+        if chunk.kind == "action" and chunk.doc_id == row.doc_id:
             return chunk
     return None
 
