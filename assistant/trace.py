@@ -233,8 +233,9 @@ def _inspections(index: Index, doc: DocumentInfo | None, *, before: bool) -> lis
 def _findings(index: Index, doc_id: str) -> list[_Finding]:
     taxonomy = load_taxonomy()
     found: dict[str, _Finding] = {}
-    for chunk in index.chunks:
-        if chunk.doc_id != doc_id or chunk.kind in ("heading", "judgement", "note") or chunk.passage_id in found:
+    for position in index.doc_chunks.get(doc_id, ()):  # the document's own chunks, in order
+        chunk = index.chunks[position]
+        if chunk.kind in ("heading", "judgement", "note") or chunk.passage_id in found:
             continue
         passage = index.passages.get(chunk.passage_id)
         # A list's lead-in ("... need to take swift and decisive action to ensure that:") is no finding.
@@ -544,8 +545,9 @@ def _later(index: Index, finding: _Finding, plan_id: str, settings: Settings) ->
     for doc in _inspections(index, anchor, before=False):
         best = None
         seen = set()
-        for chunk in index.chunks:
-            if chunk.doc_id != doc.doc_id or chunk.passage_id in seen or chunk.kind in ("heading", "judgement", "note"):
+        for position in index.doc_chunks.get(doc.doc_id, ()):
+            chunk = index.chunks[position]
+            if chunk.passage_id in seen or chunk.kind in ("heading", "judgement", "note"):
                 continue
             seen.add(chunk.passage_id)
             passage = index.passages.get(chunk.passage_id)
