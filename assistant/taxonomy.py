@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 TAXONOMY_FILE = Path(__file__).with_name("taxonomy.toml")
@@ -140,20 +140,28 @@ class Taxonomy:
     def authorities_named(self, question: str) -> tuple[str, ...]:
         """The local authorities `question` names, as `local_authorities` spells them, whether or
         not any document is about them ("North Lincolnshire" names one council, not two)."""
+        pattern, written_at = self._authority_pattern
         text = question.replace("’", "'").replace("&", " and ")
-        found: list[str] = []
-        taken: list[tuple[int, int]] = []
-        for written, name in self.authority_names:
-            pattern = r"(?<![\w-])" + r"[\s-]+".join(map(re.escape, re.findall(r"[\w']+", written))) + r"(?![\w-])"
-            flags = 0 if written in self.ambiguous_authorities else re.I
-            for m in re.finditer(pattern, text, flags):
-                if any(a < m.end() and m.start() < b for a, b in taken):
-                    continue
-                if written in self.ambiguous_authorities and re.search(r"\bNew\s+$", text[: m.start()]):
-                    continue  # "New York"
-                taken.append(m.span())
-                found.append(name)
-        return tuple(dict.fromkeys(found))
+        found: list[tuple[int, str]] = []
+        for m in pattern.finditer(text):
+            at = written_at[" ".join(re.findall(r"[\w']+", m.group().lower()))]
+            written, name = self.authority_names[at]
+            if written in self.ambiguous_authorities and re.search(r"\bNew\s+$", text[: m.start()]):
+                continue  # "New York"
+            found.append((at, name))
+        return tuple(dict.fromkeys(name for _, name in sorted(found)))
+
+    @cached_property
+    def _authority_pattern(self) -> tuple[re.Pattern[str], dict[str, int]]:
+        """One pattern for every name, longest first so the longer of two overlapping names
+        wins; names that are common words match only as written. Built once, not per question."""
+        alternatives, written_at = [], {}
+        for at, (written, _) in enumerate(self.authority_names):
+            words = re.findall(r"[\w']+", written)
+            body = r"[\s-]+".join(map(re.escape, words))
+            alternatives.append(body if written in self.ambiguous_authorities else f"(?i:{body})")
+            written_at.setdefault(" ".join(words).lower(), at)
+        return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])"), written_at
 
     def abbreviations(self) -> dict[str, list[str]]:
         """The `[vocabulary]` as a glossary ("CP" -> ["child protection"]), keys in capitals as
