@@ -155,7 +155,8 @@ class Taxonomy:
     def _authority_pattern(self) -> tuple[re.Pattern[str], dict[str, int]]:
         """One pattern for every name, longest first so the longer of two overlapping names
         wins; names that are common words match only as written. Built once, not per question."""
-        alternatives, written_at = [], {}
+        alternatives: list[str] = []
+        written_at: dict[str, int] = {}
         for at, (written, _) in enumerate(self.authority_names):
             words = re.findall(r"[\w']+", written)
             body = r"[\s-]+".join(map(re.escape, words))
