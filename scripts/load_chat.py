@@ -11,6 +11,7 @@ concurrent phase and prints the medians.
     assistant serve --port 7860 &                 # in another terminal, or:
     python scripts/load_chat.py --url http://127.0.0.1:7860/ --pid $(pgrep -f 'cli serve') --users 20
     python scripts/load_chat.py --serve .index --runs 3   # its own server on a free port, stopped after
+    python scripts/load_chat.py --floor --runs 3          # the same endpoint doing no work: Gradio's floor
 
 Only loopback addresses are accepted: this is a load generator, and pointing it at someone
 else's server is not what it is for.
@@ -308,8 +309,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(index_dir: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
-    """`assistant serve` on a free loopback port over `index_dir`; returns it once it is ready."""
+def start_server(index_dir: Path | None, log_path: Path) -> tuple[subprocess.Popen, str]:
+    """`assistant serve` on a free loopback port over `index_dir` (None: scripts/gradio_floor.py,
+    the same endpoint doing no work); returns it once it is ready."""
     port = _free_port()
     env = {
         **os.environ,
@@ -320,7 +322,9 @@ def start_server(index_dir: Path, log_path: Path) -> tuple[subprocess.Popen, str
     env.pop("ASSISTANT_AUTH_USER", None)  # the load users do not log in
     with log_path.open("w") as log:
         proc = subprocess.Popen(
-            [
+            [sys.executable, str(ROOT / "scripts" / "gradio_floor.py"), "--port", str(port)]
+            if index_dir is None
+            else [
                 sys.executable,
                 "-m",
                 "cli",
@@ -357,6 +361,12 @@ def main(argv: list[str] | None = None) -> int:
         metavar="INDEX_DIR",
         help="start 'assistant serve' over this index on a free port instead, and stop it after",
     )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="start scripts/gradio_floor.py instead (the chat's endpoint doing no work): what Gradio "
+        "and this client cost before the assistant does anything",
+    )
     parser.add_argument("--users", type=int, default=20, help=f"users at once (1-{MAX_USERS}, default 20)")
     parser.add_argument("--questions", type=int, default=10, help=f"questions per user (1-{MAX_QUESTIONS}, default 10)")
     parser.add_argument("--pid", type=int, help="with --url: the server's process id, to report its CPU per answer")
@@ -384,12 +394,13 @@ def main(argv: list[str] | None = None) -> int:
             f"--users must be 1-{MAX_USERS}, --questions 1-{MAX_QUESTIONS}, --runs 1-{MAX_RUNS} and --think 0-600"
         )
     proc = None
-    if args.serve:
+    if args.serve or args.floor:
         import tempfile
 
         log_path = Path(tempfile.mkdtemp(prefix="load-chat-")) / "server.log"
-        proc, url = start_server(args.serve, log_path)
-        print(f"started assistant serve at {url} (log: {log_path})", flush=True)
+        proc, url = start_server(None if args.floor else args.serve, log_path)
+        what = "the no-work Gradio floor" if args.floor else "assistant serve"
+        print(f"started {what} at {url} (log: {log_path})", flush=True)
     else:
         url = loopback_url(args.url)
     try:

@@ -327,3 +327,18 @@ def test_with_an_llm_endpoint_the_answer_comes_from_the_streaming_handler(small_
     chat = str(updates[-1][0])
     assert len(updates[-1]) == 4  # chat, sources, rating choice, question box (the state is not in the API)
     assert 'class="answer turn-1' in chat and "answer-sources" in chat and 'class="notice"' in chat
+
+
+def test_the_floor_serves_the_chat_s_endpoint_to_the_load_script(tmp_path):
+    # `load_chat.py --floor`: the same endpoint and queue doing no work, answered as the chat's
+    # answers are timed (the README's floor figures come from it).
+    load_chat = _load_chat()
+    proc, url = load_chat.start_server(None, tmp_path / "floor.log")
+    try:
+        results = load_chat.Results()
+        load_chat.user(url, 0, 2, results, threading.Barrier(1), 60)
+        assert [t.error for t in results.timings] == ["", ""]
+        assert all(t.full is not None and t.first is not None for t in results.timings)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
