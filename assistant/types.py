@@ -278,7 +278,18 @@ class Hit:
         }
 
 
-ANSWER_TYPES = ("person", "agent", "number", "date", "rating", "organisation", "list", "status", "explanation")
+ANSWER_TYPES = (
+    "person",
+    "agent",
+    "number",
+    "date",
+    "rating",
+    "organisation",
+    "reason",
+    "list",
+    "status",
+    "explanation",
+)
 OUTCOMES = ("answered", "partial", "not_covered")
 
 
