@@ -56,7 +56,12 @@ _FIGURE = re.compile(
     re.I,
 )
 _SHARE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|per ?cent\b)|\bper [\d,]+|\b(?:half|third|quarter)\b", re.I)
-_AGE = re.compile(r"\b(?:over|under|aged?|age of|older than|younger than)\s+\d+\b|\b\d+[- ]year[- ]olds?\b", re.I)
+# An age: "aged 16", "children over 16"; but "over 1000 providers" and "under 20 children" count.
+_AGE = re.compile(
+    r"\b(?:aged?|age of)\s+\d+\b|\b\d+[- ]year[- ]olds?\b|"
+    r"\b(?:over|under|older than|younger than)[- ](?:[1-9]|1\d|2[0-5])(?:s\b|\b(?!\s+(?!years?\b)(?:children|people|[a-z]+s)\b))",
+    re.I,
+)
 _TITLE_RUN = re.compile(r"(?<![.!?:]\s)\b[A-Z][a-z'’]+(?: (?:and |of |for )?[A-Z][a-z'’]+)+\b")
 _CAPITALISED = re.compile(r"\b[A-Z][a-z'’]+(?:-[A-Z][a-z]+)?\b")
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}s?\b")

@@ -288,6 +288,8 @@ def _answer_type(question: str, names_action: bool, grade_stated: bool = False) 
     """The answer type and where in the question its cue is (-1: the whole question). A question
     across councils that states the grade ("how do councils judged good support ...?") does not
     ask for one (`grade_stated`): the grade chooses the reports."""
+    # "whats", "hows": typed without the apostrophe, as often in a chat box.
+    question = re.sub(r"\b(what|who|how|where|when)s\b", r"\1's", question, flags=re.I)
     if _WHERE_WITH.search(question):
         return "status", -1
     for name, cue in _CUES:

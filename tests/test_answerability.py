@@ -139,3 +139,11 @@ def test_a_sentence_that_points_back_takes_its_subject_from_the_sentences_before
 )
 def test_why_asks_for_a_cause(sentence, gives):
     assert _has_reason(sentence, query("why ...?"), frozenset()) is gives
+
+
+def test_over_a_number_is_an_age_only_when_it_could_be_one():
+    providers = Query("how many providers ...?", np.zeros(3), [], [], [], [], {}, count=True, counted=("provider",))
+    assert _has_figure("The small team covers over 1000 providers.", providers, frozenset())
+    children = Query("how many children ...?", np.zeros(3), [], [], [], [], {}, count=True, counted=("children",))
+    assert _has_figure("Under 20 children wait for a plan.", children, frozenset())
+    assert not _has_figure("Services for children over 16 are limited.", children, frozenset())

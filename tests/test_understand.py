@@ -16,6 +16,7 @@ from assistant.understand import _answer_focus, _speaking_years, answer_type_of
         ("what is Anytown's agency social worker rate now, as a figure?", "number"),
         ("what is the average social worker caseload in Anytown?", "number"),
         ("what's the name of Anytown City's DCIS?", "person"),
+        ("whats the average caseload in Anytown?", "number"),  # typed without the apostrophe
         ("On what dates did the CQC carry out its review?", "date"),
         ("When should transition to adult services start?", "date"),
         ("What does the service do?", "explanation"),
