@@ -113,8 +113,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"^\s*(?:and\s+)?(?:so\s+)?(?:why|how come)\b|\bwhy (?:is|are|was|were|did|do|does|has|have|had|"
             r"isn'?t|aren'?t|wasn'?t|weren'?t|didn'?t|don'?t|doesn'?t|hasn'?t|haven'?t|can'?t|won'?t)\b|"
-            r"\bwhat (?:is|was|are|were)(?: the)? reasons?\b|\bwhat (?:caused|causes|led to|is behind|was behind)\b|"
-            r"\band why\W*$",
+            r"\bwhat (?:is|was|are|were)(?: the)? reasons?\b|\bwhat (?:caused|causes|led to|is behind|was behind)\b",
             re.I,
         ),
     ),

@@ -32,7 +32,6 @@ from assistant.understand import _answer_focus, _speaking_years, answer_type_of
         ("why weren't trigger plans used for children who go missing?", "reason"),
         ("what's the problem with the service, and why does it matter?", "reason"),
         ("how many children left care, and why?", "number"),
-        ("what did the group recommend, and why?", "reason"),
     ],
 )
 def test_the_kind_of_answer_asked_for(question, kind):
