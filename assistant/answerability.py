@@ -10,7 +10,6 @@ councils the question names are the ones speaking:
   date          a date or year
   rating        a grade of the taxonomy ("Requires improvement to be good")
   organisation  a proper name ("Alder Hey", "Litherland High School") or an acronym
-  reason        a cause or purpose ("because ...", "due to ...", "so that ...", "led to ...")
   list, status, explanation   any cited sentence about the focus
 
 Otherwise it is *partial*: the documents speak about the focus but do not give what was asked
@@ -40,7 +39,6 @@ WANTED = {
     "date": "the date asked for",
     "rating": "the grade asked for",
     "organisation": "the names asked for",
-    "reason": "the reason asked for",
 }
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _REFERENCE = re.compile(r"\b\d+(?:\.\d+){1,3}\b")  # "2.2.2", "5.1.14": references, not figures
@@ -365,24 +363,7 @@ def _publishers() -> frozenset[str]:
     return frozenset(w.lower() for k in taxonomy.kinds.values() for w in re.findall(r"[A-Za-z]+", k.publisher))
 
 
-# What gives a cause or a purpose: "because", "due to", "as a result of", "so that", "led to",
-# "contributes to", "the reason".
-_REASON = re.compile(
-    r"\b(?:because|due to|owing to|on account of|as a (?:result|consequence)|result(?:s|ed|ing)? (?:of|from|in)|"
-    r"caus(?:e|es|ed|ing)|reasons?|led to|lead(?:s|ing)? to|contribut(?:e|es|ed|ing) to|driven by|"
-    r"attribut(?:e|es|ed|able) to|so that|in order to|aim(?:s|ed)? (?:to|of)|purpose|therefore|consequently|"
-    r"means that|meant that|this is why|explain(?:s|ed)?|since (?:the|there|it|they|this)|given (?:the|that)|"
-    r"reflect(?:s|ed|ing)?|linked to|arising from|stem(?:s|med)? from|in response to)\b",
-    re.I,
-)
-
-
-def _has_reason(sentence: str, query: Query, lower: frozenset[str]) -> bool:
-    return bool(_REASON.search(sentence))
-
-
 _HOLDS = {
-    "reason": _has_reason,
     "number": _has_figure,
     "date": _has_date,
     "rating": _has_grade,

@@ -278,18 +278,7 @@ class Hit:
         }
 
 
-ANSWER_TYPES = (
-    "person",
-    "agent",
-    "number",
-    "date",
-    "rating",
-    "organisation",
-    "reason",
-    "list",
-    "status",
-    "explanation",
-)
+ANSWER_TYPES = ("person", "agent", "number", "date", "rating", "organisation", "list", "status", "explanation")
 OUTCOMES = ("answered", "partial", "not_covered")
 
 

@@ -9,7 +9,6 @@ Answer types (`Query.answer_type`), first rule that matches wins:
   date         "when ...", "what date", "which year"
   rating       a grade or judgement ("how was X judged?", "overall effectiveness")
   organisation "which schools / services / agencies ...", "where ..."
-  reason       "why ...?", "what caused ...?": a cause or purpose
   status       progress of an action or finding ("what's the status of 2.2.2?", "was it done?")
   list         "what are the strengths", "list the actions", "which areas"
   explanation  anything else: what the documents say about the focus
@@ -103,17 +102,6 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"^\s*(?:and\s+)?when\b|\bwhen (?:was|were|did|is|will|does|should|do|are|has|have)\b|"
             r"\b(?:what|which) (?:dates?|years?|months?|day)\b|\bsince when\b|\bby when\b",
-            re.I,
-        ),
-    ),
-    # "Why ...?" asks for a cause or a purpose, not for what the documents say about the thing,
-    # nor for the grade it names ("why was it judged inadequate?").
-    (
-        "reason",
-        re.compile(
-            r"^\s*(?:and\s+)?(?:so\s+)?(?:why|how come)\b|\bwhy (?:is|are|was|were|did|do|does|has|have|had|"
-            r"isn'?t|aren'?t|wasn'?t|weren'?t|didn'?t|don'?t|doesn'?t|hasn'?t|haven'?t|can'?t|won'?t)\b|"
-            r"\bwhat (?:is|was|are|were)(?: the)? reasons?\b|\bwhat (?:caused|causes|led to|is behind|was behind)\b",
             re.I,
         ),
     ),
