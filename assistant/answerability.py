@@ -319,16 +319,31 @@ def _has_person(sentence: str, query: Query, lower: frozenset[str]) -> bool:
         if token[:1].isupper() or (run and word in _PARTICLES):
             run.append(token)
             continue
-        names = [t for t in run if t.lower().strip("'’") not in _PARTICLES]
-        bodies: frozenset[str] = getattr(lower, "organisation", frozenset())
-        if (
-            len(names) >= 2
-            and all(not t.isupper() and t.lower().strip("'’") not in lower for t in names)
-            and not all(t.lower().strip("'’") in bodies for t in names)
-        ):
+        if any(_names_someone(part, lower) for part in _name_parts(run, lower)):
             return True
         run = []
     return False
+
+
+def _name_parts(run: list[str], lower: frozenset[str]) -> list[list[str]]:
+    """The parts of a run of capitalised words between words the corpus writes in lower case or
+    as acronyms: a header line runs a name into the next field ("Quality assurance manager:
+    Christine Williams Any complaints ..." gives "Christine Williams")."""
+    parts: list[list[str]] = [[]]
+    for t in run:
+        bare = t.lower().strip("'’")
+        if t.isupper() or (bare in lower and bare not in _PARTICLES):
+            parts.append([])
+        else:
+            parts[-1].append(t)
+    return [p for p in parts if p]
+
+
+def _names_someone(part: list[str], lower: frozenset[str]) -> bool:
+    """Two or more name words, not all of them words of organisations' names ("Alder Hey")."""
+    names = [t for t in part if t.lower().strip("'’") not in _PARTICLES]
+    bodies: frozenset[str] = getattr(lower, "organisation", frozenset())
+    return len(names) >= 2 and not all(t.lower().strip("'’") in bodies for t in names)
 
 
 def _has_name(sentence: str, query: Query, lower: frozenset[str]) -> bool:

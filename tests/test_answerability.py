@@ -111,6 +111,17 @@ def test_words_of_an_organisation_s_name_are_not_a_person_s_name():
     assert not _has_person("The lead is the director of community health at Alder Hey.", asked, words)
 
 
+def test_a_name_run_into_the_next_field_of_a_header_is_still_a_name():
+    words = CorpusWords(
+        {"quality", "assurance", "manager", "any", "complaints", "about", "the", "named", "safeguarding"}
+    )
+    asked = query("who was the quality assurance manager?")
+    assert _has_person(
+        "Quality assurance manager: Christine Williams Any complaints about the inspection", asked, words
+    )
+    assert not _has_person("Named GP Safeguarding Any complaints", asked, words)
+
+
 def test_a_sentence_that_points_back_takes_its_subject_from_the_sentences_before():
     from assistant.answerability import _sentence_before
 
