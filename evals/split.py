@@ -4,10 +4,16 @@ Every set lives in `evals/sets/<name>/` as `tune.jsonl` and `heldout.jsonl`. Wei
 thresholds are chosen on `tune.jsonl` only (scripts refuse a held-out file: `refuse_heldout`);
 the README, the gate and closing notes report `heldout.jsonl`.
 
-A question's part is fixed by a hash of its id within its type, so the split is the same on
-every machine and a question added later does not move the others:
+The first split fixed each question's part by a hash of its id within its type, so it is the
+same on every machine:
 
     python -m evals.split evals/sets/NAME/all.jsonl      # writes tune.jsonl and heldout.jsonl beside it
+
+Questions written since are appended to a part by hand, both questions of a near-twin pair to
+the same one (a twin in the tuning part would tell what its held-out partner asks), keeping
+each type's split at 60/40 within one question (tests/test_outcomes.py checks it). A question
+moves only from the held-out part to the tuning part, never back: once tuned on, it cannot
+judge.
 """
 
 from __future__ import annotations
