@@ -271,12 +271,17 @@ def answer_type_of(question: str, names_action: bool = False) -> str:
     return _answer_type(question, names_action)[0]
 
 
+_NO_APOSTROPHE = re.compile(r"\b(what|who|how|where|when)s\b", re.I)
+
+
 def _answer_type(question: str, names_action: bool, grade_stated: bool = False) -> tuple[str, int]:
     """The answer type and where in the question its cue is (-1: the whole question). A question
     across councils that states the grade ("how do councils judged good support ...?") does not
     ask for one (`grade_stated`): the grade chooses the reports."""
-    # "whats", "hows": typed without the apostrophe, as often in a chat box.
-    question = re.sub(r"\b(what|who|how|where|when)s\b", r"\1's", question, flags=re.I)
+    # "whats", "hows": typed without the apostrophe, as often in a chat box. The cue's position is
+    # given in the question as typed (each apostrophe put in before it is taken back out).
+    added = [m.end(1) + i for i, m in enumerate(_NO_APOSTROPHE.finditer(question))]
+    question = _NO_APOSTROPHE.sub(r"\1's", question)
     if _WHERE_WITH.search(question):
         return "status", -1
     for name, cue in _CUES:
@@ -284,7 +289,7 @@ def _answer_type(question: str, names_action: bool, grade_stated: bool = False) 
             continue
         found = cue.search(question)
         if found:
-            return name, found.start()
+            return name, found.start() - sum(1 for at in added if at < found.start())
     if names_action or _PROGRESS.search(question):
         return "status", -1
     return ("list" if _MANY.search(question) else "explanation"), -1

@@ -89,3 +89,11 @@ def test_abbreviations_no_document_spells_out_are_expanded_from_the_taxonomy():
     glossary = load_taxonomy().abbreviations()
     assert glossary["CP"] == ["child protection"] and "children in care" in glossary["CIC"]
     assert ("CP", "child protection") in expand_acronyms("how many kids were on CP plans?", glossary)
+
+
+def test_a_cue_typed_without_its_apostrophe_is_placed_in_the_question_as_typed():
+    from assistant.understand import _answer_type
+
+    question = "when did it start, and whats the rate?"
+    kind, at = _answer_type(question, False)
+    assert kind == "number" and question[at:].startswith("whats the rate")
