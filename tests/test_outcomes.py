@@ -89,10 +89,17 @@ def test_a_year_the_cited_document_is_dated_is_answered(ask):
     assert result.outcome == "answered" and "474" in result.text
 
 
-def test_the_tuning_script_refuses_a_held_out_part():
+TUNING_SCRIPTS = {
+    "tune.py": lambda questions: ["--questions", str(questions)],
+    "answerability_ceiling.py": lambda questions: ["--part", str(questions), str(ROOT / ".index")],
+}
+
+
+@pytest.mark.parametrize("script", sorted(TUNING_SCRIPTS))
+def test_the_tuning_scripts_refuse_a_held_out_part(script):
     for held in sorted((ROOT / "evals" / "sets").glob("*/heldout.jsonl")):
         done = subprocess.run(
-            [sys.executable, str(ROOT / "scripts" / "tune.py"), "--questions", str(held)],
+            [sys.executable, str(ROOT / "scripts" / script), *TUNING_SCRIPTS[script](held)],
             capture_output=True,
             text=True,
             timeout=120,
@@ -102,12 +109,13 @@ def test_the_tuning_script_refuses_a_held_out_part():
         assert "held-out part" in done.stderr and "tune.jsonl" in done.stderr
 
 
-def test_a_tuning_file_that_smuggles_in_held_out_questions_is_refused(tmp_path):
+@pytest.mark.parametrize("script", sorted(TUNING_SCRIPTS))
+def test_a_tuning_file_that_smuggles_in_held_out_questions_is_refused(tmp_path, script):
     held = (ROOT / "evals" / "sets" / "corpus" / "heldout.jsonl").read_text(encoding="utf-8").splitlines()[0]
     sneaky = tmp_path / "tune.jsonl"
     sneaky.write_text(held + "\n", encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "tune.py"), "--questions", str(sneaky)],
+        [sys.executable, str(ROOT / "scripts" / script), *TUNING_SCRIPTS[script](sneaky)],
         capture_output=True,
         text=True,
         timeout=120,
