@@ -340,8 +340,10 @@ def _name_parts(run: list[str], lower: frozenset[str]) -> list[list[str]]:
 
 
 def _names_someone(part: list[str], lower: frozenset[str]) -> bool:
-    """Two or more name words, not all of them words of organisations' names ("Alder Hey")."""
-    names = [t for t in part if t.lower().strip("'’") not in _PARTICLES]
+    """Two or more name words, not all of them words of organisations' names ("Alder Hey"); a
+    council's name is a place, not part of a person's (a service called "Ambition Anytown")."""
+    places: frozenset[str] = getattr(lower, "places", frozenset())
+    names = [t for t in part if t.lower().strip("'’") not in _PARTICLES | places]
     bodies: frozenset[str] = getattr(lower, "organisation", frozenset())
     return len(names) >= 2 and not all(t.lower().strip("'’") in bodies for t in names)
 
@@ -372,6 +374,18 @@ def _has_agent(sentence: str, query: Query, lower: frozenset[str]) -> bool:
 
 
 @functools.lru_cache(maxsize=1)
+def _place_words() -> frozenset[str]:
+    """The words of every local authority's name and alias in the taxonomy, less the words
+    around them ("city", "council") and joining words."""
+    taxonomy = load_taxonomy()
+    return (
+        frozenset(w for written, _ in taxonomy.authority_names for w in re.findall(r"[a-z'’-]+", written.lower()))
+        - set(taxonomy.authority_words)
+        - {"and", "upon", "on", "with"}
+    )
+
+
+@functools.lru_cache(maxsize=1)
 def _publishers() -> frozenset[str]:
     """Words of the taxonomy's publishers ("Ofsted", "CQC"): the source, not an answer."""
     taxonomy = load_taxonomy()
@@ -390,11 +404,14 @@ _HOLDS = {
 
 class CorpusWords(frozenset):
     """Every word the corpus writes in lower case somewhere (such a word is not a name), with
-    `organisation`: the capitalised words it uses in organisations' names."""
+    `organisation`: the capitalised words it uses in organisations' names, and `places`: the
+    words of local authorities' names (taxonomy)."""
 
     organisation: frozenset[str] = frozenset()
+    places: frozenset[str] = frozenset()
 
 
+_ADDRESS = re.compile(r"\S+@\S+|\b(?:https?://|www\.)\S+", re.I)
 _NAME_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:(?:and|of|for|&)\s+)?[A-Z][\w'’-]*)+")
 
 
@@ -407,12 +424,14 @@ def _lower_vocabulary(index: Index) -> CorpusWords:
         seen: set[str] = set()
         bodies: set[str] = set()
         for passage in {c.passage_id: c.passage for c in index.chunks}.values():
-            seen.update(re.findall(r"\b[a-z][a-z'’-]*\b", passage))
+            # An address writes names in lower case ("jane.smith@anytown.gov.uk"): not prose.
+            seen.update(re.findall(r"\b[a-z][a-z'’-]*\b", _ADDRESS.sub(" ", passage)))
             for run in _NAME_RUN.findall(passage):
                 words = re.findall(r"[A-Za-z'’-]+", run)
                 if any(w in marks for w in words):
                     bodies.update(w.lower().strip("'’") for w in words)
         found = CorpusWords(w.strip("'’") for w in seen)
         found.organisation = frozenset(bodies)
+        found.places = _place_words()
         index._lower_words = found  # type: ignore[attr-defined]
     return found

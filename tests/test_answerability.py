@@ -122,6 +122,32 @@ def test_a_name_run_into_the_next_field_of_a_header_is_still_a_name():
     assert not _has_person("Named GP Safeguarding Any complaints", asked, words)
 
 
+def test_a_council_s_name_is_a_place_not_part_of_a_person_s_name():
+    from assistant.answerability import _place_words
+    from assistant.taxonomy import load_taxonomy
+
+    words = CorpusWords({"the", "family", "team", "within", "receive", "supervision", "chair"})
+    words.places = frozenset({"anytown"})
+    asked = query("who is the named GP?")
+    assert not _has_person("The family team within Ambition Anytown receive supervision.", asked, words)
+    assert _has_person("The chair is Fiona Taylor of Anytown.", asked, words)
+    # Every council the taxonomy knows gives its words.
+    council = load_taxonomy().authority_names[-1][0]
+    assert set(council.lower().split()) & _place_words()
+
+
+def test_an_email_address_does_not_make_a_name_a_common_word():
+    from types import SimpleNamespace
+
+    from assistant.answerability import _lower_vocabulary
+
+    passage = "The contact officer is Jane Smith: jane.smith@anytown.gov.uk, or see www.anytown.gov.uk/jane"
+    index = SimpleNamespace(chunks=[SimpleNamespace(passage_id="p1", passage=passage)])
+    words = _lower_vocabulary(index)
+    assert "jane" not in words and "smith" not in words and "see" in words
+    assert _has_person("The contact officer is Jane Smith.", query("who is the contact officer?"), words)
+
+
 def test_a_sentence_that_points_back_takes_its_subject_from_the_sentences_before():
     from assistant.answerability import _sentence_before
 
