@@ -425,7 +425,8 @@ def _lower_vocabulary(index: Index) -> CorpusWords:
         bodies: set[str] = set()
         for passage in {c.passage_id: c.passage for c in index.chunks}.values():
             # An address writes names in lower case ("jane.smith@anytown.gov.uk"): not prose.
-            seen.update(re.findall(r"\b[a-z][a-z'’-]*\b", _ADDRESS.sub(" ", passage)))
+            prose = _ADDRESS.sub(" ", passage) if "@" in passage or "www." in passage or "://" in passage else passage
+            seen.update(re.findall(r"\b[a-z][a-z'’-]*\b", prose))
             for run in _NAME_RUN.findall(passage):
                 words = re.findall(r"[A-Za-z'’-]+", run)
                 if any(w in marks for w in words):
