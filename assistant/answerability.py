@@ -90,7 +90,7 @@ _CALENDAR = frozenset(_MONTHS.split("|")) | {
     "saturday",
     "sunday",
 }
-_PARTICLES = {"st", "de", "van", "von", "le", "la", "o", "mc", "mac"}
+_PARTICLES = frozenset({"st", "de", "van", "von", "le", "la", "o", "mc", "mac"})
 
 
 @dataclass(frozen=True)
@@ -342,8 +342,8 @@ def _name_parts(run: list[str], lower: frozenset[str]) -> list[list[str]]:
 def _names_someone(part: list[str], lower: frozenset[str]) -> bool:
     """Two or more name words, not all of them words of organisations' names ("Alder Hey"); a
     council's name is a place, not part of a person's (a service called "Ambition Anytown")."""
-    places: frozenset[str] = getattr(lower, "places", frozenset())
-    names = [t for t in part if t.lower().strip("'’") not in _PARTICLES | places]
+    not_names: frozenset[str] = getattr(lower, "not_names", _PARTICLES)
+    names = [t for t in part if t.lower().strip("'’") not in not_names]
     bodies: frozenset[str] = getattr(lower, "organisation", frozenset())
     return len(names) >= 2 and not all(t.lower().strip("'’") in bodies for t in names)
 
@@ -376,13 +376,10 @@ def _has_agent(sentence: str, query: Query, lower: frozenset[str]) -> bool:
 @functools.lru_cache(maxsize=1)
 def _place_words() -> frozenset[str]:
     """The words of every local authority's name and alias in the taxonomy, less the words
-    around them ("city", "council") and joining words."""
+    around them ("city", "council")."""
     taxonomy = load_taxonomy()
-    return (
-        frozenset(w for written, _ in taxonomy.authority_names for w in re.findall(r"[a-z'’-]+", written.lower()))
-        - set(taxonomy.authority_words)
-        - {"and", "upon", "on", "with"}
-    )
+    words = {w for written, _ in taxonomy.authority_names for w in re.findall(r"[a-z'’-]+", written.lower())}
+    return frozenset(words - set(taxonomy.authority_words))
 
 
 @functools.lru_cache(maxsize=1)
@@ -404,11 +401,12 @@ _HOLDS = {
 
 class CorpusWords(frozenset):
     """Every word the corpus writes in lower case somewhere (such a word is not a name), with
-    `organisation`: the capitalised words it uses in organisations' names, and `places`: the
-    words of local authorities' names (taxonomy)."""
+    `organisation`: the capitalised words it uses in organisations' names, and `not_names`: the
+    words that are never part of a person's name (particles, and the words of local authorities'
+    names from the taxonomy), joined once rather than per word read."""
 
     organisation: frozenset[str] = frozenset()
-    places: frozenset[str] = frozenset()
+    not_names: frozenset[str] = _PARTICLES
 
 
 _ADDRESS = re.compile(r"\S+@\S+|\b(?:https?://|www\.)\S+", re.I)
@@ -433,6 +431,6 @@ def _lower_vocabulary(index: Index) -> CorpusWords:
                     bodies.update(w.lower().strip("'’") for w in words)
         found = CorpusWords(w.strip("'’") for w in seen)
         found.organisation = frozenset(bodies)
-        found.places = _place_words()
+        found.not_names = _PARTICLES | _place_words()
         index._lower_words = found  # type: ignore[attr-defined]
     return found

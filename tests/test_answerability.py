@@ -127,7 +127,7 @@ def test_a_council_s_name_is_a_place_not_part_of_a_person_s_name():
     from assistant.taxonomy import load_taxonomy
 
     words = CorpusWords({"the", "family", "team", "within", "receive", "supervision", "chair"})
-    words.places = frozenset({"anytown"})
+    words.not_names = words.not_names | {"anytown"}  # a council's name
     asked = query("who is the named GP?")
     assert not _has_person("The family team within Ambition Anytown receive supervision.", asked, words)
     assert _has_person("The chair is Fiona Taylor of Anytown.", asked, words)
