@@ -11,9 +11,9 @@ from typing import Any
 
 import click
 
-from assistant.errors import AssistantError
-from assistant.settings import Settings
-from assistant.types import Answer, Filters
+from assistant.core.errors import AssistantError
+from assistant.core.settings import Settings
+from assistant.core.types import Answer, Filters
 from cli.common import example, printable, with_settings
 
 _FILTER_EXAMPLE = 'assistant ask --doc anytown-jtai-letter-2019 "what were the strengths?"  (ids: assistant docs)'
@@ -64,8 +64,8 @@ def docs(settings: Settings, as_json: bool) -> int:
 def timeline(settings: Settings, council: str, as_json: bool) -> int:
     """A council's documents in date order: judgements and key findings."""
     from assistant.store import open_index
-    from assistant.timeline import timeline as make_timeline
-    from assistant.timeline import timeline_json
+    from assistant.views.timeline import timeline as make_timeline
+    from assistant.views.timeline import timeline_json
 
     result = make_timeline(open_index(settings, with_collection=False), council, settings=settings)
     if as_json:
@@ -100,7 +100,7 @@ def timeline(settings: Settings, council: str, as_json: bool) -> int:
 def actions(settings: Settings, status: str, agency: str, as_json: bool, csv_file: Path | None) -> int:
     """The action plans' rows: status, due date, latest progress."""
     from assistant.store import open_index
-    from assistant.tracker import action_json, action_rows, actions_csv
+    from assistant.views.tracker import action_json, action_rows, actions_csv
 
     tracker = action_rows(open_index(settings, with_collection=False), status=status, agency=agency)
     if csv_file:
@@ -185,7 +185,7 @@ def filter_options(verb: Callable[..., Any]) -> Callable[..., Any]:
 @with_settings
 def ask(settings: Settings, question: str, as_json: bool, **filters: Any) -> int:
     """Answer one QUESTION (in quotes), citing the passages it rests on."""
-    from assistant.answer import answer
+    from assistant.answering.pipeline import answer
 
     result = answer(question, filters=make_filters(**filters), settings=settings)
     if as_json:
@@ -200,7 +200,7 @@ def ask(settings: Settings, question: str, as_json: bool, **filters: Any) -> int
 @with_settings
 def chat(settings: Settings, **filters: Any) -> int:
     """A conversation in the terminal; follow-ups are resolved against earlier turns."""
-    from assistant.answer import answer
+    from assistant.answering.pipeline import answer
     from assistant.store import open_index
 
     picked = make_filters(**filters)
@@ -236,7 +236,7 @@ def make_filters(
         raise AssistantError(f"--from {date_from} is after --to {date_to}: swap them or drop one")
     for grade in judgements:
         if not Filters(judgements=(grade,)).grades:
-            from assistant.taxonomy import load_taxonomy
+            from assistant.core.taxonomy import load_taxonomy
 
             grades = ", ".join(g.lower() for g in load_taxonomy().grades)
             raise AssistantError(f"--judgement {printable(grade)} is not a grade: write one of {grades}")
@@ -263,7 +263,7 @@ def format_answer(result: Answer) -> str:
     if result.notice:
         lines.append(f"note: {result.notice}")
     if result.mode == "generated":
-        from assistant.generate import verification_label
+        from assistant.answering.llm.generate import verification_label
 
         lines.append(f"({verification_label(result)})")
     lines.append(result.text)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from assistant.errors import AssistantError
-from assistant.settings import Settings
+from assistant.core.errors import AssistantError
+from assistant.core.settings import Settings
 from cli.common import example, printable, with_settings
 
 
@@ -80,7 +80,7 @@ def run(
 
     Exits 1 when the baseline gate finds a regression or a question set had bad rows.
     """
-    from assistant.answer import answer
+    from assistant.answering.pipeline import answer
     from assistant.store import open_index
     from evals.gate import BASELINE, compare, format_regressions
     from evals.questions import DEFAULT_QUESTIONS, Question, read_questions

@@ -15,7 +15,7 @@ from typing import IO, Any
 
 import click
 
-from assistant.errors import AssistantError
+from assistant.core.errors import AssistantError
 from cli.ask import actions, ask, chat, docs, timeline
 from cli.common import printable
 from cli.eval import eval_group

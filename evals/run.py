@@ -1,7 +1,7 @@
 """Run a question set through an answerer and write the results, the summary and the reports.
 
 The answerer is injected (`answer_fn(question) -> Answer`): the CLI passes
-`assistant.answer.answer`, tests pass a fake. Nothing heavy is imported here.
+`assistant.answering.pipeline.answer`, tests pass a fake. Nothing heavy is imported here.
 
 Files written to `out_dir`:
   results.jsonl  one row a question: `Answer.to_json()` fields plus `id`, `type`, `error`, `metrics`
@@ -27,7 +27,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from assistant.types import Answer
+from assistant.core.types import Answer
 from evals.metrics import METRICS, PASS_RULES, score, summarise
 from evals.questions import Question
 from evals.report import write_reports
@@ -103,7 +103,7 @@ def run_eval(
 
     Args:
         questions: the question set, as `read_questions` returns it.
-        answer_fn: the answerer, `question -> Answer` (e.g. `assistant.answer.answer`).
+        answer_fn: the answerer, `question -> Answer` (e.g. `assistant.answering.pipeline.answer`).
         k: passages that count for hit@k and quote recall@k.
         out_dir: folder for results.jsonl, summary.json, report.md and report.html (created).
         progress: show a progress bar on stderr.

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.types import ActionRow, Document, ProgressNote
+from assistant.core.types import ActionRow, Document, ProgressNote
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _REF = re.compile(r"^(?:Action\s+)?([1-9])\.(\d{1,2})\.(\d{1,2})(?![.\d])[:.]?\s*")

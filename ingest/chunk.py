@@ -21,9 +21,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from assistant.taxonomy import load_taxonomy
-from assistant.text import count_tokens, sentence_spans
-from assistant.types import ActionRow, Chunk, Document
+from assistant.core.taxonomy import load_taxonomy
+from assistant.core.text import count_tokens, sentence_spans
+from assistant.core.types import ActionRow, Chunk, Document
 from ingest.actions import parse_action_plan
 
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,2})\.?\s+(?=\S)")
@@ -69,7 +69,7 @@ def chunk_document(
         Chunks in document order, with ids that stay the same while the text does.
     """
     units: list[_Unit] = []
-    if doc.info.doc_type == "action_plan":
+    if load_taxonomy().kind(doc.info.doc_type).rows:
         units = _action_units(parse_action_plan(doc) if action_rows is None else action_rows)
     covered = [(u.start, u.end) for u in units]
     units += _prose_units(doc, covered, pack_tokens or max_tokens)

@@ -17,7 +17,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from assistant.types import Document
+from assistant.core.types import Document
 
 BULLET = "• "
 _BULLET_GLYPHS = "◼▪■●•◦‣∙"

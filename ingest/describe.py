@@ -13,8 +13,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from assistant.taxonomy import load_taxonomy
-from assistant.types import DocumentInfo, LayoutLine
+from assistant.core.taxonomy import load_taxonomy
+from assistant.core.types import DocumentInfo, LayoutLine
 from ingest.manifest import describe_unlisted, first_date
 
 _FIELD = r"^[ \t]*{}[ \t]*:?[ \t]*(?P<value>[^\n|]+)"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from assistant.types import Document
+from assistant.core.types import Document
 
 _SMALL = {"and", "of", "the", "for", "in", "to", "on", "&", "with", "a"}
 _BRACKETED = re.compile(r"[(\[]([A-Z][A-Za-z&]{1,7}s?)[)\]]")

@@ -21,10 +21,11 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from assistant.embed import DIMENSIONS, embed
-from assistant.errors import IndexDamaged, LoadError
-from assistant.lexical import BM25
-from assistant.settings import Settings
+from assistant.core.embed import DIMENSIONS, embed
+from assistant.core.errors import IndexDamaged, LoadError
+from assistant.core.taxonomy import load_taxonomy
+from assistant.store.lexical import BM25
+from assistant.core.settings import Settings
 from assistant.store import (
     PIPELINE_VERSION,
     Index,
@@ -41,8 +42,8 @@ from assistant.store import (
     write_collection,
     write_generation,
 )
-from assistant.text import sentence_spans
-from assistant.types import ActionRow, Chunk, Document, FileRecord, IndexedDoc
+from assistant.core.text import sentence_spans
+from assistant.core.types import ActionRow, Chunk, Document, FileRecord, IndexedDoc
 from ingest.actions import parse_action_plan
 from ingest.chunk import chunk_document
 from ingest.clean import clean_document
@@ -230,7 +231,7 @@ def _process(
         doc = clean_document(doc)
         built.docs[doc.info.doc_id] = doc
         # An action plan is parsed once: its rows are both passages and the tracker's records.
-        rows = parse_action_plan(doc) if doc.info.doc_type == "action_plan" else []
+        rows = parse_action_plan(doc) if load_taxonomy().kind(doc.info.doc_type).rows else []
         chunks = chunk_document(
             doc,
             max_tokens=settings.embed_max_tokens,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistant.types import LayoutLine
+from assistant.core.types import LayoutLine
 
 # Characters that are never text: C0/C1 controls (but tab and newline), and the private-use
 # area where symbol fonts (Wingdings bullets: U+F0A7, U+F0B7 ...) put their glyphs.

@@ -25,10 +25,10 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from docx.table import Table
 from tqdm import tqdm
 
-from assistant.errors import LoadError
-from assistant.settings import Settings
-from assistant.taxonomy import load_taxonomy
-from assistant.types import Document, DocumentInfo, LayoutLine
+from assistant.core.errors import LoadError
+from assistant.core.settings import Settings
+from assistant.core.taxonomy import load_taxonomy
+from assistant.core.types import Document, DocumentInfo, LayoutLine
 from ingest.describe import describe
 from ingest.layout import LayoutText
 from ingest.manifest import MANIFEST_NAME, read_manifest

@@ -16,8 +16,8 @@ from pathlib import Path, PurePosixPath
 
 from bs4 import BeautifulSoup
 
-from assistant.errors import ManifestError
-from assistant.types import DocumentInfo
+from assistant.core.errors import ManifestError
+from assistant.core.types import DocumentInfo
 
 logger = logging.getLogger(__name__)
 

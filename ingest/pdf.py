@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pymupdf
 
-from assistant.errors import LoadError
-from assistant.taxonomy import load_taxonomy
+from assistant.core.errors import LoadError
+from assistant.core.taxonomy import load_taxonomy
 from ingest.layout import LayoutText, clean_line, is_glyph
 
 log = logging.getLogger(__name__)

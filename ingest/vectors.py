@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from assistant.types import Chunk
+from assistant.core.types import Chunk
 
 
 def mean_of_sentences(

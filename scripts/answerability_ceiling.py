@@ -50,14 +50,14 @@ from sklearn.ensemble import GradientBoostingClassifier  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
-from assistant.answer import answer  # noqa: E402
-from assistant.answerability import _sentence_before, _singular  # noqa: E402
-from assistant.embed import embed  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
+from assistant.answering.pipeline import answer  # noqa: E402
+from assistant.answering.answerability import _sentence_before, _singular  # noqa: E402
+from assistant.core.embed import embed  # noqa: E402
+from assistant.core.settings import Settings  # noqa: E402
 from assistant.store import open_index  # noqa: E402
-from assistant.text import terms  # noqa: E402
-from assistant.types import ANSWER_TYPES  # noqa: E402
-from assistant.understand import understand  # noqa: E402
+from assistant.core.text import terms  # noqa: E402
+from assistant.core.types import ANSWER_TYPES  # noqa: E402
+from assistant.question.understand import understand  # noqa: E402
 from evals.questions import read_questions  # noqa: E402
 from evals.split import HeldOutRefused, refuse_heldout  # noqa: E402
 

@@ -13,8 +13,8 @@ import statistics
 import time
 from pathlib import Path
 
-from assistant.answer import answer
-from assistant.settings import Settings
+from assistant.answering.pipeline import answer
+from assistant.core.settings import Settings
 from assistant.store import open_index
 from evals.questions import read_questions
 

@@ -235,7 +235,7 @@ def synthetic_metadata(n: int, rng: np.random.Generator) -> list[dict]:
 
 
 def kind_and_dates(rng: np.random.Generator) -> dict:
-    """As assistant/retrieve.py `_where` builds it for --type T --from D --to D."""
+    """As assistant/retrieval/retrieve.py `_where` builds it for --type T --from D --to D."""
     year = int(rng.integers(2015, 2023))
     kinds = [DOC_TYPES[int(rng.integers(len(DOC_TYPES)))]]
     return {

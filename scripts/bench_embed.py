@@ -1,7 +1,7 @@
 """Embedding throughput of the runtimes the ingest could use, on real report text.
 
 Compares sentence-transformers on torch (what retrieval was tuned with), the ONNX export run by
-ONNX Runtime (what `assistant.embed` uses), and its int8-quantised form. Prints texts per second
+ONNX Runtime (what `assistant.core.embed` uses), and its int8-quantised form. Prints texts per second
 (median of --repeats runs, the runtimes interleaved so a busy machine weighs on each alike), the
 ratio to torch, the cosine of each runtime's vectors to torch's, and, for the retrieval the
 vectors serve, how many of each sentence's 10 nearest sentences torch and the runtime agree on.
@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 
 from assistant import embed as embedder  # noqa: E402
-from assistant.text import sentence_spans  # noqa: E402
+from assistant.core.text import sentence_spans  # noqa: E402
 
 
 def report_texts(folder: Path, count: int) -> list[str]:
@@ -66,7 +66,7 @@ def main() -> None:
         "torch (sentence-transformers)": lambda xs: torch_model.encode(
             xs, batch_size=32, normalize_embeddings=True, convert_to_numpy=True
         ),
-        "onnx fp32 (assistant.embed)": lambda xs: embedder.embed(xs),
+        "onnx fp32 (assistant.core.embed)": lambda xs: embedder.embed(xs),
         "onnx int8": lambda xs: embedder.embed(xs, quantised=True),
     }
     for run in runtimes.values():

@@ -23,8 +23,8 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.answer import answer  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
+from assistant.answering.pipeline import answer  # noqa: E402
+from assistant.core.settings import Settings  # noqa: E402
 from assistant.store import open_index  # noqa: E402
 from evals.metrics import Passage, hit_at, key_fact_recall, mrr  # noqa: E402
 from evals.questions import read_questions  # noqa: E402

@@ -8,7 +8,7 @@ areas for improvement (the findings linked by similarity) marked split = "tune" 
 wins; ties go to the better mean F1 of the threshold and its two neighbours (a plateau, not a
 spike), then to the stricter threshold. The chosen numbers are printed with precision and recall
 on the "test" findings, which played no part in choosing them, split into priority actions and
-areas for improvement. Copy the chosen numbers into assistant/settings.py.
+areas for improvement. Copy the chosen numbers into assistant/core/settings.py.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assistant.settings import Settings  # noqa: E402
+from assistant.core.settings import Settings  # noqa: E402
 from assistant.store import open_index  # noqa: E402
-from assistant.trace import candidate_links, link_candidates, link_quality, read_gold, score_links  # noqa: E402
+from assistant.views.trace import candidate_links, link_candidates, link_quality, read_gold, score_links  # noqa: E402
 
 GOLD = Path(__file__).resolve().parents[1] / "tests" / "data" / "trace_gold.toml"
 PAIRINGS = ("mean", "sym", "max")
@@ -38,7 +38,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--index-dir", type=Path)
     parser.add_argument(
-        "--current", action="store_true", help="only measure the numbers in assistant/settings.py (no grid)"
+        "--current", action="store_true", help="only measure the numbers in assistant/core/settings.py (no grid)"
     )
     args = parser.parse_args()
     base = Settings.from_env()

@@ -3,7 +3,7 @@
     python scripts/tune_verify.py [--questions evals/sets/corpus/tune.jsonl] [--index-dir .index]
 
 Each answerable question's reference answer was written by a person from the documents: its
-sentences are paraphrases that the gold passages support. Each is checked (assistant/verify.py)
+sentences are paraphrases that the gold passages support. Each is checked (assistant/answering/llm/verify.py)
 twice: citing the retrieved passages that hold the question's gold quotes (should pass), and
 citing the best-ranked retrieved passage that holds none of them (should fail). For each pair
 of thresholds (verify_min_similarity, verify_min_overlap) the script prints how many supported
@@ -22,12 +22,12 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.embed import embed  # noqa: E402
-from assistant.retrieve import retrieve  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
+from assistant.core.embed import embed  # noqa: E402
+from assistant.retrieval.retrieve import retrieve  # noqa: E402
+from assistant.core.settings import Settings  # noqa: E402
 from assistant.store import open_index  # noqa: E402
-from assistant.text import split_sentences  # noqa: E402
-from assistant.verify import check, source  # noqa: E402
+from assistant.core.text import split_sentences  # noqa: E402
+from assistant.answering.llm.verify import check, source  # noqa: E402
 from evals.metrics import matches  # noqa: E402
 from evals.split import HeldOutRefused, read_tuning  # noqa: E402
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import ABSTAIN_REPLY, EMPTY_REPLY, answer
-from assistant.retrieve import retrieve
+from assistant.answering.pipeline import ABSTAIN_REPLY, EMPTY_REPLY, answer
+from assistant.retrieval.retrieve import retrieve
 from assistant.store import open_index
-from assistant.types import Filters
+from assistant.core.types import Filters
 from evals.metrics import ATTRIBUTION
 from evals.questions import read_questions
 

@@ -1,4 +1,4 @@
-"""What counts as the thing asked for (assistant/answerability.py): fast checks of the answer
+"""What counts as the thing asked for (assistant/answering/answerability.py): fast checks of the answer
 types' rules on sentences, no index needed."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.answerability import CorpusWords, _has_date, _has_figure, _has_grade, _has_person
-from assistant.types import Query
+from assistant.answering.answerability import CorpusWords, _has_date, _has_figure, _has_grade, _has_person
+from assistant.core.types import Query
 
 
 def query(text: str, named_years: tuple[str, ...] = (), count: bool = False) -> Query:
@@ -97,7 +97,7 @@ def test_a_count_counts_what_was_asked_for(sentence, gives):
 
 
 def test_what_how_many_counts():
-    from assistant.understand import _counted
+    from assistant.question.understand import _counted
 
     assert _counted("how many approved foster carers does Anytown have?") == ("approv", "foster", "carer")
     assert _counted("how many people held the DCS role?") == ("peopl",)
@@ -123,8 +123,8 @@ def test_a_name_run_into_the_next_field_of_a_header_is_still_a_name():
 
 
 def test_a_council_s_name_is_a_place_not_part_of_a_person_s_name():
-    from assistant.answerability import _place_words
-    from assistant.taxonomy import load_taxonomy
+    from assistant.answering.answerability import _place_words
+    from assistant.core.taxonomy import load_taxonomy
 
     words = CorpusWords({"the", "family", "team", "within", "receive", "supervision", "chair"})
     words.not_names = words.not_names | {"anytown"}  # a council's name
@@ -139,7 +139,7 @@ def test_a_council_s_name_is_a_place_not_part_of_a_person_s_name():
 def test_an_email_address_does_not_make_a_name_a_common_word():
     from types import SimpleNamespace
 
-    from assistant.answerability import _lower_vocabulary
+    from assistant.answering.answerability import _lower_vocabulary
 
     passage = "The contact officer is Jane Smith: jane.smith@anytown.gov.uk, or see www.anytown.gov.uk/jane"
     index = SimpleNamespace(chunks=[SimpleNamespace(passage_id="p1", passage=passage)])
@@ -149,7 +149,7 @@ def test_an_email_address_does_not_make_a_name_a_common_word():
 
 
 def test_a_sentence_that_points_back_takes_its_subject_from_the_sentences_before():
-    from assistant.answerability import _sentence_before
+    from assistant.answering.answerability import _sentence_before
 
     passage = (
         "There are inconsistencies in how speech and language practitioners provide services. "

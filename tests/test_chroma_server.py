@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from assistant.errors import StoreError
+from assistant.core.errors import StoreError
 from assistant.store import chroma_client, forget_loaded, open_index, read_state
 from conftest import CHROMA, ROOT, stop_server
 
@@ -67,7 +67,7 @@ def chroma_server(tmp_path):
 def test_server_store_answers_as_the_embedded_store_and_a_stopped_server_is_a_clear_error(
     small_corpus, small_index_template, chroma_server
 ):
-    from assistant.retrieve import retrieve
+    from assistant.retrieval.retrieve import retrieve
     from ingest.index import build_index
 
     port, proc = chroma_server
@@ -107,7 +107,7 @@ def test_server_store_answers_as_the_embedded_store_and_a_stopped_server_is_a_cl
 def test_two_index_folders_on_one_server_keep_their_collections_apart(small_corpus, chroma_server, tmp_path):
     """Two indexes with the same collection prefix on one server: rebuilding one (which drops
     its old generation's collection) leaves the other answering."""
-    from assistant.retrieve import retrieve
+    from assistant.retrieval.retrieve import retrieve
     from ingest.index import build_index
 
     port, _ = chroma_server

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.text import count_tokens
-from assistant.types import Document, DocumentInfo
+from assistant.core.text import count_tokens
+from assistant.core.types import Document, DocumentInfo
 from ingest.chunk import chunk_document
 from ingest.clean import clean_document
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import answer
+from assistant.answering.pipeline import answer
 from assistant.store import open_index
 from evals.gate import BASELINE, compare, format_regressions
 from evals.questions import read_questions

@@ -1,6 +1,6 @@
 """The eval runner, question-set reader, reports and gate, with a small fake answerer.
 
-The fake stands in for `assistant.answer.answer` only because this is a unit test of the runner:
+The fake stands in for `assistant.answering.pipeline.answer` only because this is a unit test of the runner:
 what is scored and written, not how answers are made.
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.types import Answer, Chunk, Citation, Hit
+from assistant.core.types import Answer, Chunk, Citation, Hit
 from evals.gate import compare, diff_runs, format_diff, format_regressions
 from evals.metrics import METRICS, PASS_RULES
 from evals.questions import Question, read_questions

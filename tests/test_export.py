@@ -9,7 +9,7 @@ import stat
 import pytest
 from markdown_it import MarkdownIt
 
-from assistant.types import Answer, Brief, BriefPoint, BriefSection, Chunk, Citation, DocumentInfo
+from assistant.core.types import Answer, Brief, BriefPoint, BriefSection, Chunk, Citation, DocumentInfo
 from ui.export import brief_docx, brief_markdown, conversation_markdown
 
 BEACON = "![x](http://127.0.0.1:9/beacon.png)"

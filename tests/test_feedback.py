@@ -10,8 +10,8 @@ from datetime import datetime
 
 import pytest
 
-from assistant.feedback import COLUMNS, export_csv, record_feedback
-from assistant.types import Answer, Chunk, Citation
+from assistant.store.feedback import COLUMNS, export_csv, record_feedback
+from assistant.core.types import Answer, Chunk, Citation
 
 PASSAGE = "Children’s voices are not sufficiently well captured. Some records are superficial."
 
@@ -129,7 +129,7 @@ def test_ratings_outlive_a_rebuild_and_a_deleted_index(small_index, tmp_path):
     import shutil
     import subprocess
 
-    from assistant.settings import Settings
+    from assistant.core.settings import Settings
     from conftest import ASSISTANT
 
     home = tmp_path / "project"  # the folder `assistant` runs in: the defaults are relative to it

@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 
 import fixture_files as ff
-from assistant.errors import ManifestError
+from assistant.core.errors import ManifestError
 from assistant.store import STATE_FILE, chroma_client, forget_loaded, open_index
-from assistant.types import Filters, date_as_int
+from assistant.core.types import Filters, date_as_int
 from conftest import CORPUS, SMALL_DOCS, run_cli, write_manifest
 
 LETTER = "sefton-jtai-letter-2019"
@@ -117,7 +117,7 @@ def test_every_document_of_the_corpus_has_chunks(corpus_index, index):
 def test_every_chunk_fits_the_models_word_piece_limit(index):
     """The encoder reads 256 word pieces: the chunk text, and what is embedded (context + text),
     must fit or the end of the text would be silently cut off."""
-    from assistant.embed import max_word_pieces, word_pieces
+    from assistant.core.embed import max_word_pieces, word_pieces
     from ingest.index import embedding_input
 
     assert max_word_pieces() == 256
@@ -128,7 +128,7 @@ def test_every_chunk_fits_the_models_word_piece_limit(index):
 
 
 def test_every_chunk_fits_embed_max_tokens(corpus_index, index):
-    from assistant.text import count_tokens
+    from assistant.core.text import count_tokens
 
     limit = corpus_index.settings.embed_max_tokens
     too_long = [(c.chunk_id, n) for c in index.chunks if (n := count_tokens(c.text)) > limit]
@@ -351,7 +351,7 @@ def test_chunk_ids_are_the_same_in_separate_builds(corpus_index, index, small_in
 
 
 def test_a_changed_document_alone_is_embedded_again(small_index):
-    from assistant.retrieve import retrieve
+    from assistant.retrieval.retrieve import retrieve
     from ingest.index import build_index
 
     settings = small_index.settings
@@ -388,7 +388,7 @@ def test_a_changed_document_alone_is_embedded_again(small_index):
 
 
 def test_a_deleted_document_is_removed_from_everything(small_index):
-    from assistant.retrieve import retrieve
+    from assistant.retrieval.retrieve import retrieve
     from ingest.index import build_index
 
     settings = small_index.settings
@@ -424,7 +424,7 @@ def read_state_docs(settings) -> dict:
 
 
 def test_a_document_without_a_manifest_entry_is_described_from_its_text(small_index):
-    from assistant.retrieve import retrieve
+    from assistant.retrieval.retrieve import retrieve
     from ingest.index import build_index
 
     settings = small_index.settings

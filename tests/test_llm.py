@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import answer
-from assistant.generate import FAILED_NOTICE, answer_stream, make_llm, stream_generated
-from assistant.settings import Settings
+from assistant.answering.pipeline import answer
+from assistant.answering.llm.generate import FAILED_NOTICE, answer_stream, make_llm, stream_generated
+from assistant.core.settings import Settings
 from assistant.store import open_index
-from assistant.types import Answer, Chunk, Citation
-from assistant.verify import check, markers, source, split_generated
+from assistant.core.types import Answer, Chunk, Citation
+from assistant.answering.llm.verify import check, markers, source, split_generated
 from conftest import stop_server
 from evals.metrics import summarise
 from evals.modes import comparison_markdown

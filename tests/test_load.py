@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import fixture_files as ff
-from assistant.errors import LoadError, ManifestError
-from assistant.settings import Settings
+from assistant.core.errors import LoadError, ManifestError
+from assistant.core.settings import Settings
 from ingest.load import load_documents
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"

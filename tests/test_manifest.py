@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import ManifestError
-from assistant.types import DocumentInfo
+from assistant.core.errors import ManifestError
+from assistant.core.types import DocumentInfo
 from ingest.manifest import describe_unlisted, read_manifest
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import answer
-from assistant.settings import Settings
+from assistant.answering.pipeline import answer
+from assistant.core.settings import Settings
 from assistant.store import open_index
-from assistant.types import Filters, council_key
+from assistant.core.types import Filters, council_key
 from conftest import CORPUS, BuiltIndex, run_cli
 
 NATIONAL = Path(__file__).resolve().parent.parent.parent / "shared" / "national"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import answer
+from assistant.answering.pipeline import answer
 from assistant.store import open_index
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ import shutil
 
 import numpy as np
 
-from assistant.types import Chunk
+from assistant.core.types import Chunk
 from conftest import ROOT, run_cli
 from ingest.vectors import mean_of_sentences
 

@@ -112,7 +112,7 @@ def set_documents(name):
 @cache
 def document_texts(path):
     """Whitespace-normalised texts of a document: as the project cleans it, and as written."""
-    from assistant.settings import Settings
+    from assistant.core.settings import Settings
     from ingest.clean import clean_document
     from ingest.load import load_documents
 

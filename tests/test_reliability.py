@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 
 import fixture_files as ff
-from assistant.errors import IndexDamaged, IndexOutdated, IngestBusy
-from assistant.settings import Settings
+from assistant.core.errors import IndexDamaged, IndexOutdated, IngestBusy
+from assistant.core.settings import Settings
 from assistant.store import (
     GENERATION_FILES,
     PIPELINE_VERSION,
@@ -410,9 +410,9 @@ def test_an_index_of_another_format_is_refused_with_the_fix_and_ingest_rebuilds_
 
 def test_chunks_are_read_back_as_written(tmp_path):
     """chunks.jsonl leaves out what repeats; every field of every chunk still comes back."""
-    from assistant.lexical import BM25
+    from assistant.store.lexical import BM25
     from assistant.store import _parse_chunks, write_generation
-    from assistant.types import Chunk
+    from assistant.core.types import Chunk
 
     text = "First passage here. It has two sentences.\n\nSecond passage."
     common = dict(doc_id="a", title="A report", doc_type="inspection_report", publisher="Ofsted", date="2021-01-05")

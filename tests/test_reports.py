@@ -16,7 +16,7 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from assistant.settings import Settings
+from assistant.core.settings import Settings
 from ingest.chunk import chunk_document
 from ingest.clean import clean_document
 from ingest.load import load_documents

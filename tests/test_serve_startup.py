@@ -14,9 +14,9 @@ import threading
 from pathlib import Path
 
 from assistant import embed as embedder
-from assistant.answer import answer
+from assistant.answering.pipeline import answer
 from assistant.store import forget_loaded
-from assistant.types import Answer
+from assistant.core.types import Answer
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
@@ -160,7 +160,7 @@ def test_ui_app_serve_called_directly_makes_the_same_start(small_index, tmp_path
         + textwrap.dedent(
             f"""
             from pathlib import Path
-            from assistant.settings import Settings
+            from assistant.core.settings import Settings
             from ui.app import serve
             serve(Settings(index_dir=Path({str(small_index.index_dir)!r}), port={port}))
             """

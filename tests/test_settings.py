@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from assistant.errors import SettingsError
-from assistant.settings import Settings
+from assistant.core.errors import SettingsError
+from assistant.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

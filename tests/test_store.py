@@ -1,11 +1,11 @@
-"""The index format's own verbs (assistant/store.py) without an ingest: numbering and committing
+"""The index format's own verbs (assistant/store/__init__.py) without an ingest: numbering and committing
 generations, read back as the typed `IndexState`."""
 
 from __future__ import annotations
 
-from assistant.settings import Settings
+from assistant.core.settings import Settings
 from assistant.store import PIPELINE_VERSION, STATE_FILE, commit_generation, next_generation, read_state
-from assistant.types import FileRecord, IndexedDoc
+from assistant.core.types import FileRecord, IndexedDoc
 
 
 def test_a_new_generation_never_takes_a_number_still_on_disk(tmp_path):

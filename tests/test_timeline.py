@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from assistant.errors import AssistantError
+from assistant.core.errors import AssistantError
 from assistant.store import open_index
-from assistant.timeline import timeline
+from assistant.views.timeline import timeline
 from conftest import run_cli
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from assistant.store import open_index
-from assistant.trace import TRACE_QUESTION, link_quality, trace, trace_answer
+from assistant.views.trace import TRACE_QUESTION, link_quality, trace, trace_answer
 from evals.metrics import groundedness
 
 GOLD_FILE = Path(__file__).parent / "data" / "trace_gold.toml"
@@ -116,7 +116,7 @@ def test_later_inspections_speak_on_the_theme(traces):
 
 
 def test_chat_answers_what_happened_to_a_finding(index, corpus_index):
-    from assistant.answer import answer
+    from assistant.answering.pipeline import answer
 
     result = answer(
         "What happened to the finding on the mental health triage car?", settings=corpus_index.settings, index=index
@@ -131,7 +131,7 @@ def test_chat_answers_what_happened_to_a_finding(index, corpus_index):
 
 
 def test_chat_answers_what_happened_to_the_camhs_finding(index, corpus_index):
-    from assistant.answer import answer
+    from assistant.answering.pipeline import answer
 
     result = answer("what happened to the finding on CAMHS waiting times?", settings=corpus_index.settings, index=index)
     assert not result.abstained and "trace" in result.timings_ms
@@ -157,8 +157,8 @@ def test_only_questions_about_a_finding_are_traced(index, corpus_index):
 
 
 def test_an_answer_on_an_older_inspection_quotes_the_newer_one(corpus_index):
-    from assistant.answer import answer
-    from assistant.types import Filters
+    from assistant.answering.pipeline import answer
+    from assistant.core.types import Filters
 
     index = open_index(corpus_index.settings)  # with the Chroma collection: the answer retrieves
     question = "What did the 2022 inspection say about children missing from home?"

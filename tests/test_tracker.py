@@ -12,9 +12,9 @@ import json
 
 import pytest
 
-from assistant.errors import AssistantError
+from assistant.core.errors import AssistantError
 from assistant.store import open_index
-from assistant.tracker import action_rows, actions_csv
+from assistant.views.tracker import action_rows, actions_csv
 from conftest import run_cli
 
 PLAN = "sefton-jtai-action-plan-2020"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.types import Answer, Chunk, Citation, DocumentInfo, Hit
+from assistant.core.types import Answer, Chunk, Citation, DocumentInfo, Hit
 from ui.render import answer_html, chat_messages, corpus_line, highlight, sources_html, user_html
 
 EVIL = "<script>alert('x')</script>"
@@ -122,8 +122,8 @@ def test_corpus_line():
 def test_login_needs_a_password_and_binds_loopback_by_default():
     import pytest
 
-    from assistant.errors import SettingsError
-    from assistant.settings import Settings
+    from assistant.core.errors import SettingsError
+    from assistant.core.settings import Settings
     from ui.app import launch_kwargs
 
     plain = launch_kwargs(Settings())

@@ -1,12 +1,12 @@
-"""Reading a question once (assistant/understand.py): fast checks, no index needed."""
+"""Reading a question once (assistant/question/understand.py): fast checks, no index needed."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.taxonomy import load_taxonomy
-from assistant.text import terms
-from assistant.understand import _answer_focus, _speaking_years, answer_type_of
+from assistant.core.taxonomy import load_taxonomy
+from assistant.core.text import terms
+from assistant.question.understand import _answer_focus, _speaking_years, answer_type_of
 
 
 @pytest.mark.parametrize(
@@ -84,7 +84,7 @@ def test_every_english_local_authority_is_recognised_whether_indexed_or_not(ques
 
 
 def test_abbreviations_no_document_spells_out_are_expanded_from_the_taxonomy():
-    from assistant.understand import expand_acronyms
+    from assistant.question.understand import expand_acronyms
 
     glossary = load_taxonomy().abbreviations()
     assert glossary["CP"] == ["child protection"] and "children in care" in glossary["CIC"]
@@ -92,7 +92,7 @@ def test_abbreviations_no_document_spells_out_are_expanded_from_the_taxonomy():
 
 
 def test_a_cue_typed_without_its_apostrophe_is_placed_in_the_question_as_typed():
-    from assistant.understand import _answer_type
+    from assistant.question.understand import _answer_type
 
     question = "when did it start, and whats the rate?"
     kind, at = _answer_type(question, False)

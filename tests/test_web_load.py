@@ -21,7 +21,7 @@ import httpx
 import pytest
 from gradio.utils import get_upload_folder
 
-from assistant.answer import answer
+from assistant.answering.pipeline import answer
 from assistant.store import open_index
 from ui.app import build_app, configure_queue, launch_kwargs
 from ui.export import SessionFiles

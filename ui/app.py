@@ -17,7 +17,7 @@ Downloads are written to a private folder per browser session (`ui.export.Sessio
 removed when the tab is closed.
 
 The handlers only call the assistant's verbs (`answer`, `brief`, `run_eval`, `record_feedback`)
-and the renderers in `ui.render`; errors whose message says the fix (`assistant.errors`) are shown as `gr.Error`.
+and the renderers in `ui.render`; errors whose message says the fix (`assistant.core.errors`) are shown as `gr.Error`.
 """
 
 from __future__ import annotations
@@ -41,18 +41,18 @@ import gradio as gr
 from fastapi import HTTPException
 from gradio.utils import get_upload_folder
 
-from assistant.answer import answer
-from assistant.brief import brief
-from assistant.errors import AssistantError
-from assistant.feedback import record_feedback, warn_of_old_feedback
-from assistant.generate import answer_stream
-from assistant.settings import Settings
+from assistant.answering.pipeline import answer
+from assistant.views.brief import brief
+from assistant.core.errors import AssistantError
+from assistant.store.feedback import record_feedback, warn_of_old_feedback
+from assistant.answering.llm.generate import answer_stream
+from assistant.core.settings import Settings
 from assistant.store import Index, open_index
-from assistant.taxonomy import load_taxonomy
-from assistant.timeline import timeline
-from assistant.trace import trace
-from assistant.tracker import OPEN, OVERDUE, action_rows
-from assistant.types import Answer, DocumentInfo, Filters
+from assistant.core.taxonomy import load_taxonomy
+from assistant.views.timeline import timeline
+from assistant.views.trace import trace
+from assistant.views.tracker import OPEN, OVERDUE, action_rows
+from assistant.core.types import Answer, DocumentInfo, Filters
 from ui import render, timeline_view
 from ui.export import SessionFiles, brief_docx, brief_markdown, conversation_markdown
 from ui.startup import begin, check_login, seconds_since_start
@@ -498,7 +498,7 @@ def _actions_tab(index: Index, current: Callable[[], Index], settings: Settings,
     """The Action tracker tab: the action plans' rows as a filterable table (each row linked to its
     passage and to the findings it answers, followed through progress to later inspections),
     roll-ups by priority and agency with charts, and the rows as CSV."""
-    from assistant.tracker import actions_csv  # the CLI writes the same CSV, so both downloads agree
+    from assistant.views.tracker import actions_csv  # the CLI writes the same CSV, so both downloads agree
 
     with gr.Tab("Action tracker", id="actions-tab"):
         try:
@@ -732,7 +732,7 @@ def serve(settings: Settings, *, begun: bool = False) -> None:
     """Load the index, start the web chat, load the model, and block until interrupted.
 
     The page answers once the app is launched; the embedding model loads next, before "Ready" is
-    printed (a question asked meanwhile waits for it: `assistant.embed` loads it once).
+    printed (a question asked meanwhile waits for it: `assistant.core.embed` loads it once).
 
     Args:
         settings: host, port, auth, index and feedback locations.

@@ -24,8 +24,8 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from assistant.compose import human_date
-from assistant.types import Answer, Brief, BriefPoint
+from assistant.answering.compose import human_date
+from assistant.core.types import Answer, Brief, BriefPoint
 from ui.render import meta_line, type_name
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ def brief_markdown(brief: Brief) -> str:
     """The brief as Markdown: a heading per document (oldest first), quotes under their headings.
 
     Args:
-        brief: what `assistant.brief.brief` returned.
+        brief: what `assistant.views.brief.brief` returned.
     Returns:
         Markdown text ending with a newline.
     """
@@ -135,7 +135,7 @@ def brief_docx(brief: Brief, path: str | Path) -> Path:
     """Write the brief as a Word document, laid out like `brief_markdown`.
 
     Args:
-        brief: what `assistant.brief.brief` returned.
+        brief: what `assistant.views.brief.brief` returned.
         path: the .docx file to write (its folder is created).
     Returns:
         The path written.

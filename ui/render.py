@@ -15,10 +15,10 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
-from assistant.compose import human_date
-from assistant.generate import verification_label
-from assistant.taxonomy import load_taxonomy
-from assistant.types import Answer, Brief, BriefPoint, Chunk, Citation, DocumentInfo, Hit
+from assistant.answering.compose import human_date
+from assistant.answering.llm.generate import verification_label
+from assistant.core.taxonomy import load_taxonomy
+from assistant.core.types import Answer, Brief, BriefPoint, Chunk, Citation, DocumentInfo, Hit
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 _FROM_LINE = re.compile(r"^From .{3,200}:$")

@@ -34,8 +34,8 @@ import time
 from pathlib import Path
 from types import ModuleType
 
-from assistant.errors import IndexNotFound, IndexOutdated, SettingsError
-from assistant.settings import Settings
+from assistant.core.errors import IndexNotFound, IndexOutdated, SettingsError
+from assistant.core.settings import Settings
 from assistant.store import PIPELINE_VERSION, read_state
 
 log = logging.getLogger(__name__)

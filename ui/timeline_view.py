@@ -1,5 +1,5 @@
 """HTML and chart data of the Timeline and Action tracker tabs (ui/app.py's `_timeline_tab`,
-`_actions_tab`): the records of assistant/timeline.py, tracker.py and trace.py, rendered.
+`_actions_tab`): the records of assistant/views/timeline.py, tracker.py and trace.py, rendered.
 
 Every quote is shown inside its passage with the quoted words marked, as the chat's sources
 are; a passage opens when its link is followed (it is then the page's :target), so the page
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from assistant.tracker import priority_name
-from assistant.types import Chunk, Citation, Timeline, Trace, Tracker, TrackerRow
+from assistant.views.tracker import priority_name
+from assistant.core.types import Chunk, Citation, Timeline, Trace, Tracker, TrackerRow
 from ui.render import esc, highlight, human_date, meta_line, type_name
 
 GRADE_AXIS = "grade (1 inadequate, 2 requires improvement, 3 good, 4 outstanding)"

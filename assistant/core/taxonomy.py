@@ -34,6 +34,7 @@ class Kind:
     rank: int
     inspection: bool = False  # findings and judgements come from inspectors
     named_by: tuple[str, ...] = ()  # phrases that name this kind, and no other, in a question
+    rows: bool = False  # laid out as numbered action rows: ingest parses them, the tracker lists them
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,11 @@ class Taxonomy:
         if not self.is_finding_section(section, doc_type):
             return False
         return self.is_improvement_section(section) == (section_class == "improvement")
+
+    @property
+    def row_kind(self) -> str:
+        """The kind a row of an action plan belongs to when its document is unknown (the first with rows)."""
+        return next((k.id for k in self.kinds.values() if k.rows), "other")
 
     def kind(self, doc_type: str) -> Kind:
         """The kind of a doc_type; "other" for one the taxonomy does not know."""
@@ -220,6 +226,7 @@ def load_taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
             rank=int(entry.get("rank", 5)),
             inspection=bool(entry.get("inspection", False)),
             named_by=tuple(n.lower() for n in entry.get("named_by", [])),
+            rows=bool(entry.get("rows", False)),
         )
     return Taxonomy(
         kinds,

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validat
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 from pydantic_settings.sources.utils import parse_env_vars
 
-from assistant.errors import SettingsError
+from assistant.core.errors import SettingsError
 
 PREFIX = "ASSISTANT_"
 
@@ -135,7 +135,7 @@ class Settings(BaseSettings):
         ge=0,
     )
 
-    # Questions across councils (assistant/retrieve.py)
+    # Questions across councils (assistant/retrieval/retrieve.py)
     home_council: str = _councils(
         "",
         "The council whose documents answer first a question that names no council (e.g. Anytown); empty takes the corpus manifest's top-level home_council, and with neither there is no home council.",
@@ -169,8 +169,8 @@ class Settings(BaseSettings):
         1000, "Longer questions are shortened to this many characters before search.", ge=1
     )
 
-    # The extractive composer's sentence scoring (assistant/compose.py) and the evidence figure
-    # (assistant/evidence.py). Chosen by hand on the first 139-question set, before it was
+    # The extractive composer's sentence scoring (assistant/answering/compose.py) and the evidence figure
+    # (assistant/answering/evidence.py). Chosen by hand on the first 139-question set, before it was
     # split: those questions are now in both parts, so re-tune on the tuning parts only.
     sentence_lexical_weight: float = _scoring(
         0.8,
@@ -234,7 +234,7 @@ class Settings(BaseSettings):
         0.5, "What a brief quote gains for holding the theme's words as a phrase. %s" % _BEFORE_SPLIT, ge=0
     )
 
-    # Timeline, action tracker and trace (assistant/timeline.py, tracker.py, trace.py)
+    # Timeline, action tracker and trace (assistant/views/timeline.py, tracker.py, trace.py)
     timeline_findings: int = _over_time(
         4, "Key findings quoted for each document of the timeline (3 to 5 read well).", ge=0
     )
@@ -287,7 +287,7 @@ class Settings(BaseSettings):
         le=1,
     )
 
-    # Optional LLM answers (assistant/generate.py, assistant/verify.py): off while llm_url is empty
+    # Optional LLM answers (assistant/answering/llm/generate.py, assistant/answering/llm/verify.py): off while llm_url is empty
     llm_url: str = _llm(
         "",
         "Base URL of an OpenAI-compatible endpoint (e.g. http://127.0.0.1:8080/v1); empty keeps answers extractive, with no model called.",

@@ -28,11 +28,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.embed import embed
-from assistant.settings import Settings
+from assistant.core.embed import embed
+from assistant.core.settings import Settings
 from assistant.store import Index
-from assistant.text import sentence_spans, terms, words
-from assistant.types import Chunk
+from assistant.core.text import sentence_spans, terms, words
+from assistant.core.types import Chunk
 
 MARKERS = re.compile(r"\s*\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 _FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")

@@ -16,9 +16,10 @@ import logging
 import re
 from typing import Any
 
-from assistant.errors import AssistantError
+from assistant.core.errors import AssistantError
+from assistant.core.taxonomy import load_taxonomy
 from assistant.store import Index
-from assistant.types import ActionRow, Chunk, Citation, RollUp, Tracker, TrackerRow
+from assistant.core.types import ActionRow, Chunk, Citation, RollUp, Tracker, TrackerRow
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ def _tracker_row(index: Index, row: ActionRow) -> TrackerRow:
             chunk_id=f"{row.doc_id}:{row.ref}",
             doc_id=row.doc_id,
             title=doc.title if doc else row.doc_id,
-            doc_type=doc.doc_type if doc else "action_plan",
+            doc_type=doc.doc_type if doc else load_taxonomy().row_kind,
             publisher="",
             date=doc.published if doc else "",
             text=row.text,

@@ -25,13 +25,13 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.answerability import gives_answer
-from assistant.evidence import evidence as measure_evidence
-from assistant.settings import Settings
+from assistant.answering.answerability import gives_answer
+from assistant.answering.evidence import evidence as measure_evidence
+from assistant.core.settings import Settings
 from assistant.store import Index
-from assistant.taxonomy import load_taxonomy
-from assistant.text import normalise, terms
-from assistant.types import ActionRow, Citation, Hit, council_key
+from assistant.core.taxonomy import load_taxonomy
+from assistant.core.text import normalise, terms
+from assistant.core.types import ActionRow, Citation, Hit, council_key
 
 _HAS_NUMBER = re.compile(r"\d")
 _POINTS_BACK = re.compile(

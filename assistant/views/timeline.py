@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from assistant.errors import AssistantError
-from assistant.settings import Settings
+from assistant.core.errors import AssistantError
+from assistant.core.settings import Settings
 from assistant.store import Index
-from assistant.taxonomy import load_taxonomy
-from assistant.types import Chunk, Citation, DocumentInfo, JudgementPoint, Timeline, TimelineEntry
+from assistant.core.taxonomy import load_taxonomy
+from assistant.core.types import Chunk, Citation, DocumentInfo, JudgementPoint, Timeline, TimelineEntry
 
 log = logging.getLogger(__name__)
 

@@ -25,12 +25,12 @@ import math
 import re
 from dataclasses import dataclass
 
-from assistant.settings import Settings
+from assistant.core.settings import Settings
 from assistant.store import Index
-from assistant.taxonomy import load_taxonomy
-from assistant.text import sentence_spans, terms
-from assistant.types import Citation, Query
-from assistant.understand import YEAR
+from assistant.core.taxonomy import load_taxonomy
+from assistant.core.text import sentence_spans, terms
+from assistant.core.types import Citation, Query
+from assistant.question.understand import YEAR
 
 WANTED = {
     "number": "the figure asked for",

@@ -49,10 +49,10 @@ from typing import Any
 
 import numpy as np
 
-from assistant.errors import IndexDamaged, IndexNotFound, IndexOutdated, IngestBusy, StoreError
-from assistant.lexical import BM25
-from assistant.settings import Settings
-from assistant.types import ActionRow, Chunk, DocumentInfo, FileRecord, IndexedDoc, IndexState, ProgressNote
+from assistant.core.errors import IndexDamaged, IndexNotFound, IndexOutdated, IngestBusy, StoreError
+from assistant.store.lexical import BM25
+from assistant.core.settings import Settings
+from assistant.core.types import ActionRow, Chunk, DocumentInfo, FileRecord, IndexedDoc, IndexState, ProgressNote
 
 log = logging.getLogger(__name__)
 STATE_FILE = "state.json"
@@ -83,7 +83,7 @@ _OWN_FIELDS = ("passage", "text", "text_span")
 # Saving every 200 chunks instead of Chroma's 1000 keeps that mark a fifth of the size (for the
 # 1 MB one-line text, 1.0 MB of sqlite instead of 2.6 MB); the extra saves cost milliseconds.
 CHROMA_BATCH = 200
-# The fields `assistant.retrieve` filters the dense search by; chunks.jsonl holds the rest.
+# The fields `assistant.retrieval.retrieve` filters the dense search by; chunks.jsonl holds the rest.
 FILTER_FIELDS = ("doc_id", "doc_type", "date_int", "council", "judgement")
 _lock = threading.Lock()
 _cache: dict[tuple, Index] = {}

@@ -5,7 +5,7 @@ Off unless `llm_url` names an OpenAI-compatible endpoint (a llama.cpp or vLLM se
 hosted service); then `answer()` hands its extractive answer here. The model (llama-index's
 `OpenAILike`) is given the passages that answer cites, then the next retrieved ones, each under
 a marker [n], with the question and a prompt that forbids anything the passages do not say.
-Every sentence it writes is checked against the passage it cites (`assistant.verify`):
+Every sentence it writes is checked against the passage it cites (`assistant.answering.llm.verify`):
 unsupported sentences are dropped and counted. What decides the outcome stays with `answer()`:
 
 - *not covered*: the model is not asked; the answer says the documents do not cover it;
@@ -26,12 +26,12 @@ import time
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
-from assistant.embed import embed
-from assistant.settings import Settings
+from assistant.core.embed import embed
+from assistant.core.settings import Settings
 from assistant.store import Index
-from assistant.text import count_tokens, sentence_spans
-from assistant.types import Answer, Citation, Hit
-from assistant.verify import Check, Source, check, markers, source, split_generated
+from assistant.core.text import count_tokens, sentence_spans
+from assistant.core.types import Answer, Citation, Hit
+from assistant.answering.llm.verify import Check, Source, check, markers, source, split_generated
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ def prompt(extractive: Answer, passages: Sequence[tuple[int, str]]) -> list:
 def answer_stream(question: str, *, settings: Settings | None = None, llm=None, **kwargs) -> Iterator[Answer]:
     """`answer()`, yielding the generated answer as each verified sentence arrives (the web chat
     shows these); the last one yielded is what `answer()` returns. Takes answer()'s arguments."""
-    from assistant.answer import answer  # answer() calls this module: imported late
+    from assistant.answering.pipeline import answer  # answer() calls this module: imported late
 
     settings = settings or Settings()
     llm = llm if llm is not None else make_llm(settings)
@@ -176,7 +176,7 @@ def stream_generated(extractive: Answer, *, llm, settings: Settings, index: Inde
         settings: the verify_* thresholds and llm_* limits.
         index: the open index, whose stored sentence vectors spare embedding the passages.
     """
-    # A traced finding's chain (assistant/trace.py) keeps its quoted, per-document shape.
+    # A traced finding's chain (assistant/views/trace.py) keeps its quoted, per-document shape.
     if (
         llm is None
         or extractive.outcome == "not_covered"

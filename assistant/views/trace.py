@@ -42,14 +42,14 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.compose import attribution
-from assistant.errors import IndexDamaged
-from assistant.settings import Settings
+from assistant.answering.compose import attribution
+from assistant.core.errors import IndexDamaged
+from assistant.core.settings import Settings
 from assistant.store import Index
-from assistant.taxonomy import TAXONOMY_FILE, load_taxonomy
-from assistant.text import sentence_spans, stem, terms
-from assistant.tracker import priority_name, row_chunk, verbatim
-from assistant.types import ActionRow, Answer, Chunk, Citation, DocumentInfo, Hit, Trace, TraceStep
+from assistant.core.taxonomy import TAXONOMY_FILE, load_taxonomy
+from assistant.core.text import sentence_spans, stem, terms
+from assistant.views.tracker import priority_name, row_chunk, verbatim
+from assistant.core.types import ActionRow, Answer, Chunk, Citation, DocumentInfo, Hit, Trace, TraceStep
 
 log = logging.getLogger(__name__)
 
@@ -588,7 +588,7 @@ def _best_finding(index: Index, about: str, plans: dict, settings: Settings) -> 
     """The passage id of the followed finding that matches `about` best: closeness of meaning (of
     its best sentence and of all its sentences) and the share of `about`'s rare words it uses,
     weighed evenly."""
-    from assistant.embed import embed  # loads the embedding model: only when a topic is asked
+    from assistant.core.embed import embed  # loads the embedding model: only when a topic is asked
 
     findings = [f for _, found, _ in plans.values() for f in found]
     if not findings:

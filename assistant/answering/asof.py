@@ -16,11 +16,11 @@ import logging
 
 import numpy as np
 
-from assistant.compose import attribution
-from assistant.settings import Settings
+from assistant.answering.compose import attribution
+from assistant.core.settings import Settings
 from assistant.store import Index
-from assistant.taxonomy import load_taxonomy
-from assistant.types import Answer, Citation, Filters
+from assistant.core.taxonomy import load_taxonomy
+from assistant.core.types import Answer, Citation, Filters
 
 log = logging.getLogger(__name__)
 

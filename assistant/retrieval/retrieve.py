@@ -27,11 +27,11 @@ from typing import Any
 
 import numpy as np
 
-from assistant.settings import Settings
+from assistant.core.settings import Settings
 from assistant.store import Index, open_index
-from assistant.taxonomy import load_taxonomy
-from assistant.types import Filters, Hit, Query, council_key, date_as_int
-from assistant.understand import understand
+from assistant.core.taxonomy import load_taxonomy
+from assistant.core.types import Filters, Hit, Query, council_key, date_as_int
+from assistant.question.understand import understand
 
 
 def retrieve(

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from assistant.text import terms
+from assistant.core.text import terms
 
 
 class BM25:

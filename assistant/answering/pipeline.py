@@ -12,18 +12,18 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 
-from assistant.answerability import judge
-from assistant.asof import as_of
-from assistant.compose import Composer, ExtractiveComposer
-from assistant.conversation import resolve
-from assistant.generate import generated, make_llm
-from assistant.retrieve import retrieve
-from assistant.settings import Settings
+from assistant.answering.answerability import judge
+from assistant.answering.asof import as_of
+from assistant.answering.compose import Composer, ExtractiveComposer
+from assistant.question.resolve import resolve
+from assistant.answering.llm.generate import generated, make_llm
+from assistant.retrieval.retrieve import retrieve
+from assistant.core.settings import Settings
 from assistant.store import Index, open_index
-from assistant.text import STOPWORDS, words
-from assistant.trace import trace_answer
-from assistant.types import Answer, Filters
-from assistant.understand import understand
+from assistant.core.text import STOPWORDS, words
+from assistant.views.trace import trace_answer
+from assistant.core.types import Answer, Filters
+from assistant.question.understand import understand
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def answer(
         index: an open index; the live one when None (loaded once per process).
         composer: the answer composer; the extractive one when None.
         llm: a llama-index LLM to write the answer from its passages, each sentence verified
-            (assistant/generate.py); when None, the endpoint of `settings.llm_url`, if any.
+            (assistant/answering/llm/generate.py); when None, the endpoint of `settings.llm_url`, if any.
     Returns:
         An `Answer` whose `outcome` is "answered", "partial" (the documents speak of the
         question's focus but do not give the figure, name, date or grade asked for: the text
@@ -101,7 +101,7 @@ def answer(
             text = PARTIAL_OPENING.format(missing=verdict.missing, focus=query.focus_phrase) + "\n" + text
     log.debug("answered %r (evidence %.3f, %s)", resolved, composition.evidence, outcome)
     result = as_of(
-        Answer(  # a newer inspection on the same theme is quoted too (assistant/asof.py)
+        Answer(  # a newer inspection on the same theme is quoted too (assistant/answering/asof.py)
             question=question,
             resolved_question=resolved,
             text=text,

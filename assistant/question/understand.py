@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import re
 
-from assistant.embed import embed
+from assistant.core.embed import embed
 from assistant.store import Index
-from assistant.taxonomy import load_taxonomy
-from assistant.text import normalise, terms
-from assistant.types import Query, council_key
+from assistant.core.taxonomy import load_taxonomy
+from assistant.core.text import normalise, terms
+from assistant.core.types import Query, council_key
 
 _ACTION_REF = re.compile(r"(?<![\d.])([1-9]\.\d{1,2}\.\d{1,2})(?![\d.]*\d)")
 _PARA_REF = re.compile(r"(?<![\d.])(\d{1,2}\.\d{1,2})(?![.]?\d)")

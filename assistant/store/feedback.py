@@ -22,8 +22,8 @@ from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
-from assistant.settings import Settings
-from assistant.types import Answer
+from assistant.core.settings import Settings
+from assistant.core.types import Answer
 
 log = logging.getLogger(__name__)
 

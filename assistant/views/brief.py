@@ -14,12 +14,13 @@ from __future__ import annotations
 import logging
 import re
 
-from assistant.errors import AssistantError
-from assistant.retrieve import retrieve
-from assistant.settings import Settings
+from assistant.core.errors import AssistantError
+from assistant.core.taxonomy import load_taxonomy
+from assistant.retrieval.retrieve import retrieve
+from assistant.core.settings import Settings
 from assistant.store import Index, open_index
-from assistant.text import normalise, sentence_spans, terms
-from assistant.types import (
+from assistant.core.text import normalise, sentence_spans, terms
+from assistant.core.types import (
     BRIEF_HEADINGS,
     ActionRow,
     Brief,
@@ -30,7 +31,7 @@ from assistant.types import (
     DocumentInfo,
     Filters,
 )
-from assistant.understand import expand_acronyms
+from assistant.question.understand import expand_acronyms
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +204,7 @@ def _heading(chunk: Chunk, quote: str) -> str:
         return STRENGTHS
     if chunk.kind == "recommendation" or any(word in section for word in _AREA_SECTIONS):
         return AREAS
-    if chunk.doc_type == "action_plan":
+    if load_taxonomy().kind(chunk.doc_type).rows:
         return OTHER  # a plan's own words ("improve", "robust") describe intentions, not findings
     strengths, areas = len(_STRENGTH_CUES.findall(quote)), len(_AREA_CUES.findall(quote))
     if areas > strengths:

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.taxonomy import load_taxonomy
+from assistant.core.taxonomy import load_taxonomy
 
 
 @dataclass(frozen=True)
@@ -284,7 +284,7 @@ OUTCOMES = ("answered", "partial", "not_covered")
 
 @dataclass
 class Query:
-    """A question understood once (`assistant.understand.understand`): what it asks for and about
+    """A question understood once (`assistant.question.understand.understand`): what it asks for and about
     what, whose documents and which years it names, what it cites. Retrieval, composition and
     the answerability check read this; none of them reads the question's wording for intent."""
 
@@ -381,7 +381,7 @@ class Answer:
     outcome: str = "answered"
     answer_type: str = "explanation"  # what the question asked for (types.ANSWER_TYPES)
     # "extractive" (quoted by the composer) or "generated" (written by an LLM, each sentence
-    # verified against the passage it cites: assistant/verify.py). The counts are of the
+    # verified against the passage it cites: assistant/answering/llm/verify.py). The counts are of the
     # model's sentences: written, shown after verification, dropped; all 0 when none was asked.
     mode: str = "extractive"
     sentences_generated: int = 0

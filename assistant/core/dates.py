@@ -1,0 +1,81 @@
+"""Months and dates: the one table of month names, and the checks and forms every floor shares.
+
+Inspection documents write dates in words ("22 September 2020"); filters and the index keep ISO
+strings ("2020-09-22"), compared as strings, so an ISO date must be exactly YYYY-MM-DD.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+# The full names as one regex alternation ("January|February|..."), capitalised as documents write them.
+MONTH_ALTERNATION = "|".join(MONTHS)
+# Lower-case full names and the abbreviations documents use, with their numbers (1-12).
+MONTH_NUMBERS: dict[str, int] = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sept", "sep"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def is_iso_date(value: str) -> bool:
+    """Whether `value` is a real date written YYYY-MM-DD.
+
+    `date.fromisoformat` alone also takes "20191218" and "2019-W51-3" (Python 3.11), which the
+    filters' string comparison would get wrong; the pattern pins the form.
+    """
+    if not _ISO_DATE.fullmatch(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def month_name(iso: str) -> str:
+    """ "may" for "2020-05-14"; "" when the month is not given."""
+    if len(iso) >= 7 and iso[5:7].isdigit() and 1 <= int(iso[5:7]) <= 12:
+        return MONTHS[int(iso[5:7]) - 1].lower()
+    return ""
+
+
+def human_date(iso_date: str) -> str:
+    """ "18 December 2019" for "2019-12-18"; "undated" when unknown."""
+    try:
+        d = date.fromisoformat(iso_date)
+    except ValueError:
+        return "undated"
+    return f"{d.day} {d:%B %Y}"
