@@ -22,9 +22,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assistant.core.settings import Settings  # noqa: E402
-from assistant.store import open_index  # noqa: E402
-from assistant.views.trace import candidate_links, link_candidates, link_quality, read_gold, score_links  # noqa: E402
+from assistant import Settings, open_index  # noqa: E402
+from evals.trace_links import candidate_links, link_candidates, link_quality, read_gold, score_links  # noqa: E402
 
 GOLD = Path(__file__).resolve().parents[1] / "tests" / "data" / "trace_gold.toml"
 PAIRINGS = ("mean", "sym", "max")

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from assistant.store import open_index
-from assistant.views.trace import TRACE_QUESTION, link_quality, trace, trace_answer
+from assistant.views.trace import TRACE_QUESTION, trace, trace_answer
 from evals.metrics import groundedness
+from evals.trace_links import link_quality
 
 GOLD_FILE = Path(__file__).parent / "data" / "trace_gold.toml"
 GOLD = tomllib.loads(GOLD_FILE.read_text(encoding="utf-8"))
