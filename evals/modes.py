@@ -10,41 +10,15 @@ instead (the endpoint failed, or too little of what it wrote held).
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-COMPARED = (
-    "hit_at_k",
-    "key_fact_recall",
-    "groundedness",
-    "citation_precision",
-    "abstention_correct",
-    "false_abstention",
-    "answer_words",
-)
+from evals.metrics import SHOWN
 
-
-def generation_figures(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Counts of a run's generated sentences: written, verified, dropped, and answers by mode.
-
-    `fallbacks` are answers where the model was asked but the quoted answer was shown;
-    `dropped_share` is dropped / written (None when the model wrote nothing).
-    """
-    counts = [r.get("sentences") or {} for r in rows]
-    written = sum(c.get("generated", 0) for c in counts)
-    verified = sum(c.get("verified", 0) for c in counts)
-    dropped = sum(c.get("dropped", 0) for c in counts)
-    generated = sum(1 for r in rows if r.get("mode") == "generated")
-    notices = sum(1 for r in rows if r.get("mode") != "generated" and "language model" in (r.get("notice") or ""))
-    return {
-        "answers_generated": generated,
-        "fallbacks": notices,
-        "sentences_generated": written,
-        "sentences_verified": verified,
-        "sentences_dropped": dropped,
-        "dropped_share": round(dropped / written, 4) if written else None,
-    }
+# Both modes answer from the same retrieved passages, so retrieval's ranking figures are the same
+# in both columns: the side-by-side leaves them out, hit_at_k standing for retrieval.
+COMPARED = tuple(name for name in SHOWN if name not in ("hit_at_1", "mrr_at_10", "ndcg_at_10"))
 
 
 def _rows(summaries: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, list[str]]]:

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from evals.metrics import METRICS, PASS_RULES, failed
+from evals.metrics import METRICS, PASS_RULES, SHOWN, failed
 
 SHARE_METRICS = frozenset(METRICS) - {"answer_words", "latency_ms"}  # values in [0, 1]
 _LOWER_IS_BETTER = frozenset({"false_abstention", "answer_words", "latency_ms"})
@@ -250,20 +250,6 @@ def write_reports(
     md.write_text(_markdown(rows, summary), encoding="utf-8")
     page.write_text(_html(rows, summary), encoding="utf-8")
     return md, page
-
-
-SHOWN = (
-    "hit_at_1",
-    "hit_at_k",
-    "mrr_at_10",
-    "ndcg_at_10",
-    "key_fact_recall",
-    "groundedness",
-    "citation_precision",
-    "abstention_correct",
-    "false_abstention",
-    "answer_words",
-)
 
 
 def summary_table(summary: dict) -> str:
