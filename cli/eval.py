@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import functools
-import shutil
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from assistant.core.errors import AssistantError
-from assistant.core.settings import Settings
+from assistant import AssistantError, Settings
 from cli.common import example, printable, with_settings
+
+if TYPE_CHECKING:
+    from evals.questions import Question
+    from evals.run import EvalRun
 
 
 class _RunUnlessNamed(click.Group):
@@ -80,16 +83,44 @@ def run(
 
     Exits 1 when the baseline gate finds a regression or a question set had bad rows.
     """
-    from assistant.answering.pipeline import answer
-    from assistant.store import open_index
-    from evals.gate import BASELINE, compare, format_regressions
-    from evals.questions import DEFAULT_QUESTIONS, Question, read_questions
-    from evals.report import summary_table
-    from evals.run import EvalRun, run_eval
+    from assistant import open_index
+    from evals.gate import accept_baseline, compare, format_regressions
+    from evals.modes import comparison_markdown
+    from evals.run import answer_modes, run_modes
+
+    read, bad_rows = _read_sets(questions)
+    index = open_index(settings)
+    modes = answer_modes(settings, llm_url, llm_model)
+    done = run_modes(
+        read,
+        modes,
+        index,
+        k=k,
+        out_dir=out or Path("runs") / time.strftime("%Y%m%d-%H%M%S"),
+        progress=not quiet,
+        on_run=functools.partial(_show_run, len(read), len(modes) > 1),
+    )
+    if done.comparison:
+        click.echo("\n" + comparison_markdown({mode: r.summary for mode, r in done.runs.items()}, model=done.model))
+        click.echo(f"Side by side: {done.comparison}")
+    status = 1 if bad_rows else 0
+    if baseline:
+        regressions = compare(done.extractive.summary, baseline)
+        click.echo(format_regressions(regressions))
+        status = 1 if regressions else status
+    if update_baseline:
+        click.echo(f"Baseline updated: {accept_baseline(done.extractive.files['summary'], baseline)}")
+    return status
+
+
+def _read_sets(paths: tuple[Path, ...]) -> tuple[list[Question], int]:
+    """Every question of the sets at `paths` (the default set when none), each bad row shown on
+    stderr as a line; and how many rows were bad."""
+    from evals.questions import DEFAULT_QUESTIONS, read_questions
 
     read_all: list[Question] = []
     bad_rows = 0
-    for path in questions or (DEFAULT_QUESTIONS,):
+    for path in paths or (DEFAULT_QUESTIONS,):
         if not Path(path).exists():
             raise AssistantError(f"no question set at {printable(path)}: give a JSONL or CSV file")
         read, errors = read_questions(path)
@@ -97,53 +128,19 @@ def run(
             click.echo(f"{path}: {error}", err=True)
         bad_rows += len(errors)
         read_all.extend(read)
-    index = open_index(settings)
-    out = out or Path("runs") / time.strftime("%Y%m%d-%H%M%S")
-    # Both modes when an LLM endpoint is given: extractive/ and generated/, then a comparison.
-    llm_url = llm_url or settings.llm_url
-    modes = {"extractive": settings.replace(llm_url="")}
-    if llm_url:
-        modes["generated"] = settings.replace(llm_url=llm_url, llm_model=llm_model)
-    runs: dict[str, EvalRun] = {}
-    for mode, mode_settings in modes.items():
-        answer("warm up", settings=mode_settings, index=index)  # load the models before the clock starts
-        started = time.perf_counter()
-        runs[mode] = run_eval(
-            read_all,
-            functools.partial(answer, settings=mode_settings, index=index),
-            k=k,
-            out_dir=out / mode if llm_url else out,
-            progress=not quiet,
-        )
-        seconds = time.perf_counter() - started
-        if llm_url:
-            click.echo(f"\n{mode} answers")
-        click.echo(summary_table(runs[mode].summary))
-        click.echo(
-            f"\n{len(read_all)} questions in {seconds:.1f} s; reports: {runs[mode].files['html']} and "
-            f"{runs[mode].files['markdown']}"
-        )
-    if llm_url:
-        from evals.modes import comparison_markdown, write_comparison
+    return read_all, bad_rows
 
-        summaries = {mode: r.summary for mode, r in runs.items()}
-        model = modes["generated"].llm_model
-        click.echo("\n" + comparison_markdown(summaries, model=model))
-        md, _ = write_comparison(summaries, out, model=model)
-        click.echo(f"Side by side: {md}")
-    extractive = runs["extractive"]  # the baseline is of the default, extractive answers
-    status = 1 if bad_rows else 0
-    if baseline:
-        regressions = compare(extractive.summary, baseline)
-        click.echo(format_regressions(regressions))
-        status = 1 if regressions else status
-    if update_baseline:
-        # A question set other than the default one keeps its own baseline: --baseline names it.
-        target = baseline or BASELINE
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(extractive.files["summary"], target)
-        click.echo(f"Baseline updated: {target}")
-    return status
+
+def _show_run(n_questions: int, titled: bool, mode: str, run: EvalRun, seconds: float) -> None:
+    """A mode's summary table and where its reports are, as its run ends."""
+    from evals.report import summary_table
+
+    if titled:
+        click.echo(f"\n{mode} answers")
+    click.echo(summary_table(run.summary))
+    click.echo(
+        f"\n{n_questions} questions in {seconds:.1f} s; reports: {run.files['html']} and {run.files['markdown']}"
+    )
 
 
 @eval_group.command(epilog=example("assistant eval diff runs/before runs/after"))

@@ -12,6 +12,7 @@ results as results.jsonl or its run folder, tolerances as a .toml file.
 from __future__ import annotations
 
 import json
+import shutil
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -69,6 +70,23 @@ class Change:
     question: str
     status: str  # "newly failing", "newly passing", "changed", "added" or "removed"
     changes: tuple[MetricChange, ...]
+
+
+def accept_baseline(summary_file: Path, baseline: Path | None = None) -> Path:
+    """Make a run's summary.json the baseline later runs are gated against.
+
+    Args:
+        summary_file: the run's summary.json.
+        baseline: the baseline file to replace; None is the project set's (`BASELINE`). A
+            question set other than the default one keeps its own baseline and names it here.
+
+    Returns:
+        The baseline file written.
+    """
+    target = baseline or BASELINE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(summary_file, target)
+    return target
 
 
 def _json_file(source: Mapping[str, Any] | str | Path, name: str) -> Mapping[str, Any]:

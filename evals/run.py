@@ -1,7 +1,8 @@
 """Run a question set through an answerer and write the results, the summary and the reports.
 
-The answerer is injected (`answer_fn(question) -> Answer`): the CLI passes
-`assistant.answering.pipeline.answer`, tests pass a fake. Nothing heavy is imported here.
+The answerer is injected (`answer_fn(question) -> Answer`): `run_modes` passes the assistant's
+`answer` (once per answer mode), tests pass a fake. Nothing heavy is imported here: the
+assistant's answerer is loaded when `run_modes` or `warm_up` is called.
 
 Files written to `out_dir`:
   results.jsonl  one row a question: `Answer.to_json()` fields plus `id`, `type`, `error`, `metrics`
@@ -16,6 +17,7 @@ its metric is. A row fails when any flag is false or its answerer raised.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sys
@@ -23,7 +25,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
@@ -31,6 +33,9 @@ from assistant.core.types import Answer
 from evals.metrics import METRICS, PASS_RULES, score, summarise
 from evals.questions import Question
 from evals.report import write_reports
+
+if TYPE_CHECKING:
+    from assistant import Index, Settings
 
 log = logging.getLogger(__name__)
 
@@ -127,3 +132,92 @@ def run_eval(
     files["markdown"], files["html"] = write_reports(rows, summary, out)
     log.info("evaluated %d questions (%d errors) into %s", len(rows), sum(1 for r in rows if r["error"]), out)
     return EvalRun(rows=rows, summary=summary, out_dir=out, files=files)
+
+
+def warm_up(settings: Settings, index: Index | None = None) -> None:
+    """Answer one throwaway question, so that the embedding model (and whatever else the first
+    answer loads) is in memory before anything is timed or a user waits on it.
+
+    Args:
+        settings: the settings the answers to come use.
+        index: the open index they use; None opens the live one (as each answer would).
+    """
+    from assistant import answer
+
+    answer("warm up", settings=settings, index=index)
+
+
+@dataclass(frozen=True)
+class ModesRun:
+    """The runs of `run_modes`: one per answer mode, and the side-by-side when there are two."""
+
+    runs: dict[str, EvalRun]  # "extractive", then "generated" when an LLM endpoint was given
+    model: str = ""  # the generated mode's model name
+    comparison: Path | None = None  # comparison.md (beside comparison.html)
+
+    @property
+    def extractive(self) -> EvalRun:
+        """The run of the default, extractive answers: the one a baseline is of."""
+        return self.runs["extractive"]
+
+
+def answer_modes(settings: Settings, llm_url: str | None = None, llm_model: str | None = None) -> dict[str, Settings]:
+    """The answer modes to run and each one's settings: extractive always, generated as well when
+    an LLM endpoint is given (`llm_url`, else the settings' own)."""
+    llm_url = llm_url or settings.llm_url
+    modes = {"extractive": settings.replace(llm_url="")}
+    if llm_url:
+        modes["generated"] = settings.replace(llm_url=llm_url, llm_model=llm_model)
+    return modes
+
+
+def run_modes(
+    questions: Sequence[Question],
+    modes: dict[str, Settings],
+    index: Index,
+    *,
+    k: int = 5,
+    out_dir: str | Path,
+    progress: bool = True,
+    on_run: Callable[[str, EvalRun, float], None] | None = None,
+) -> ModesRun:
+    """Run the question set once in each answer mode, each after a warm-up; with two modes each
+    run goes to its own folder (`extractive/`, `generated/`) and comparison.md and
+    comparison.html are written beside them (evals/modes.py).
+
+    Args:
+        questions: the question set.
+        modes: mode -> its settings, as `answer_modes` gives them.
+        index: the open index every answer reads.
+        k: passages that count for hit@k and quote recall@k.
+        out_dir: the run folder (created).
+        progress: show a progress bar on stderr.
+        on_run: called as each mode's run is written, with the mode, the run and its seconds
+            (the warm-up not counted).
+
+    Returns:
+        The runs by mode, with the comparison's path when there were two modes.
+    """
+    from assistant import answer
+
+    out, side_by_side = Path(out_dir), len(modes) > 1
+    runs: dict[str, EvalRun] = {}
+    for mode, mode_settings in modes.items():
+        warm_up(mode_settings, index)  # load the models before the clock starts
+        started = time.perf_counter()
+        runs[mode] = run_eval(
+            questions,
+            functools.partial(answer, settings=mode_settings, index=index),
+            k=k,
+            out_dir=out / mode if side_by_side else out,
+            progress=progress,
+        )
+        if on_run:
+            on_run(mode, runs[mode], time.perf_counter() - started)
+    if not side_by_side:
+        return ModesRun(runs)
+    from evals.modes import write_comparison
+
+    model = modes["generated"].llm_model
+    md, _ = write_comparison({mode: r.summary for mode, r in runs.items()}, out, model=model)
+    return ModesRun(runs, model=model, comparison=md)

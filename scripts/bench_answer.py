@@ -13,10 +13,9 @@ import statistics
 import time
 from pathlib import Path
 
-from assistant.answering.pipeline import answer
-from assistant.core.settings import Settings
-from assistant.store import open_index
+from assistant import Settings, answer, open_index
 from evals.questions import read_questions
+from evals.run import warm_up
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -32,7 +31,7 @@ def main() -> None:
     settings = Settings.from_env()
     started = time.perf_counter()
     index = open_index(settings)
-    answer("warm up", settings=settings, index=index)
+    warm_up(settings, index)
     load_seconds = time.perf_counter() - started
     questions, _ = read_questions(args.questions)
     runs = []

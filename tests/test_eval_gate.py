@@ -17,12 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answering.pipeline import answer
-from assistant.store import open_index
+from assistant import open_index
 from evals.gate import BASELINE, compare, format_regressions
 from evals.questions import read_questions
 from evals.report import summary_table
-from evals.run import run_eval
+from evals.run import answer_modes, run_modes
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = {
@@ -42,9 +41,10 @@ def test_the_question_set_does_not_regress(name, request):
     index = open_index(settings)
     questions, errors = read_questions(questions_file)
     assert not errors
-    answer("warm up", settings=settings, index=index)
     out = ROOT / "artifacts" / "eval" / name
-    run = run_eval(questions, lambda q: answer(q, settings=settings, index=index), out_dir=out, progress=False)
+    run = run_modes(
+        questions, answer_modes(settings), index, out_dir=out, progress=False
+    ).extractive  # as `assistant eval`
     print("\n" + summary_table(run.summary))
     assert run.n_errors == 0
     regressions = compare(run.summary, baseline)
