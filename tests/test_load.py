@@ -111,17 +111,17 @@ def test_html_elements_side_by_side_are_separated_and_tables_are_rows(tmp_path):
 
 
 def test_a_table_that_cannot_be_read_as_rows_is_kept_as_text_with_a_warning(tmp_path, monkeypatch, caplog):
-    import ingest.load
+    import ingest.readers.html
 
     def broken(*args, **kwargs):
         raise IndexError("a layout no rule foresaw")
 
-    monkeypatch.setattr(ingest.load, "_html_table", broken)
+    monkeypatch.setattr(ingest.readers.html, "_html_table", broken)
     ff.make_html(
         tmp_path / "table.html",
         "<p>Before.</p><table><tr><td>153</td><td>Local authorities</td></tr></table><p>After.</p>",
     )
-    with caplog.at_level("WARNING", logger="ingest.load"):
+    with caplog.at_level("WARNING", logger="ingest.readers.tables"):
         doc = load_one(tmp_path)
     assert [line for line, _, _ in _lines_and_roles(doc)] == ["Before.", "153", "Local authorities", "After."]
     assert any("table.html: a table could not be read as rows" in r.getMessage() for r in caplog.records)
@@ -234,7 +234,7 @@ def test_unsupported_hidden_and_manifest_files_are_skipped_quietly(tmp_path, cap
     (tmp_path / "manifest.toml").write_text("")
     (tmp_path / "real.md").write_text("# Real\n")
 
-    with caplog.at_level(logging.INFO, logger="ingest.load"):
+    with caplog.at_level(logging.INFO, logger="ingest.select"):
         documents, errors = load_documents(tmp_path, None, SETTINGS)
 
     assert [d.info.file for d in documents] == ["real.md"]

@@ -28,7 +28,8 @@ import pymupdf
 
 from assistant.core.errors import LoadError
 from assistant.core.taxonomy import load_taxonomy
-from ingest.layout import LayoutText, clean_line, is_glyph
+from ingest.readers.layout import LayoutText, Read, clean_line, is_glyph
+from ingest.readers.pdf_tables import tables_or_text
 
 log = logging.getLogger(__name__)
 pymupdf.TOOLS.mupdf_display_errors(False)  # damaged files are reported by us, once, not on stderr
@@ -39,7 +40,9 @@ _BANDS = (0.1, 0.88)  # top and bottom share of the page where running headers a
 
 
 @dataclass
-class _Line:
+class PdfLine:
+    """One line as drawn, with what the passes below decide of it (role, level, new_block)."""
+
     text: str
     page: int
     x0: float
@@ -54,6 +57,12 @@ class _Line:
     level: int = 0
     new_block: bool = True
     cells: list[str] = field(default_factory=list)  # for a table row: cell texts
+
+
+def read_pdf_file(path: Path, data: bytes) -> Read:
+    """A PDF read by layout: lines with roles, pages, creation date."""
+    text, meta = read_pdf(path, data)
+    return Read(text.raw_text, text.pages, text.layout, meta)
 
 
 def read_pdf(path: Path, data: bytes) -> tuple[LayoutText, dict[str, str]]:
@@ -101,7 +110,7 @@ def read_pdf(path: Path, data: bytes) -> tuple[LayoutText, dict[str, str]]:
     for ln in lines:
         if ln.bullet and ln.role == "body":
             ln.role = "bullet"
-    ordered = [_tables_or_text(path, page) for page in pages]
+    ordered = [tables_or_text(path, page) for page in pages]
     _mark_blocks(ordered, _line_spacing(pages))
     out = LayoutText()
     for number, page in enumerate(ordered, 1):
@@ -111,9 +120,9 @@ def read_pdf(path: Path, data: bytes) -> tuple[LayoutText, dict[str, str]]:
     return out, meta
 
 
-def _page_lines(page: pymupdf.Page, number: int) -> list[_Line]:
+def _page_lines(page: pymupdf.Page, number: int) -> list[PdfLine]:
     """The page's non-empty lines in the order the PDF draws them (the author's reading order)."""
-    out: list[_Line] = []
+    out: list[PdfLine] = []
     height = page.rect.height
     glyph_pending = None
     for block in page.get_text("dict")["blocks"]:
@@ -154,14 +163,14 @@ def _page_lines(page: pymupdf.Page, number: int) -> list[_Line]:
             size = statistics.median(s["size"] for s in kept for _ in range(max(1, len(s["text"].strip()))))
             bold = all(s["flags"] & 16 or "bold" in s["font"].lower() for s in kept if s["text"].strip())
             x_text = kept[0]["bbox"][0] if not bullet else x0
-            out.append(_Line(stripped, number, x_text, y0, x1, y1, round(size, 1), bold, bullet, height))
+            out.append(PdfLine(stripped, number, x_text, y0, x1, y1, round(size, 1), bold, bullet, height))
     return _join_numbers(out)
 
 
-def _join_numbers(lines: list[_Line]) -> list[_Line]:
+def _join_numbers(lines: list[PdfLine]) -> list[PdfLine]:
     """A paragraph number drawn apart from its text on the same baseline ("2." then the text at
     the next tab stop) is one line with it, not two cells of a table."""
-    out: list[_Line] = []
+    out: list[PdfLine] = []
     for ln in lines:
         prev = out[-1] if out else None
         if (
@@ -193,7 +202,7 @@ def _key(text: str) -> str:
     return re.sub(r"\d+", "#", text.lower())
 
 
-def _mark_furniture(lines: list[_Line], n_pages: int) -> None:
+def _mark_furniture(lines: list[PdfLine], n_pages: int) -> None:
     """Running headers and footers: text (digits aside) that recurs in the page margins."""
     in_band = [ln for ln in lines if ln.y1 < _BANDS[0] * ln.height or ln.y0 > _BANDS[1] * ln.height]
     pages_of: dict[str, set[int]] = defaultdict(set)
@@ -206,7 +215,7 @@ def _mark_furniture(lines: list[_Line], n_pages: int) -> None:
             ln.role = "furniture"
 
 
-def _body_size(lines: list[_Line]) -> float:
+def _body_size(lines: list[PdfLine]) -> float:
     sizes: Counter[float] = Counter()
     for ln in lines:
         if ln.role == "body":
@@ -214,9 +223,9 @@ def _body_size(lines: list[_Line]) -> float:
     return sizes.most_common(1)[0][0] if sizes else 12.0
 
 
-def _mark_notes(lines: list[_Line], body: float) -> None:
+def _mark_notes(lines: list[PdfLine], body: float) -> None:
     """Footnotes: small type in the lower part of a page, from a numbered line to the page end."""
-    by_page: dict[int, list[_Line]] = defaultdict(list)
+    by_page: dict[int, list[PdfLine]] = defaultdict(list)
     for ln in lines:
         by_page[ln.page].append(ln)
     for page in by_page.values():
@@ -231,7 +240,7 @@ def _mark_notes(lines: list[_Line], body: float) -> None:
                 started = False
 
 
-def _mark_headings(lines: list[_Line], body: float) -> None:
+def _mark_headings(lines: list[PdfLine], body: float) -> None:
     """Headings by type size (larger than the body) or weight (a whole bold line that says no
     more than a title would); the document title is the largest type on the first page."""
     candidates = [ln for ln in lines if ln.role == "body" and not ln.bullet]
@@ -260,137 +269,14 @@ def _ends_in_grade(text: str) -> bool:
     return bool(head) and bool(load_taxonomy().grade_in(tail))
 
 
-def _tables_or_text(path: Path, page: list[_Line]) -> list[_Line]:
-    """The page with its tables as rows; a table that cannot be read as one stays as its lines
-    of text, with a warning: never a lost page."""
-    try:
-        return _with_tables(page)
-    except Exception as exc:  # a layout no rule foresaw must not cost the page's text
-        log.warning(
-            "%s, page %s: a table could not be read as rows (%s: %s); kept as text lines",
-            path.name,
-            page[0].page if page else "?",
-            type(exc).__name__,
-            exc,
-        )
-        return page
-
-
-def _with_tables(page: list[_Line]) -> list[_Line]:
-    """The page's lines with each table replaced by one line per row, at the table's place."""
-    tables = _find_tables([ln for ln in page if ln.role in ("body", "heading")])
-    if not tables:
-        return page
-    out, done = [], set()
-    first_of = {id(rows[0][1][0]): rows for rows in tables}
-    in_table = {id(ln) for rows in tables for _, group in rows for ln in group}
-    for ln in page:
-        if id(ln) in first_of:
-            out.extend(_table_rows(first_of[id(ln)], page))
-            done.add(id(ln))
-        elif id(ln) not in in_table:
-            out.append(ln)
-    return out
-
-
-def _find_tables(lines: list[_Line]) -> list[list[tuple[bool, list[_Line]]]]:
-    """Tables as lists of (starts a row, lines of the band) in top-to-bottom order.
-
-    A band is the lines that share a baseline; a table starts at a band of two or more lines
-    side by side and goes on while bands either have cells on the same columns or are a single
-    line continuing one of its cells (a wrapped cell). Two such bands at least make a table.
-    """
-    bands: list[list[_Line]] = []
-    for ln in sorted(lines, key=lambda x: (round(x.y0), x.x0)):
-        if bands and abs(ln.y0 - bands[-1][0].y0) < 3:
-            bands[-1].append(ln)
-        else:
-            bands.append([ln])
-    bands = [sorted(b, key=lambda x: x.x0) for b in bands]
-
-    def side_by_side(band: list[_Line]) -> bool:
-        return len(band) >= 2 and all(a.x1 < b.x0 - 4 for a, b in zip(band, band[1:]))
-
-    tables, i = [], 0
-    while i < len(bands):
-        if not side_by_side(bands[i]):
-            i += 1
-            continue
-        columns = [ln.x0 for ln in bands[i]]
-        rows = [(True, bands[i])]
-        j = i + 1
-        while j < len(bands):
-            band, last = bands[j], rows[-1][1]
-            pitch = last[0].y1 - last[0].y0
-            gap = band[0].y0 - last[0].y0
-            if gap > 3.2 * pitch or any(ln.role == "heading" for ln in band):
-                break
-            aligned = all(any(abs(ln.x0 - c) < 5 for c in columns) for ln in band)
-            if not aligned:
-                break
-            # A band right under the last one goes on the same row (cells wrapped over lines);
-            # a row starts after the larger gap of a cell's padding.
-            weight_changes = all(ln.bold for ln in last) != all(ln.bold for ln in band)  # header, then body
-            rows.append((side_by_side(band) and (gap > 1.25 * pitch or weight_changes), band))
-            j += 1
-        if sum(starts for starts, _ in rows) >= 2:
-            tables.append(rows)
-            i = j
-        else:
-            i += 1
-    return tables
-
-
-def _table_rows(rows: list[tuple[bool, list[_Line]]], page: list[_Line]) -> list[_Line]:
-    """One line per table row ("Header: cell | Header: cell"); a grade column makes a grid."""
-    columns = sorted({round(ln.x0) for starts, band in rows if starts for ln in band})
-    merged: list[list[str]] = []
-    firsts: list[_Line] = []
-    for starts, band in rows:
-        if starts:
-            merged.append([""] * len(columns))
-            firsts.append(band[0])
-        for ln in band:
-            col = min(range(len(columns)), key=lambda c: abs(columns[c] - ln.x0))
-            merged[-1][col] = (merged[-1][col] + " " + ln.text).strip()
-    header = None
-    if all(ln.bold for ln in rows[0][1]) and len(merged) > 1:
-        header, merged, firsts = merged[0], merged[1:], firsts[1:]
-    taxonomy = load_taxonomy()
-    graded = sum(1 for cells in merged if any(taxonomy.grade_in(c) for c in cells))
-    role = "grid" if graded * 2 >= len(merged) and graded else "row"
-    out = []
-    for cells, first in zip(merged, firsts):
-        if header:
-            text = " | ".join(f"{h}: {c}" if h else c for h, c in zip(header, cells) if c)
-        else:
-            text = " | ".join(c for c in cells if c)
-        out.append(
-            _Line(
-                text,
-                first.page,
-                first.x0,
-                first.y0,
-                first.x1,
-                first.y1,
-                first.size,
-                False,
-                height=first.height,
-                role=role,
-                cells=cells,
-            )
-        )
-    return out
-
-
-def _mark_blocks(pages: list[list[_Line]], spacing: float) -> None:
+def _mark_blocks(pages: list[list[PdfLine]], spacing: float) -> None:
     """Decide where paragraphs start (`new_block`), once roles are known.
 
     Only a body line can go on from the line before it: within a page, when it follows at the
     usual line spacing and does not move out to the left (or sits in a list item's hanging
     indent); across a page break, when the sentence before it has not ended.
     """
-    prev: _Line | None = None
+    prev: PdfLine | None = None
     for ln in (ln for page in pages for ln in page):
         if ln.role == "note":
             ln.new_block = bool(re.match(r"^\d{1,3}\s*\S", ln.text))  # each note starts at its number
@@ -412,7 +298,7 @@ def _mark_blocks(pages: list[list[_Line]], spacing: float) -> None:
         prev = ln if ln.role in ("body", "bullet", "heading", "title") else None
 
 
-def _line_spacing(pages: list[list[_Line]]) -> float:
+def _line_spacing(pages: list[list[PdfLine]]) -> float:
     """The usual distance between baselines of consecutive body lines."""
     gaps = []
     for page in pages:

@@ -1,9 +1,11 @@
-"""What the structured readers (PDF by layout, HTML, DOCX) hand to the cleaner.
+"""What the readers hand to the loader, and the structured readers (PDF by layout, HTML, DOCX)
+to the cleaner.
 
 A reader writes the document's text line by line into a `LayoutText`, saying of each line what
 it is (body, heading, list item, table row, footnote, page furniture). The lines joined by
 newlines are the document's `raw_text`; the roles are its `layout`. The cleaner then needs no
 guessing for these formats, and every cleaned character still maps back into `raw_text`.
+Every reader returns a `Read`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,16 @@ def is_glyph(ch: str) -> bool:
 def clean_line(text: str) -> str:
     """One line's text with control characters dropped and white space folded."""
     return " ".join(text.translate(_DROP).split())
+
+
+@dataclass
+class Read:
+    """What a reader gives: the text, its pages, and the line roles of a structured format."""
+
+    raw_text: str
+    pages: list[tuple[int, int]] = field(default_factory=list)
+    layout: list[LayoutLine] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
