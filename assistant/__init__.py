@@ -27,6 +27,8 @@ _EXPORTS: dict[str, str] = {
     "verification_label": "assistant.answering.llm.generate",
     "check_sentence": "assistant.answering.llm.verify",
     "verify_source": "assistant.answering.llm.verify",
+    "sentence_before": "assistant.answering.answerability",
+    "singular": "assistant.answering.answerability",
     # views
     "brief": "assistant.views.brief",
     "timeline": "assistant.views.timeline",
@@ -63,6 +65,7 @@ _EXPORTS: dict[str, str] = {
     "Citation": "assistant.core.types",
     "Filters": "assistant.core.types",
     "AssistantError": "assistant.core.errors",
+    "EvalSetError": "assistant.core.errors",
     "IndexDamaged": "assistant.core.errors",
     "IndexNotFound": "assistant.core.errors",
     "IndexOutdated": "assistant.core.errors",
@@ -88,13 +91,21 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__ loads them
+    from assistant.answering.answerability import sentence_before, singular
     from assistant.answering.llm.generate import verification_label
     from assistant.answering.llm.verify import check as check_sentence
     from assistant.answering.llm.verify import source as verify_source
     from assistant.answering.pipeline import answer, answer_stream
     from assistant.core.dates import human_date
     from assistant.core.embed import embed
-    from assistant.core.errors import AssistantError, IndexDamaged, IndexNotFound, IndexOutdated, SettingsError
+    from assistant.core.errors import (
+        AssistantError,
+        EvalSetError,
+        IndexDamaged,
+        IndexNotFound,
+        IndexOutdated,
+        SettingsError,
+    )
     from assistant.core.settings import Settings
     from assistant.core.taxonomy import load_taxonomy
     from assistant.core.text import count_tokens, sentence_spans, split_sentences, terms

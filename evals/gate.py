@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant import EvalSetError
+
 DEFAULT_TOLERANCES = Path(__file__).with_name("tolerances.toml")
 # The baseline of the held-out part of the project's own set: what `assistant eval run` gates by default.
 BASELINE = Path(__file__).with_name("sets") / "corpus" / "baseline.json"
@@ -120,7 +122,10 @@ def _figure(group: Mapping[str, Any], name: str) -> float | None:
     if name in ("latency_p50_ms", "latency_p95_ms"):
         return group["metrics"]["latency_ms"].get(name.split("_")[1])
     if name not in group["metrics"]:
-        raise ValueError(f"tolerances name '{name}', which no summary has: fix the name in tolerances.toml")
+        raise EvalSetError(
+            f"tolerances name '{name}', which no summary has: fix the name in tolerances.toml "
+            "(a metric of a summary, error_rate, latency_p50_ms or latency_p95_ms)"
+        )
     return group["metrics"][name]["mean"]
 
 

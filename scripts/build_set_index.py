@@ -18,7 +18,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.core.settings import Settings  # noqa: E402
+from assistant import EvalSetError, Settings  # noqa: E402
 from evals.corpora import set_files, stage_corpus  # noqa: E402
 from ingest.index import build_index  # noqa: E402
 
@@ -30,7 +30,7 @@ def main() -> int:
     args = parser.parse_args()
     try:
         files = set_files(args.set_dir)
-    except FileNotFoundError as exc:
+    except EvalSetError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     corpus = stage_corpus(files, Path(f"{args.index_dir}-corpus"))

@@ -15,10 +15,10 @@ import os
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 
-import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,23 +60,14 @@ class SmallCorpus:
         return self.corpus_dir / f"{doc_id}.txt"
 
 
-def manifest_blocks(text: str) -> list[tuple[str, str]]:
-    """(id, block text) of each [[document]] table of a manifest, in order."""
-    parts = re.split(r"(?m)^(?=\[\[document\]\])", text)
-    blocks = []
-    for part in parts[1:]:
-        found = re.search(r'(?m)^id\s*=\s*"([^"]+)"', part)
-        blocks.append((found.group(1) if found else "", part))
-    return blocks
-
-
 def write_manifest(corpus_dir: Path, doc_ids: tuple[str, ...] | list[str]) -> None:
-    """corpus/manifest.toml with only the entries of `doc_ids`, written as the original has them."""
-    text = (CORPUS / "manifest.toml").read_text(encoding="utf-8")
-    head = re.split(r"(?m)^(?=\[\[document\]\])", text)[0]
-    kept = [block for doc_id, block in manifest_blocks(text) if doc_id in doc_ids]
+    """corpus/manifest.toml with only the entries of `doc_ids` (and its home council)."""
+    from evals.corpora import manifest_subset
+
+    text = manifest_subset(lambda entry: entry.get("id") in doc_ids)
+    kept = tomllib.loads(text).get("document", [])
     assert len(kept) == len(doc_ids), f"not all of {doc_ids} are in corpus/manifest.toml"
-    (corpus_dir / "manifest.toml").write_text(head + "".join(kept), encoding="utf-8")
+    (corpus_dir / "manifest.toml").write_text(text, encoding="utf-8")
 
 
 def copy_small_corpus(corpus_dir: Path, doc_ids=SMALL_DOCS) -> Path:

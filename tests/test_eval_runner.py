@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant import EvalSetError
 from assistant.core.types import Answer, Chunk, Citation, Hit
+from evals.corpora import set_files
 from evals.gate import compare, diff_runs, format_diff, format_regressions
 from evals.metrics import METRICS, PASS_RULES
 from evals.questions import Question, read_questions
@@ -290,6 +292,19 @@ def test_compare_skips_small_types_and_checks_latency_ratio(tmp_path):
     # paths work as well as data, and tolerances can be given
     (tmp_path / "summary.json").write_text(json.dumps(_summary(0.85)))
     assert compare(tmp_path, _summary(0.9), {"drop": {"hit_at_k": 0.1}}) == []
+
+
+def test_a_tolerance_no_summary_has_is_an_error_that_says_the_fix():
+    with pytest.raises(EvalSetError, match="fix the name in tolerances.toml"):
+        compare(_summary(0.9), _summary(0.9), {"drop": {"hit_at_kk": 0.02}})
+
+
+def test_a_set_without_its_corpus_is_an_error_that_says_the_fix(tmp_path):
+    with pytest.raises(EvalSetError, match="corpus.toml is missing: write it"):
+        set_files(tmp_path)
+    (tmp_path / "corpus.toml").write_text('files = ["corpus/no-such-report.pdf"]\n')
+    with pytest.raises(EvalSetError, match="no-such-report.pdf: put them there or take them out"):
+        set_files(tmp_path)
 
 
 def test_diff_runs_orders_newly_failing_first(run, tmp_path):

@@ -9,6 +9,11 @@ class SettingsError(AssistantError):
     pass
 
 
+class EvalSetError(AssistantError):
+    """A question set's corpus or the gate's tolerances cannot be used as written (evals/): the
+    message names the file and what to change in it."""
+
+
 class IndexNotFound(AssistantError):
     def __init__(self, index_dir: object):
         super().__init__(f"No index at {index_dir}/ - run 'assistant ingest' first (or 'make run', which builds it)")
