@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -25,14 +24,11 @@ from assistant.core.taxonomy import load_taxonomy
 from assistant.core.text import count_tokens, sentence_spans
 from assistant.core.types import ActionRow, Chunk, Document
 from ingest.actions import parse_action_plan
+from ingest.sections import NUMBERED, GuessedPath, LevelledPath, SectionPath
 
-_NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,2})\.?\s+(?=\S)")
 # "12. Inspectors found ..." : a numbered paragraph of a report read by layout, where numbers
 # are paragraph numbers rather than the start of a list.
 _PARA_NUMBER = re.compile(r"^(\d{1,3})\.\s+(?=[A-Z])")
-_GROUP = re.compile(r"^\d{1,2}\.\s+\S.*(?:should|will):?$")  # "2. Southport and Ormskirk NHS Trust should:"
-_JUDGEMENT = re.compile(r"^(?:Outstanding|Good|Requires improvement(?: to be good)?|Inadequate|Adequate)$", re.I)
-_MAX_HEADING_WORDS = 14
 
 
 @dataclass
@@ -85,23 +81,6 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
 
 
-def is_heading(text: str) -> bool:
-    """A short line that names what follows rather than saying something."""
-    words = text.split()
-    limit = 30 if _GROUP.match(text) else _MAX_HEADING_WORDS  # "15. A, B and C NHS Trusts should:"
-    return (
-        0 < len(words) <= limit
-        and (text[0].isupper() or text[0].isdigit())
-        and not re.search(r"[.;,]$", text)
-        and not text.startswith(("•", "“", '"', "‘", "'"))
-        and not _JUDGEMENT.match(text)
-        and not re.fullmatch(r"[\d\s.,%/()-]+", text)
-        and (not _NUMBERED.match(text) or bool(_GROUP.match(text)))
-        and not re.search(r"\b(?:19|20)\d\d\b$", text)  # a date line, not a heading
-        and not re.match(r"Recommendations? \d", text)  # a cross-reference at a paragraph's end
-    )
-
-
 def _action_units(rows: Sequence[ActionRow]) -> list[_Unit]:
     units = []
     for row in rows:
@@ -114,119 +93,99 @@ def _action_units(rows: Sequence[ActionRow]) -> list[_Unit]:
 
 
 def _prose_units(doc: Document, covered: list[tuple[int, int]], max_tokens: int) -> list[_Unit]:
-    text = doc.text
-    paragraphs = _paragraphs(text)
-    # A heading used more than once ("Summary", "Inspection findings") is a sub-heading of the
-    # last heading used once ("Leadership, management and governance").
-    # A table of contents repeats every heading, so count only headings followed by content.
-    repeated = Counter(
-        text[a:b]
-        for (a, b), (c, d) in zip(paragraphs, paragraphs[1:])
-        if is_heading(text[a:b]) and not is_heading(text[c:d])
-    )
-    top = ""
-    units: list[_Unit] = []
-    headings: list[str] = []  # the current section path
-    after_heading = False
-    in_recommendations = False
-    pending = None  # start of headings not yet shown in any passage
-    lead_in = ""
-    current: _Unit | None = None
-    current_tokens = 0
-    known = doc.blocks  # from a structured reader: no guessing which lines are headings
-    levels: list[tuple[int, str]] = []  # the heading path of a structured document, by level
-    taxonomy = load_taxonomy()
+    paragraphs = _paragraphs(doc.text)
+    path = LevelledPath(load_taxonomy()) if doc.layout else GuessedPath.of(doc.text, paragraphs)
+    units = _ProseUnits(doc, path, max_tokens)
     for start, end in paragraphs:
         if any(a <= start < b for a, b in covered):
-            current, pending = None, None
-            continue
-        para = text[start:end]
-        role, level = known.get(start, ("", 0))
+            units.interrupt()
+        else:
+            units.read(start, end)
+    return units.units
+
+
+class _ProseUnits:
+    """The units of a document's prose, read paragraph by paragraph under a section path."""
+
+    def __init__(self, doc: Document, path: SectionPath, max_tokens: int) -> None:
+        self.doc, self.path, self.max_tokens = doc, path, max_tokens
+        self.taxonomy = load_taxonomy()
+        self.units: list[_Unit] = []
+        self.pending: int | None = None  # start of headings not yet shown in any passage
+        self.lead_in = ""  # a paragraph ending in ":" that introduces the items after it
+        self.current: _Unit | None = None  # the unit the next paragraph may continue
+        self.current_tokens = 0
+
+    def interrupt(self) -> None:
+        """What follows starts a unit of its own."""
+        self.current, self.pending = None, None
+
+    def read(self, start: int, end: int) -> None:
+        para = self.doc.text[start:end]
+        role, level = self.doc.blocks.get(start, ("", 0))  # from a structured reader: no guessing
         if role in ("grid", "row", "note"):
-            section = " > ".join(name for _, name in levels) if doc.layout else " > ".join(headings)
-            kind = {"grid": "judgement", "row": "row", "note": "note"}[role]
-            last = units[-1] if units else None
-            if role == "grid" and last is not None and last.kind == "judgement" and last.extra.get("open"):
-                last.end, last.paras = end, last.paras + 1  # a grid is one unit: the judgements at a glance
-            else:
-                begin = pending if pending is not None and role != "note" else start
-                # A grid says whose judgements they are only in the document's title.
-                context = (
-                    "Notes" if role == "note" else (f"{doc.info.title}: judgements" if role == "grid" else section)
-                )
-                section = "Notes" if role == "note" else (section or ("Judgements" if role == "grid" else ""))
-                units.append(_Unit(begin, end, section, kind=kind, context=context, extra={"open": role == "grid"}))
-            current, pending = None, None
-            continue
-        if units:
-            units[-1].extra.pop("open", None)
-        if (role in ("heading", "title")) if doc.layout else is_heading(para):
-            name = para.rstrip(":")
-            if doc.layout:
-                if role == "heading":
-                    # A heading that gives a grade ("Children in care: good") opens a judgement
-                    # area: a top-level section, whatever its type size.
-                    level = (
-                        1
-                        if re.search(r":\s*(?:%s)\W*$" % "|".join(map(re.escape, taxonomy.grades)), name, re.I)
-                        else level
-                    )
-                    while levels and levels[-1][0] >= level and levels[-1][1] != name:
-                        levels.pop()
-                    if not levels or levels[-1][1] != name:  # a table's header repeating its heading
-                        levels.append((level, name))
-                    in_recommendations = "recommendation" in name.lower()
-                current, lead_in = None, ""
-                pending = start if pending is None else pending
-                continue
-            group = bool(_GROUP.match(para))
-            if group and top:  # "2. Southport and Ormskirk NHS Trust should:" under "Recommendations"
-                headings = [top, name]
-            elif repeated[para] > 1 and top and not after_heading:
-                headings = [top, name]
-            elif after_heading:
-                headings = headings[-1:] + [name]
-            else:
-                headings = [name]
-            if repeated[para] <= 1 and not group:
-                top = name
-                in_recommendations = "recommendation" in name.lower()
-            after_heading = True
-            current = None
-            lead_in = ""
-            pending = start if pending is None else pending
-            continue
-        after_heading = False
-        section = " > ".join(name for _, name in levels) if doc.layout else " > ".join(headings)
+            self._table_or_note(start, end, role)
+            return
+        if self.units:
+            self.units[-1].extra.pop("open", None)
+        if self.path.is_heading(para, role):
+            self.path.enter(para, role, level)
+            self.current, self.lead_in = None, ""
+            self.pending = start if self.pending is None else self.pending
+            return
+        self.path.content()
+        self._content(start, end, para)
+
+    def _table_or_note(self, start: int, end: int, role: str) -> None:
+        section = self.path.text
+        kind = {"grid": "judgement", "row": "row", "note": "note"}[role]
+        last = self.units[-1] if self.units else None
+        if role == "grid" and last is not None and last.kind == "judgement" and last.extra.get("open"):
+            last.end, last.paras = end, last.paras + 1  # a grid is one unit: the judgements at a glance
+        else:
+            begin = self.pending if self.pending is not None and role != "note" else start
+            # A grid says whose judgements they are only in the document's title.
+            context = (
+                "Notes" if role == "note" else (f"{self.doc.info.title}: judgements" if role == "grid" else section)
+            )
+            section = "Notes" if role == "note" else (section or ("Judgements" if role == "grid" else ""))
+            self.units.append(_Unit(begin, end, section, kind=kind, context=context, extra={"open": role == "grid"}))
+        self.interrupt()
+
+    def _content(self, start: int, end: int, para: str) -> None:
+        section = self.path.text
         # A heading is shown with the first passage under it: the reader sees where it stands,
         # and a line wrongly taken for a heading is never lost from the passages.
-        begin = pending if pending is not None else start
-        tokens = count_tokens(text[begin:end])
-        numbered = _NUMBERED.match(para) or (_PARA_NUMBER.match(para) if doc.layout else None)
+        begin = self.pending if self.pending is not None else start
         if para.startswith("•"):
-            kind = "finding" if taxonomy.is_finding_section(section, doc.info.doc_type) else "item"
-            units.append(_Unit(begin, end, section, kind=kind, context=f"{section}. {lead_in}".strip()))
-            current, pending = None, None
-            continue
-        lead_in = para if para.endswith(":") else ""
+            kind = "finding" if self.taxonomy.is_finding_section(section, self.doc.info.doc_type) else "item"
+            self.units.append(_Unit(begin, end, section, kind=kind, context=f"{section}. {self.lead_in}".strip()))
+            self.interrupt()
+            return
+        tokens = count_tokens(self.doc.text[begin:end])
+        numbered = NUMBERED.match(para) or (_PARA_NUMBER.match(para) if self.doc.layout else None)
+        self.lead_in = para if para.endswith(":") else ""
+        current = self.current
         if numbered:
-            kind = "recommendation" if in_recommendations or "recommendation" in section.lower() else "paragraph"
-            current = _Unit(begin, end, section, kind=kind, ref=numbered.group(1), context=section)
-            current_tokens = tokens
-            units.append(current)
-            pending = None
-            continue
-        if current is not None and pending is None and (current.ref or current_tokens + tokens <= max_tokens):
+            recommendation = self.path.in_recommendations or "recommendation" in section.lower()
+            kind = "recommendation" if recommendation else "paragraph"
+            self._start(_Unit(begin, end, section, kind=kind, ref=numbered.group(1), context=section), tokens)
+        elif (
+            current is not None
+            and self.pending is None
+            and (current.ref or self.current_tokens + tokens <= self.max_tokens)
+        ):
             # A numbered paragraph keeps its unnumbered continuation; plain prose packs up to a piece.
             current.end = end
             current.paras += 1
-            current_tokens += tokens
-            continue
-        current = _Unit(begin, end, section, context=section)
-        current_tokens = tokens
-        units.append(current)
-        pending = None
-    return units
+            self.current_tokens += tokens
+        else:
+            self._start(_Unit(begin, end, section, context=section), tokens)
+
+    def _start(self, unit: _Unit, tokens: int) -> None:
+        self.current, self.current_tokens = unit, tokens
+        self.units.append(unit)
+        self.pending = None
 
 
 def _bounded(text: str, unit: _Unit, limit: int) -> list[_Unit]:
