@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answering.pipeline import ABSTAIN_REPLY, EMPTY_REPLY, answer
+from assistant.answering.pipeline import answer
+from assistant.answering.render import ABSTAIN_REPLY, EMPTY_REPLY
 from assistant.retrieval.retrieve import retrieve
 from assistant.store import open_index
 from assistant.core.types import Filters

@@ -18,11 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answering.pipeline import answer
-from assistant.answering.llm.generate import FAILED_NOTICE, answer_stream, make_llm, stream_generated
+from assistant.answering.llm.generate import FAILED_NOTICE, make_llm, stream_generated
+from assistant.answering.pipeline import answer, answer_stream
+from assistant.answering.render import render
 from assistant.core.settings import Settings
 from assistant.store import open_index
-from assistant.core.types import Answer, Chunk, Citation
+from assistant.core.types import Answer, AnswerPart, Chunk, Citation, Outcome
 from assistant.answering.llm.verify import check, markers, source, split_generated
 from conftest import stop_server
 from evals.metrics import summarise
@@ -118,21 +119,24 @@ class _Scripted:
             yield type("Delta", (), {"delta": self.text[i : i + 7]})()
 
 
-def _extractive(outcome: str = "answered") -> Answer:
+def _extractive(outcome: Outcome = "answered") -> Answer:
     chunk = _chunk()
-    text = "At 11 April 2016, 474 children are being looked after by the local authority. [1]"
-    if outcome == "partial":
-        text = "The documents do not give the figure asked for. What they say about care leavers:\n" + text
-    return Answer(
-        QUESTION,
-        QUESTION,
-        text,
-        (Citation(1, chunk, (PASSAGE.split(" (")[0],)),),
-        (),
-        outcome != "answered",
-        outcome=outcome,
-        answer_type="number",
-        timings_ms={"retrieval": 1.0, "composition": 1.0},
+    sentence = "At 11 April 2016, 474 children are being looked after by the local authority."
+    return render(
+        Answer(
+            QUESTION,
+            QUESTION,
+            "",
+            (Citation(1, chunk, (PASSAGE.split(" (")[0],)),),
+            (),
+            outcome != "answered",
+            outcome=outcome,
+            answer_type="number",
+            timings_ms={"retrieval": 1.0, "composition": 1.0},
+            parts=(AnswerPart(((sentence, (1,)),)),),
+            missing="the figure asked for" if outcome == "partial" else "",
+            focus="care leavers",
+        )
     )
 
 

@@ -26,11 +26,11 @@ import re
 from dataclasses import dataclass
 
 from assistant.core.settings import Settings
-from assistant.store import Index
 from assistant.core.taxonomy import load_taxonomy
 from assistant.core.text import sentence_spans, terms
 from assistant.core.types import Citation, Query
 from assistant.question.understand import YEAR
+from assistant.store import Index
 
 WANTED = {
     "number": "the figure asked for",

@@ -16,16 +16,14 @@ import logging
 
 import numpy as np
 
-from assistant.answering.compose import attribution
 from assistant.core.settings import Settings
-from assistant.store import Index
 from assistant.core.taxonomy import load_taxonomy
-from assistant.core.types import Answer, Citation, Filters
+from assistant.core.types import Answer, AnswerPart, Chunk, Citation, Filters
+from assistant.store import Index
 
 log = logging.getLogger(__name__)
 
 _MIN_WORDS = 6  # a shorter sentence of the newer report is a heading, not a finding
-NEWER = "From a newer document, "
 
 
 def as_of(answer: Answer, *, index: Index, settings: Settings, filters: Filters | None = None) -> Answer:
@@ -37,8 +35,8 @@ def as_of(answer: Answer, *, index: Index, settings: Settings, filters: Filters 
         settings: `asof_threshold` and `hub_penalty`.
         filters: the answer's filters; any filter leaves the answer as it is.
     Returns:
-        The answer, or a copy whose text ends with a "From a newer document, ... (date):" line and
-        a verbatim quote marked with a new citation.
+        The answer, or a copy that ends with a part quoting the newer document (written "From a
+        newer document, ... (date):" by answering/render.py) under a new citation.
     """
     if answer.abstained or not answer.citations or (filters is not None and not filters.is_empty()):
         return answer
@@ -72,10 +70,13 @@ def as_of(answer: Answer, *, index: Index, settings: Settings, filters: Filters 
             continue
         chunk, sentence = found
         n = max(c.n for c in answer.citations) + 1
-        line = attribution(chunk.doc_type, chunk.title, chunk.date, chunk.local_authority)
-        text = _attributed(answer.text, cited[0]) + f"\n{NEWER}{line[len('From ') :]}\n{sentence} [{n}]"
+        newer_part = AnswerPart(((sentence, (n,)),), chunk, newer=True)
         log.debug("as of %s: quoted %r", doc.doc_id, sentence)
-        return dataclasses.replace(answer, text=text, citations=answer.citations + (Citation(n, chunk, (sentence,)),))
+        return dataclasses.replace(
+            answer,
+            parts=_attributed(answer.parts, cited[0]) + (newer_part,),
+            citations=answer.citations + (Citation(n, chunk, (sentence,)),),
+        )
     return answer
 
 
@@ -116,11 +117,9 @@ def _closest(index: Index, doc_id: str, theme: np.ndarray, settings: Settings):
     return (best[1], best[2]) if best else None
 
 
-def _attributed(text: str, first) -> str:
-    """The answer's text with its document named before its first quote, when no line names one."""
-    lines = text.split("\n")
-    if any(line.startswith("From ") and line.endswith("):") for line in lines):
-        return text
-    at = next((i for i, line in enumerate(lines) if "[" in line), 0)
-    lines.insert(at, attribution(first.doc_type, first.title, first.date, first.local_authority))
-    return "\n".join(lines)
+def _attributed(parts: tuple[AnswerPart, ...], first: Chunk) -> tuple[AnswerPart, ...]:
+    """The answer's parts with its document named before its first quote, when none names one:
+    beside a newer document, the reader must be told which the first one is."""
+    if not parts or any(p.source is not None for p in parts):
+        return parts
+    return (dataclasses.replace(parts[0], source=first),) + parts[1:]

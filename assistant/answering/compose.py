@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 from typing import Protocol
 
 import numpy as np
@@ -28,10 +27,9 @@ import numpy as np
 from assistant.answering.answerability import gives_answer
 from assistant.answering.evidence import evidence as measure_evidence
 from assistant.core.settings import Settings
-from assistant.store import Index
-from assistant.core.taxonomy import load_taxonomy
 from assistant.core.text import normalise, terms
-from assistant.core.types import ActionRow, Citation, Hit, council_key
+from assistant.core.types import ActionRow, AnswerPart, Chunk, Citation, Hit, council_key
+from assistant.store import Index
 
 _HAS_NUMBER = re.compile(r"\d")
 _POINTS_BACK = re.compile(
@@ -42,7 +40,7 @@ _PROGRESS_LABEL = re.compile(r"^(?:Progress|Update|Completed?|Ongoing|In progres
 
 @dataclass
 class Composition:
-    text: str
+    parts: tuple[AnswerPart, ...]  # written out by answering/render.py
     citations: tuple[Citation, ...]
     abstained: bool
     evidence: float
@@ -77,7 +75,7 @@ class ExtractiveComposer:
         if named or cited_ref:
             evidence = max(evidence, 1.0)  # the user named the action or paragraph: it is the answer
         if evidence < settings.abstain_threshold:
-            return Composition("", (), True, evidence)
+            return Composition((), (), True, evidence)
         # An unnamed action answers a question about progress, not one asking for a figure, name,
         # date or grade ("what share of contacts went to early help, and what happened to ...?").
         asks_progress = query.progress and query.answer_type in ("status", "list", "explanation")
@@ -98,9 +96,9 @@ class ExtractiveComposer:
                 chosen += _home_heard(council_key(settings.home), chosen, sentences, hits, settings)
             chosen = _with_the_thing_asked(chosen, sentences, query, index, settings)
         if not chosen:  # nothing quotable (only fragments): say so rather than answer blank
-            return Composition("", (), True, evidence)
-        text, citations = _render(chosen, hits, council_key(settings.home))
-        return Composition(text, citations, False, evidence)
+            return Composition((), (), True, evidence)
+        parts, citations = _parts(chosen, hits, council_key(settings.home))
+        return Composition(parts, citations, False, evidence)
 
 
 def _score_sentences(query, hits: list[Hit], index: Index, settings: Settings) -> list[_Sentence]:
@@ -308,7 +306,11 @@ def _action_sentences(row: ActionRow, rank: int, sentences: list[_Sentence], bud
     return sorted(wanted, key=lambda s: s.start)
 
 
-def _render(chosen: list[_Sentence], hits: list[Hit], home: str = "") -> tuple[str, tuple[Citation, ...]]:
+def _parts(
+    chosen: list[_Sentence], hits: list[Hit], home: str = ""
+) -> tuple[tuple[AnswerPart, ...], tuple[Citation, ...]]:
+    """The chosen sentences as answer parts (one per document when they come from several, each
+    naming its document) and their citations, one per passage."""
     by_hit: dict[int, list[_Sentence]] = {}
     for s in chosen:
         by_hit.setdefault(s.hit_rank, []).append(s)
@@ -331,41 +333,23 @@ def _render(chosen: list[_Sentence], hits: list[Hit], home: str = "") -> tuple[s
             )
         )
     dated = {(hits[r].chunk.doc_id, hits[r].chunk.date) for r in order}
-    attribute = len(dated) > 1
+    attribute = len(dated) > 1  # one document: the answer need not name it
     citations: list[Citation] = []
-    lines: list[str] = []
+    parts: list[AnswerPart] = []
     current_doc = None
-    parts: list[str] = []
+    sentences: list[tuple[str, tuple[int, ...]]] = []
+    source: Chunk | None = None
     for r in order:
         chunk = hits[r].chunk
         n = len(citations) + 1
         group = sorted(by_hit[r], key=lambda s: s.start)
         citations.append(Citation(n, chunk, tuple(s.text for s in group)))
         if attribute and chunk.doc_id != current_doc:
-            if parts:
-                lines.append(" ".join(parts))
-                parts = []
-            lines.append(attribution(chunk.doc_type, chunk.title, chunk.date, chunk.local_authority))
-            current_doc = chunk.doc_id
-        parts.extend(f"{s.text} [{n}]" for s in group)
-    if parts:
-        lines.append(" ".join(parts))
-    return "\n".join(lines), tuple(citations)
-
-
-def attribution(doc_type: str, title: str, iso_date: str, authority: str = "") -> str:
-    """The line that opens a document's part of an answer:
-    "From the action plan, Anytown (22 September 2020):"; a document of no known kind by its title."""
-    kind = load_taxonomy().kind(doc_type)
-    name = kind.short if kind.id != "other" else f"“{title}”"
-    where = f", {authority}" if authority and authority.lower() not in name.lower() else ""
-    return f"From {name}{where} ({human_date(iso_date)}):"
-
-
-def human_date(iso_date: str) -> str:
-    """ "18 December 2019" for "2019-12-18"; "undated" when unknown."""
-    try:
-        d = date.fromisoformat(iso_date)
-    except ValueError:
-        return "undated"
-    return f"{d.day} {d:%B %Y}"
+            if sentences:
+                parts.append(AnswerPart(tuple(sentences), source))
+                sentences = []
+            source, current_doc = chunk, chunk.doc_id
+        sentences.extend((s.text, (n,)) for s in group)
+    if sentences:
+        parts.append(AnswerPart(tuple(sentences), source))
+    return tuple(parts), tuple(citations)

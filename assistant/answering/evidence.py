@@ -23,9 +23,9 @@ import re
 import numpy as np
 
 from assistant.core.settings import Settings
-from assistant.store import Index
 from assistant.core.text import terms
 from assistant.core.types import Hit, Query
+from assistant.store import Index
 
 _NAME = re.compile(r"\b(?:[A-Z][A-Za-z]{2,}|[12]\d{3})\b")
 _QUESTION_WORDS = frozenset(

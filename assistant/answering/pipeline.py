@@ -9,33 +9,26 @@ import logging
 import re
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from assistant.answering.answerability import judge
 from assistant.answering.asof import as_of
 from assistant.answering.compose import Composer, ExtractiveComposer
-from assistant.question.resolve import resolve
-from assistant.answering.llm.generate import generated, make_llm
-from assistant.retrieval.retrieve import retrieve
+from assistant.answering.llm.generate import make_llm, stream_generated
+from assistant.answering.render import render
+from assistant.answering.traced import trace_answer
 from assistant.core.settings import Settings
-from assistant.store import Index, open_index
 from assistant.core.text import STOPWORDS, words
-from assistant.views.trace import trace_answer
-from assistant.core.types import Answer, Filters
+from assistant.core.types import Answer, Filters, Outcome
+from assistant.question.cues import traced_topic
+from assistant.question.resolve import resolve
 from assistant.question.understand import understand
+from assistant.retrieval.retrieve import retrieve
+from assistant.store import Index, open_index
 
 log = logging.getLogger(__name__)
 
-EMPTY_REPLY = (
-    "Please type a question about the inspection documents, for example "
-    '"What did inspectors say about CAMHS waiting times?"'
-)
-ABSTAIN_REPLY = (
-    "The documents do not cover this question, as far as I can find. "
-    "The closest passages are listed below; they may help you rephrase."
-)
-PARTIAL_OPENING = "The documents do not give {missing}. What they say about {focus}:"
 _ENGLISH_HINT = "The documents are in English; a question in English will find more."
 
 
@@ -66,20 +59,63 @@ def answer(
         question's focus but do not give the figure, name, date or grade asked for: the text
         says so, then quotes what they do say) or "not_covered" (the closest passages are in
         `retrieved`); `abstained` is True for the last two, and when there was no question.
+        It is the last answer `answer_stream` yields.
     Raises:
         IndexNotFound: nothing has been ingested yet.
     """
+    *_, result = answer_stream(  # the updates before it are for a page that shows them as they come
+        question, history=history, filters=filters, settings=settings, index=index, composer=composer, llm=llm
+    )
+    return result
+
+
+def answer_stream(
+    question: str,
+    *,
+    history: Sequence[object] | None = None,
+    filters: Filters | None = None,
+    settings: Settings | None = None,
+    index: Index | None = None,
+    composer: Composer | None = None,
+    llm=None,
+) -> Iterator[Answer]:
+    """`answer()`, yielding a generated answer as each verified sentence arrives (the web chat
+    shows these); the last one yielded is what `answer()` returns. Takes answer()'s arguments.
+
+    The one place that decides whether a model writes the answer: with an LLM (given, or the
+    endpoint of `settings.llm_url`), the extractive answer is handed to it, and only sentences
+    their passages support are kept (assistant/answering/llm/generate.py).
+    """
     settings = settings or Settings()
-    started = time.perf_counter()
     cleaned, notices = _clean_question(question, settings)
     if not cleaned:
-        return Answer(question, "", EMPTY_REPLY, (), (), True, notice=" ".join(notices), outcome="not_covered")
+        yield render(Answer(question, "", "", (), (), True, notice=" ".join(notices), outcome="not_covered"))
+        return
     index = index or open_index(settings)
-    resolved = resolve(cleaned, history)
-    traced = trace_answer(question, resolved, index=index, settings=settings)  # "what happened to the finding on ...?"
-    if traced is not None:
-        return traced
+    extractive = _extractive(question, cleaned, notices, history, filters, settings, index, composer)
+    yield from stream_generated(
+        extractive, llm=llm if llm is not None else make_llm(settings), settings=settings, index=index
+    )
 
+
+def _extractive(
+    question: str,
+    cleaned: str,
+    notices: list[str],
+    history: Sequence[object] | None,
+    filters: Filters | None,
+    settings: Settings,
+    index: Index,
+    composer: Composer | None,
+) -> Answer:
+    """The answer quoted from the passages: traced, or retrieved, composed, judged and checked
+    against newer inspections."""
+    started = time.perf_counter()
+    resolved = resolve(cleaned, history)
+    about = traced_topic(resolved)  # "what happened to the finding on ...?"
+    traced = trace_answer(question, resolved, about, index=index, settings=settings) if about is not None else None
+    if traced is not None:
+        return render(traced)
     query = understand(resolved, index)
     if filters is not None and len(filters.council_keys) > 1:
         query = replace(query, across_councils=True, many=True)  # as if the question named them
@@ -91,35 +127,31 @@ def answer(
         notices.append(_ENGLISH_HINT)
     if not hits and filters is not None and not filters.is_empty():
         notices.append("No passage matches the filters you set: widen or clear them.")
-    if composition.abstained:
-        outcome, text = "not_covered", ABSTAIN_REPLY
-    else:
+    outcome: Outcome = "not_covered"
+    missing = ""
+    if not composition.abstained:
         # Whatever composed the answer, it must hold what was asked (a figure, a name, ...).
         verdict = judge(query, composition.citations, index, settings)
-        outcome, text = verdict.outcome, composition.text
-        if outcome == "partial":
-            text = PARTIAL_OPENING.format(missing=verdict.missing, focus=query.focus_phrase) + "\n" + text
+        outcome, missing = verdict.outcome, verdict.missing if verdict.outcome == "partial" else ""
     log.debug("answered %r (evidence %.3f, %s)", resolved, composition.evidence, outcome)
-    result = as_of(
-        Answer(  # a newer inspection on the same theme is quoted too (assistant/answering/asof.py)
-            question=question,
-            resolved_question=resolved,
-            text=text,
-            citations=composition.citations,
-            retrieved=tuple(hits),
-            abstained=outcome != "answered",
-            outcome=outcome,
-            answer_type=query.answer_type,
-            notice=" ".join(notices),
-            timings_ms={"retrieval": (retrieved_at - started) * 1000, "composition": (done - retrieved_at) * 1000},
-            evidence=composition.evidence,
-        ),
-        index=index,
-        settings=settings,
-        filters=filters,
+    composed = Answer(
+        question=question,
+        resolved_question=resolved,
+        text="",
+        citations=composition.citations if outcome != "not_covered" else (),
+        retrieved=tuple(hits),
+        abstained=outcome != "answered",
+        outcome=outcome,
+        answer_type=query.answer_type,
+        notice=" ".join(notices),
+        timings_ms={"retrieval": (retrieved_at - started) * 1000, "composition": (done - retrieved_at) * 1000},
+        evidence=composition.evidence,
+        parts=composition.parts if outcome != "not_covered" else (),
+        missing=missing,
+        focus=query.focus_phrase,
     )
-    # With an LLM endpoint set, a model rewrites it; only sentences their passages support stay.
-    return generated(result, llm=llm if llm is not None else make_llm(settings), settings=settings, index=index)
+    # A newer inspection on the same theme is quoted too (assistant/answering/asof.py).
+    return render(as_of(composed, index=index, settings=settings, filters=filters))
 
 
 def _clean_question(question: str, settings: Settings) -> tuple[str, list[str]]:

@@ -280,6 +280,16 @@ class Settings(BaseSettings):
         ge=-1,
         le=1,
     )
+    trace_chat_rows: int = _over_time(
+        4,
+        "Linked action-plan rows a chat answer about a finding quotes, best first (the action tracker shows them all; set by hand, not tuned).",
+        ge=0,
+    )
+    trace_due_words: int = _over_time(
+        12,
+        "Longest due date, in words, a chat answer about a finding quotes after a row's action; a longer one is a sentence, not a date (set by hand).",
+        ge=1,
+    )
     asof_threshold: float = _over_time(
         0.6,
         "Closeness of meaning a newer inspection's sentence must reach to the theme of an answer's quotes to be added as what the newer document says (set by hand, as trace_later_threshold; not tuned).",

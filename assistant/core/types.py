@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -279,7 +279,6 @@ class Hit:
 
 
 ANSWER_TYPES = ("person", "agent", "number", "date", "rating", "organisation", "list", "status", "explanation")
-OUTCOMES = ("answered", "partial", "not_covered")
 
 
 @dataclass
@@ -363,8 +362,29 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class AnswerPart:
+    """One paragraph of an answer: verbatim sentences of the cited passages, each with the
+    numbers of the citations it rests on, under the document it quotes when the answer names it.
+
+    Parts are what composition, the as-of check, the trace and generation build; the text a
+    user reads is written from them in one place (`assistant/answering/render.py`).
+    """
+
+    sentences: tuple[tuple[str, tuple[int, ...]], ...]  # (sentence, its citation numbers)
+    source: Chunk | None = None  # the document named before the sentences; None: not named
+    what: str = ""  # which part of that document ("the finding", "action 1.2.3"), named with it
+    newer: bool = False  # a newer inspection on the answer's theme (assistant/answering/asof.py)
+
+
+# What the answer is: composed from retrieved passages, or a traced finding's chain (answering/traced.py).
+AnswerKind = Literal["answer", "trace"]
+Outcome = Literal["answered", "partial", "not_covered"]
+
+
+@dataclass(frozen=True)
 class Answer:
-    """The reply to one question. `text` carries markers [n] that index `citations`."""
+    """The reply to one question. `text` carries markers [n] that index `citations`; it is
+    written from `parts` (and the outcome) by `assistant/answering/render.py` and never parsed back."""
 
     question: str
     resolved_question: str  # the question actually searched (follow-ups resolved)
@@ -378,7 +398,7 @@ class Answer:
     # "answered"; "partial" (the documents speak of the focus but do not give what was asked);
     # "not_covered" (nothing close enough: the closest passages are shown). `abstained` is
     # True for both of the last two.
-    outcome: str = "answered"
+    outcome: Outcome = "answered"
     answer_type: str = "explanation"  # what the question asked for (types.ANSWER_TYPES)
     # "extractive" (quoted by the composer) or "generated" (written by an LLM, each sentence
     # verified against the passage it cites: assistant/answering/llm/verify.py). The counts are of the
@@ -387,6 +407,10 @@ class Answer:
     sentences_generated: int = 0
     sentences_verified: int = 0
     sentences_dropped: int = 0
+    parts: tuple[AnswerPart, ...] = ()  # what `text` is written from
+    kind: AnswerKind = "answer"
+    missing: str = ""  # a partial answer: what the documents do not give ("the figure asked for")
+    focus: str = ""  # what the question is about, as the user wrote it (a partial answer names it)
 
     def to_json(self) -> dict[str, Any]:
         """The `ask --json` / `results.jsonl` contract of DESIGN.md."""

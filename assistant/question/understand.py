@@ -19,10 +19,10 @@ from __future__ import annotations
 import re
 
 from assistant.core.embed import embed
-from assistant.store import Index
 from assistant.core.taxonomy import load_taxonomy
 from assistant.core.text import normalise, terms
 from assistant.core.types import Query, council_key
+from assistant.store import Index
 
 _ACTION_REF = re.compile(r"(?<![\d.])([1-9]\.\d{1,2}\.\d{1,2})(?![\d.]*\d)")
 _PARA_REF = re.compile(r"(?<![\d.])(\d{1,2}\.\d{1,2})(?![.]?\d)")

@@ -28,10 +28,10 @@ from typing import Any
 import numpy as np
 
 from assistant.core.settings import Settings
-from assistant.store import Index, open_index
 from assistant.core.taxonomy import load_taxonomy
 from assistant.core.types import Filters, Hit, Query, council_key, date_as_int
 from assistant.question.understand import understand
+from assistant.store import Index, open_index
 
 
 def retrieve(

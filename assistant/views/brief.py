@@ -15,10 +15,8 @@ import logging
 import re
 
 from assistant.core.errors import AssistantError
-from assistant.core.taxonomy import load_taxonomy
-from assistant.retrieval.retrieve import retrieve
 from assistant.core.settings import Settings
-from assistant.store import Index, open_index
+from assistant.core.taxonomy import load_taxonomy
 from assistant.core.text import normalise, sentence_spans, terms
 from assistant.core.types import (
     BRIEF_HEADINGS,
@@ -32,6 +30,8 @@ from assistant.core.types import (
     Filters,
 )
 from assistant.question.understand import expand_acronyms
+from assistant.retrieval.retrieve import retrieve
+from assistant.store import Index, open_index
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ import numpy as np
 
 from assistant.core.errors import AssistantError
 from assistant.core.settings import Settings
-from assistant.store import Index
 from assistant.core.taxonomy import load_taxonomy
 from assistant.core.types import Chunk, Citation, DocumentInfo, JudgementPoint, Timeline, TimelineEntry
+from assistant.store import Index
 
 log = logging.getLogger(__name__)
 

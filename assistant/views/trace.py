@@ -27,14 +27,13 @@ What links, and how (nothing names a council or a document; kinds come from the 
   meaning to the finding, when at least `trace_later_threshold`.
 
 Every quote is a sentence or cell verbatim from the cited passage, like an answer's.
-`trace_answer` turns a trace into the chat's `Answer` for "what happened to the finding on ...?".
+assistant/answering/traced.py turns a trace into the chat's answer to "what happened to the finding on ...?".
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import time
 import tomllib
 import weakref
 from dataclasses import dataclass
@@ -42,33 +41,18 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.answering.compose import attribution
 from assistant.core.errors import IndexDamaged
 from assistant.core.settings import Settings
-from assistant.store import Index
 from assistant.core.taxonomy import TAXONOMY_FILE, load_taxonomy
 from assistant.core.text import sentence_spans, stem, terms
+from assistant.core.types import ActionRow, Chunk, Citation, DocumentInfo, Trace, TraceStep
+from assistant.store import Index
 from assistant.views.tracker import priority_name, row_chunk, verbatim
-from assistant.core.types import ActionRow, Answer, Chunk, Citation, DocumentInfo, Hit, Trace, TraceStep
 
 log = logging.getLogger(__name__)
 
-# "what happened to the finding on ...", "what came of the area for improvement about ...",
-# "trace the priority action on ...": a question about what became of an inspection finding.
-TRACE_QUESTION = re.compile(
-    r"\b(?:what\s+(?:has\s+)?happened|what\s+(?:came|has\s+come|became)\s+of|what\s+(?:was|has\s+been)\s+done|"
-    r"follow(?:ed)?[\s-]+up|trace)\b.{0,40}?\b(?:findings?|criticisms?|areas?\s+for\s+(?:priority\s+action|improvement)|"
-    r"priority\s+actions?|recommendations?)\b",
-    re.I,
-)
-_TOPIC = re.compile(
-    r"\b(?:findings?|criticisms?|improvement|actions?|recommendations?)\b\s*(?:on|about|of|regarding|"
-    r"that|concerning|into|re)?\s*(.*)$",
-    re.I,
-)
 _REFERENCE_OVERLAP = 0.6  # share of words a priority heading and a finding must share to be the same text
 _QUOTED_WORDS = 8  # words running in both a finding and a row: the row quotes the finding
-_CHAT_ROWS = 4  # rows shown in a chat answer, best first (the tracker shows them all)
 _QUOTE_SENTENCES = 2  # sentences quoted from a progress note or report paragraph
 _EVEN = 0.5  # meaning and shared words weighed evenly where nothing was tuned (topic match, report paragraphs)
 _MIN_LATER_WORDS = 6  # a later report's sentence shorter than this is a heading, not a finding
@@ -111,48 +95,6 @@ def trace(index: Index, about: str = "", *, settings: Settings | None = None) ->
     if wanted is not None and not traces:
         log.debug("trace %r: the best finding is not answered by a plan", about)
     return tuple(traces)
-
-
-def trace_answer(question: str, resolved: str, *, index: Index, settings: Settings) -> Answer | None:
-    """The chat's answer to "what happened to the finding on ...?", or None for another question.
-
-    The answer quotes the finding, each linked row's action, written status and latest progress
-    note, a progress report's paragraph on it, and each later inspection on the theme, under
-    "From ... (date):" lines; it is None (the ordinary answer is given) when the question does
-    not ask about a finding, or no traced finding matches it.
-    """
-    asked = TRACE_QUESTION.search(resolved)
-    if not asked:
-        return None
-    started = time.perf_counter()
-    topic = _TOPIC.search(
-        resolved[asked.start() :]
-    )  # "... the finding on CAMHS waiting times" -> "CAMHS waiting times"
-    about = (topic.group(1) if topic and topic.group(1).strip(" ?.") else resolved).strip(" ?.")
-    traces = trace(index, about, settings=settings)
-    if not traces:
-        return None
-    text, citations = _compose(traces[0])
-    # Said as a note, not in the text: every sentence of the text is quoted from a document.
-    notice = (
-        ""
-        if traces[0].steps
-        else (
-            "No action plan row was linked to this finding (a row may answer it "
-            "in other words: see the Action tracker)."
-        )
-    )
-    return Answer(
-        question=question,
-        resolved_question=resolved,
-        text=text,
-        citations=citations,
-        notice=notice,
-        retrieved=tuple(Hit(c.chunk, 1.0 / c.n) for c in citations),
-        abstained=False,
-        timings_ms={"trace": (time.perf_counter() - started) * 1000},
-        evidence=1.0,
-    )
 
 
 # --- linking ----------------------------------------------------------------------------------
@@ -607,52 +549,3 @@ def _best_finding(index: Index, about: str, plans: dict, settings: Settings) -> 
             best = (score, f.chunk.passage_id)
     assert best is not None  # findings is not empty
     return best[1]
-
-
-# --- the chat's answer ------------------------------------------------------------------------
-
-
-def _compose(found: Trace) -> tuple[str, tuple[Citation, ...]]:
-    """Text with markers and its citations: "From ... (date):" lines, then verbatim quotes."""
-    citations: list[Citation] = []
-    lines: list[str] = []
-
-    def cite(chunk: Chunk, sentences: tuple[str, ...]) -> int:
-        for c in citations:
-            if c.chunk.passage_id == chunk.passage_id:
-                merged = c.sentences + tuple(s for s in sentences if s not in c.sentences)
-                citations[citations.index(c)] = Citation(c.n, c.chunk, merged)
-                return c.n
-        citations.append(Citation(len(citations) + 1, chunk, sentences))
-        return len(citations)
-
-    def heading(chunk: Chunk, what: str = "") -> str:
-        line = attribution(chunk.doc_type, chunk.title, chunk.date, chunk.local_authority)
-        return line[: -len(f" ({_date_part(line)}):")] + (f", {what}" if what else "") + f" ({_date_part(line)}):"
-
-    f = found.finding
-    n = cite(f.chunk, f.sentences)
-    lines += [heading(f.chunk, "the finding"), " ".join(f"{s} [{n}]" for s in f.sentences)]
-    for step in found.steps[:_CHAT_ROWS]:
-        n = cite(step.action.chunk, step.action.sentences)
-        parts = [f"{s} [{n}]" for s in step.action.sentences]
-        due = verbatim(step.row.due, step.action.chunk.passage) if step.row.due else ""
-        if due and len(due.split()) <= 12:
-            cite(step.action.chunk, (due,))
-            parts.append(f"{due} [{n}]")
-        if step.progress:
-            cite(step.progress.chunk, step.progress.sentences)
-            parts += [f"{s} [{n}]" for s in step.progress.sentences]
-        lines += [heading(step.action.chunk, f"action {step.row.ref}"), " ".join(parts)]
-        if step.report:
-            m = cite(step.report.chunk, step.report.sentences)
-            what = f"paragraph {step.report.chunk.ref}" if step.report.chunk.ref else ""
-            lines += [heading(step.report.chunk, what), " ".join(f"{s} [{m}]" for s in step.report.sentences)]
-    for later in found.later:
-        m = cite(later.chunk, later.sentences)
-        lines += [heading(later.chunk), " ".join(f"{s} [{m}]" for s in later.sentences)]
-    return "\n".join(lines), tuple(citations)
-
-
-def _date_part(line: str) -> str:
-    return line.rsplit("(", 1)[1].rstrip("):")

@@ -18,8 +18,8 @@ from typing import Any
 
 from assistant.core.errors import AssistantError
 from assistant.core.taxonomy import load_taxonomy
-from assistant.store import Index
 from assistant.core.types import ActionRow, Chunk, Citation, RollUp, Tracker, TrackerRow
+from assistant.store import Index
 
 log = logging.getLogger(__name__)
 

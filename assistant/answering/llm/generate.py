@@ -26,12 +26,13 @@ import time
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
+from assistant.answering.llm.verify import Check, Source, check, markers, source, split_generated
+from assistant.answering.render import render
 from assistant.core.embed import embed
 from assistant.core.settings import Settings
-from assistant.store import Index
 from assistant.core.text import count_tokens, sentence_spans
-from assistant.core.types import Answer, Citation, Hit
-from assistant.answering.llm.verify import Check, Source, check, markers, source, split_generated
+from assistant.core.types import Answer, AnswerPart, Citation, Hit
+from assistant.store import Index
 
 log = logging.getLogger(__name__)
 
@@ -141,21 +142,10 @@ def prompt(extractive: Answer, passages: Sequence[tuple[int, str]]) -> list:
     many = extractive.answer_type == "list"
     system = SYSTEM_PROMPT.format(count="two to five" if many else "one to three")
     if extractive.outcome == "partial":
-        system += PARTIAL_RULE.format(missing=_missing(extractive))
+        system += PARTIAL_RULE.format(missing=extractive.missing or "what was asked")
     body = "\n\n".join(f"[{n}] {text}" for n, text in passages)
     user = f"Passages:\n\n{body}\n\nQuestion: {extractive.resolved_question}\nAnswer:"
     return [ChatMessage(role="system", content=system), ChatMessage(role="user", content=user)]
-
-
-def answer_stream(question: str, *, settings: Settings | None = None, llm=None, **kwargs) -> Iterator[Answer]:
-    """`answer()`, yielding the generated answer as each verified sentence arrives (the web chat
-    shows these); the last one yielded is what `answer()` returns. Takes answer()'s arguments."""
-    from assistant.answering.pipeline import answer  # answer() calls this module: imported late
-
-    settings = settings or Settings()
-    llm = llm if llm is not None else make_llm(settings)
-    extractive = answer(question, settings=settings.replace(llm_url=""), llm=None, **kwargs)
-    yield from stream_generated(extractive, llm=llm, settings=settings, index=kwargs.get("index"))
 
 
 def generated(extractive: Answer, *, llm, settings: Settings, index: Index | None = None) -> Answer:
@@ -181,7 +171,7 @@ def stream_generated(extractive: Answer, *, llm, settings: Settings, index: Inde
         llm is None
         or extractive.outcome == "not_covered"
         or not (extractive.citations or extractive.retrieved)
-        or "trace" in extractive.timings_ms
+        or extractive.kind == "trace"
     ):
         yield extractive
         return
@@ -227,21 +217,20 @@ def _compose(extractive: Answer, checks: Sequence[Check], sources: dict[int, Sou
     kept = [c for c in checks if c.supported]
     numbers: dict[int, int] = {}
     support: dict[int, list[str]] = {}
-    lines = []
+    sentences = []
     for c in kept:
         for n in c.cites:
             numbers.setdefault(n, len(numbers) + 1)
             support.setdefault(n, [])
             support[n] += [s for s in c.support if s in sources[n].chunk.passage and s not in support[n]]
-        lines.append(c.sentence + " " + "".join(f"[{numbers[n]}]" for n in c.cites))
-    text = " ".join(lines)
-    if extractive.outcome == "partial":
-        text = extractive.text.split("\n", 1)[0] + "\n" + text  # "The documents do not give ...": kept as is
+        sentences.append((c.sentence, tuple(numbers[n] for n in c.cites)))
+    # One paragraph of the model's sentences; a partial answer keeps its opening ("The documents
+    # do not give ..."), which render writes from the outcome.
     citations = tuple(Citation(numbers[n], sources[n].chunk, tuple(support[n])) for n in numbers)
     timings = {**extractive.timings_ms, "generation": (time.perf_counter() - started) * 1000}
-    return dataclasses.replace(
+    generated = dataclasses.replace(
         extractive,
-        text=text,
+        parts=(AnswerPart(tuple(sentences)),),
         citations=citations,
         mode="generated",
         timings_ms=timings,
@@ -249,6 +238,7 @@ def _compose(extractive: Answer, checks: Sequence[Check], sources: dict[int, Sou
         sentences_verified=len(kept),
         sentences_dropped=len(checks) - len(kept),
     )
+    return render(generated)
 
 
 def _fallback(extractive: Answer, notice: str, checks: Sequence[Check], started: float) -> Answer:
@@ -262,13 +252,6 @@ def _fallback(extractive: Answer, notice: str, checks: Sequence[Check], started:
         sentences_verified=kept,
         sentences_dropped=len(checks) - kept,
     )
-
-
-def _missing(extractive: Answer) -> str:
-    """ "the figure asked for", from the partial answer's first line."""
-    line = extractive.text.split("\n", 1)[0]
-    start = line.find("do not give ")
-    return line[start + len("do not give ") :].split(".", 1)[0] if start >= 0 else "what was asked"
 
 
 def _reason(error: BaseException) -> str:

@@ -30,9 +30,9 @@ import numpy as np
 
 from assistant.core.embed import embed
 from assistant.core.settings import Settings
-from assistant.store import Index
 from assistant.core.text import sentence_spans, terms, words
 from assistant.core.types import Chunk
+from assistant.store import Index
 
 MARKERS = re.compile(r"\s*\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 _FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")
