@@ -4,18 +4,23 @@ Title, kind of report and local authority (by the taxonomy's patterns), inspecti
 inspector, judgements (from a judgement grid, or headings such as "...care leavers: good") and a
 publication date. The manifest always wins; these only fill its gaps, so a report dropped into
 corpus/ with no entry is still described, filtered and named like the others.
+`describe_unlisted` is the guess from the file's name and text alone.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
 
+from bs4 import BeautifulSoup
+
+from assistant.core.dates import MONTH_NUMBERS
 from assistant.core.taxonomy import load_taxonomy
 from assistant.core.types import DocumentInfo, LayoutLine
-from ingest.manifest import describe_unlisted, first_date
+from ingest.manifest import slugify
 
 _FIELD = r"^[ \t]*{}[ \t]*:?[ \t]*(?P<value>[^\n|]+)"
 _DATES = re.compile(_FIELD.format(r"Inspection dates?"), re.I | re.M)
@@ -24,6 +29,16 @@ _LEAD = re.compile(_FIELD.format(r"Lead inspector"), re.I | re.M)
 _LEAD_AFTER = re.compile(r"(?P<value>[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+)+),[^|\n]{0,30}?\b[Ll]ead [Ii]nspector", re.M)
 _ISO_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d\d)-(\d\d)-(\d\d)(?!\d)")
 _HEAD_CHARS = 6000  # the first pages: where a report says what it is
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True)) + r")\.?"
+# The forms inspection documents use; whitespace may include a line break, as PDF extraction
+# often splits "22\nSeptember 2020". Numeric dates are read day first, as UK documents write them.
+_DATE_FORMS = [
+    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+" + _MONTH + r",?\s+(?P<year>(?:19|20)\d{2})\b", re.I),
+    re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d{2})\b", re.I),
+    re.compile(r"(?<![\d-])(?P<year>(?:19|20)\d{2})-(?P<month>\d{2})-(?P<day>\d{2})(?![\d-])"),
+    re.compile(r"(?<![\d/.])(?P<day>\d{1,2})[/.](?P<month>\d{1,2})[/.](?P<year>(?:19|20)\d{2})(?![\d/.])"),
+]
+_PAGE_NUMBER = re.compile(r"^(page\s*)?[-–(\[]*\s*\d+\s*[-–)\]]*(\s*(of|/)\s*\d+)?$", re.I)
 
 
 def describe(
@@ -143,3 +158,87 @@ def _heading_texts(raw: str, layout: list[LayoutLine]) -> list[str]:
         else:
             out.append(text)
     return out
+
+
+def describe_unlisted(path: Path, text: str) -> DocumentInfo:
+    """Guess the facts of a document that has no manifest entry, from its name and text.
+
+    Args:
+        path: The document's file; its stem becomes the id.
+        text: Its text as loaded; for HTML, the page's markup (its <title> is not in the text).
+
+    Returns:
+        A `DocumentInfo` with a slug id, the first heading or title-like line as title (else the
+        file name), doc_type "unknown", the first full date in the text as `published` (or ""),
+        and `in_manifest=False`.
+    """
+    path = Path(path)
+    title = ""
+    if path.suffix.lower() in {".html", ".htm"} and re.search(r"<[a-zA-Z!/]", text):
+        soup = BeautifulSoup(text, "html.parser")
+        for tag in (soup.title, soup.find("h1")):
+            if tag is not None and tag.get_text(strip=True):
+                title = _squash(tag.get_text(" "))
+                break
+        for tag in soup(["script", "style"]):
+            tag.decompose()
+        text = soup.get_text("\n")
+    if not title:
+        title = _title_from_text(text) or _squash(re.sub(r"[-_]+", " ", path.stem)) or path.name
+    return DocumentInfo(
+        doc_id=slugify(path.stem),
+        file=path.name,
+        title=title,
+        doc_type="unknown",
+        published=first_date(text),
+        in_manifest=False,
+    )
+
+
+def first_date(text: str) -> str:
+    """The first full, real date written in `text` as ISO "YYYY-MM-DD", or ""."""
+    found: list[tuple[int, str]] = []
+    for form in _DATE_FORMS:
+        for match in form.finditer(text):
+            iso = _iso(match)
+            if iso:
+                found.append((match.start(), iso))
+                break  # later matches of this form cannot come earlier
+    return min(found)[1] if found else ""
+
+
+def _iso(match: re.Match[str]) -> str:
+    month = match["month"]
+    number = int(month) if month.isdigit() else MONTH_NUMBERS[month.lower()]
+    try:
+        return dt.date(int(match["year"]), number, int(match["day"])).isoformat()
+    except ValueError:  # "31 February 2020" is a typo, not a date
+        return ""
+
+
+def _title_from_text(text: str) -> str:
+    for line in text.splitlines():
+        if line.startswith("# ") and line[2:].strip():
+            return _squash(line[2:])
+    for raw in text.splitlines():
+        line = _squash(raw)
+        if _looks_like_title(line):
+            return line
+    return ""
+
+
+def _looks_like_title(line: str) -> bool:
+    if not 4 <= len(line) <= 150 or sum(ch.isalpha() for ch in line) < 3:
+        return False
+    if _PAGE_NUMBER.match(line) or line[0].islower():
+        return False
+    # A line that is mostly a date ("18 December 2019", "Date: 22/09/2020") is not a title.
+    for form in _DATE_FORMS:
+        match = form.search(line)
+        if match and len(match.group(0)) >= len(line) * 0.6:
+            return False
+    return True
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())

@@ -1,4 +1,4 @@
-"""Read `corpus/manifest.toml`, the facts about each document, and guess them for unlisted files.
+"""Read `corpus/manifest.toml`, the facts about each document (strict TOML, checked).
 
 Document ids are published (evaluation sets and citations refer to them), so the manifest is
 checked strictly: a mistake stops ingest with the manifest's path, the line and the fix, rather
@@ -14,8 +14,7 @@ import re
 import tomllib
 from pathlib import Path, PurePosixPath
 
-from bs4 import BeautifulSoup
-
+from assistant.core.dates import is_iso_date
 from assistant.core.errors import ManifestError
 from assistant.core.types import DocumentInfo
 
@@ -24,7 +23,6 @@ logger = logging.getLogger(__name__)
 MANIFEST_NAME = "manifest.toml"
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _KEYS = (
     "id",
     "file",
@@ -40,38 +38,6 @@ _KEYS = (
 )
 _TABLE_HEADER = re.compile(r"^\s*\[\[\s*document\s*\]\]")
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sept", "sep"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-# The forms inspection documents use; whitespace may include a line break, as PDF extraction
-# often splits "22\nSeptember 2020". Numeric dates are read day first, as UK documents write them.
-_DATE_FORMS = [
-    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+" + _MONTH + r",?\s+(?P<year>(?:19|20)\d{2})\b", re.I),
-    re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d{2})\b", re.I),
-    re.compile(r"(?<![\d-])(?P<year>(?:19|20)\d{2})-(?P<month>\d{2})-(?P<day>\d{2})(?![\d-])"),
-    re.compile(r"(?<![\d/.])(?P<day>\d{1,2})[/.](?P<month>\d{1,2})[/.](?P<year>(?:19|20)\d{2})(?![\d/.])"),
-]
-_PAGE_NUMBER = re.compile(r"^(page\s*)?[-–(\[]*\s*\d+\s*[-–)\]]*(\s*(of|/)\s*\d+)?$", re.I)
 
 
 def read_manifest(corpus_dir: Path) -> list[DocumentInfo]:
@@ -94,20 +60,30 @@ def read_manifest(corpus_dir: Path) -> list[DocumentInfo]:
     if not path.is_file():
         logger.info("No manifest at %s: every document will be described from its text", path)
         return []
+    text = _manifest_text(path)
+    infos = _unique_entries(path, text, _document_tables(path, text))
+    logger.info("Read %d manifest entries from %s", len(infos), path)
+    return infos
+
+
+def _manifest_text(path: Path) -> str:
     try:
         # utf-8-sig: a BOM left by a Windows editor is not worth failing over.
-        text = path.read_bytes().decode("utf-8-sig")
+        return path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ManifestError(
             f"{path}: not UTF-8 (byte {exc.start}): save the manifest as UTF-8, as TOML requires"
         ) from None
     except OSError as exc:
         raise ManifestError(f"{path}: cannot be read ({exc.strerror or exc}): check its permissions") from None
+
+
+def _document_tables(path: Path, text: str) -> list[dict]:
+    """The [[document]] tables of the manifest, once its TOML and top-level keys are checked."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _syntax_error(path, exc) from None
-
     entries = data.get("document", [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise ManifestError(
@@ -122,7 +98,11 @@ def read_manifest(corpus_dir: Path) -> list[DocumentInfo]:
         )
     for key in data.keys() - {"document", "home_council"}:
         logger.warning("%s: ignoring top-level key %r (only [[document]] tables are read)", path, key)
+    return entries
 
+
+def _unique_entries(path: Path, text: str, entries: list[dict]) -> list[DocumentInfo]:
+    """Each entry checked and read, no id or file twice."""
     infos: list[DocumentInfo] = []
     seen_ids: dict[str, int] = {}
     seen_files: dict[str, int] = {}
@@ -143,46 +123,10 @@ def read_manifest(corpus_dir: Path) -> list[DocumentInfo]:
         seen_ids[info.doc_id] = line
         seen_files[info.file] = file_line
         infos.append(info)
-    logger.info("Read %d manifest entries from %s", len(infos), path)
     return infos
 
 
-def describe_unlisted(path: Path, text: str) -> DocumentInfo:
-    """Guess the facts of a document that has no manifest entry, from its name and text.
-
-    Args:
-        path: The document's file; its stem becomes the id.
-        text: Its text as loaded; for HTML, the page's markup (its <title> is not in the text).
-
-    Returns:
-        A `DocumentInfo` with a slug id, the first heading or title-like line as title (else the
-        file name), doc_type "unknown", the first full date in the text as `published` (or ""),
-        and `in_manifest=False`.
-    """
-    path = Path(path)
-    title = ""
-    if path.suffix.lower() in {".html", ".htm"} and re.search(r"<[a-zA-Z!/]", text):
-        soup = BeautifulSoup(text, "html.parser")
-        for tag in (soup.title, soup.find("h1")):
-            if tag is not None and tag.get_text(strip=True):
-                title = _squash(tag.get_text(" "))
-                break
-        for tag in soup(["script", "style"]):
-            tag.decompose()
-        text = soup.get_text("\n")
-    if not title:
-        title = _title_from_text(text) or _squash(re.sub(r"[-_]+", " ", path.stem)) or path.name
-    return DocumentInfo(
-        doc_id=_slugify(path.stem),
-        file=path.name,
-        title=title,
-        doc_type="unknown",
-        published=first_date(text),
-        in_manifest=False,
-    )
-
-
-def _slugify(name: str) -> str:
+def slugify(name: str) -> str:
     """A manifest-style id from a file name: "JTAI Letter (2019)" -> "jtai-letter-2019"."""
     slug = re.sub(r"[^a-z0-9._-]+", "-", name.lower())
     slug = re.sub(r"-{2,}", "-", slug).strip("-._")
@@ -190,55 +134,6 @@ def _slugify(name: str) -> str:
         # A name of symbols only still needs a stable id.
         slug = "document-" + hashlib.sha256(name.encode()).hexdigest()[:8]
     return slug
-
-
-def first_date(text: str) -> str:
-    """The first full, real date written in `text` as ISO "YYYY-MM-DD", or ""."""
-    found: list[tuple[int, str]] = []
-    for form in _DATE_FORMS:
-        for match in form.finditer(text):
-            iso = _iso(match)
-            if iso:
-                found.append((match.start(), iso))
-                break  # later matches of this form cannot come earlier
-    return min(found)[1] if found else ""
-
-
-def _iso(match: re.Match[str]) -> str:
-    month = match["month"]
-    number = int(month) if month.isdigit() else _MONTHS[month.lower()]
-    try:
-        return dt.date(int(match["year"]), number, int(match["day"])).isoformat()
-    except ValueError:  # "31 February 2020" is a typo, not a date
-        return ""
-
-
-def _title_from_text(text: str) -> str:
-    for line in text.splitlines():
-        if line.startswith("# ") and line[2:].strip():
-            return _squash(line[2:])
-    for raw in text.splitlines():
-        line = _squash(raw)
-        if _looks_like_title(line):
-            return line
-    return ""
-
-
-def _looks_like_title(line: str) -> bool:
-    if not 4 <= len(line) <= 150 or sum(ch.isalpha() for ch in line) < 3:
-        return False
-    if _PAGE_NUMBER.match(line) or line[0].islower():
-        return False
-    # A line that is mostly a date ("18 December 2019", "Date: 22/09/2020") is not a title.
-    for form in _DATE_FORMS:
-        match = form.search(line)
-        if match and len(match.group(0)) >= len(line) * 0.6:
-            return False
-    return True
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _entry_info(path: Path, text: str, index: int, entry: dict) -> DocumentInfo:
@@ -273,10 +168,10 @@ def _entry_info(path: Path, text: str, index: int, entry: dict) -> DocumentInfo:
     if not ID_PATTERN.fullmatch(doc_id):
         raise ManifestError(
             f"{path}:{_line_in_entry(text, index, 'id')}: id '{doc_id}' is not allowed: use lower-case "
-            f"letters, digits, '.', '_' and '-', starting with a letter or digit (e.g. '{_slugify(doc_id)}')"
+            f"letters, digits, '.', '_' and '-', starting with a letter or digit (e.g. '{slugify(doc_id)}')"
         )
     published = values.get("published", "")
-    if published and not _is_iso_date(published):
+    if published and not is_iso_date(published):
         raise ManifestError(
             f"{path}:{_line_in_entry(text, index, 'published')}: published '{published}' of '{doc_id}' "
             'is not a date: write it as "YYYY-MM-DD" (e.g. "2019-12-18"), or "" when unknown'
@@ -307,16 +202,6 @@ def _clean_file(path: Path, text: str, index: int, file: str) -> str:
             "give its path relative to the corpus folder"
         )
     return posix.as_posix()
-
-
-def _is_iso_date(value: str) -> bool:
-    if not _ISO_DATE.fullmatch(value):
-        return False
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
 
 
 def _syntax_error(path: Path, exc: tomllib.TOMLDecodeError) -> ManifestError:

@@ -8,7 +8,8 @@ import pytest
 
 from assistant.core.errors import ManifestError
 from assistant.core.types import DocumentInfo
-from ingest.manifest import describe_unlisted, read_manifest
+from ingest.describe import describe_unlisted
+from ingest.manifest import read_manifest
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
