@@ -13,10 +13,11 @@ row's whole text is kept in `ActionRow.text`.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
+from assistant.core.dates import MONTH_ALTERNATION, MONTH_NUMBERS
 from assistant.core.types import ActionRow, Document, ProgressNote
 
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _REF = re.compile(r"^(?:Action\s+)?([1-9])\.(\d{1,2})\.(\d{1,2})(?![.\d])[:.]?\s*")
 _OUTCOME = re.compile(r"^([1-9])\.(\d{1,2})\s+\S")
 _PRIORITY = re.compile(r"\bPriority ([1-9])\s*$")
@@ -30,10 +31,10 @@ _ROLE = re.compile(
 _STATUS = re.compile(
     r"^(Completed?|Due for [Cc]ompletion|Implementation [Dd]ate|Ongoing|On[- ]going|On track|"
     r"Business as [Uu]sual|In progress|Partially completed?|Not yet (?:started|completed)|Delayed|"
-    rf"(?:{_MONTHS}) 20\d\d|Date [Cc]hanged|Revised date)\b"
+    rf"(?:{MONTH_ALTERNATION}) 20\d\d|Date [Cc]hanged|Revised date)\b"
 )
 _DUE_IN_TEXT = re.compile(
-    rf"(?:Completion [Dd]ate|Due for [Cc]ompletion|Implementation [Dd]ate)\s+(?:(?:{_MONTHS})\s+)?20\d\d"
+    rf"(?:Completion [Dd]ate|Due for [Cc]ompletion|Implementation [Dd]ate)\s+(?:(?:{MONTH_ALTERNATION})\s+)?20\d\d"
 )
 _STATUS_IN_LEAD = re.compile(r"\s(?:Completed?|Due for [Cc]ompletion|Implementation [Dd]ate|Ongoing)\b.*$")
 _NOTE_STATUS = re.compile(
@@ -42,9 +43,8 @@ _NOTE_STATUS = re.compile(
     re.I,
 )
 _PROGRESS = re.compile(
-    rf"\bProgress(?:\s+(?:made|to date|update))?(?:\s+(?:as at\s+)?(?:(?:{_MONTHS})\s+)?(20\d\d))?\b\.?",
+    rf"\bProgress(?:\s+(?:made|to date|update))?(?:\s+(?:as at\s+)?(?:(?:{MONTH_ALTERNATION})\s+)?(20\d\d))?\b\.?",
 )
-_MONTH_NUMBER = {m: i + 1 for i, m in enumerate(_MONTHS.split("|"))}
 
 
 def parse_action_plan(doc: Document) -> list[ActionRow]:
@@ -104,6 +104,17 @@ def parse_action_plan(doc: Document) -> list[ActionRow]:
     return rows
 
 
+@dataclass
+class _Cells:
+    """The cells of a row after its action and reason, as far as they could be placed."""
+
+    impact: list[str]
+    agencies: str = ""
+    lead: str = ""
+    due: str = ""
+    notes: list[ProgressNote] = field(default_factory=list)
+
+
 def _row(doc: Document, ref: str, priority: str, outcome: str, paras: list[tuple[int, int, str]]) -> ActionRow:
     texts = [p[2] for p in paras]
     texts[0] = _REF.sub("", texts[0], count=1).strip()
@@ -113,40 +124,7 @@ def _row(doc: Document, ref: str, priority: str, outcome: str, paras: list[tuple
     reason: list[str] = []
     while rest and rest[0].startswith(("To ", "So that ", "In order to ")):
         reason.append(rest.pop(0))
-    lead_at = next(
-        (i for i, t in enumerate(rest) if _ROLE.search(t) and len(t.split()) <= 30 and not _PROGRESS.match(t)),
-        None,
-    )
-    status_at = next((i for i, t in enumerate(rest) if _STATUS.match(t)), None)
-    cut = min(x for x in (lead_at, status_at, len(rest)) if x is not None)
-    impact = rest[:cut]
-    agencies = lead = due = status = ""
-    after = cut
-    if lead_at is not None and lead_at == cut:
-        role = _ROLE.search(rest[lead_at])
-        assert role is not None  # lead_at was chosen where _ROLE matches
-        agencies = rest[lead_at][: role.start()].strip(" ,")
-        lead = rest[lead_at][role.start() :]
-        after = lead_at + 1
-        if (
-            after < len(rest)
-            and _ROLE.search(rest[after])
-            and len(rest[after].split()) <= 12
-            and not _STATUS.match(rest[after])
-        ):
-            lead += "; " + rest[after]
-            after += 1
-    tail = _STATUS_IN_LEAD.search(lead)
-    if tail:  # the completion cell ran into the lead's paragraph: "... Care Completed"
-        due, lead = lead[tail.start() :].strip(), lead[: tail.start()].strip()
-    if status_at is not None and after - 1 <= status_at <= after + 1:
-        due = rest[status_at]
-        after = max(after, status_at + 1)
-    notes = _progress_notes(rest[after:])
-    if not any(n.date for n in notes):
-        impact, due, notes = _dated_notes_in_impact(impact, due, notes)
-    status = _latest_status([due] + [n.text for n in notes])
-    whole = doc.text[paras[0][0] : paras[-1][1]]
+    cells = _cells(rest)
     return ActionRow(
         doc_id=doc.info.doc_id,
         ref=ref,
@@ -154,19 +132,64 @@ def _row(doc: Document, ref: str, priority: str, outcome: str, paras: list[tuple
         outcome=outcome,
         action=action,
         reason=" ".join(reason),
-        impact=" ".join(impact),
-        agencies=agencies,
-        lead=lead,
-        due=due,
-        status=status,
-        progress=tuple(notes),
-        text=whole,
+        impact=" ".join(cells.impact),
+        agencies=cells.agencies,
+        lead=cells.lead,
+        due=cells.due,
+        status=_latest_status([cells.due] + [n.text for n in cells.notes]),
+        progress=tuple(cells.notes),
+        text=doc.text[paras[0][0] : paras[-1][1]],
         start=paras[0][0],
         end=paras[-1][1],
     )
 
 
-def _dated_notes_in_impact(impact: list[str], due: str, notes: list[ProgressNote]):
+def _cells(rest: list[str]) -> _Cells:
+    """Impact, then agencies and lead, the completion cell and the progress notes."""
+    lead_at = next(
+        (i for i, t in enumerate(rest) if _ROLE.search(t) and len(t.split()) <= 30 and not _PROGRESS.match(t)),
+        None,
+    )
+    status_at = next((i for i, t in enumerate(rest) if _STATUS.match(t)), None)
+    cut = min(x for x in (lead_at, status_at, len(rest)) if x is not None)
+    cells = _Cells(rest[:cut])
+    after = cut
+    if lead_at is not None and lead_at == cut:
+        cells.agencies, cells.lead, after = _lead(rest, lead_at)
+    tail = _STATUS_IN_LEAD.search(cells.lead)
+    if tail:  # the completion cell ran into the lead's paragraph: "... Care Completed"
+        cells.due, cells.lead = cells.lead[tail.start() :].strip(), cells.lead[: tail.start()].strip()
+    if status_at is not None and after - 1 <= status_at <= after + 1:
+        cells.due = rest[status_at]
+        after = max(after, status_at + 1)
+    cells.notes = _progress_notes(rest[after:])
+    if not any(n.date for n in cells.notes):
+        cells.impact, cells.due, cells.notes = _dated_notes_in_impact(cells.impact, cells.due, cells.notes)
+    return cells
+
+
+def _lead(rest: list[str], lead_at: int) -> tuple[str, str, int]:
+    """The agencies and the lead named in `rest[lead_at]` (and a second lead on the next line),
+    and where the cells after them start."""
+    role = _ROLE.search(rest[lead_at])
+    assert role is not None  # lead_at was chosen where _ROLE matches
+    agencies = rest[lead_at][: role.start()].strip(" ,")
+    lead = rest[lead_at][role.start() :]
+    after = lead_at + 1
+    if (
+        after < len(rest)
+        and _ROLE.search(rest[after])
+        and len(rest[after].split()) <= 12
+        and not _STATUS.match(rest[after])
+    ):
+        lead += "; " + rest[after]
+        after += 1
+    return agencies, lead, after
+
+
+def _dated_notes_in_impact(
+    impact: list[str], due: str, notes: list[ProgressNote]
+) -> tuple[list[str], str, list[ProgressNote]]:
     """When no lead or status cell was found, the progress notes ran into the impact cell
     ("... Completion Date June 2020 Progress August 2020 Waiting times ..."): split them out."""
     for j, text in enumerate(impact):
@@ -230,7 +253,7 @@ def _split_at_labels(text: str) -> list[str]:
 
 def _label_date(label: str) -> str:
     year = re.search(r"20\d\d", label)
-    month = re.search(_MONTHS, label)
+    month = re.search(MONTH_ALTERNATION, label)
     if not year:
         return ""
-    return f"{year.group(0)}-{_MONTH_NUMBER[month.group(0)]:02d}" if month else year.group(0)
+    return f"{year.group(0)}-{MONTH_NUMBERS[month.group(0).lower()]:02d}" if month else year.group(0)
