@@ -22,28 +22,13 @@ import numpy as np
 from tqdm import tqdm
 
 from assistant.core.embed import DIMENSIONS, embed
-from assistant.core.errors import IndexDamaged, LoadError
-from assistant.core.taxonomy import load_taxonomy
-from assistant.store.lexical import BM25
+from assistant.core.errors import LoadError
 from assistant.core.settings import Settings
-from assistant.store import (
-    PIPELINE_VERSION,
-    Index,
-    chroma_client,
-    chunk_vectors,
-    commit_generation,
-    forget_loaded,
-    ingest_lock,
-    next_generation,
-    open_index,
-    read_state,
-    remove_unread_generations,
-    verify,
-    write_collection,
-    write_generation,
-)
+from assistant.core.taxonomy import load_taxonomy
 from assistant.core.text import sentence_spans
-from assistant.core.types import ActionRow, Chunk, Document, FileRecord, IndexedDoc
+from assistant.core.types import ActionRow, Chunk, Document, IndexedDoc
+from assistant.store import PIPELINE_VERSION, Contents, Generation, new_generation
+from assistant.store.lexical import BM25
 from ingest.actions import parse_action_plan
 from ingest.chunk import chunk_document
 from ingest.clean import clean_document
@@ -94,38 +79,58 @@ def build_index(
         ManifestError: the manifest is malformed; nothing is changed.
         IngestBusy: another ingest is running on the same index; nothing is changed.
     """
-    with ingest_lock(settings.index_dir):
-        return _build(settings, paths, rebuild, progress)
+    # A malformed manifest stops the run before anything is touched.
+    with new_generation(settings, rebuild=rebuild, check=lambda: read_manifest(settings.corpus_dir)) as gen:
+        return _build(gen, paths, progress)
 
 
-def _build(settings: Settings, paths: list[Path] | None, rebuild: bool, progress: bool) -> IngestReport:
+def _build(gen: Generation, paths: list[Path] | None, progress: bool) -> IngestReport:
     started = time.perf_counter()
-    report = IngestReport()
-    read_manifest(settings.corpus_dir)  # a malformed manifest stops the run before anything is touched
-    try:
-        state = read_state(settings.index_dir)
-    except IndexDamaged as exc:
-        state, report.damaged = None, exc.part
-    # An embedded store that cannot be opened is part of a damaged index: made anew, then rebuilt.
-    chroma_client(settings, reset_damaged=True)
-    # A killed ingest's leftovers go first, whether or not anything changed since.
-    remove_unread_generations(settings, state, ingesting=True)
-    # The state whose documents may be reused: not one of another pipeline version, not on a
-    # rebuild, not damaged.
-    usable = state if state is not None and state.version == PIPELINE_VERSION and not rebuild else None
-    if usable is not None:
-        report.damaged = verify(settings, usable)
-        if report.damaged:
-            usable = None
+    settings = gen.settings
+    report = IngestReport(damaged=gen.damaged)
     if report.damaged:
         log.warning(
             "the index in %s is damaged (%s): rebuilding it from the whole corpus", settings.index_dir, report.damaged
         )
         paths = None  # the documents not asked about are lost with the damaged generation
     loaded, report.errors = load_documents(settings.corpus_dir, paths, settings, progress=progress)
-    old_docs: dict[str, IndexedDoc] = usable.docs if usable is not None else {}
-
+    old_docs: dict[str, IndexedDoc] = gen.live.docs if gen.live is not None else {}
     keys = {doc.info.doc_id: _content_key(doc, settings.passage_vectors) for doc in loaded}
+    fresh, reused = _diff(settings, loaded, keys, old_docs, paths, report)
+
+    if gen.live is not None and not fresh and not report.removed_docs:
+        report.up_to_date = True
+        PendingVectors(settings.index_dir).clear()  # a killed run's vectors of documents since unchanged back
+        report.generation = gen.live.generation
+        report.documents = len(old_docs)
+        report.chunks = sum(e.chunks for e in old_docs.values())
+        report.seconds = time.perf_counter() - started
+        return report
+
+    gen.reuse(reused)
+    _process(fresh, settings, gen, progress, report)
+    contents = gen.contents()
+    embedded = set(report.embedded_docs)
+    report.embedded_chunks = sum(1 for c in contents.chunks if c.doc_id in embedded)
+    _commit(gen, contents, keys, progress)
+    PendingVectors(settings.index_dir).clear()
+    report.generation = gen.number
+    report.documents = len(contents.docs)
+    report.chunks = len(contents.chunks)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _diff(
+    settings: Settings,
+    loaded: list[Document],
+    keys: dict[str, str],
+    old_docs: dict[str, IndexedDoc],
+    paths: list[Path] | None,
+    report: IngestReport,
+) -> tuple[list[Document], set[str]]:
+    """The documents to embed (new or changed) and those whose chunks are kept from the live
+    generation; the report's lists of embedded, reused, removed and kept documents."""
     failed_files = {Path(e.path).resolve() for e in report.errors}
     keep_old = set()
     for doc_id, entry in old_docs.items():
@@ -141,53 +146,25 @@ def _build(settings: Settings, paths: list[Path] | None, rebuild: bool, progress
     report.removed_docs = sorted(set(old_docs) - set(keys) - keep_old)
     report.reused_docs = sorted(reused)
     report.embedded_docs = [doc.info.doc_id for doc in fresh]
-
-    if usable is not None and not fresh and not report.removed_docs:
-        report.up_to_date = True
-        PendingVectors(settings.index_dir).clear()  # a killed run's vectors of documents since unchanged back
-        report.generation = usable.generation
-        report.documents = len(old_docs)
-        report.chunks = sum(e.chunks for e in old_docs.values())
-        report.seconds = time.perf_counter() - started
-        return report
-
-    old = open_index(settings) if usable is not None and reused else None
-    generation = next_generation(settings.index_dir, state)
-    built = _Built()
-    if old is not None:
-        _reuse(old, reused, built)
-        # The ingest is done with the old generation; a reader in this process may not be.
-        old = None
-        forget_loaded(release=False)
-    _process(fresh, keys, settings, built, progress, report)
-    report.embedded_chunks = sum(1 for c in built.chunks if c.doc_id in set(report.embedded_docs))
-    files = _write_generation(settings, generation, built)
-    with tqdm(total=len(built.chunks), desc="storing", unit="chunk", disable=not progress) as bar:
-        write_collection(settings, generation, built.chunks, built.vectors, on_stored=bar.update)
-    new_state = commit_generation(
-        settings, generation, docs=_indexed_docs(built, old_docs, keys), files=files, chunks=len(built.chunks)
-    )
-    PendingVectors(settings.index_dir).clear()
-    # The previous generation goes now unless a running server still reads it; then that server
-    # removes it once it has moved on, or the next ingest does.
-    remove_unread_generations(settings, new_state, ingesting=True)
-    report.generation = generation
-    report.documents = len(built.docs)
-    report.chunks = len(built.chunks)
-    report.seconds = time.perf_counter() - started
-    return report
+    return fresh, reused
 
 
-@dataclass
-class _Built:
-    """The contents of a new generation, gathered before anything is written."""
-
-    docs: dict[str, Document] = field(default_factory=dict)
-    chunks: list[Chunk] = field(default_factory=list)
-    vectors: list[np.ndarray] = field(default_factory=list)
-    sentence_rows: list[tuple[str, int, int]] = field(default_factory=list)
-    sentence_vectors: list[np.ndarray] = field(default_factory=list)
-    actions: list[ActionRow] = field(default_factory=list)
+def _commit(gen: Generation, contents: Contents, keys: dict[str, str], progress: bool) -> None:
+    """What is made from the whole generation (BM25, hubness, the glossary), then the commit."""
+    chunks, rows = contents.chunks, contents.sentence_rows
+    lexical = BM25.build(lexical_text(c) for c in chunks)
+    sentence_hub = hubness(contents.sentence_vectors, [r[0] for r in rows])
+    chunk_hub = hubness(contents.chunk_vectors, [c.passage_id for c in chunks])
+    glossary = mine_glossary(list(contents.docs.values()))
+    with tqdm(total=len(chunks), desc="storing", unit="chunk", disable=not progress) as bar:
+        gen.commit(
+            keys=keys,
+            lexical=lexical,
+            sentence_hub=sentence_hub,
+            chunk_hub=chunk_hub,
+            glossary=glossary,
+            on_stored=bar.update,
+        )
 
 
 def _content_key(doc: Document, passage_vectors: str) -> str:
@@ -201,35 +178,32 @@ def embedding_input(chunk: Chunk) -> str:
     return f"{chunk.context}. {chunk.text}" if chunk.context else chunk.text
 
 
-def _reuse(old: Index, doc_ids: set[str], built: _Built) -> None:
-    """Copy unchanged documents' chunks and vectors from the live generation: no embedding."""
-    chunks = [c for c in old.chunks if c.doc_id in doc_ids]
-    vectors = chunk_vectors(old, [c.chunk_id for c in chunks])
-    built.chunks.extend(chunks)
-    built.vectors.extend(vectors)
-    for passage in old.passages.values():
-        if passage.passage_id.split(":")[0] in doc_ids:
-            for (a, b), row in zip(passage.spans, passage.rows):
-                built.sentence_rows.append((passage.passage_id, a, b))
-                built.sentence_vectors.append(old.sentence_vectors[row])
-    built.actions.extend(a for a in old.actions.values() if a.doc_id in doc_ids)
-    for doc_id in doc_ids:
-        # The cleaned text is kept (the glossary needs it); a PDF's layout is not, so it is not
-        # cleaned again.
-        built.docs[doc_id] = Document(
-            info=old.docs[doc_id], raw_text=old.raw_texts[doc_id], text=old.texts.get(doc_id, "")
-        )
+def _process(fresh: list[Document], settings: Settings, gen: Generation, progress: bool, report: IngestReport) -> None:
+    """Clean, chunk and embed new or changed documents, and add them to the generation."""
+    docs, chunks, sentences, actions = _chunked(fresh, settings, progress)
+    passage_vectors, sentence_vectors = _embedded(chunks, sentences, settings, progress, report)
+    gen.add(
+        docs=docs,
+        chunks=chunks,
+        vectors=passage_vectors,
+        sentence_rows=[(pid, a, b) for pid, a, b, _ in sentences],
+        sentence_vectors=sentence_vectors,
+        actions=actions,
+    )
 
 
-def _process(
-    fresh: list[Document], keys: dict[str, str], settings: Settings, built: _Built, progress: bool, report: IngestReport
-) -> None:
-    """Clean, chunk and embed new or changed documents."""
+def _chunked(
+    fresh: list[Document], settings: Settings, progress: bool
+) -> tuple[list[Document], list[Chunk], list[tuple[str, int, int, str]], list[ActionRow]]:
+    """The cleaned documents, their chunks, their passages' sentences (passage id, start, end,
+    text) and their action-plan rows."""
+    docs: list[Document] = []
     new_chunks: list[Chunk] = []
     sentences: list[tuple[str, int, int, str]] = []
+    actions: list[ActionRow] = []
     for doc in tqdm(fresh, desc="documents", unit="doc", disable=not progress or not fresh):
         doc = clean_document(doc)
-        built.docs[doc.info.doc_id] = doc
+        docs.append(doc)
         # An action plan is parsed once: its rows are both passages and the tracker's records.
         rows = parse_action_plan(doc) if load_taxonomy().kind(doc.info.doc_type).rows else []
         chunks = chunk_document(
@@ -244,7 +218,19 @@ def _process(
             if chunk.part == 0:
                 for a, b in sentence_spans(chunk.passage):
                     sentences.append((chunk.passage_id, a, b, chunk.passage[a:b]))
-        built.actions.extend(rows)
+        actions.extend(rows)
+    return docs, new_chunks, sentences, actions
+
+
+def _embedded(
+    new_chunks: list[Chunk],
+    sentences: list[tuple[str, int, int, str]],
+    settings: Settings,
+    progress: bool,
+    report: IngestReport,
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """A vector for each chunk and for each sentence: the chunk's embedded, or the mean of its
+    sentences' (`passage_vectors = "sentences"`, see `ingest.vectors`)."""
     if settings.passage_vectors == "sentences":
         sentence_vectors = _embed_with_progress([s[3] for s in sentences], settings, progress, report)
         means = mean_of_sentences(new_chunks, [s[:3] for s in sentences], sentence_vectors)
@@ -257,16 +243,11 @@ def _process(
                     _embed_with_progress([embedding_input(new_chunks[i]) for i in alone], settings, progress, report),
                 )
             )
-        passage_vecs = [v if v is not None else embedded[i] for i, v in enumerate(means)]
-    else:
-        vectors = _embed_with_progress(
-            [embedding_input(c) for c in new_chunks] + [s[3] for s in sentences], settings, progress, report
-        )
-        passage_vecs, sentence_vectors = list(vectors[: len(new_chunks)]), vectors[len(new_chunks) :]
-    built.chunks.extend(new_chunks)
-    built.vectors.extend(passage_vecs)
-    built.sentence_rows.extend((pid, a, b) for pid, a, b, _ in sentences)
-    built.sentence_vectors.extend(sentence_vectors)
+        return [v if v is not None else embedded[i] for i, v in enumerate(means)], sentence_vectors
+    vectors = _embed_with_progress(
+        [embedding_input(c) for c in new_chunks] + [s[3] for s in sentences], settings, progress, report
+    )
+    return list(vectors[: len(new_chunks)]), vectors[len(new_chunks) :]
 
 
 def _embed_with_progress(texts: list[str], settings: Settings, progress: bool, report: IngestReport) -> np.ndarray:
@@ -297,30 +278,6 @@ def _embed_with_progress(texts: list[str], settings: Settings, progress: bool, r
     return np.stack([known[key] for key in keys])
 
 
-def _write_generation(settings: Settings, generation: int, built: _Built) -> dict[str, FileRecord]:
-    order = sorted(range(len(built.chunks)), key=lambda i: (built.chunks[i].doc_id, built.chunks[i].chunk_id))
-    built.chunks = [built.chunks[i] for i in order]
-    built.vectors = [built.vectors[i] for i in order]
-    rows = built.sentence_rows
-    sentence_vectors = np.array(built.sentence_vectors, dtype=np.float32).reshape(len(rows), -1)
-    chunk_vectors = np.array(built.vectors, dtype=np.float32).reshape(len(built.chunks), -1)
-    return write_generation(
-        settings.index_dir,
-        generation,
-        chunks=built.chunks,
-        lexical=BM25.build(lexical_text(c) for c in built.chunks),
-        sentence_rows=rows,
-        sentence_vectors=sentence_vectors,
-        sentence_hub=hubness(sentence_vectors, [r[0] for r in rows]),
-        chunk_hub=hubness(chunk_vectors, [c.passage_id for c in built.chunks]),
-        actions=[dataclasses.asdict(a) for a in built.actions],
-        glossary=mine_glossary(list(built.docs.values())),
-        docs=[
-            {"info": dataclasses.asdict(d.info), "raw_text": d.raw_text, "text": d.text} for d in built.docs.values()
-        ],
-    )
-
-
 def hubness(vectors: np.ndarray, groups: list[str], k: int = 10) -> np.ndarray:
     """Each vector's mean cosine to its k nearest neighbours outside its own passage.
 
@@ -349,16 +306,3 @@ def lexical_text(chunk: Chunk) -> str:
     ref = f" action {chunk.ref}" if chunk.kind == "action" else (f" {chunk.ref}" if chunk.ref else "")
     placed = f" {chunk.context}" if chunk.kind == "judgement" else ""
     return f"{chunk.text} {chunk.section}{ref}{placed}"
-
-
-def _indexed_docs(built: _Built, old_docs: dict[str, IndexedDoc], keys: dict[str, str]) -> dict[str, IndexedDoc]:
-    """What state.json records of each document of the new generation: file, content key, chunks."""
-    counts: dict[str, int] = {}
-    for chunk in built.chunks:
-        counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
-    docs = {}
-    for doc_id, doc in built.docs.items():
-        kept = old_docs.get(doc_id)
-        key = keys.get(doc_id) or (kept.key if kept else "")
-        docs[doc_id] = IndexedDoc(file=doc.info.file, key=key, chunks=counts.get(doc_id, 0))
-    return docs

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.store import PENDING_VECTORS_DIR
+
 log = logging.getLogger(__name__)
-FOLDER = "pending-vectors"
 
 
 def text_key(text: str) -> bytes:
@@ -31,7 +32,7 @@ class PendingVectors:
     """Shards of (keys, vectors) in `<index_dir>/pending-vectors/`, each written whole or not at all."""
 
     def __init__(self, index_dir: Path):
-        self.folder = Path(index_dir) / FOLDER
+        self.folder = Path(index_dir) / PENDING_VECTORS_DIR
         self._shards = 0
 
     def load(self) -> dict[bytes, np.ndarray]:

@@ -178,6 +178,27 @@ def test_a_generation_someone_reads_is_kept_and_goes_once_let_go(tiny):
     assert _collections(tiny) == [f"chunks-g{report.generation}"]
 
 
+def test_an_ingest_reads_the_generation_it_replaces_itself_not_through_the_readers_cache(tiny, monkeypatch):
+    """The writer reads the vectors it reuses with its own lease, and a reader's copy is untouched."""
+    from assistant.store import read
+    from ingest.index import build_index
+
+    reader = open_index(tiny)
+
+    def no_cache(*args, **kwargs):
+        raise AssertionError("the ingest read the live generation through the process's cache")
+
+    monkeypatch.setattr(read.loaded, "get", no_cache)
+    (tiny.corpus_dir / "partnership-update-2021.txt").write_text(NEW_FILE, encoding="utf-8")
+    report = build_index(tiny, progress=False)
+    assert report.reused_docs == ["review"] and report.embedded_docs == ["partnership-update-2021"]
+    assert reader.lease.fd is not None and reader.collection.count() == len(reader.chunks)
+    monkeypatch.undo()
+    reader.close()
+    assert open_index(tiny).generation == report.generation
+    assert _generations(tiny.index_dir) == [f"gen-{report.generation}"]
+
+
 # --- 2. A bounded index ------------------------------------------------------------------------
 
 
@@ -410,9 +431,10 @@ def test_an_index_of_another_format_is_refused_with_the_fix_and_ingest_rebuilds_
 
 def test_chunks_are_read_back_as_written(tmp_path):
     """chunks.jsonl leaves out what repeats; every field of every chunk still comes back."""
-    from assistant.store.lexical import BM25
-    from assistant.store import _parse_chunks, write_generation
     from assistant.core.types import Chunk
+    from assistant.store import write_generation
+    from assistant.store.codec import decode_chunks
+    from assistant.store.lexical import BM25
 
     text = "First passage here. It has two sentences.\n\nSecond passage."
     common = dict(doc_id="a", title="A report", doc_type="inspection_report", publisher="Ofsted", date="2021-01-05")
@@ -484,7 +506,7 @@ def test_chunks_are_read_back_as_written(tmp_path):
     data = (tmp_path / "gen-1" / "chunks.jsonl").read_bytes()
     assert data.count(b"A report") == 1 and b"It has two sentences" not in data
 
-    assert _parse_chunks(data, {d["info"]["doc_id"]: d["text"] for d in docs}) == chunks
+    assert decode_chunks(data, {d["info"]["doc_id"]: d["text"] for d in docs}) == chunks
 
 
 def test_a_missing_generation_or_collection_is_named(tiny):
