@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from assistant.core.settings import Settings
+from assistant import Settings
 
 # Control characters (C0, DEL, C1) and the bidirectional overrides: in a file name they would
 # move the cursor, recolour or clear the terminal, or reorder what the user reads.

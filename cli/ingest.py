@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assistant.core.settings import Settings
+from assistant import Settings
 from cli.common import example, printable, with_settings
 
 
@@ -59,8 +59,7 @@ def _keep_passage_vectors(settings: Settings) -> Settings:
     """The index's own way of making passage vectors, unless ASSISTANT_PASSAGE_VECTORS says
     otherwise: updating (or rebuilding) a national index built with 'sentences' must not embed
     all its documents again, or switch them, because the default is 'embedded'."""
-    from assistant.core.errors import IndexDamaged
-    from assistant.store import read_state
+    from assistant import IndexDamaged, read_state
 
     if "ASSISTANT_PASSAGE_VECTORS" in os.environ:
         return settings

@@ -1,4 +1,4 @@
-"""The `assistant` command: verbs mirror the folders (ingest; ask, chat, docs, timeline, actions;
+"""The `assistant` command: verbs mirror the folders (ingest; ask, chat; docs, timeline, actions;
 serve, feedback; eval run|diff; settings).
 
 Each verb is a thin call into one stage and returns its exit status. Every error a user can fix,
@@ -15,13 +15,14 @@ from typing import IO, Any
 
 import click
 
-from assistant.core.errors import AssistantError
-from cli.ask import actions, ask, chat, docs, timeline
+from assistant import AssistantError
+from cli.ask import ask, chat
 from cli.common import printable
 from cli.eval import eval_group
 from cli.ingest import ingest
 from cli.serve import feedback, serve
 from cli.settings import settings
+from cli.views import actions, docs, timeline
 
 EPILOG = "Settings: every ASSISTANT_* variable is listed by 'assistant settings'. Each verb's --help has an example."
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from assistant.core.settings import Settings
+from assistant import Settings
 from cli.common import PORT, example, printable, with_settings
 
 
@@ -31,7 +31,7 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
 @with_settings
 def feedback(settings: Settings, out: Path | None) -> int:
     """Export the web chat's thumbs up/down as CSV."""
-    from assistant.store.feedback import export_csv
+    from assistant import export_csv
 
     count = export_csv(settings.feedback_db, out)
     if out:

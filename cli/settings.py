@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from assistant.core.settings import Settings
+from assistant import Settings
 from cli.common import example, with_settings
 
 
