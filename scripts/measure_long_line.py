@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.core.settings import Settings  # noqa: E402
+from assistant import Settings  # noqa: E402
 from assistant.store import SENTENCE_DTYPE, open_index  # noqa: E402
 
 ASSISTANT = Path(sys.executable).parent / "assistant"

@@ -263,7 +263,7 @@ def read_catalogue(folder: Path) -> list[dict[str, str]]:
 def measure(args: argparse.Namespace) -> dict:
     sys.path.insert(0, str(args.code_root))
     import ingest.load
-    from assistant.core.settings import Settings
+    from assistant import Settings
     from ingest.chunk import chunk_document
     from ingest.clean import clean_document
     from ingest.load import load_documents

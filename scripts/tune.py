@@ -23,9 +23,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.answering.pipeline import answer  # noqa: E402
-from assistant.core.settings import Settings  # noqa: E402
-from assistant.store import open_index  # noqa: E402
+from assistant import Settings, answer, open_index  # noqa: E402
 from evals.metrics import Passage, hit_at, key_fact_recall, mrr  # noqa: E402
 from evals.questions import read_questions  # noqa: E402
 from evals.split import HeldOutRefused, refuse_heldout  # noqa: E402

@@ -22,12 +22,9 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.core.embed import embed  # noqa: E402
-from assistant.retrieval.retrieve import retrieve  # noqa: E402
-from assistant.core.settings import Settings  # noqa: E402
-from assistant.store import open_index  # noqa: E402
-from assistant.core.text import split_sentences  # noqa: E402
-from assistant.answering.llm.verify import check, source  # noqa: E402
+from assistant import Settings, embed, open_index, retrieve, split_sentences  # noqa: E402
+from assistant import check_sentence as check  # noqa: E402
+from assistant import verify_source as source  # noqa: E402
 from evals.metrics import matches  # noqa: E402
 from evals.split import HeldOutRefused, read_tuning  # noqa: E402
 
