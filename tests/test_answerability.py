@@ -149,7 +149,7 @@ def test_an_email_address_does_not_make_a_name_a_common_word():
 
 
 def test_a_sentence_that_points_back_takes_its_subject_from_the_sentences_before():
-    from assistant.answering.answerability import _sentence_before
+    from assistant.answering.answerability import sentence_before
 
     passage = (
         "There are inconsistencies in how speech and language practitioners provide services. "
@@ -157,11 +157,11 @@ def test_a_sentence_that_points_back_takes_its_subject_from_the_sentences_before
         "The latter does reduce waiting times, but waiting times can remain for up to 40 weeks. "
         "Leaders know this."
     )
-    before = _sentence_before(
+    before = sentence_before(
         "The latter does reduce waiting times, but waiting times can remain for up to 40 weeks.", passage
     )
     assert "speech and language" in before and "helplines" in before
-    assert _sentence_before("Leaders know this.", passage) == ""
+    assert sentence_before("Leaders know this.", passage) == ""
 
 
 def test_over_a_number_is_an_age_only_when_it_could_be_one():

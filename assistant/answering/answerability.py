@@ -21,14 +21,14 @@ read from the corpus itself: a capitalised word the documents never write in low
 from __future__ import annotations
 
 import functools
-import math
 import re
 from dataclasses import dataclass
 
 from assistant.core.settings import Settings
 from assistant.core.taxonomy import load_taxonomy
 from assistant.core.text import sentence_spans, terms
-from assistant.core.types import Citation, Query
+from assistant.core.types import Citation, Outcome, Query
+from assistant.core.weights import idf_share, idf_weights, unseen_idf
 from assistant.question.understand import YEAR
 from assistant.store import Index
 
@@ -97,7 +97,7 @@ _PARTICLES = frozenset({"st", "de", "van", "von", "le", "la", "o", "mc", "mac"})
 class Verdict:
     """What the check decided, and what the documents did not give (for a partial answer)."""
 
-    outcome: str  # "answered" or "partial" ("not_covered" is decided before, on the evidence)
+    outcome: Outcome  # "answered" or "partial" ("not_covered" is decided before, on the evidence)
     missing: str = ""  # "the figure asked for", "anything dated 2023"
 
 
@@ -174,29 +174,27 @@ def gives_answer(
     named = set(query.named_years) - designating
     if named and said and not said & named:
         return False  # "since the inspection in 2023, when it was judged ..." does not answer for 2026
-    idf, top_idf = index.lexical.idf, math.log(1 + (len(index.chunks) + 0.5) / 0.5)
-    weights = {t: idf.get(t, top_idf) for t in (query.answer_focus or query.focus)}
-    total = sum(weights.values())
-    if total:
-        present = set(terms(sentence + " " + (passage if row else _sentence_before(sentence, passage))))
-        present |= {_singular(t) for t in present}
-        held = sum(
-            w
-            for t, w in weights.items()
-            if _singular(t) in present or (t in query.spelled_out and set(query.spelled_out[t]) <= present)
+    weights = idf_weights(query.answer_focus or query.focus, index.lexical.idf, unseen_idf(len(index.chunks)))
+    if sum(weights.values()):
+        present = set(terms(sentence + " " + (passage if row else sentence_before(sentence, passage))))
+        present |= {singular(t) for t in present}
+        held = (
+            t
+            for t in weights
+            if singular(t) in present or (t in query.spelled_out and set(query.spelled_out[t]) <= present)
         )
-        if held / total < settings.focus_share_min:
+        if idf_share(held, weights) < settings.focus_share_min:
             return False
     return holds(sentence, query, _lower_vocabulary(index))
 
 
-def _singular(term: str) -> str:
+def singular(term: str) -> str:
     """An acronym's plural as its singular ("iros" -> "iro", "ccgs" -> "ccg"): the stemmer
     leaves acronyms alone."""
     return term[:-1] if len(term) > 3 and term.endswith("s") and not term.endswith("ss") else term
 
 
-def _sentence_before(sentence: str, passage: str) -> str:
+def sentence_before(sentence: str, passage: str) -> str:
     """The sentences before `sentence` in `passage` that it refers back to: the one before when
     it opens by pointing back ("It ...", "The service ...", "For example, ..."), and the one
     before that when that one points back too (up to three); "" when it names its own subject."""

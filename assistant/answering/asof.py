@@ -18,12 +18,10 @@ import numpy as np
 
 from assistant.core.settings import Settings
 from assistant.core.taxonomy import load_taxonomy
-from assistant.core.types import Answer, AnswerPart, Chunk, Citation, Filters
+from assistant.core.types import NON_CONTENT_KINDS, Answer, AnswerPart, Chunk, Citation, Filters
 from assistant.store import Index
 
 log = logging.getLogger(__name__)
-
-_MIN_WORDS = 6  # a shorter sentence of the newer report is a heading, not a finding
 
 
 def as_of(answer: Answer, *, index: Index, settings: Settings, filters: Filters | None = None) -> Answer:
@@ -100,7 +98,7 @@ def _closest(index: Index, doc_id: str, theme: np.ndarray, settings: Settings):
     seen = set()
     for position in index.doc_chunks.get(doc_id, ()):  # the document's own chunks, not the corpus's
         chunk = index.chunks[position]
-        if chunk.passage_id in seen or chunk.kind in ("heading", "judgement", "note"):
+        if chunk.passage_id in seen or chunk.kind in NON_CONTENT_KINDS:
             continue
         seen.add(chunk.passage_id)
         passage = index.passages.get(chunk.passage_id)
@@ -110,7 +108,11 @@ def _closest(index: Index, doc_id: str, theme: np.ndarray, settings: Settings):
         score = closeness - settings.hub_penalty * index.sentence_hub[passage.rows]
         for k, (a, b) in enumerate(passage.spans):
             text = chunk.passage[a:b].strip()
-            if closeness[k] < settings.asof_threshold or len(text.split()) < _MIN_WORDS or text.endswith(("?", ":")):
+            if (
+                closeness[k] < settings.asof_threshold
+                or len(text.split()) < settings.finding_min_words
+                or text.endswith(("?", ":"))
+            ):
                 continue
             if best is None or score[k] > best[0]:
                 best = (float(score[k]), chunk, chunk.passage[a:b])

@@ -29,6 +29,7 @@ from assistant.answering.evidence import evidence as measure_evidence
 from assistant.core.settings import Settings
 from assistant.core.text import normalise, terms
 from assistant.core.types import ActionRow, AnswerPart, Chunk, Citation, Hit, council_key
+from assistant.core.weights import idf_share, idf_weights
 from assistant.store import Index
 
 _HAS_NUMBER = re.compile(r"\d")
@@ -62,6 +63,7 @@ class _Sentence:
     cosine: float
     lexical: float = 0.0
     passage: str = ""  # the passage it stands in
+    quotable: bool = True  # long enough to be quoted on its own (`min_sentence_words`), not a fragment
 
 
 class ExtractiveComposer:
@@ -79,10 +81,10 @@ class ExtractiveComposer:
         # An unnamed action answers a question about progress, not one asking for a figure, name,
         # date or grade ("what share of contacts went to early help, and what happened to ...?").
         asks_progress = query.progress and query.answer_type in ("status", "list", "explanation")
-        action_rank = 0 if named else _status_action(asks_progress, hits, index)
+        action_rank = 0 if named else _status_action(asks_progress, hits, index, settings.status_action_rank)
         if action_rank is not None:
             row = index.actions[hits[action_rank].chunk.ref]
-            chosen = _action_sentences(row, action_rank, sentences)
+            chosen = _action_sentences(row, action_rank, sentences, settings)
         elif cited_ref:
             # "What does recommendation 15.7 say?": the paragraph itself, from its start.
             chosen = _opening(sentences, 0, settings.answer_words)
@@ -105,9 +107,7 @@ def _score_sentences(query, hits: list[Hit], index: Index, settings: Settings) -
     """Every sentence of the hits: cosine to the question, plus the IDF-weighted share of the
     question's terms it holds, plus its passage's retrieval score relative to the best, plus a
     little for holding a number when the question asks for one."""
-    idf = index.lexical.idf
-    wanted = {t: idf.get(t, 0.0) for t in set(query.terms)}
-    total = sum(wanted.values()) or 1.0
+    wanted = idf_weights(set(query.terms), index.lexical.idf)
     top = hits[0].score if hits and hits[0].score > 0 else 1.0
     numeric = query.answer_type in ("number", "date")
     out = []
@@ -123,11 +123,12 @@ def _score_sentences(query, hits: list[Hit], index: Index, settings: Settings) -
         for (a, b), vector, cosine in zip(passage.spans, vectors, cosines):
             text = hit.chunk.passage[a:b]
             present = set(terms(text))
-            lexical = sum(w for t, w in wanted.items() if t in present) / total
+            lexical = idf_share((t for t in wanted if t in present), wanted)
             score = float(cosine) + settings.sentence_lexical_weight * lexical + prior
             if numeric and _HAS_NUMBER.search(text):
                 score += settings.numeric_bonus
-            out.append(_Sentence(rank, a, b, text, vector, score, float(cosine), lexical, hit.chunk.passage))
+            quotable = len(text.split()) >= settings.min_sentence_words
+            out.append(_Sentence(rank, a, b, text, vector, score, float(cosine), lexical, hit.chunk.passage, quotable))
     return out
 
 
@@ -145,7 +146,7 @@ def _select(sentences: list[_Sentence], budget: int, settings: Settings) -> list
     def take(s: _Sentence) -> bool:
         nonlocal used
         n_words = len(s.text.split())
-        if s in chosen or n_words < 3 or any(_near_duplicate(s, c, settings.near_duplicate_cosine) for c in chosen):
+        if s in chosen or not s.quotable or any(_near_duplicate(s, c, settings.near_duplicate_cosine) for c in chosen):
             return False
         if chosen and used + n_words > budget:
             return False
@@ -153,7 +154,7 @@ def _select(sentences: list[_Sentence], budget: int, settings: Settings) -> list
         used += n_words
         return True
 
-    best = next((s for s in ranked if len(s.text.split()) >= 3), None)
+    best = next((s for s in ranked if s.quotable), None)
     if best is None:
         return []
     take(best)
@@ -186,7 +187,7 @@ def _with_the_thing_asked(
     giving = [
         s
         for s in sentences
-        if s not in chosen and len(s.text.split()) >= 3 and gives_answer(s.text, query, index, settings, s.passage)
+        if s not in chosen and s.quotable and gives_answer(s.text, query, index, settings, s.passage)
     ]
     if not giving:
         return chosen
@@ -205,7 +206,7 @@ def _each_year_heard(
     for year in years:
         if year in heard:
             continue
-        of_year = [s for s in sentences if hits[s.hit_rank].chunk.date[:4] == year and len(s.text.split()) >= 3]
+        of_year = [s for s in sentences if hits[s.hit_rank].chunk.date[:4] == year and s.quotable]
         if of_year:
             extra.append(max(of_year, key=lambda s: s.score))
     return extra
@@ -218,7 +219,7 @@ def _each_council_heard(chosen: list[_Sentence], sentences: list[_Sentence], hit
     best: dict[str, _Sentence] = {}
     for s in sentences:
         key = hits[s.hit_rank].chunk.council
-        if key not in heard and len(s.text.split()) >= 3 and (key not in best or s.score > best[key].score):
+        if key not in heard and s.quotable and (key not in best or s.score > best[key].score):
             best[key] = s
     return list(best.values())
 
@@ -232,9 +233,7 @@ def _home_heard(
     if not home or not chosen or any(hits[s.hit_rank].chunk.council == home for s in chosen):
         return []
     floor = max(s.score for s in sentences) * settings.sentence_floor
-    own = [
-        s for s in sentences if hits[s.hit_rank].chunk.council == home and len(s.text.split()) >= 3 and s.score >= floor
-    ]
+    own = [s for s in sentences if hits[s.hit_rank].chunk.council == home and s.quotable and s.score >= floor]
     return [max(own, key=lambda s: s.score)] if own else []
 
 
@@ -258,42 +257,43 @@ def _near_duplicate(a: _Sentence, b: _Sentence, cosine: float) -> bool:
     return na in nb or nb in na
 
 
-def _status_action(progress: bool, hits: list[Hit], index: Index) -> int | None:
+def _status_action(progress: bool, hits: list[Hit], index: Index, within: int) -> int | None:
     """For a question about progress ("was it done?", "how is X going?"), the rank of the best
-    action-plan row among the top three passages, if there is one."""
+    action-plan row among the first `within` passages, if there is one."""
     if not progress:
         return None
-    for rank, hit in enumerate(hits[:3]):
+    for rank, hit in enumerate(hits[:within]):
         if hit.chunk.kind == "action" and hit.chunk.ref in index.actions:
             return rank
     return None
 
 
-def _action_sentences(row: ActionRow, rank: int, sentences: list[_Sentence], budget: int = 110) -> list[_Sentence]:
+def _action_sentences(row: ActionRow, rank: int, sentences: list[_Sentence], settings: Settings) -> list[_Sentence]:
     """What the action is, its completion date or status, then the start of its progress cell
     in the row's own order (the table's cells are not sentences, so order is what keeps them
     readable), the start of the latest dated note, and then the row's sentences that best match
     the question; all shown in the row's order."""
+    budget = settings.action_answer_words
     own = sorted((s for s in sentences if s.hit_rank == rank), key=lambda s: s.start)
     if not own:
         return []
     wanted = [own[0]]  # the action itself: the row opens with it
     start = None
     if row.due:
-        key = normalise(row.due)[:40]
+        key = normalise(row.due)[:40]  # enough of the due cell to find it among the row's sentences
         start = next((i for i, s in enumerate(own) if i and key and key in normalise(s.text)), None)
     if start is None:
         start = next((i for i, s in enumerate(own) if i and _PROGRESS_LABEL.match(s.text)), len(own))
     used = len(own[0].text.split())
     for s in own[start:]:
         n_words = len(s.text.split())
-        if used + n_words > budget * 0.5:
+        if used + n_words > budget * settings.action_progress_share:
             break
         wanted.append(s)
         used += n_words
     latest = row.latest_progress()
     if latest is not None and latest.date:
-        key = normalise(latest.text)[:30]
+        key = normalise(latest.text)[:30]  # enough of the note to find it among the row's sentences
         note = next((s for s in own if key and key in normalise(s.text)), None)
         if note is not None and note not in wanted:
             wanted.append(note)

@@ -17,7 +17,6 @@ they were chosen on.
 
 from __future__ import annotations
 
-import math
 import re
 
 import numpy as np
@@ -25,6 +24,7 @@ import numpy as np
 from assistant.core.settings import Settings
 from assistant.core.text import terms
 from assistant.core.types import Hit, Query
+from assistant.core.weights import idf_share, idf_weights, unseen_idf
 from assistant.store import Index
 
 _NAME = re.compile(r"\b(?:[A-Z][A-Za-z]{2,}|[12]\d{3})\b")
@@ -40,16 +40,14 @@ def evidence(query: Query, hits: list[Hit], index: Index, settings: Settings) ->
         return 0.0
     question, vector = query.text, query.vector
     idf = index.lexical.idf
-    top_idf = math.log(1 + (len(index.chunks) + 0.5) / 0.5)
     # What the question is about: its focus (not the words that say what kind of answer it
     # wants, nor a council's name, which says whose documents).
     authorities = {t for info in index.docs.values() for t in terms(info.local_authority)}
     own = [t for t in query.focus if t not in authorities]
-    weights = {t: idf.get(t, top_idf) for t in own}
-    total = sum(weights.values()) or 1.0
+    weights = idf_weights(own, idf, unseen_idf(len(index.chunks)))
     best = coverage = 0.0
     union: set[str] = set()
-    for hit in hits[:5]:
+    for hit in hits[: settings.evidence_passages]:
         union |= set(terms(hit.chunk.passage))
         passage = index.passages.get(hit.chunk.passage_id)
         if passage is None or not passage.rows:
@@ -61,10 +59,11 @@ def evidence(query: Query, hits: list[Hit], index: Index, settings: Settings) ->
         for i in range(len(spans)):
             window = hit.chunk.passage[spans[max(0, i - 1)][0] : spans[min(len(spans) - 1, i + 1)][1]]
             present = set(terms(window))
-            coverage = max(coverage, sum(w for t, w in weights.items() if t in present) / total)
-    # A question across documents is answered by several passages: half the figure is the
+            coverage = max(coverage, idf_share((t for t in weights if t in present), weights))
+    # A question across documents is answered by several passages: part of the figure is the
     # coverage by the top passages together.
-    coverage = 0.5 * coverage + 0.5 * sum(w for t, w in weights.items() if t in union) / total
+    share = settings.evidence_window_share
+    coverage = share * coverage + (1 - share) * idf_share((t for t in weights if t in union), weights)
     if not weights:
         # A question that only names documents ("what were Blackpool's grades in 2026?") has
         # nothing of its own to cover: the closeness of the best sentence decides.

@@ -19,9 +19,8 @@ from assistant.answering.llm.generate import make_llm, stream_generated
 from assistant.answering.render import render
 from assistant.answering.traced import trace_answer
 from assistant.core.settings import Settings
-from assistant.core.text import STOPWORDS, words
 from assistant.core.types import Answer, Filters, Outcome
-from assistant.question.cues import traced_topic
+from assistant.question.cues import looks_foreign, traced_topic
 from assistant.question.resolve import resolve
 from assistant.question.understand import understand
 from assistant.retrieval.retrieve import retrieve
@@ -123,7 +122,7 @@ def _extractive(
     retrieved_at = time.perf_counter()
     composition = (composer or ExtractiveComposer()).compose(resolved, query, hits, index, settings)
     done = time.perf_counter()
-    if _looks_foreign(cleaned):
+    if looks_foreign(cleaned, settings):
         notices.append(_ENGLISH_HINT)
     if not hits and filters is not None and not filters.is_empty():
         notices.append("No passage matches the filters you set: widen or clear them.")
@@ -167,12 +166,3 @@ def _clean_question(question: str, settings: Settings) -> tuple[str, list[str]]:
     if text and not re.search(r"\w", text):
         return "", notices
     return text, notices
-
-
-def _looks_foreign(text: str) -> bool:
-    tokens = words(text)
-    if len(tokens) < 4:
-        return False
-    ascii_share = sum(ch.isascii() for ch in text) / len(text)
-    english = sum(t in STOPWORDS for t in tokens) / len(tokens)
-    return ascii_share < 0.8 or english < 0.12

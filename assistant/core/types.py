@@ -149,6 +149,11 @@ class ActionRow:
         return self.progress[-1] if self.progress else None
 
 
+# Kinds of chunk that hold no finding: judgement grids, headings and footnotes. Views that quote
+# what a report found (timeline, trace, the as-of check) pass over them.
+NON_CONTENT_KINDS = ("heading", "judgement", "note")
+
+
 @dataclass(frozen=True)
 class Chunk:
     """A unit of a document as indexed.
@@ -171,7 +176,7 @@ class Chunk:
     passage_id: str = ""  # shared by the pieces of one passage
     section: str = ""  # "Areas for improvement" or "Leadership > Governance"
     context: str = ""  # words that place the text (section, list lead-in), embedded with it
-    kind: str = "paragraph"  # paragraph | finding | action | recommendation | heading
+    kind: str = "paragraph"  # paragraph | finding | action | recommendation | heading | judgement | row | note | item
     ref: str = ""  # numbered paragraph, recommendation or action reference ("8.4", "1.2.7")
     page: int | None = None
     start: int = 0

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 
+from assistant.core.settings import Settings
+from assistant.core.text import STOPWORDS, words
+
 # "what happened to the finding on ...", "what came of the area for improvement about ...",
 # "trace the priority action on ...": a question about what became of an inspection finding.
 TRACE_QUESTION = re.compile(
@@ -29,3 +32,14 @@ def traced_topic(question: str) -> str | None:
         return None
     topic = _TOPIC.search(question[asked.start() :])
     return (topic.group(1) if topic and topic.group(1).strip(" ?.") else question).strip(" ?.")
+
+
+def looks_foreign(text: str, settings: Settings) -> bool:
+    """Whether a question seems not to be in English (few ASCII letters, or few English function
+    words): its asker is told the documents are in English."""
+    tokens = words(text)
+    if len(tokens) < settings.foreign_min_words:
+        return False
+    ascii_share = sum(ch.isascii() for ch in text) / len(text)
+    english = sum(t in STOPWORDS for t in tokens) / len(tokens)
+    return ascii_share < settings.foreign_ascii_share or english < settings.foreign_stopword_share

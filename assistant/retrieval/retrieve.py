@@ -106,7 +106,7 @@ def _ranked(query: Query, filters: Filters, settings: Settings, index: Index, k:
     n = settings.candidates
     dense = _dense(index, query.vector, filters, n, settings.hub_penalty)
     lexical = [i for i, _ in index.lexical.search(query.terms, allowed=allowed, limit=n)]
-    sentence = _sentence_ranking(index, query.vector, allowed, n, settings.hub_penalty)
+    sentence = _sentence_ranking(index, query.vector, allowed, n, settings)
 
     scores: dict[int, float] = {}
     ranks: dict[int, tuple[int | None, int | None]] = {}
@@ -229,19 +229,19 @@ def _where(filters: Filters) -> dict | None:
 
 
 def _sentence_ranking(
-    index: Index, vector: np.ndarray, allowed: set[int] | None, n: int, hub_penalty: float
+    index: Index, vector: np.ndarray, allowed: set[int] | None, n: int, settings: Settings
 ) -> list[int]:
     """Chunks ranked by their passage's best sentence: one matrix product over every sentence.
 
     A filter is applied to the sentences before ranking, so a question about one council of 150
     ranks that council's sentences, not the few of them among everyone's best."""
-    cosines = index.sentence_vectors @ vector - hub_penalty * index.sentence_hub
+    cosines = index.sentence_vectors @ vector - settings.hub_penalty * index.sentence_hub
     if allowed is not None:
         passage_ok = np.zeros(len(index.chunks), dtype=bool)
         passage_ok[index.chunk_first[np.fromiter(allowed, dtype=np.int64, count=len(allowed))]] = True
         firsts = index.sentence_chunk
         cosines = np.where((firsts >= 0) & passage_ok[np.maximum(firsts, 0)], cosines, -np.inf)
-    wanted = min(n * 8, len(cosines))
+    wanted = min(n * settings.sentence_candidates_factor, len(cosines))
     if wanted == 0:
         return []
     top = np.argpartition(-cosines, wanted - 1)[:wanted]

@@ -29,9 +29,11 @@ from assistant.core.types import (
     DocumentInfo,
     Filters,
 )
+from assistant.core.weights import idf_share, idf_weights
 from assistant.question.understand import expand_acronyms
 from assistant.retrieval.retrieve import retrieve
 from assistant.store import Index, open_index
+from assistant.views.tracker import verbatim
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +52,6 @@ _AREA_CUES = re.compile(
     r"variable|concerns?|unable)\b",
     re.I,
 )
-_SHORT_QUOTE = 12  # words: a shorter sentence is quoted with the one after it
 
 
 def brief(
@@ -59,8 +60,8 @@ def brief(
     filters: Filters | None = None,
     settings: Settings | None = None,
     index: Index | None = None,
-    per_doc: int = 8,
-    k: int = 30,
+    per_doc: int | None = None,
+    k: int | None = None,
 ) -> Brief:
     """Collect what the documents say on `theme`, as quotes grouped by document and heading.
 
@@ -69,8 +70,8 @@ def brief(
         filters: restrict to documents, types or a date range.
         settings: the defaults when None (an entry point reads the environment: `Settings.from_env()`).
         index: an open index; the live one when None.
-        per_doc: most points kept for one document (the most relevant).
-        k: passages retrieved for the theme before the action plan rows are added.
+        per_doc: most points kept for one document, the most relevant (`brief_per_doc` when None).
+        k: passages retrieved for the theme before the action plan rows are added (`brief_passages` when None).
     Returns:
         A `Brief`; its sections are empty when nothing in the documents matches the theme.
     Raises:
@@ -86,8 +87,10 @@ def brief(
     weights = _theme_weights(theme, index)
 
     candidates: dict[str, tuple[Chunk, float]] = {}  # passage_id -> (chunk, rank bonus)
-    for rank, hit in enumerate(retrieve(theme, k=k, filters=filters, settings=settings, index=index)):
-        candidates.setdefault(hit.chunk.passage_id, (hit.chunk, 0.5 / (1 + rank)))
+    for rank, hit in enumerate(
+        retrieve(theme, k=k or settings.brief_passages, filters=filters, settings=settings, index=index)
+    ):
+        candidates.setdefault(hit.chunk.passage_id, (hit.chunk, settings.brief_rank_bonus / (1 + rank)))
     for chunk in _matching_action_rows(index, weights, filters, settings.brief_min_overlap):
         candidates.setdefault(chunk.passage_id, (chunk, 0.0))
 
@@ -96,7 +99,7 @@ def brief(
         point = _point(chunk, bonus, weights, index, normalise(theme), settings)
         if point is not None:
             points.setdefault(chunk.doc_id, []).append(point)
-    sections = [_section(index, doc_id, found, per_doc) for doc_id, found in points.items()]
+    sections = [_section(index, doc_id, found, per_doc or settings.brief_per_doc) for doc_id, found in points.items()]
     sections.sort(key=lambda s: (not s.doc.published, s.doc.published, s.doc.title))
     log.debug("brief %r: %d candidates, %d points", theme, len(candidates), sum(len(s.points) for s in sections))
     return Brief(theme=theme, sections=tuple(_number(sections)), filters=filters)
@@ -105,8 +108,8 @@ def brief(
 def _theme_weights(theme: str, index: Index) -> dict[str, float]:
     """The theme's terms (and its acronyms' expansions) weighted by rarity in the corpus."""
     words = terms(theme) + [t for _, e in expand_acronyms(theme, index.glossary) for t in terms(e)]
-    top = max(index.lexical.idf.values(), default=1.0)
-    return {t: index.lexical.idf.get(t, top) for t in dict.fromkeys(words)}
+    # An unseen word weighs as the rarest seen one (the brief has no question to fail on it).
+    return idf_weights(dict.fromkeys(words), index.lexical.idf, max(index.lexical.idf.values(), default=1.0))
 
 
 def _overlap(text: str, weights: dict[str, float]) -> float:
@@ -114,7 +117,7 @@ def _overlap(text: str, weights: dict[str, float]) -> float:
     if not weights:
         return 0.0
     found = set(terms(text))
-    return sum(w for t, w in weights.items() if t in found) / sum(weights.values())
+    return idf_share((t for t in weights if t in found), weights)
 
 
 def _matching_action_rows(index: Index, weights: dict[str, float], filters: Filters, min_overlap: float) -> list[Chunk]:
@@ -138,7 +141,7 @@ def _point(
     row = index.actions.get(chunk.ref) if chunk.kind == "action" else None
     if row is not None and row.doc_id == chunk.doc_id:
         return _action_point(chunk, row, bonus, weights, settings.brief_min_overlap)
-    quote, score = _best_quote(chunk.passage, weights, phrase, settings.brief_phrase_bonus)
+    quote, score = _best_quote(chunk.passage, weights, phrase, settings)
     if not quote or score < settings.brief_min_overlap:
         return None
     return BriefPoint(heading=_heading(chunk, quote), citation=Citation(0, chunk, (quote,)), score=score + bonus)
@@ -152,14 +155,14 @@ def _action_point(
         return None
     # The action cell is quoted as the passage writes it (line breaks and all); a cell that cannot
     # be found falls back to the row's first sentence, so the quote always stays verbatim.
-    quote = _verbatim(row.action, chunk.passage)
+    quote = verbatim(row.action, chunk.passage)
     if not quote:
         spans = sentence_spans(chunk.passage)
         quote = chunk.passage[spans[0][0] : spans[0][1]] if spans else ""
     if not quote:
         return None
     latest = row.latest_progress()
-    note = _verbatim(latest.text, chunk.passage) if latest else ""
+    note = verbatim(latest.text, chunk.passage) if latest else ""
     progress = f"{latest.label}: {note or latest.text}" if latest else ""
     return BriefPoint(
         heading=ACTIONS,
@@ -171,28 +174,19 @@ def _action_point(
     )
 
 
-def _verbatim(fragment: str, passage: str) -> str:
-    """`fragment` as the passage writes it: the row parser joins a cell's lines with single spaces."""
-    words = fragment.split()
-    if not words:
-        return ""
-    match = re.search(r"\s+".join(re.escape(w) for w in words), passage)
-    return passage[match.start() : match.end()] if match else ""
-
-
-def _best_quote(passage: str, weights: dict[str, float], phrase: str, phrase_bonus: float) -> tuple[str, float]:
+def _best_quote(passage: str, weights: dict[str, float], phrase: str, settings: Settings) -> tuple[str, float]:
     """The best sentence of `passage` for the theme (with the next one when it is short)."""
-    spans = [s for s in sentence_spans(passage) if len(passage[s[0] : s[1]].split()) >= 4]
+    spans = [s for s in sentence_spans(passage) if len(passage[s[0] : s[1]].split()) >= settings.brief_min_quote_words]
     if not spans:
         return "", 0.0
     scored = []
     for i, (a, b) in enumerate(spans):
         text = passage[a:b]
-        score = _overlap(text, weights) + (phrase_bonus if phrase and phrase in normalise(text) else 0.0)
+        score = _overlap(text, weights) + (settings.brief_phrase_bonus if phrase and phrase in normalise(text) else 0.0)
         scored.append((score, -i, i))
     score, _, best = max(scored)
     a, b = spans[best]
-    if len(passage[a:b].split()) < _SHORT_QUOTE and best + 1 < len(spans):
+    if len(passage[a:b].split()) < settings.brief_short_quote_words and best + 1 < len(spans):
         b = spans[best + 1][1]
     return passage[a:b], score
 

@@ -19,14 +19,19 @@ import numpy as np
 from assistant.core.errors import AssistantError
 from assistant.core.settings import Settings
 from assistant.core.taxonomy import load_taxonomy
-from assistant.core.types import Chunk, Citation, DocumentInfo, JudgementPoint, Timeline, TimelineEntry
+from assistant.core.types import (
+    NON_CONTENT_KINDS,
+    Chunk,
+    Citation,
+    DocumentInfo,
+    JudgementPoint,
+    Timeline,
+    TimelineEntry,
+)
 from assistant.store import Index
 
 log = logging.getLogger(__name__)
 
-_MIN_WORDS, _MAX_WORDS = 8, 70  # a key finding reads as one whole sentence, neither a heading nor a paragraph
-_NEAR_DUPLICATE = 0.8  # cosine above which two findings say the same thing
-_SKIP_KINDS = ("judgement", "heading", "note")  # grids, headings and footnotes are not findings
 # A finding judges: it carries a word of praise or of concern. Sentences without one describe
 # (who was inspected, what a service is) and are not offered as key findings.
 _JUDGING = re.compile(
@@ -36,8 +41,6 @@ _JUDGING = re.compile(
     re.I,
 )
 _SENTENCE_END = re.compile(r"[.!?)][\"”’']?$")
-_GRADE_LIFT = 0.2  # a sentence naming a grade ("... is inadequate") is the headline of its section
-_IMPROVEMENT_LIFT = 0.1  # what must improve comes before what works, at equal centrality
 
 
 def timeline(index: Index, council: str | None = None, *, settings: Settings | None = None) -> Timeline:
@@ -75,7 +78,7 @@ def timeline(index: Index, council: str | None = None, *, settings: Settings | N
                 doc=doc,
                 kind_label=kind.label,
                 inspection=kind.inspection,
-                findings=tuple(_key_findings(index, doc, settings.timeline_findings)),
+                findings=tuple(_key_findings(index, doc, settings)),
             )
         )
         for area, grade in doc.judgements:
@@ -85,21 +88,22 @@ def timeline(index: Index, council: str | None = None, *, settings: Settings | N
     return Timeline(council=(council or "").strip(), entries=tuple(entries), points=tuple(points))
 
 
-def _key_findings(index: Index, doc: DocumentInfo, count: int) -> list[Citation]:
-    """Up to `count` judging sentences most central to the document, from its finding sections
-    when it has enough of them."""
+def _key_findings(index: Index, doc: DocumentInfo, settings: Settings) -> list[Citation]:
+    """Up to `timeline_findings` judging sentences most central to the document, from its finding
+    sections when it has enough of them."""
     taxonomy = load_taxonomy()
+    count = settings.timeline_findings
     chunks: dict[str, Chunk] = {}
     for position in index.doc_chunks.get(doc.doc_id, ()):  # not every chunk of 200 reports for each one
         chunk = index.chunks[position]
-        if chunk.kind not in _SKIP_KINDS:
+        if chunk.kind not in NON_CONTENT_KINDS:
             chunks.setdefault(chunk.passage_id, chunk)
     found = {
         pid: c for pid, c in chunks.items() if c.kind == "finding" or taxonomy.is_finding_section(c.section, c.doc_type)
     }
-    candidates = _sentences(index, found, count, judging=False)
+    candidates = _sentences(index, found, settings, judging=False)
     if len(candidates) < count:  # too few findings by section: any judging sentence of the document
-        candidates = _sentences(index, chunks, count, judging=True)
+        candidates = _sentences(index, chunks, settings, judging=True)
     if not candidates or count <= 0:
         return []
     vectors = index.sentence_vectors[[c[0] for c in candidates]]
@@ -108,7 +112,7 @@ def _key_findings(index: Index, doc: DocumentInfo, count: int) -> list[Citation]
     score = vectors @ centre + np.array([c[3] for c in candidates])
     picked: list[int] = []
     for i in np.argsort(-score):
-        if all(float(vectors[i] @ vectors[j]) < _NEAR_DUPLICATE for j in picked):
+        if all(float(vectors[i] @ vectors[j]) < settings.timeline_near_duplicate for j in picked):
             picked.append(int(i))
         if len(picked) == count:
             break
@@ -121,7 +125,7 @@ def _key_findings(index: Index, doc: DocumentInfo, count: int) -> list[Citation]
     return cited
 
 
-def _sentences(index: Index, chunks: dict[str, Chunk], count: int, *, judging: bool) -> list[tuple]:
+def _sentences(index: Index, chunks: dict[str, Chunk], settings: Settings, *, judging: bool) -> list[tuple]:
     """(sentence row, passage id, span, lift) of each whole sentence of `chunks` fit to be a key
     finding; with `judging`, only those that carry a word of praise or concern."""
     taxonomy = load_taxonomy()
@@ -131,16 +135,17 @@ def _sentences(index: Index, chunks: dict[str, Chunk], count: int, *, judging: b
         passage = index.passages.get(pid)
         if passage is None:
             continue
-        improvement = _IMPROVEMENT_LIFT if taxonomy.is_improvement_section(chunk.section) else 0.0
+        improvement = settings.timeline_improvement_lift if taxonomy.is_improvement_section(chunk.section) else 0.0
         for span, row in zip(passage.spans, passage.rows):
             text = chunk.passage[span[0] : span[1]].strip()
             # A whole sentence ends as one: a heading run into the next line ("... is inadequate
             # Executive summary") does not.
-            if not (_MIN_WORDS <= len(text.split()) <= _MAX_WORDS and _SENTENCE_END.search(text)):
+            words = len(text.split())
+            if not (settings.timeline_min_words <= words <= settings.timeline_max_words and _SENTENCE_END.search(text)):
                 continue
             if judging and not _JUDGING.search(text):
                 continue
-            lift = improvement + (_GRADE_LIFT if any(g in text.lower() for g in grades) else 0.0)
+            lift = improvement + (settings.timeline_grade_lift if any(g in text.lower() for g in grades) else 0.0)
             found.append((row, pid, span, lift))
     return found
 
