@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from assistant.answering.compose import human_date
+from assistant import human_date
 from assistant.core.types import Answer, Brief, BriefPoint
 from ui.render import meta_line, type_name
 

@@ -15,9 +15,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
-from assistant.answering.compose import human_date
-from assistant.answering.llm.generate import verification_label
-from assistant.core.taxonomy import load_taxonomy
+from assistant import human_date, load_taxonomy, verification_label
 from assistant.core.types import Answer, Brief, BriefPoint, Chunk, Citation, DocumentInfo, Hit
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -166,7 +164,7 @@ def sources_html(answers: Sequence[Answer]) -> str:
     sections = []
     for turn in range(len(answers), 0, -1):
         answer = answers[turn - 1]
-        head = f"<h4>Answer {turn}: {esc(_short(answer.question, 80))}</h4>"
+        head = f"<h4>Answer {turn}: {esc(short(answer.question, 80))}</h4>"
         if answer.citations:
             body = "".join(_source(f"cite-{turn}-{c.n}", f"[{c.n}]", c.chunk, c.sentences) for c in answer.citations)
         elif answer.retrieved:
@@ -190,9 +188,14 @@ def _source(anchor: str, label: str, chunk: Chunk, sentences: Sequence[str]) -> 
     )
 
 
-def _short(text: str, limit: int) -> str:
+def short(text: str, limit: int, *, at_word: bool = True) -> str:
+    """`text` on one line, cut to at most `limit` characters with "…", at the last whole word
+    unless `at_word` is False (the rating list cuts at the character, as it always has)."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if at_word else cut) + "…"
 
 
 def corpus_line(docs: Iterable[DocumentInfo]) -> str:

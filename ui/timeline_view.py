@@ -1,5 +1,5 @@
-"""HTML and chart data of the Timeline and Action tracker tabs (ui/app.py's `_timeline_tab`,
-`_actions_tab`): the records of assistant/views/timeline.py, tracker.py and trace.py, rendered.
+"""HTML and chart data of the Timeline and Action tracker tabs (ui/tabs/timeline.py and
+ui/tabs/actions.py): the records of assistant/views/timeline.py, tracker.py and trace.py, rendered.
 
 Every quote is shown inside its passage with the quoted words marked, as the chat's sources
 are; a passage opens when its link is followed (it is then the page's :target), so the page
@@ -13,9 +13,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from assistant.views.tracker import priority_name
+from assistant import human_date, priority_name
 from assistant.core.types import Chunk, Citation, Timeline, Trace, Tracker, TrackerRow
-from ui.render import esc, highlight, human_date, meta_line, type_name
+from ui.render import esc, highlight, meta_line, short, type_name
 
 GRADE_AXIS = "grade (1 inadequate, 2 requires improvement, 3 good, 4 outstanding)"
 STATE_COLOURS = {"completed": "#059669", "overdue": "#dc2626", "open, not overdue": "#f59e0b"}
@@ -24,7 +24,7 @@ STATE_COLOURS = {"completed": "#059669", "overdue": "#dc2626", "open, not overdu
 def judgement_frame(timeline: Timeline) -> pd.DataFrame:
     """One row per judgement of the timeline, for a line chart (one line per judgement area)."""
     rows = [
-        {"date": pd.Timestamp(p.date), "area": _short(p.area, 48), "score": p.score, "grade": p.grade}
+        {"date": pd.Timestamp(p.date), "area": short(p.area, 48), "score": p.score, "grade": p.grade}
         for p in timeline.points
         if p.score
     ]
@@ -67,7 +67,7 @@ def rollup_frame(tracker: Tracker, by: str = "priority") -> pd.DataFrame:
     ups = tracker.by_priority if by == "priority" else tracker.by_agency
     rows = []
     for u in ups:
-        key = priority_name(u.key).split(":", 1)[0] if by == "priority" else _short(u.key, 28)
+        key = priority_name(u.key).split(":", 1)[0] if by == "priority" else short(u.key, 28)
         for state, count in (
             ("completed", u.completed),
             ("overdue", u.overdue),
@@ -95,7 +95,7 @@ def tracker_html(tracker: Tracker, traces: Sequence[Trace] = ()) -> str:
             f'<a class="trace-link" href="#trace-{k}">{k}</a>' for k in answers.get((r.row.doc_id, r.row.ref), [])
         )
         note = r.latest
-        latest = (f"<b>{esc(note.label)}</b>: {esc(_short(note.text, 140))}") if note else ""
+        latest = (f"<b>{esc(note.label)}</b>: {esc(short(note.text, 140))}") if note else ""
         status = esc(r.row.status or "(not stated)")
         if r.overdue:
             status += ' <span class="badge">OVERDUE</span>'
@@ -104,9 +104,9 @@ def tracker_html(tracker: Tracker, traces: Sequence[Trace] = ()) -> str:
         body.append(
             f'<tr class="{"overdue" if r.overdue else ""}" data-ref="{esc(r.row.ref)}">'
             f'<td><a class="row-link" href="#{anchor}">{esc(r.row.ref)}</a></td>'
-            f"<td>{esc(priority_name(r.row.priority).split(':', 1)[0])}</td><td>{esc(_short(r.row.action, 160))}</td>"
-            f"<td>{esc(_short(r.row.lead, 60))}</td><td>{esc(', '.join(r.agencies))}</td>"
-            f'<td>{esc(_short(r.row.due, 50))}</td><td class="status">{status}</td><td>{latest}</td><td>{links}</td></tr>'
+            f"<td>{esc(priority_name(r.row.priority).split(':', 1)[0])}</td><td>{esc(short(r.row.action, 160))}</td>"
+            f"<td>{esc(short(r.row.lead, 60))}</td><td>{esc(', '.join(r.agencies))}</td>"
+            f'<td>{esc(short(r.row.due, 50))}</td><td class="status">{status}</td><td>{latest}</td><td>{links}</td></tr>'
         )
         passages.append(_passage(anchor, r.citation.chunk, r.citation.sentences))
     completed, overdue = sum(r.completed for r in tracker.rows), sum(r.overdue for r in tracker.rows)
@@ -183,8 +183,3 @@ def _where(chunk: Chunk) -> str:
 
 def _score(grade: str, timeline: Timeline, doc_id: str, area: str) -> int:
     return next((p.score for p in timeline.points if p.doc_id == doc_id and p.area == area), 0)
-
-
-def _short(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
