@@ -1,4 +1,4 @@
-"""`assistant serve`'s start-up (ui/startup.py, ui.app.serve): what it imports, what it skips of
+"""`assistant serve`'s start-up (ui/startup.py, ui.serve.serve): what it imports, what it skips of
 Gradio's, what it refuses before Gradio is imported, and a question asked while the model loads. No timings here: scripts/bench_serve.py measures
 them."""
 
@@ -13,10 +13,10 @@ import textwrap
 import threading
 from pathlib import Path
 
-from assistant import embed as embedder
 from assistant.answering.pipeline import answer
-from assistant.store import forget_loaded
+from assistant.core import embed as embedder
 from assistant.core.types import Answer
+from assistant.store import forget_loaded
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
@@ -122,7 +122,7 @@ def test_a_question_asked_while_the_model_loads_waits_for_it(small_index, monkey
     try:
         asker = threading.Thread(target=lambda: early.append(answer(question, settings=settings)))
         asker.start()
-        answer("warm up", settings=settings)  # as ui.app.serve does once the page is up
+        answer("warm up", settings=settings)  # as ui.serve.serve does once the page is up
         asker.join()
         later = answer(question, settings=settings)
     finally:
@@ -151,8 +151,8 @@ def test_serve_refuses_a_missing_index_before_gradio_is_imported(tmp_path):
     assert "GRADIO False" in done.stdout
 
 
-def test_ui_app_serve_called_directly_makes_the_same_start(small_index, tmp_path):
-    """`ui.app.serve` without the CLI runs `ui.startup.begin` itself."""
+def test_ui_serve_called_directly_makes_the_same_start(small_index, tmp_path):
+    """`ui.serve.serve` without the CLI runs `ui.startup.begin` itself."""
     port = _free_port()
     code = (
         f"URL = 'http://127.0.0.1:{port}/'\n"
@@ -161,7 +161,7 @@ def test_ui_app_serve_called_directly_makes_the_same_start(small_index, tmp_path
             f"""
             from pathlib import Path
             from assistant.core.settings import Settings
-            from ui.app import serve
+            from ui.serve import serve
             serve(Settings(index_dir=Path({str(small_index.index_dir)!r}), port={port}))
             """
         )

@@ -124,7 +124,7 @@ def test_login_needs_a_password_and_binds_loopback_by_default():
 
     from assistant.core.errors import SettingsError
     from assistant.core.settings import Settings
-    from ui.app import launch_kwargs
+    from ui.serve import launch_kwargs
 
     plain = launch_kwargs(Settings())
     assert plain["server_name"] == "127.0.0.1" and plain["server_port"] == 7860 and plain["auth"] is None
@@ -145,3 +145,31 @@ def test_serve_refuses_to_start_without_an_index(tmp_path):
     )
     assert done.returncode != 0
     assert "No index at" in done.stderr and "assistant ingest" in done.stderr
+
+
+def test_a_bad_date_filter_says_which_and_how_to_write_it():
+    """The web filters check dates as the CLI's --from and --to do (`assistant.is_iso_date`),
+    and say which box is wrong in the CLI's words."""
+    import gradio as gr
+    import pytest
+
+    from ui.tabs.filters import chosen_filters
+
+    for wrong in ("18/12/2019", "20191218", "2019-02-30"):
+        with pytest.raises(gr.Error) as refused:
+            chosen_filters([], [], wrong, "")
+        message = str(refused.value)
+        assert "'Dated from'" in message and repr(wrong) in message, message
+        assert "is not a date: write it as YYYY-MM-DD, e.g. 2019-12-18" in message, message
+    with pytest.raises(gr.Error, match="'Dated from' 2020-01-01 is after 'Dated to' 2019-01-01"):
+        chosen_filters([], [], "2020-01-01", "2019-01-01")
+    assert chosen_filters(["a"], [], " 2019-01-01 ", "").date_from == "2019-01-01"
+
+
+def test_long_text_is_cut_at_a_word_or_at_the_character():
+    from ui.render import short
+
+    text = "What did inspectors say about waiting times"
+    assert short(text, 80) == text
+    assert short(text, 22) == "What did inspectors…"
+    assert short(text, 22, at_word=False) == "What did inspectors s…"

@@ -2,8 +2,8 @@
 downloads kept private and removed with the session, and a login that cannot be guessed at speed.
 
 The app runs in this process on a free loopback port over the session's small index
-(tests/conftest.py), launched exactly as `assistant serve` launches it (`configure_queue`,
-`launch_kwargs`). Timings are printed: run with -s to see them.
+(tests/conftest.py), launched exactly as `assistant serve` launches it (`set_gradio_environment`,
+`configure_queue`, `launch_kwargs`). Timings are printed: run with -s to see them.
 """
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ from gradio.utils import get_upload_folder
 
 from assistant.answering.pipeline import answer
 from assistant.store import open_index
-from ui.app import build_app, configure_queue, launch_kwargs
+from ui.app import build_app
 from ui.export import SessionFiles
+from ui.queue import configure_queue
+from ui.serve import launch_kwargs, set_gradio_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTION = "What did inspectors say about CAMHS waiting times?"
@@ -48,6 +50,7 @@ def _free_port() -> int:
 def _launch(settings, files=None):
     index = open_index(settings)
     answer("warm up", settings=settings, index=index)  # as `assistant serve` does: the model is loaded
+    set_gradio_environment()  # this process serves the app, as `assistant serve`'s does
     app = configure_queue(build_app(settings, index, files=files))
     app.launch(prevent_thread_lock=True, **launch_kwargs(settings))
     return app, f"http://127.0.0.1:{settings.port}/"
@@ -143,7 +146,7 @@ def test_waiting_users_hear_their_place_on_a_timer_not_at_every_answer(live, mon
     from gradio.queueing import Queue
     from gradio.server_messages import EstimationMessage, ProcessStartsMessage
 
-    from ui.app import QUEUE_STATUS_EVERY_S
+    from ui.queue import QUEUE_STATUS_EVERY_S
 
     sent: dict[str, list[tuple[str, float]]] = {}
     send = Queue.send_message
@@ -212,7 +215,7 @@ def test_start_up_objects_are_left_out_of_garbage_collections(small_index):
     import gc
 
     from assistant import store
-    from ui.app import freeze_startup_objects
+    from ui.serve import freeze_startup_objects
 
     index = open_index(small_index.settings)
     lease = index.lease
@@ -294,7 +297,7 @@ def test_failed_logins_are_rate_limited(small_index_template):
 
 
 def test_login_guard_forgets_failures_after_the_lockout():
-    from ui.app import LOGIN_LOCKOUT_S, LOGIN_WINDOW_S, LoginGuard
+    from ui.auth import LOGIN_LOCKOUT_S, LOGIN_WINDOW_S, LoginGuard
 
     now = [1000.0]
     guard = LoginGuard("trainer", "pw", clock=lambda: now[0])

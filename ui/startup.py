@@ -11,8 +11,8 @@ cProfile; start-up as a whole is measured by scripts/bench_serve.py):
   editors only and are already installed; `skip_gradio_stub_writing` turns this off.
 - Start-up makes a few hundred thousand objects that live as long as the server; the garbage
   collector walked them again and again as they were made (~0.6 s of `import gradio` alone).
-  `pause_garbage_collection` stops it until the server is up, when `ui.app` collects once and
-  freezes what start-up made (`ui.app.freeze_startup_objects`).
+  `pause_garbage_collection` stops it until the server is up, when `ui.serve` collects once and
+  freezes what start-up made (`ui.serve.freeze_startup_objects`).
 
 Loading the index and the model in a thread was tried and measured slower (scripts/bench_serve.py,
 medians of 5, seconds to the page): begun before `import gradio`, 12.3 against 10.5 in sequence
@@ -34,8 +34,7 @@ import time
 from pathlib import Path
 from types import ModuleType
 
-from assistant.core.errors import IndexNotFound, IndexOutdated, SettingsError
-from assistant.core.settings import Settings
+from assistant import IndexNotFound, IndexOutdated, Settings, SettingsError
 from assistant.store import PIPELINE_VERSION, read_state
 
 log = logging.getLogger(__name__)
@@ -108,7 +107,7 @@ def check_port(host: str, port: int) -> None:
 
 
 def pause_garbage_collection() -> None:
-    """Stop automatic garbage collection until `ui.app.freeze_startup_objects` collects once and
+    """Stop automatic garbage collection until `ui.serve.freeze_startup_objects` collects once and
     starts it again: what start-up makes lives as long as the server, and walking it repeatedly
     while it is made is wasted."""
     gc.disable()
