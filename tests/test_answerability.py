@@ -97,10 +97,10 @@ def test_a_count_counts_what_was_asked_for(sentence, gives):
 
 
 def test_what_how_many_counts():
-    from assistant.question.understand import _counted
+    from assistant.question.parse import counted
 
-    assert _counted("how many approved foster carers does Anytown have?") == ("approv", "foster", "carer")
-    assert _counted("how many people held the DCS role?") == ("peopl",)
+    assert counted("how many approved foster carers does Anytown have?") == ("approv", "foster", "carer")
+    assert counted("how many people held the DCS role?") == ("peopl",)
 
 
 def test_words_of_an_organisation_s_name_are_not_a_person_s_name():

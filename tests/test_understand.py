@@ -6,7 +6,8 @@ import pytest
 
 from assistant.core.taxonomy import load_taxonomy
 from assistant.core.text import terms
-from assistant.question.understand import _answer_focus, _speaking_years, answer_type_of
+from assistant.question.cues import asks_for_sections
+from assistant.question.parse import answer_focus, answer_type, parse, speaking_years
 
 
 @pytest.mark.parametrize(
@@ -31,7 +32,7 @@ from assistant.question.understand import _answer_focus, _speaking_years, answer
     ],
 )
 def test_the_kind_of_answer_asked_for(question, kind):
-    assert answer_type_of(question) == kind
+    assert parse(question).answer_type == kind
 
 
 def test_the_clause_asking_binds_the_answer_and_a_back_reference_brings_its_subject():
@@ -39,9 +40,9 @@ def test_the_clause_asking_binds_the_answer_and_a_back_reference_brings_its_subj
         return tuple(t for t in terms(text) if len(t) > 2)
 
     question = "when was the interim DCS appointed, and what difference did it make?"
-    assert "differ" not in " ".join(_answer_focus(question, 0, focus))
+    assert "differ" not in " ".join(answer_focus(question, 0, focus))
     question = "What does CAS do and when did it start?"
-    assert set(_answer_focus(question, question.index("when"), focus)) >= {"cas", "start"}
+    assert set(answer_focus(question, question.index("when"), focus)) >= {"cas", "start"}
 
 
 @pytest.mark.parametrize(
@@ -54,14 +55,14 @@ def test_the_clause_asking_binds_the_answer_and_a_back_reference_brings_its_subj
     ],
 )
 def test_years_that_must_speak(question, years):
-    assert _speaking_years(question) == years
+    assert speaking_years(question) == years
 
 
 def test_a_question_asking_for_areas_for_improvement_lifts_any_report_s_name_for_them():
     taxonomy = load_taxonomy()
-    assert taxonomy.asks_for_sections("What are the areas for improvement in Anytown?") == "improvement"
-    assert taxonomy.asks_for_sections("what are Anytown's strengths?") == "strength"
-    assert taxonomy.asks_for_sections("how long do children wait?") == ""
+    assert asks_for_sections("What are the areas for improvement in Anytown?") == "improvement"
+    assert asks_for_sections("what are Anytown's strengths?") == "strength"
+    assert asks_for_sections("how long do children wait?") == ""
     assert taxonomy.in_section_class("What needs to improve", "ilacs", "improvement")
     assert not taxonomy.in_section_class("Strengths", "jtai", "improvement")
     assert taxonomy.in_section_class("Strengths", "jtai", "strength")
@@ -84,7 +85,7 @@ def test_every_english_local_authority_is_recognised_whether_indexed_or_not(ques
 
 
 def test_abbreviations_no_document_spells_out_are_expanded_from_the_taxonomy():
-    from assistant.question.understand import expand_acronyms
+    from assistant.question.parse import expand_acronyms
 
     glossary = load_taxonomy().abbreviations()
     assert glossary["CP"] == ["child protection"] and "children in care" in glossary["CIC"]
@@ -92,8 +93,7 @@ def test_abbreviations_no_document_spells_out_are_expanded_from_the_taxonomy():
 
 
 def test_a_cue_typed_without_its_apostrophe_is_placed_in_the_question_as_typed():
-    from assistant.question.understand import _answer_type
 
     question = "when did it start, and whats the rate?"
-    kind, at = _answer_type(question, False)
+    kind, at = answer_type(question, False)
     assert kind == "number" and question[at:].startswith("whats the rate")

@@ -24,12 +24,12 @@ import functools
 import re
 from dataclasses import dataclass
 
+from assistant.core.dates import MONTH_ALTERNATION, YEAR, month_name
 from assistant.core.settings import Settings
 from assistant.core.taxonomy import load_taxonomy
 from assistant.core.text import sentence_spans, terms
 from assistant.core.types import Citation, Outcome, Query
 from assistant.core.weights import idf_share, idf_weights, unseen_idf
-from assistant.question.understand import YEAR
 from assistant.store import Index
 
 WANTED = {
@@ -40,7 +40,7 @@ WANTED = {
     "rating": "the grade asked for",
     "organisation": "the names asked for",
 }
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_MONTHS = MONTH_ALTERNATION.lower()  # "january|february|...": dates in sentences, any case
 _REFERENCE = re.compile(r"\b\d+(?:\.\d+){1,3}\b")  # "2.2.2", "5.1.14": references, not figures
 _DATE = re.compile(
     rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS})|(?:{_MONTHS}) \d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|"
@@ -119,7 +119,7 @@ def judge(query: Query, citations: tuple[Citation, ...], index: Index, settings:
             return Verdict("partial", f"{wanted} in {year}")
     for month in query.named_months:
         name, year = month.split()
-        dated = any(c.chunk.date[:4] == year and _month_name(c.chunk.date) == name for c in citations)
+        dated = any(c.chunk.date[:4] == year and month_name(c.chunk.date) == name for c in citations)
         if not dated and not any(
             re.search(rf"\b{name}\b[^.]{{0,12}}\b{year}\b", c.chunk.passage, re.I) for c in citations
         ):
@@ -273,11 +273,6 @@ def _counts(text: str, counted: tuple[str, ...]) -> bool:
     return False
 
 
-def _month_name(iso: str) -> str:
-    months = _MONTHS.split("|")
-    return months[int(iso[5:7]) - 1] if len(iso) >= 7 and iso[5:7].isdigit() and 1 <= int(iso[5:7]) <= 12 else ""
-
-
 def _has_date(sentence: str, query: Query, lower: frozenset[str]) -> bool:
     # A bare year the question already names ("what month in 2023 did ...?") is not the date asked for.
     return bool(_RELATIVE_TIME.search(sentence)) or any(
@@ -349,7 +344,7 @@ def _names_someone(part: list[str], lower: frozenset[str]) -> bool:
 def _has_name(sentence: str, query: Query, lower: frozenset[str]) -> bool:
     """A proper name (a capitalised word the corpus never writes in lower case, not the
     sentence's first word) or an acronym that the question does not already hold."""
-    asked = set(_ACRONYM.findall(query.text))
+    asked = query.intent.written_acronyms if query.intent else frozenset()
     if any(a not in asked and a.lower() not in _publishers() for a in _ACRONYM.findall(sentence)):
         return True
     first = re.match(r"\W*\w+", sentence)

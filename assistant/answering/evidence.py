@@ -17,8 +17,6 @@ they were chosen on.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from assistant.core.settings import Settings
@@ -27,18 +25,12 @@ from assistant.core.types import Hit, Query
 from assistant.core.weights import idf_share, idf_weights, unseen_idf
 from assistant.store import Index
 
-_NAME = re.compile(r"\b(?:[A-Z][A-Za-z]{2,}|[12]\d{3})\b")
-_QUESTION_WORDS = frozenset(
-    "what how who when where which why does did has have is are was were can "
-    "could should would the for and will".split()
-)
-
 
 def evidence(query: Query, hits: list[Hit], index: Index, settings: Settings) -> float:
     """The evidence figure described in the module docstring."""
     if not hits:
         return 0.0
-    question, vector = query.text, query.vector
+    vector = query.vector
     idf = index.lexical.idf
     # What the question is about: its focus (not the words that say what kind of answer it
     # wants, nor a council's name, which says whose documents).
@@ -72,7 +64,7 @@ def evidence(query: Query, hits: list[Hit], index: Index, settings: Settings) ->
     vocabulary = index.vocabulary
     names = [
         w
-        for w in _NAME.findall(question)
-        if w.lower() not in _QUESTION_WORDS and not {w.lower(), w.lower().rstrip("s"), w.lower() + "s"} & vocabulary
+        for w in (query.intent.names if query.intent else ())
+        if not {w.lower(), w.lower().rstrip("s"), w.lower() + "s"} & vocabulary
     ]
     return best + coverage - (settings.unknown_name_penalty if names else 0.0) - settings.unseen_word_penalty * unseen

@@ -48,6 +48,8 @@ MONTH_NUMBERS: dict[str, int] = {
     for name in names
 }
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A year as documents and questions write it ("2019"): 1900-2099.
+YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 
 
 def is_iso_date(value: str) -> bool:

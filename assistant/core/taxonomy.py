@@ -69,27 +69,6 @@ class Taxonomy:
         words = " ".join(wanted.lower().replace("-", " ").split())
         return tuple(g for g in self.grades if words and g.lower().startswith(words))
 
-    def grades_judged(self, question: str) -> tuple[str, ...]:
-        """The grades `question` says reports were judged ("judged inadequate", "rated requires
-        improvement"), as taxonomy grades."""
-        text = " ".join(question.lower().replace("-", " ").split())
-        cues = "|".join(re.escape(c) for c in sorted(self.judged_cues, key=len, reverse=True))
-        grades = "|".join(re.escape(g.lower()) for g in self.grades)
-        if not cues or not grades:
-            return ()
-        named = re.findall(rf"\b(?:{cues})\s+({grades})\b", text)
-        return tuple(dict.fromkeys(g for word in named for g in self.grades_matching(word)))
-
-    def asks_across_councils(self, question: str) -> bool:
-        """Whether `question` asks across councils ("which councils ...?")."""
-        text = " ".join(question.lower().replace("’", "'").split())
-        return any(re.search(rf"\b{re.escape(p)}\b", text) for p in self.across_phrases)
-
-    def asks_for_sections(self, question: str) -> str:
-        """ "improvement" or "strength" when `question` asks for that class of findings, else ""."""
-        text = " ".join(question.lower().replace("’", "'").split())
-        return next((c for c, phrases in self.section_questions if any(p in text for p in phrases)), "")
-
     def in_section_class(self, section: str, doc_type: str, section_class: str) -> bool:
         """Whether a passage's section holds findings of `section_class` ("improvement"/"strength")."""
         if not self.is_finding_section(section, doc_type):

@@ -286,11 +286,40 @@ class Hit:
 ANSWER_TYPES = ("person", "agent", "number", "date", "rating", "organisation", "list", "status", "explanation")
 
 
-@dataclass
+@dataclass(frozen=True)
+class Intent:
+    """What a question's wording says, read without an index (`assistant.question.parse.parse`):
+    the pure half of understanding it, testable on its own. `bind` adds what the corpus makes of it."""
+
+    text: str
+    action_refs: tuple[str, ...] = ()  # action references written ("2.2.2"), held by the index or not
+    para_refs: tuple[str, ...] = ()  # numbered paragraph or recommendation references written ("8.4")
+    ref_kind: str = ""  # "recommendation" | "paragraph" | "": what the references are said to be
+    answer_type: str = "explanation"  # as read when no action reference is held (bind may revise it)
+    cue_at: int = -1  # where the answer type's cue stands in the question (-1: the whole question)
+    named_years: tuple[str, ...] = ()  # the years whose documents (or sentences) must give the answer
+    named_months: tuple[str, ...] = ()  # "may 2020"
+    count: bool = False
+    frequency: bool = False
+    counted: tuple[str, ...] = ()
+    progress: bool = False  # the wording asks about progress ("is it done?")
+    many: bool = False  # the wording wants several things ("what are the strengths?")
+    section_class: str = ""  # "improvement" | "strength" | ""
+    asks_across: bool = False  # asks across councils in so many words ("which councils ...?")
+    grades_judged: tuple[str, ...] = ()  # grades it says reports were judged ("judged inadequate")
+    period_years: frozenset[str] = frozenset()  # years that bound a period ("since 2023")
+    period: tuple[str, str] = ("", "")  # the period's first and last day, "" where unbounded
+    acronyms: frozenset[str] = frozenset()  # acronyms written, lower-cased ("camhs"): focus words however short
+    written_acronyms: frozenset[str] = frozenset()  # acronyms as written ("CAMHS", "IROs")
+    names: tuple[str, ...] = ()  # capitalised words and years that may name what the corpus lacks
+    authorities: tuple[str, ...] = ()  # local authorities named, as the taxonomy spells them
+
+
+@dataclass(frozen=True)
 class Query:
-    """A question understood once (`assistant.question.understand.understand`): what it asks for and about
-    what, whose documents and which years it names, what it cites. Retrieval, composition and
-    the answerability check read this; none of them reads the question's wording for intent."""
+    """A question understood once (`assistant.question.understand.understand`): what it asks for
+    and about what, whose documents and which years it names, what it cites. Retrieval,
+    composition and the answerability check read this; none of them reads the question's wording."""
 
     text: str
     vector: np.ndarray  # the question's embedding (with acronym expansions)
@@ -329,6 +358,7 @@ class Query:
     # Across councils, the dates a bounded period covers ("since 2023" -> ("2023-01-01", "")):
     # retrieval takes it as a date filter. A single council's "since 2022" names its premise instead.
     period: tuple[str, str] = ("", "")
+    intent: Intent | None = None  # the wording's own reading, from which the rest was bound
 
 
 @dataclass(frozen=True)

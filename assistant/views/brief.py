@@ -30,7 +30,7 @@ from assistant.core.types import (
     Filters,
 )
 from assistant.core.weights import idf_share, idf_weights
-from assistant.question.understand import expand_acronyms
+from assistant.question.parse import expand_acronyms
 from assistant.retrieval.retrieve import retrieve
 from assistant.store import Index, open_index
 from assistant.views.tracker import verbatim

@@ -16,6 +16,7 @@ import logging
 import re
 from typing import Any
 
+from assistant.core.dates import MONTHS
 from assistant.core.errors import AssistantError
 from assistant.core.taxonomy import load_taxonomy
 from assistant.core.types import ActionRow, Chunk, Citation, RollUp, Tracker, TrackerRow
@@ -23,26 +24,12 @@ from assistant.store import Index
 
 log = logging.getLogger(__name__)
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_MONTH_YEAR = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(20\d\d)\b")
+_MONTH_YEAR = re.compile(r"\b(" + "|".join(MONTHS) + r")\s+(20\d\d)\b")
 # A completion month written outside the completion cell ("... Head of Communities Completion Date
 # April 2021", "Completion date February 2020"): the parser left it in the lead or a note.
 _DUE_PHRASE = re.compile(
-    r"(?:Completion|Implementation)\s+[Dd]ate\s+(?:" + "|".join(_MONTHS) + r")\s+20\d\d"
-    r"|Due for [Cc]ompletion\s+(?:" + "|".join(_MONTHS) + r")\s+20\d\d"
+    r"(?:Completion|Implementation)\s+[Dd]ate\s+(?:" + "|".join(MONTHS) + r")\s+20\d\d"
+    r"|Due for [Cc]ompletion\s+(?:" + "|".join(MONTHS) + r")\s+20\d\d"
 )
 _DONE_NOTE = re.compile(r"^(?:action\s+)?completed?\b|^progress\s+completed?\b", re.I)
 _AGENCY_SPLIT = re.compile(r"\s*(?:,|/|;|&|\band\b)\s*")
@@ -163,7 +150,7 @@ def _due_month(row: ActionRow) -> str:
         found = _MONTH_YEAR.search(phrase.group(0)) if phrase else None
     if not found:
         return ""
-    return f"{found.group(2)}-{_MONTHS.index(found.group(1)) + 1:02d}"
+    return f"{found.group(2)}-{MONTHS.index(found.group(1)) + 1:02d}"
 
 
 def _agencies(cell: str) -> tuple[str, ...]:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.core.dates import MONTHS
 from assistant.core.embed import embed
 from assistant.core.settings import Settings
 from assistant.core.text import sentence_spans, terms, words
@@ -36,20 +37,7 @@ from assistant.store import Index
 
 MARKERS = re.compile(r"\s*\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 _FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")
-_MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
+_MONTHS = tuple(m.lower() for m in MONTHS)
 _NUMBER_WORDS = {
     w: str(i)
     for i, w in enumerate(
