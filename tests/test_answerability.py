@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.answering.answerability import CorpusWords, _has_date, _has_figure, _has_grade, _has_person
+from assistant.answering.answerability import _has_date, _has_figure, _has_grade
+from assistant.answering.names import CorpusWords, has_person
 from assistant.core.types import Query
 
 
@@ -104,33 +105,37 @@ def test_what_how_many_counts():
 
 
 def test_words_of_an_organisation_s_name_are_not_a_person_s_name():
-    words = CorpusWords({"director", "community", "lead"})
-    words.organisation = frozenset({"alder", "hey", "children's", "nhs", "foundation", "trust"})
+    words = CorpusWords(
+        frozenset({"director", "community", "lead"}),
+        organisation=frozenset({"alder", "hey", "children's", "nhs", "foundation", "trust"}),
+    )
     asked = query("who is the commissioning lead?")
-    assert _has_person("The lead is Fiona Taylor, executive lead.", asked, words)
-    assert not _has_person("The lead is the director of community health at Alder Hey.", asked, words)
+    assert has_person("The lead is Fiona Taylor, executive lead.", asked, words)
+    assert not has_person("The lead is the director of community health at Alder Hey.", asked, words)
 
 
 def test_a_name_run_into_the_next_field_of_a_header_is_still_a_name():
     words = CorpusWords(
-        {"quality", "assurance", "manager", "any", "complaints", "about", "the", "named", "safeguarding"}
+        frozenset({"quality", "assurance", "manager", "any", "complaints", "about", "the", "named", "safeguarding"})
     )
     asked = query("who was the quality assurance manager?")
-    assert _has_person(
+    assert has_person(
         "Quality assurance manager: Christine Williams Any complaints about the inspection", asked, words
     )
-    assert not _has_person("Named GP Safeguarding Any complaints", asked, words)
+    assert not has_person("Named GP Safeguarding Any complaints", asked, words)
 
 
 def test_a_council_s_name_is_a_place_not_part_of_a_person_s_name():
-    from assistant.answering.answerability import _place_words
+    from dataclasses import replace
+
+    from assistant.answering.names import _place_words
     from assistant.core.taxonomy import load_taxonomy
 
-    words = CorpusWords({"the", "family", "team", "within", "receive", "supervision", "chair"})
-    words.not_names = words.not_names | {"anytown"}  # a council's name
+    words = CorpusWords(frozenset({"the", "family", "team", "within", "receive", "supervision", "chair"}))
+    words = replace(words, not_names=words.not_names | {"anytown"})  # a council's name
     asked = query("who is the named GP?")
-    assert not _has_person("The family team within Ambition Anytown receive supervision.", asked, words)
-    assert _has_person("The chair is Fiona Taylor of Anytown.", asked, words)
+    assert not has_person("The family team within Ambition Anytown receive supervision.", asked, words)
+    assert has_person("The chair is Fiona Taylor of Anytown.", asked, words)
     # Every council the taxonomy knows gives its words.
     council = load_taxonomy().authority_names[-1][0]
     assert set(council.lower().split()) & _place_words()
@@ -139,13 +144,13 @@ def test_a_council_s_name_is_a_place_not_part_of_a_person_s_name():
 def test_an_email_address_does_not_make_a_name_a_common_word():
     from types import SimpleNamespace
 
-    from assistant.answering.answerability import _lower_vocabulary
+    from assistant.answering.names import _read_corpus_words
 
     passage = "The contact officer is Jane Smith: jane.smith@anytown.gov.uk, or see www.anytown.gov.uk/jane"
     index = SimpleNamespace(chunks=[SimpleNamespace(passage_id="p1", passage=passage)])
-    words = _lower_vocabulary(index)
+    words = _read_corpus_words(index)  # type: ignore[arg-type]
     assert "jane" not in words and "smith" not in words and "see" in words
-    assert _has_person("The contact officer is Jane Smith.", query("who is the contact officer?"), words)
+    assert has_person("The contact officer is Jane Smith.", query("who is the contact officer?"), words)
 
 
 def test_a_sentence_that_points_back_takes_its_subject_from_the_sentences_before():
@@ -166,7 +171,7 @@ def test_a_sentence_that_points_back_takes_its_subject_from_the_sentences_before
 
 def test_over_a_number_is_an_age_only_when_it_could_be_one():
     providers = Query("how many providers ...?", np.zeros(3), [], [], [], [], {}, count=True, counted=("provider",))
-    assert _has_figure("The small team covers over 1000 providers.", providers, frozenset())
+    assert _has_figure("The small team covers over 1000 providers.", providers, CorpusWords(frozenset()))
     children = Query("how many children ...?", np.zeros(3), [], [], [], [], {}, count=True, counted=("children",))
-    assert _has_figure("Under 20 children wait for a plan.", children, frozenset())
-    assert not _has_figure("Services for children over 16 are limited.", children, frozenset())
+    assert _has_figure("Under 20 children wait for a plan.", children, CorpusWords(frozenset()))
+    assert not _has_figure("Services for children over 16 are limited.", children, CorpusWords(frozenset()))

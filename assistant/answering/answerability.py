@@ -20,10 +20,10 @@ read from the corpus itself: a capitalised word the documents never write in low
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
+from assistant.answering.names import CorpusWords, corpus_words, has_agent, has_name, has_person
 from assistant.core.dates import MONTH_ALTERNATION, YEAR, month_name
 from assistant.core.settings import Settings
 from assistant.core.taxonomy import load_taxonomy
@@ -60,9 +60,6 @@ _AGE = re.compile(
     r"\b(?:over|under|older than|younger than)[- ](?:[1-9]|1\d|2[0-5])(?:s\b|\b(?!\s+(?!years?\b)(?:children|people|[a-z]+s)\b))",
     re.I,
 )
-_TITLE_RUN = re.compile(r"(?<![.!?:]\s)\b[A-Z][a-z'’]+(?: (?:and |of |for )?[A-Z][a-z'’]+)+\b")
-_CAPITALISED = re.compile(r"\b[A-Z][a-z'’]+(?:-[A-Z][a-z]+)?\b")
-_ACRONYM = re.compile(r"\b[A-Z]{2,6}s?\b")
 # A sentence opening that refers back to the sentence before: its subject is named there.
 _ANAPHOR = re.compile(
     r"\W*(?:it|its|this|these|that|those|they|their|there|he|she|such|all|both|each|none|most|the latter|"
@@ -81,16 +78,6 @@ _RELATIVE_TIME = re.compile(
     r"\bwithin\s+(?:\d+|one|two|three|four|five|six|seven|ten|twelve)\s+\w+",
     re.I,
 )
-_CALENDAR = frozenset(_MONTHS.split("|")) | {
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-}
-_PARTICLES = frozenset({"st", "de", "van", "von", "le", "la", "o", "mc", "mac"})
 
 
 @dataclass(frozen=True)
@@ -185,7 +172,7 @@ def gives_answer(
         )
         if idf_share(held, weights) < settings.focus_share_min:
             return False
-    return holds(sentence, query, _lower_vocabulary(index))
+    return holds(sentence, query, corpus_words(index))
 
 
 def singular(term: str) -> str:
@@ -238,7 +225,7 @@ _FREQUENCY = re.compile(
 )
 
 
-def _has_figure(sentence: str, query: Query, lower: frozenset[str]) -> bool:
+def _has_figure(sentence: str, query: Query, lower: CorpusWords) -> bool:
     if query.frequency:
         return bool(_FREQUENCY.search(sentence))  # "how often ...?" asks for a frequency, not any figure
     text = _LABEL.sub(" ", _REFERENCE.sub(" ", _DATE.sub(" ", sentence)))
@@ -273,14 +260,14 @@ def _counts(text: str, counted: tuple[str, ...]) -> bool:
     return False
 
 
-def _has_date(sentence: str, query: Query, lower: frozenset[str]) -> bool:
+def _has_date(sentence: str, query: Query, lower: CorpusWords) -> bool:
     # A bare year the question already names ("what month in 2023 did ...?") is not the date asked for.
     return bool(_RELATIVE_TIME.search(sentence)) or any(
         m.group() not in query.named_years for m in _DATE.finditer(sentence)
     )
 
 
-def _has_grade(sentence: str, query: Query, lower: frozenset[str]) -> bool:
+def _has_grade(sentence: str, query: Query, lower: CorpusWords) -> bool:
     """A grade given as a judgement: a grade of several words ("requires improvement to be
     good"), or a one-word grade ("good", "inadequate") after a word that says something was
     judged so ("judged to be good", "rated outstanding") or after a colon (a judgement grid's
@@ -300,130 +287,11 @@ def _has_grade(sentence: str, query: Query, lower: frozenset[str]) -> bool:
     return False
 
 
-def _has_person(sentence: str, query: Query, lower: frozenset[str]) -> bool:
-    """A run of capitalised words of which two or more the corpus never writes in lower case and
-    none it does ("Lisa Summers", "Paula St Aubyn"); a run holding a common word or an acronym
-    names an organisation ("North West Boroughs Healthcare NHS Foundation Trust") or a role
-    ("Named GP"), and so does a run whose words the corpus uses in an organisation's name
-    elsewhere ("Alder Hey", of "Alder Hey Children's NHS Foundation Trust")."""
-    run: list[str] = []
-    for token in re.findall(r"[A-Za-z'’-]+|[^\sA-Za-z]", sentence) + ["."]:
-        word = token.lower().strip("'’")
-        if token[:1].isupper() or (run and word in _PARTICLES):
-            run.append(token)
-            continue
-        if any(_names_someone(part, lower) for part in _name_parts(run, lower)):
-            return True
-        run = []
-    return False
-
-
-def _name_parts(run: list[str], lower: frozenset[str]) -> list[list[str]]:
-    """The parts of a run of capitalised words between words the corpus writes in lower case or
-    as acronyms: a header line runs a name into the next field ("Quality assurance manager:
-    Christine Williams Any complaints ..." gives "Christine Williams")."""
-    parts: list[list[str]] = [[]]
-    for t in run:
-        bare = t.lower().strip("'’")
-        if t.isupper() or (bare in lower and bare not in _PARTICLES):
-            parts.append([])
-        else:
-            parts[-1].append(t)
-    return [p for p in parts if p]
-
-
-def _names_someone(part: list[str], lower: frozenset[str]) -> bool:
-    """Two or more name words, not all of them words of organisations' names ("Alder Hey"); a
-    council's name is a place, not part of a person's (a service called "Ambition Anytown")."""
-    not_names: frozenset[str] = getattr(lower, "not_names", _PARTICLES)
-    names = [t for t in part if t.lower().strip("'’") not in not_names]
-    bodies: frozenset[str] = getattr(lower, "organisation", frozenset())
-    return len(names) >= 2 and not all(t.lower().strip("'’") in bodies for t in names)
-
-
-def _has_name(sentence: str, query: Query, lower: frozenset[str]) -> bool:
-    """A proper name (a capitalised word the corpus never writes in lower case, not the
-    sentence's first word) or an acronym that the question does not already hold."""
-    asked = query.intent.written_acronyms if query.intent else frozenset()
-    if any(a not in asked and a.lower() not in _publishers() for a in _ACRONYM.findall(sentence)):
-        return True
-    first = re.match(r"\W*\w+", sentence)
-    start = first.end() if first else 0
-
-    # Months, days and the names of publishers ("Ofsted") are capitalised but name no organisation asked for.
-    def named(word: str) -> bool:
-        bare = word.lower().strip("'’")
-        return bare not in lower and bare not in _CALENDAR and word.lower() not in _publishers()
-
-    return any(named(m.group()) for m in _CAPITALISED.finditer(sentence, start))
-
-
-def _has_agent(sentence: str, query: Query, lower: frozenset[str]) -> bool:
-    """A person's or an organisation's name: for "who runs ...", a body such as "Public Health"
-    or "Children's Social Care" (capitalised words in a row, not opening the sentence) answers."""
-    if _has_person(sentence, query, lower) or _has_name(sentence, query, lower):
-        return True
-    return bool(_TITLE_RUN.search(sentence[1:]))
-
-
-@functools.lru_cache(maxsize=1)
-def _place_words() -> frozenset[str]:
-    """The words of every local authority's name and alias in the taxonomy, less the words
-    around them ("city", "council")."""
-    taxonomy = load_taxonomy()
-    words = {w for written, _ in taxonomy.authority_names for w in re.findall(r"[a-z'’-]+", written.lower())}
-    return frozenset(words - set(taxonomy.authority_words))
-
-
-@functools.lru_cache(maxsize=1)
-def _publishers() -> frozenset[str]:
-    """Words of the taxonomy's publishers ("Ofsted", "CQC"): the source, not an answer."""
-    taxonomy = load_taxonomy()
-    return frozenset(w.lower() for k in taxonomy.kinds.values() for w in re.findall(r"[A-Za-z]+", k.publisher))
-
-
 _HOLDS = {
     "number": _has_figure,
     "date": _has_date,
     "rating": _has_grade,
-    "person": _has_person,
-    "agent": _has_agent,
-    "organisation": _has_name,
+    "person": has_person,
+    "agent": has_agent,
+    "organisation": has_name,
 }
-
-
-class CorpusWords(frozenset):
-    """Every word the corpus writes in lower case somewhere (such a word is not a name), with
-    `organisation`: the capitalised words it uses in organisations' names, and `not_names`: the
-    words that are never part of a person's name (particles, and the words of local authorities'
-    names from the taxonomy), joined once rather than per word read."""
-
-    organisation: frozenset[str] = frozenset()
-    not_names: frozenset[str] = _PARTICLES
-
-
-_ADDRESS = re.compile(r"\S+@\S+|\b(?:https?://|www\.)\S+", re.I)
-_NAME_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:(?:and|of|for|&)\s+)?[A-Z][\w'’-]*)+")
-
-
-def _lower_vocabulary(index: Index) -> CorpusWords:
-    """The corpus's `CorpusWords`."""
-    # Kept on the index object: computed once per loaded generation, gone with it.
-    found = getattr(index, "_lower_words", None)
-    if found is None:
-        marks = load_taxonomy().organisation_words
-        seen: set[str] = set()
-        bodies: set[str] = set()
-        for passage in {c.passage_id: c.passage for c in index.chunks}.values():
-            # An address writes names in lower case ("jane.smith@anytown.gov.uk"): not prose.
-            prose = _ADDRESS.sub(" ", passage) if "@" in passage or "www." in passage or "://" in passage else passage
-            seen.update(re.findall(r"\b[a-z][a-z'’-]*\b", prose))
-            for run in _NAME_RUN.findall(passage):
-                words = re.findall(r"[A-Za-z'’-]+", run)
-                if any(w in marks for w in words):
-                    bodies.update(w.lower().strip("'’") for w in words)
-        found = CorpusWords(w.strip("'’") for w in seen)
-        found.organisation = frozenset(bodies)
-        found.not_names = _PARTICLES | _place_words()
-        index._lower_words = found  # type: ignore[attr-defined]
-    return found

@@ -34,24 +34,15 @@ def understand(question: str, index: Index) -> Query:
 def bind(intent: Intent, index: Index) -> Query:
     """`intent` read against `index`: which of its references the index holds, which documents its
     naming words, councils and years designate, its focus less those words, its embedding."""
-    question, taxonomy = intent.text, load_taxonomy()
-    naming_words = _naming_vocabulary(index)
-    # An acronym that names a document ("JTAI", "CQC") is not expanded: its spelled-out form
-    # would pull in every passage that introduces the inspection rather than what was asked.
-    # The corpus's own glossary first; the taxonomy's for what its documents never spell out.
-    glossary = {**taxonomy.abbreviations(), **index.glossary}
-    pairs = [(a, e) for a, e in expand_acronyms(question, glossary) if a.lower() not in naming_words]
+    question = intent.text
+    pairs = _expansions(question, index)
     expansions = [e for _, e in pairs]
     action_refs = [r for r in intent.action_refs if r in index.actions]
     para_refs = [(r, intent.ref_kind) for r in intent.para_refs if not any(a.startswith(r + ".") for a in action_refs)]
     kind, cue_at = (intent.answer_type, intent.cue_at) if not action_refs else answer_type(question, True)
     query_terms = terms(question) + [t for e in expansions for t in terms(e)]
-    naming, prior = _doc_prior(query_terms, index)
     progress = bool(action_refs) or intent.progress
-    if progress:
-        for doc_id, info in index.docs.items():
-            if taxonomy.kind(info.doc_type).progress:
-                prior[doc_id] = max(prior.get(doc_id, 0.0), 1.0)
+    naming, prior = _doc_prior(query_terms, index, progress)
     council_docs = tuple(_named_authorities(question, index))
     councils = tuple(dict.fromkeys(index.docs[d].local_authority for d in council_docs))
     authority_words = {t for c in councils for t in terms(c)}
@@ -163,9 +154,30 @@ def _source_kinds(
     return tuple(named), tuple(dict.fromkeys(missing))
 
 
-def _doc_prior(query_terms: list[str], index: Index) -> tuple[set[str], dict[str, float]]:
+def _expansions(question: str, index: Index) -> list[tuple[str, str]]:
+    """(acronym, expansion) pairs to search with. An acronym that names a document ("JTAI",
+    "CQC") is not expanded: its spelled-out form would pull in every passage that introduces the
+    inspection rather than what was asked. The corpus's own glossary first; the taxonomy's for
+    what its documents never spell out."""
+    naming_words = _naming_vocabulary(index)
+    glossary = {**load_taxonomy().abbreviations(), **index.glossary}
+    return [(a, e) for a, e in expand_acronyms(question, glossary) if a.lower() not in naming_words]
+
+
+def _doc_prior(query_terms: list[str], index: Index, progress: bool) -> tuple[set[str], dict[str, float]]:
     """The naming words in the query ("the JTAI letter", "Ofsted", "2019"), and each document's
-    share of them."""
+    share of them; a question about progress lifts the documents that report progress in full."""
+    naming, prior = _naming_share(query_terms, index)
+    if progress:
+        taxonomy = load_taxonomy()
+        for doc_id, info in index.docs.items():
+            if taxonomy.kind(info.doc_type).progress:
+                prior[doc_id] = max(prior.get(doc_id, 0.0), 1.0)
+    return naming, prior
+
+
+def _naming_share(query_terms: list[str], index: Index) -> tuple[set[str], dict[str, float]]:
+    """The naming words in the query, and each document's share of them."""
     vocab: dict[str, set[str]] = {}
     taxonomy = load_taxonomy()
     for doc_id, info in index.docs.items():

@@ -60,20 +60,7 @@ def retrieve(
     k = k or settings.top_k
     filters = filters or Filters()
     query = query or understand(question, index)
-    if (query.council_docs or query.year_docs or query.judged_docs) and not filters.doc_ids:
-        # A question that names a council is about that council's documents: in a corpus of
-        # many councils' reports in stock wording, a passage of another council is never the
-        # answer. So is one that designates documents by year ("the 2025 report"), and one
-        # across councils that names a grade ("which councils were judged inadequate?").
-        scope = (
-            set(query.council_docs or index.docs)
-            & set(query.year_docs or index.docs)
-            & set(query.judged_docs or index.docs)
-        )
-        if scope:
-            filters = replace(filters, doc_ids=tuple(sorted(scope)))
-    if any(query.period) and not (filters.date_from or filters.date_to):
-        filters = replace(filters, date_from=query.period[0], date_to=query.period[1])
+    filters = _scoped(filters, query, index)
     councils = filters.council_keys or tuple(dict.fromkeys(council_key(c) for c in query.councils))
     if len(councils) > 1:
         # Several councils named: a share of k from each, best council first.
@@ -97,6 +84,25 @@ def retrieve(
     return hits
 
 
+def _scoped(filters: Filters, query: Query, index: Index) -> Filters:
+    """`filters` narrowed to what the question designates, where the user set no narrower scope."""
+    if (query.council_docs or query.year_docs or query.judged_docs) and not filters.doc_ids:
+        # A question that names a council is about that council's documents: in a corpus of
+        # many councils' reports in stock wording, a passage of another council is never the
+        # answer. So is one that designates documents by year ("the 2025 report"), and one
+        # across councils that names a grade ("which councils were judged inadequate?").
+        scope = (
+            set(query.council_docs or index.docs)
+            & set(query.year_docs or index.docs)
+            & set(query.judged_docs or index.docs)
+        )
+        if scope:
+            filters = replace(filters, doc_ids=tuple(sorted(scope)))
+    if any(query.period) and not (filters.date_from or filters.date_to):
+        filters = replace(filters, date_from=query.period[0], date_to=query.period[1])
+    return filters
+
+
 def _ranked(query: Query, filters: Filters, settings: Settings, index: Index, k: int) -> list[Hit]:
     """The k best passages under `filters`: fused rankings, lifts, references pinned."""
     allowed = _allowed(index, filters)
@@ -109,7 +115,6 @@ def _ranked(query: Query, filters: Filters, settings: Settings, index: Index, k:
     sentence = _sentence_ranking(index, query.vector, allowed, n, settings)
 
     scores: dict[int, float] = {}
-    ranks: dict[int, tuple[int | None, int | None]] = {}
     dense_weight = (
         settings.sentence_mean_dense_weight if index.state.passage_vectors == "sentences" else settings.dense_weight
     )
@@ -121,7 +126,6 @@ def _ranked(query: Query, filters: Filters, settings: Settings, index: Index, k:
         for rank, i in enumerate(ranking):
             scores[i] = scores.get(i, 0.0) + weight / (settings.rrf_k + rank + 1)
     for i in list(scores):
-        ranks[i] = (_rank_of(i, dense), _rank_of(i, lexical))
         prior = query.doc_prior.get(index.chunks[i].doc_id, 0.0)
         scores[i] += settings.doc_prior_weight * prior / (settings.rrf_k + 1)
 
@@ -145,7 +149,7 @@ def _ranked(query: Query, filters: Filters, settings: Settings, index: Index, k:
         if pid not in best or score > best[pid][0]:
             best[pid] = (score, i)
     ordered = sorted(best.values(), key=lambda si: (-si[0], si[1]))[:k]
-    return [Hit(index.chunks[i], s, *ranks.get(i, (None, None))) for s, i in ordered]
+    return [Hit(index.chunks[i], s) for s, i in ordered]
 
 
 def _allowed(index: Index, filters: Filters) -> set[int] | None:
@@ -265,6 +269,10 @@ def _sentence_ranking(
 
 
 def _pin_references(index: Index, query: Query, scores: dict[int, float], allowed: set[int] | None, rrf_k: int) -> None:
+    """Put the passages a question cites by reference first. The numbers are orders, not tuned
+    weights: a named action goes above every fused score (top + 1), actions in the order named
+    (0.01 apart), a passage's pieces in their order (0.001 apart); a named recommendation or
+    paragraph just below the actions (top + 0.5); a bare "8.4" only as one more first rank."""
     top = max(scores.values(), default=0.0)
     for rank, ref in enumerate(query.action_refs):
         for i in index.ref_chunks.get(ref, ()):
@@ -279,10 +287,3 @@ def _pin_references(index: Index, query: Query, scores: dict[int, float], allowe
             # "recommendation 15.7" names one passage; a bare "8.4" may be any document's.
             exact = kind and chunk.kind == kind
             scores[i] = (top + 0.5 - chunk.part * 0.001) if exact else scores.get(i, 0.0) + 1.0 / (rrf_k + 1)
-
-
-def _rank_of(i: int, ranking: list[int]) -> int | None:
-    try:
-        return ranking.index(i) + 1
-    except ValueError:
-        return None

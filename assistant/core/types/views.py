@@ -1,0 +1,151 @@
+"""Records of the views over time: the theme brief, the timeline, the action tracker, the trace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from assistant.core.types.answers import Citation, Filters
+from assistant.core.types.documents import ActionRow, DocumentInfo, ProgressNote
+
+
+@dataclass(frozen=True)
+class BriefPoint:
+    """One point of a theme brief: a verbatim quote of a passage, filed under a heading.
+
+    `citation.sentences` holds the quote (verbatim from `citation.chunk.passage`), so a point
+    is shown and checked like an answer's citation. Action plan rows also carry their status,
+    due date and latest progress note, as written in the row.
+    """
+
+    heading: str  # one of BRIEF_HEADINGS
+    citation: Citation
+    score: float = 0.0  # relevance to the theme (term overlap and retrieval rank)
+    status: str = ""
+    due: str = ""
+    progress: str = ""  # "Progress August 2020: ..." (the latest note), or ""
+
+    @property
+    def quote(self) -> str:
+        return " ".join(self.citation.sentences)
+
+
+BRIEF_HEADINGS = ("Strengths", "Areas for improvement", "Actions and latest progress", "Other findings")
+
+
+@dataclass(frozen=True)
+class BriefSection:
+    """The points of one document, in heading order (BRIEF_HEADINGS), best first within each."""
+
+    doc: DocumentInfo
+    points: tuple[BriefPoint, ...]
+
+    def by_heading(self) -> list[tuple[str, list[BriefPoint]]]:
+        """(heading, points) for each heading that has points, in BRIEF_HEADINGS order."""
+        return [
+            (h, [p for p in self.points if p.heading == h])
+            for h in BRIEF_HEADINGS
+            if any(p.heading == h for p in self.points)
+        ]
+
+
+@dataclass(frozen=True)
+class Brief:
+    """What the documents say on a theme, by document (oldest first, undated last)."""
+
+    theme: str
+    sections: tuple[BriefSection, ...]
+    filters: Filters = field(default_factory=Filters)
+
+    @property
+    def points(self) -> list[BriefPoint]:
+        return [p for s in self.sections for p in s.points]
+
+
+@dataclass(frozen=True)
+class JudgementPoint:
+    """One judgement of one report, placed on a scale for the timeline's chart."""
+
+    date: str  # ISO date of the report
+    doc_id: str
+    area: str  # "Overall effectiveness"
+    grade: str  # as the grid writes it
+    score: int  # place on the taxonomy's grade scale (higher is better), 0 when unscored
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """A document on the timeline: its facts, its judgements and a few key findings, quoted."""
+
+    doc: DocumentInfo
+    kind_label: str  # the taxonomy's label of its kind
+    findings: tuple[Citation, ...]  # each quotes one sentence verbatim from its passage
+    inspection: bool = False  # inspectors' findings (not a plan or a progress report)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """A council's documents in date order (undated last), and their judgements as points."""
+
+    council: str  # as asked, or "" for every document
+    entries: tuple[TimelineEntry, ...]
+    points: tuple[JudgementPoint, ...]
+
+
+@dataclass(frozen=True)
+class TrackerRow:
+    """An action-plan row as the tracker shows it: the parsed row, its passage and its dates."""
+
+    row: ActionRow
+    citation: Citation  # the row's passage, the action quoted
+    plan_date: str  # ISO date the plan speaks as of (its published date, else its newest note)
+    due_date: str  # "YYYY-MM" read from the completion cell, "" when it names no month
+    overdue: bool  # due before plan_date and not written as completed
+    completed: bool  # the status, or the latest note, says completed
+    agencies: tuple[str, ...]  # the agencies cell split into names
+    latest: ProgressNote | None
+
+
+@dataclass(frozen=True)
+class RollUp:
+    """Counts of tracker rows that share a priority or an agency."""
+
+    key: str
+    total: int
+    completed: int
+    overdue: int
+
+    @property
+    def open(self) -> int:
+        return self.total - self.completed
+
+
+@dataclass(frozen=True)
+class Tracker:
+    """The rows of the action plans (filtered as asked) and their roll-ups."""
+
+    rows: tuple[TrackerRow, ...]
+    by_priority: tuple[RollUp, ...]
+    by_agency: tuple[RollUp, ...]
+    statuses: tuple[str, ...]  # every written status of the unfiltered rows, for filter choices
+    agencies: tuple[str, ...]  # every agency of the unfiltered rows
+
+
+@dataclass(frozen=True)
+class TraceStep:
+    """An action-plan row that answers a finding, with its latest progress and a report on it."""
+
+    row: ActionRow
+    action: Citation  # the row's passage, the action quoted
+    progress: Citation | None  # the row's passage, its latest progress note quoted
+    report: Citation | None  # a progress report's paragraph on the row (a scrutiny report)
+    score: float  # link score of finding and row (1.0 when linked by reference)
+    by: str  # "reference" (the plan quotes the finding) or "similarity"
+
+
+@dataclass(frozen=True)
+class Trace:
+    """A finding followed: the rows that answer it, then what later inspections say on its theme."""
+
+    finding: Citation
+    steps: tuple[TraceStep, ...]
+    later: tuple[Citation, ...]  # one quote from each later inspection that speaks on the theme
