@@ -34,6 +34,11 @@ _EXPORTS: dict[str, str] = {
     "timeline": "assistant.views.timeline",
     "timeline_json": "assistant.views.timeline",
     "trace": "assistant.views.trace",
+    "TraceFinding": "assistant.views.linking",
+    "trace_plans": "assistant.views.linking",
+    "trace_link_scores": "assistant.views.linking",
+    "trace_by_reference": "assistant.views.linking",
+    "trace_links": "assistant.views.linking",
     "action_rows": "assistant.views.tracker",
     "action_json": "assistant.views.tracker",
     "actions_csv": "assistant.views.tracker",
@@ -73,7 +78,15 @@ _EXPORTS: dict[str, str] = {
     "SettingsError": "assistant.core.errors",
 }
 # Exported under another name than the one they have where they are defined.
-_RENAMED = {"check_sentence": "check", "verify_source": "source"}
+_RENAMED = {
+    "check_sentence": "check",
+    "verify_source": "source",
+    "TraceFinding": "Finding",
+    "trace_plans": "plans",
+    "trace_link_scores": "link_scores",
+    "trace_by_reference": "by_reference",
+    "trace_links": "links",
+}
 
 # Every name of _EXPORTS, spelled out so that readers and linters see the surface (a test checks both agree).
 __all__ = [
@@ -91,6 +104,7 @@ __all__ = [
     "PIPELINE_VERSION",
     "Settings",
     "SettingsError",
+    "TraceFinding",
     "action_json",
     "action_rows",
     "actions_csv",
@@ -118,6 +132,10 @@ __all__ = [
     "timeline",
     "timeline_json",
     "trace",
+    "trace_by_reference",
+    "trace_link_scores",
+    "trace_links",
+    "trace_plans",
     "understand",
     "verification_label",
     "verify_source",
@@ -163,6 +181,11 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__
     from assistant.store import PIPELINE_VERSION, Index, forget_loaded, open_index, read_state
     from assistant.store.feedback import export_csv, record_feedback, warn_of_old_feedback
     from assistant.views.brief import brief
+    from assistant.views.linking import Finding as TraceFinding
+    from assistant.views.linking import by_reference as trace_by_reference
+    from assistant.views.linking import link_scores as trace_link_scores
+    from assistant.views.linking import links as trace_links
+    from assistant.views.linking import plans as trace_plans
     from assistant.views.timeline import timeline, timeline_json
     from assistant.views.trace import trace
     from assistant.views.tracker import OPEN, OVERDUE, action_json, action_rows, actions_csv, priority_name

@@ -1,6 +1,6 @@
 """How well the finding trace links findings to action-plan rows, against a hand-written gold mapping.
 
-Evaluation code, kept out of `assistant/views/trace.py` (which only links): `link_quality` scores
+Evaluation code, kept out of `assistant/views/linking.py` (which only links): `link_quality` scores
 the links that `trace` makes, and `link_candidates` with `candidate_links` let a tuning script
 (scripts/tune_trace.py) try thresholds and ranks without scoring the pairs again.
 """
@@ -12,12 +12,16 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant import Index, Settings
+from assistant import (
+    Index,
+    Settings,
+    TraceFinding,
+    trace_by_reference,
+    trace_link_scores,
+    trace_links,
+    trace_plans,
+)
 from assistant.core.types import ActionRow
-
-# The linking steps themselves. These are trace's own helpers, imported by name until
-# assistant.views.trace makes them public (the lead's step; see issue 23).
-from assistant.views.trace import _by_reference, _Finding, _links, _plans, _scores_cached
 
 
 def link_quality(
@@ -48,7 +52,7 @@ def link_quality(
     """
     settings = settings or Settings()
     found_by = {}
-    for _, findings, links in _plans(index, settings).values():
+    for _, findings, links in trace_plans(index, settings).values():
         for finding, linked in zip(findings, links):
             found_by[" ".join(finding.chunk.passage.split())] = {row.ref for row, _, _ in linked}
     return score_links(read_gold(gold_file), found_by, split, part="improvement" if similarity_only else part)
@@ -90,19 +94,21 @@ def score_links(gold: list[dict], found_by: dict[str, set[str]], split: str = "t
     }
 
 
-def link_candidates(index: Index, settings: Settings) -> list[tuple[list[_Finding], list[ActionRow], np.ndarray, list]]:
+def link_candidates(
+    index: Index, settings: Settings
+) -> list[tuple[list[TraceFinding], list[ActionRow], np.ndarray, list]]:
     """Per plan, what linking decides from: its findings, rows, their scores (which depend on
     `trace_pairing` and `trace_lexical_weight` only) and the links by reference. With
     `candidate_links` a tuning script tries thresholds and ranks without scoring again."""
     out = []
-    for plan_id, (source_id, findings, _) in _plans(index, settings).items():
+    for plan_id, (source_id, findings, _) in trace_plans(index, settings).items():
         rows = [r for r in index.actions.values() if r.doc_id == plan_id]
         out.append(
             (
                 findings,
                 rows,
-                _scores_cached(index, source_id, plan_id, findings, rows, settings),
-                _by_reference(findings, rows),
+                trace_link_scores(index, source_id, plan_id, findings, rows, settings),
+                trace_by_reference(findings, rows, settings),
             )
         )
     return out
@@ -112,6 +118,6 @@ def candidate_links(candidates, settings: Settings) -> dict[str, set[str]]:
     """`score_links`' `found_by` for `link_candidates` linked with `settings`' threshold and ranks."""
     found_by = {}
     for findings, rows, scores, refs in candidates:
-        for finding, linked in zip(findings, _links(findings, rows, scores, refs, settings)):
+        for finding, linked in zip(findings, trace_links(findings, rows, scores, refs, settings)):
             found_by[" ".join(finding.chunk.passage.split())] = {row.ref for row, _, _ in linked}
     return found_by
