@@ -167,4 +167,3 @@ def _load_one(path: Path, name: str, info: DocumentInfo | None, settings: Settin
         layout=read.layout,
         content_hash=hashlib.sha256(data).hexdigest(),
     )
-

@@ -18,8 +18,8 @@ import pytest
 
 from assistant.answering.pipeline import answer
 from assistant.core.settings import Settings
-from assistant.store import open_index
 from assistant.core.types import Filters, council_key
+from assistant.store import open_index
 from conftest import CORPUS, BuiltIndex, run_cli
 
 NATIONAL = Path(__file__).resolve().parent.parent.parent / "shared" / "national"

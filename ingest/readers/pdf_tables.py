@@ -119,7 +119,14 @@ def _table_rows(rows: list[tuple[bool, list[PdfLine]]], page: list[PdfLine]) -> 
     # Each row is its first line, re-texted: where it stands on the page, in its type size.
     return [
         dataclasses.replace(
-            first, text=row_text(header, cells), bold=False, bullet=False, role=role, level=0, new_block=True, cells=cells
+            first,
+            text=row_text(header, cells),
+            bold=False,
+            bullet=False,
+            role=role,
+            level=0,
+            new_block=True,
+            cells=cells,
         )
         for cells, first in zip(merged, firsts)
     ]
