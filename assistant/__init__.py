@@ -24,6 +24,8 @@ _EXPORTS: dict[str, str] = {
     # answering
     "answer": "assistant.answering.pipeline",
     "answer_stream": "assistant.answering.pipeline",
+    "answer_lines": "assistant.answering.render",
+    "warm_up": "assistant.answering.pipeline",
     "verification_label": "assistant.answering.llm.generate",
     "check_sentence": "assistant.answering.llm.verify",
     "verify_source": "assistant.answering.llm.verify",
@@ -90,6 +92,8 @@ _RENAMED = {
 
 # Every name of _EXPORTS, spelled out so that readers and linters see the surface (a test checks both agree).
 __all__ = [
+    "warm_up",
+    "answer_lines",
     "Answer",
     "AssistantError",
     "Citation",
@@ -161,7 +165,8 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__
     from assistant.answering.llm.generate import verification_label
     from assistant.answering.llm.verify import check as check_sentence
     from assistant.answering.llm.verify import source as verify_source
-    from assistant.answering.pipeline import answer, answer_stream
+    from assistant.answering.pipeline import answer, answer_stream, warm_up
+    from assistant.answering.render import answer_lines
     from assistant.core.dates import human_date, is_iso_date
     from assistant.core.embed import embed
     from assistant.core.errors import (

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from assistant.core.types import Answer, Chunk, Citation, DocumentInfo, Hit
+from assistant.answering.render import render
+from assistant.core.types import Answer, AnswerPart, Chunk, Citation, DocumentInfo, Hit
 from ui.render import answer_html, chat_messages, corpus_line, highlight, sources_html, user_html
 
 EVIL = "<script>alert('x')</script>"
@@ -32,17 +33,19 @@ def _chunk(passage: str = PASSAGE, **changes) -> Chunk:
 
 
 def _answer(question: str = "Are health visitors told?", **changes) -> Answer:
+    """An answer as the pipeline makes one: parts, then the text rendered from them."""
     chunk = _chunk()
     fields = dict(
         question=question,
         resolved_question=question,
-        text=f"{CITED} [1]",
+        text="",
         citations=(Citation(1, chunk, (CITED,)),),
         retrieved=(Hit(chunk, 1.0),),
         abstained=False,
+        parts=(AnswerPart(((CITED, (1,)),)),),
     )
     fields.update(changes)
-    return Answer(**fields)
+    return render(Answer(**fields))
 
 
 def test_script_in_passage_is_escaped():
@@ -62,7 +65,7 @@ def test_script_in_question_is_escaped():
 
 
 def test_script_in_answer_text_is_escaped_and_markers_still_link():
-    answer = _answer(text=f"{EVIL} Injected [1] and a stray [9].")
+    answer = _answer(parts=(AnswerPart(((f"{EVIL} Injected", (1,)), ("and a stray [9].", ()))),))
     html = answer_html(answer, 2)
     assert "<script" not in html
     assert '<a class="cite" href="#cite-2-1"' in html
@@ -77,20 +80,23 @@ def test_cited_sentence_is_inside_mark():
 
 
 def test_rendered_html_has_no_line_breaks():
+    cited = _chunk("Line one.\n\nLine two. " + CITED)
     answer = _answer(
-        text=f"From the inspection letter (18 December 2019):\n{CITED} [1]",
-        citations=(Citation(1, _chunk("Line one.\n\nLine two. " + CITED), (CITED,)),),
+        citations=(Citation(1, cited, (CITED,)),),
+        parts=(AnswerPart(((CITED, (1,)),), source=cited),),
     )
+    assert answer.text.startswith("From the joint targeted area inspection letter (18 December 2019):\n")
     for message in chat_messages([answer]):
         assert "\n" not in message["content"]
-    assert '<p class="from">From the inspection letter' in answer_html(answer, 1)
+    assert '<p class="from">From the joint targeted area inspection letter' in answer_html(answer, 1)
 
 
 def test_abstained_answer_looks_different_and_shows_closest_passages():
     near = _chunk("The youth offending team has a health offer.", title="Scrutiny report", date="")
     abstained = _answer(
         "What is the weather?",
-        text="The documents do not cover this question.",
+        parts=(),
+        outcome="not_covered",
         citations=(),
         retrieved=(Hit(near, 0.2),),
         abstained=True,

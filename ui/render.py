@@ -15,11 +15,10 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
-from assistant import human_date, load_taxonomy, verification_label
+from assistant import answer_lines, human_date, load_taxonomy, verification_label
 from assistant.core.types import Answer, Brief, BriefPoint, Chunk, Citation, DocumentInfo, Hit
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
-_FROM_LINE = re.compile(r"^From .{3,200}:$")
 ABSTAIN_TITLE = "I can't find this in the documents"
 PARTIAL_TITLE = "The documents don't give exactly what you asked"
 CLOSEST_SHOWN = 3
@@ -107,12 +106,14 @@ def answer_html(answer: Answer, turn: int) -> str:
         parts.append(f'<p class="notice">Note: {esc(answer.notice)}</p>')
     if answer.mode == "generated":
         parts.append(f'<p class="generated">{esc(verification_label(answer))}</p>')
-    for line in (line.strip() for line in answer.text.split("\n")):
-        if not line:
-            continue
-        body = _MARKER.sub(lambda m: _marker(m, numbers, turn), html.escape(line, quote=True))
-        css = ' class="from"' if _FROM_LINE.match(line) else ""
-        parts.append(f"<p{css}>{body}</p>")
+    # The answer's lines as its parts make them (a "From ..." line names a document, styled apart);
+    # a quoted cell's own line breaks make paragraphs too, as in the text.
+    for line in answer_lines(answer):
+        css = ' class="from"' if line.role == "from" else ""
+        for piece in (p.strip() for p in line.text.split("\n")):
+            if piece:
+                body = _MARKER.sub(lambda m: _marker(m, numbers, turn), html.escape(piece, quote=True))
+                parts.append(f"<p{css}>{body}</p>")
     if answer.citations:
         items = "".join(
             f'<li><a class="src-link" href="#cite-{turn}-{c.n}">[{c.n}]</a> {esc(c.chunk.title)} '

@@ -18,7 +18,7 @@ from importlib import resources
 import gradio as gr
 from gradio.utils import get_upload_folder
 
-from assistant import Settings, answer, open_index, warn_of_old_feedback
+from assistant import Settings, open_index, warm_up, warn_of_old_feedback
 from ui.app import build_app
 from ui.auth import LOGIN_MESSAGE, LoginGuard
 from ui.export import SessionFiles
@@ -126,7 +126,7 @@ def _run(app: gr.Blocks, kwargs: dict, settings: Settings, files: SessionFiles) 
         app.launch(prevent_thread_lock=True, **kwargs)
         # Loads the embedding model before "Ready". No reference to the index is kept here: a
         # generation the server has moved on from must be free to go (assistant.store).
-        answer("warm up", settings=settings)
+        warm_up(settings)
         freeze_startup_objects()
         print(
             f"Ready on http://{settings.host}:{settings.port} (started in {seconds_since_start():.1f} s)",

@@ -14,11 +14,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 
-import numpy as np
-
 from assistant.core.settings import Settings
 from assistant.core.taxonomy import load_taxonomy
-from assistant.core.types import NON_CONTENT_KINDS, Answer, AnswerPart, Chunk, Citation, Filters
+from assistant.core.types import Answer, AnswerPart, Chunk, Citation, Filters
+from assistant.retrieval.near import closest_sentence, theme_of
 from assistant.store import Index
 
 log = logging.getLogger(__name__)
@@ -30,7 +29,7 @@ def as_of(answer: Answer, *, index: Index, settings: Settings, filters: Filters 
     Args:
         answer: a composed answer (an abstention, or one without citations, is returned as is).
         index: the open index the answer came from.
-        settings: `asof_threshold` and `hub_penalty`.
+        settings: `asof_threshold`, `hub_penalty` and `finding_min_words`.
         filters: the answer's filters; any filter leaves the answer as it is.
     Returns:
         The answer, or a copy that ends with a part quoting the newer document (written "From a
@@ -60,10 +59,9 @@ def as_of(answer: Answer, *, index: Index, settings: Settings, filters: Filters 
     )
     if not newer:
         return answer
-    theme = index.sentence_vectors[rows].mean(axis=0)
-    theme = theme / (np.linalg.norm(theme) or 1.0)
+    theme = theme_of(index, rows)
     for doc in newer:
-        found = _closest(index, doc.doc_id, theme, settings)
+        found = closest_sentence(index, doc.doc_id, theme, settings.asof_threshold, settings)
         if found is None:
             continue
         chunk, sentence = found
@@ -90,33 +88,6 @@ def _cited_rows(answer: Answer, index: Index) -> list[int]:
             if any(text in s or s in text for s in c.sentences if s):
                 rows.append(row)
     return rows
-
-
-def _closest(index: Index, doc_id: str, theme: np.ndarray, settings: Settings):
-    """(chunk, sentence) of the document closest to the theme, or None below `asof_threshold`."""
-    best = None
-    seen = set()
-    for position in index.doc_chunks.get(doc_id, ()):  # the document's own chunks, not the corpus's
-        chunk = index.chunks[position]
-        if chunk.passage_id in seen or chunk.kind in NON_CONTENT_KINDS:
-            continue
-        seen.add(chunk.passage_id)
-        passage = index.passages.get(chunk.passage_id)
-        if not passage or not passage.rows:
-            continue
-        closeness = index.sentence_vectors[passage.rows] @ theme
-        score = closeness - settings.hub_penalty * index.sentence_hub[passage.rows]
-        for k, (a, b) in enumerate(passage.spans):
-            text = chunk.passage[a:b].strip()
-            if (
-                closeness[k] < settings.asof_threshold
-                or len(text.split()) < settings.finding_min_words
-                or text.endswith(("?", ":"))
-            ):
-                continue
-            if best is None or score[k] > best[0]:
-                best = (float(score[k]), chunk, chunk.passage[a:b])
-    return (best[1], best[2]) if best else None
 
 
 def _attributed(parts: tuple[AnswerPart, ...], first: Chunk) -> tuple[AnswerPart, ...]:

@@ -97,6 +97,17 @@ def answer_stream(
     )
 
 
+def warm_up(settings: Settings, index: Index | None = None) -> None:
+    """Answer one throwaway question, so that the embedding model (and whatever else the first
+    answer loads) is in memory before anything is timed or a user waits on it.
+
+    Args:
+        settings: the settings the answers to come use.
+        index: the open index they use; None opens the live one (as each answer would).
+    """
+    answer("warm up", settings=settings, index=index)
+
+
 def _extractive(
     question: str,
     cleaned: str,
