@@ -23,10 +23,12 @@ test: install browser lint
 	$(BIN)/python -m pytest -ra $(PYTEST_ARGS)
 
 # ruff (lint and format) and mypy, configured in pyproject.toml; `ruff format .` fixes the format.
+# lint-imports checks the floors of .importlinter: each package imports only those below it.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 install: $(STAMP)
 
