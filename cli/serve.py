@@ -20,7 +20,7 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
 
     settings = settings.replace(host=host, port=port)
     begin(settings)  # before Gradio is imported: the quick checks, and two of Gradio's costs cut
-    from ui.app import serve as serve_app
+    from ui.serve import serve as serve_app
 
     serve_app(settings, begun=True)
     return 0

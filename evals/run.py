@@ -2,7 +2,7 @@
 
 The answerer is injected (`answer_fn(question) -> Answer`): `run_modes` passes the assistant's
 `answer` (once per answer mode), tests pass a fake. Nothing heavy is imported here: the
-assistant's answerer is loaded when `run_modes` or `warm_up` is called.
+assistant's answerer is loaded when `run_modes` is called.
 
 Files written to `out_dir`:
   results.jsonl  one row a question: `Answer.to_json()` fields plus `id`, `type`, `error`, `metrics`
@@ -134,19 +134,6 @@ def run_eval(
     return EvalRun(rows=rows, summary=summary, out_dir=out, files=files)
 
 
-def warm_up(settings: Settings, index: Index | None = None) -> None:
-    """Answer one throwaway question, so that the embedding model (and whatever else the first
-    answer loads) is in memory before anything is timed or a user waits on it.
-
-    Args:
-        settings: the settings the answers to come use.
-        index: the open index they use; None opens the live one (as each answer would).
-    """
-    from assistant import answer
-
-    answer("warm up", settings=settings, index=index)
-
-
 @dataclass(frozen=True)
 class ModesRun:
     """The runs of `run_modes`: one per answer mode, and the side-by-side when there are two."""
@@ -198,7 +185,7 @@ def run_modes(
     Returns:
         The runs by mode, with the comparison's path when there were two modes.
     """
-    from assistant import answer
+    from assistant import answer, warm_up
 
     out, side_by_side = Path(out_dir), len(modes) > 1
     runs: dict[str, EvalRun] = {}

@@ -13,9 +13,13 @@ import statistics
 import time
 from pathlib import Path
 
-from assistant import Settings, answer, open_index
+from assistant import (
+    Settings,
+    answer,
+    open_index,
+    warm_up,  # noqa: E402
+)
 from evals.questions import read_questions
-from evals.run import warm_up
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -16,7 +16,7 @@ from pathlib import Path
 import gradio as gr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from ui.app import ANSWER_CONCURRENCY, OTHER_CONCURRENCY, QUEUE_MAX, QUEUE_STATUS_EVERY_S  # noqa: E402
+from ui.queue import ANSWER_CONCURRENCY, OTHER_CONCURRENCY, QUEUE_MAX, QUEUE_STATUS_EVERY_S  # noqa: E402
 
 # Marked as the chat marks an answer and its sources, so the load script times it the same way.
 ANSWER = '<div class="answer turn-1">A fixed answer.</div><div class="answer-sources">[1] A source</div>'

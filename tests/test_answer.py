@@ -16,9 +16,9 @@ import pytest
 
 from assistant.answering.pipeline import answer
 from assistant.answering.render import ABSTAIN_REPLY, EMPTY_REPLY
+from assistant.core.types import Filters
 from assistant.retrieval.retrieve import retrieve
 from assistant.store import open_index
-from assistant.core.types import Filters
 from evals.metrics import ATTRIBUTION
 from evals.questions import read_questions
 

@@ -119,9 +119,7 @@ def test_a_name_run_into_the_next_field_of_a_header_is_still_a_name():
         frozenset({"quality", "assurance", "manager", "any", "complaints", "about", "the", "named", "safeguarding"})
     )
     asked = query("who was the quality assurance manager?")
-    assert has_person(
-        "Quality assurance manager: Christine Williams Any complaints about the inspection", asked, words
-    )
+    assert has_person("Quality assurance manager: Christine Williams Any complaints about the inspection", asked, words)
     assert not has_person("Named GP Safeguarding Any complaints", asked, words)
 
 

@@ -10,11 +10,11 @@ import html
 
 import pytest
 
-from assistant.views.brief import brief
 from assistant.core.errors import AssistantError
 from assistant.core.settings import Settings
-from assistant.store import open_index
 from assistant.core.types import BRIEF_HEADINGS, Filters
+from assistant.store import open_index
+from assistant.views.brief import brief
 from ui.export import brief_docx, brief_markdown
 
 

@@ -10,8 +10,8 @@ from datetime import datetime
 
 import pytest
 
-from assistant.store.feedback import COLUMNS, export_csv, record_feedback
 from assistant.core.types import Answer, Chunk, Citation
+from assistant.store.feedback import COLUMNS, export_csv, record_feedback
 
 PASSAGE = "Children’s voices are not sufficiently well captured. Some records are superficial."
 

@@ -17,8 +17,8 @@ import pytest
 
 import fixture_files as ff
 from assistant.core.errors import ManifestError
-from assistant.store import STATE_FILE, chroma_client, forget_loaded, open_index
 from assistant.core.types import Filters, date_as_int
+from assistant.store import STATE_FILE, chroma_client, forget_loaded, open_index
 from conftest import CORPUS, SMALL_DOCS, run_cli, write_manifest
 
 LETTER = "sefton-jtai-letter-2019"

@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 
 from assistant.answering.llm.generate import FAILED_NOTICE, make_llm, stream_generated
+from assistant.answering.llm.verify import check, markers, source, split_generated
 from assistant.answering.pipeline import answer, answer_stream
 from assistant.answering.render import render
 from assistant.core.settings import Settings
-from assistant.store import open_index
 from assistant.core.types import Answer, AnswerPart, Chunk, Citation, Outcome
-from assistant.answering.llm.verify import check, markers, source, split_generated
+from assistant.store import open_index
 from conftest import stop_server
 from evals.metrics import summarise
 from evals.modes import comparison_markdown

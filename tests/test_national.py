@@ -250,7 +250,8 @@ def test_home_council_comes_from_the_corpus_manifest_or_the_environment():
 
 
 def test_web_chat_offers_council_and_judgement_filters(live, councils):
-    from ui.app import _filters, build_app
+    from ui.app import build_app
+    from ui.tabs.filters import chosen_filters as _filters
 
     settings, index = live
     config = build_app(settings, index).get_config_file()

@@ -13,7 +13,7 @@ import textwrap
 import threading
 from pathlib import Path
 
-from assistant.answering.pipeline import answer
+from assistant.answering.pipeline import answer, warm_up
 from assistant.core import embed as embedder
 from assistant.core.types import Answer
 from assistant.store import forget_loaded
@@ -122,7 +122,7 @@ def test_a_question_asked_while_the_model_loads_waits_for_it(small_index, monkey
     try:
         asker = threading.Thread(target=lambda: early.append(answer(question, settings=settings)))
         asker.start()
-        answer("warm up", settings=settings)  # as ui.serve.serve does once the page is up
+        warm_up(settings)  # as ui.serve.serve does once the page is up
         asker.join()
         later = answer(question, settings=settings)
     finally:

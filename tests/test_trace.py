@@ -157,7 +157,10 @@ def test_only_questions_about_a_finding_are_traced(index, corpus_index):
         "what happened to the joint meetings between the rainbow centre and the A&E safeguarding leads?",
     ):
         about = traced_topic(question)
-        assert about is None or trace_answer(question, question, about, index=index, settings=corpus_index.settings) is None
+        assert (
+            about is None
+            or trace_answer(question, question, about, index=index, settings=corpus_index.settings) is None
+        )
 
 
 def test_an_answer_on_an_older_inspection_quotes_the_newer_one(corpus_index):

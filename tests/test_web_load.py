@@ -21,7 +21,7 @@ import httpx
 import pytest
 from gradio.utils import get_upload_folder
 
-from assistant.answering.pipeline import answer
+from assistant.answering.pipeline import warm_up
 from assistant.store import open_index
 from ui.app import build_app
 from ui.export import SessionFiles
@@ -49,7 +49,7 @@ def _free_port() -> int:
 
 def _launch(settings, files=None):
     index = open_index(settings)
-    answer("warm up", settings=settings, index=index)  # as `assistant serve` does: the model is loaded
+    warm_up(settings, index)  # as `assistant serve` does: the model is loaded
     set_gradio_environment()  # this process serves the app, as `assistant serve`'s does
     app = configure_queue(build_app(settings, index, files=files))
     app.launch(prevent_thread_lock=True, **launch_kwargs(settings))

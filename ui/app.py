@@ -17,9 +17,6 @@ are shown as `gr.Error`.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 import gradio as gr
 from gradio.utils import get_upload_folder
 
@@ -77,29 +74,3 @@ def build_app(settings: Settings, index: Index | None = None, *, files: SessionF
 def forget(ctx: AppContext, request: gr.Request) -> None:
     """The tab was closed: its exports go (Gradio keeps the session's state an hour)."""
     ctx.files.forget(request.session_hash)
-
-
-# Names callers imported from ui.app before it was split (cli/serve.py, scripts/gradio_floor.py,
-# tests/test_national.py), loaded on first use: ui.serve imports this module, so a plain import
-# here would be a cycle.
-_MOVED = {
-    "serve": "ui.serve",
-    "launch_kwargs": "ui.serve",
-    "style_sheet": "ui.serve",
-    "freeze_startup_objects": "ui.serve",
-    "configure_queue": "ui.queue",
-    "ANSWER_CONCURRENCY": "ui.queue",
-    "OTHER_CONCURRENCY": "ui.queue",
-    "QUEUE_MAX": "ui.queue",
-    "QUEUE_STATUS_EVERY_S": "ui.queue",
-    "LoginGuard": "ui.auth",
-    "_filters": "ui.tabs.filters",
-}
-_RENAMED = {"_filters": "chosen_filters"}
-
-
-def __getattr__(name: str) -> Any:
-    module = _MOVED.get(name)
-    if module is None:
-        raise AttributeError(f"module 'ui.app' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), _RENAMED.get(name, name))
