@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant import embed as embedder
+from assistant.core import embed as embedder
 
 
 @pytest.fixture(scope="module")

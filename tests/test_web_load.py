@@ -214,7 +214,7 @@ def test_start_up_objects_are_left_out_of_garbage_collections(small_index):
     once started. An index generation the server moves on from is still freed."""
     import gc
 
-    from assistant import store
+    from assistant.store import forget_loaded
     from ui.serve import freeze_startup_objects
 
     index = open_index(small_index.settings)
@@ -224,7 +224,7 @@ def test_start_up_objects_are_left_out_of_garbage_collections(small_index):
         walked = {id(o) for o in gc.get_objects()}
         assert id(index.chunks) not in walked and id(index.passages) not in walked
         del index, walked
-        store._cache.clear()  # as when an ingest commits a new generation and the next question opens it
+        forget_loaded(release=False)  # as when an ingest commits a new generation and the next question opens it
         assert lease.fd is None, "a frozen generation is never let go, so an ingest can never remove it"
     finally:
         gc.unfreeze()

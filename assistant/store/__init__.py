@@ -14,7 +14,7 @@ from assistant.store.cleanup import ingest_lock
 from assistant.store.codec import SENTENCE_DTYPE
 from assistant.store.index import Index, Passage
 from assistant.store.layout import GENERATION_FILES, PENDING_VECTORS_DIR, PIPELINE_VERSION, STATE_FILE
-from assistant.store.read import IndexCache, forget_loaded, loaded, open_index, read_state
+from assistant.store.read import IndexCache, forget_loaded, open_index, read_state
 from assistant.store.write import (
     Contents,
     Generation,
@@ -23,10 +23,6 @@ from assistant.store.write import (
     next_generation,
     write_generation,
 )
-
-# tests/test_web_load.py clears the process's loaded generations as `store._cache.clear()`;
-# `forget_loaded(release=False)` says the same.
-_cache = loaded
 
 __all__ = [
     "GENERATION_FILES",
