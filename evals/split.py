@@ -11,7 +11,7 @@ same on every machine:
 
 Questions written since are appended to a part by hand, both questions of a near-twin pair to
 the same one (a twin in the tuning part would tell what its held-out partner asks), keeping
-each type's split at 60/40 within one question (tests/test_outcomes.py checks it). A question
+each type's split at 60/40 within one question (tests/answering/test_outcomes.py checks it). A question
 moves only from the held-out part to the tuning part, never back: once tuned on, it cannot
 judge.
 """

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.core.dates import MONTHS
+from assistant.core.dates import MONTH_ALTERNATION, MONTHS
 from assistant.core.settings import Settings
 from assistant.core.taxonomy import Taxonomy, load_taxonomy
 from assistant.core.text import STOPWORDS, terms, words
@@ -52,11 +52,7 @@ def looks_foreign(text: str, settings: Settings) -> bool:
 ACTION_REF = re.compile(r"(?<![\d.])([1-9]\.\d{1,2}\.\d{1,2})(?![\d.]*\d)")
 PARA_REF = re.compile(r"(?<![\d.])(\d{1,2}\.\d{1,2})(?![.]?\d)")
 
-MONTH_YEAR = re.compile(
-    r"\b(january|february|march|april|may|june|july|august|september|october|november|"
-    r"december) ((?:19|20)\d\d)\b",
-    re.I,
-)
+MONTH_YEAR = re.compile(rf"\b({MONTH_ALTERNATION}) ((?:19|20)\d\d)\b", re.I)  # "May 2020", any case
 # "How many ...?" asks for a count: a share ("40% of those using it") does not answer it.
 COUNT = re.compile(r"\bhow many\b|\bwhat (?:is|was) the number\b|\bnumber of\b", re.I)
 

@@ -1,7 +1,7 @@
 """The bytes of each file of a generation and of state.json: each writer beside its reader.
 
 Only this module touches the format: a change here is a change of `PIPELINE_VERSION`
-(tests/test_reliability.py pins it). Readers raise what the parsers raise; `read.py` turns that
+(tests/store/test_reliability.py pins it). Readers raise what the parsers raise; `read.py` turns that
 into an `IndexDamaged` naming the file.
 """
 

@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from assistant.core.settings import Settings
 from assistant.core.types import ActionRow, Chunk, DocumentInfo, IndexState
 from assistant.store.lexical import BM25
 
@@ -29,9 +28,9 @@ class Passage:
 
 @dataclass
 class Index:
-    """A live generation, loaded into memory once per process."""
+    """A live generation, loaded into memory once per process. It holds no settings: the ones a
+    caller passes decide how it is read (two callers may read one generation differently)."""
 
-    settings: Settings
     state: IndexState
     chunks: list[Chunk]
     lexical: BM25

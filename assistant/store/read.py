@@ -220,7 +220,6 @@ def _read_generation(
         actions = codec.decode_actions(data["actions.json"])
         glossary = codec.decode_glossary(data["glossary.json"])
     return Index(
-        settings=settings,
         state=state,
         chunks=chunks,
         lexical=lexical,

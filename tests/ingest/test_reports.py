@@ -21,7 +21,7 @@ from ingest.chunk import chunk_document
 from ingest.clean import clean_document
 from ingest.load import load_documents
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NATIONAL = ROOT.parent / "shared" / "national"
 ILACS = NATIONAL / "childrens-services" / "barnet-childrens-services-2024-07-23.pdf"
 APRIL_2026 = NATIONAL / "childrens-services" / "blackpool-childrens-services-2026-07-28.pdf"

@@ -22,8 +22,8 @@ from assistant.store import open_index
 from evals.metrics import ATTRIBUTION
 from evals.questions import read_questions
 
-ROOT = Path(__file__).resolve().parent.parent
-SNAPSHOTS = Path(__file__).with_name("snapshots")
+ROOT = Path(__file__).resolve().parents[2]
+SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots"
 _PIECE = re.compile(r"(.+?) \[(\d+)\](?: |$)")
 
 

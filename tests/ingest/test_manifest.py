@@ -11,7 +11,7 @@ from assistant.core.types import DocumentInfo
 from ingest.describe import describe_unlisted
 from ingest.manifest import read_manifest
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
 GOOD = """\
 # A comment line

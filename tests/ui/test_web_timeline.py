@@ -1,6 +1,6 @@
 """The Timeline and Action tracker tabs in a real browser (Debian's Chromium, Selenium) against
 `assistant serve` over the session's real index, with the server, browser and helpers of
-tests/test_web.py. Screenshots go to artifacts/; with UPDATE_SCREENSHOTS=1 they are copied to
+tests/ui/test_web.py. Screenshots go to artifacts/; with UPDATE_SCREENSHOTS=1 they are copied to
 docs/ for the README.
 """
 

@@ -12,7 +12,7 @@ import pytest
 from assistant.answering.pipeline import answer
 from assistant.store import open_index
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

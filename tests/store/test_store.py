@@ -61,7 +61,6 @@ def test_a_generation_left_without_a_commit_writes_nothing(tmp_path):
 def _index(chunks: list[Chunk]) -> Index:
     state = IndexState(version=PIPELINE_VERSION, generation=1, collection="c", chroma="embedded", created="", docs={})
     return Index(
-        settings=Settings(),
         state=state,
         chunks=chunks,
         lexical=BM25.build([]),

@@ -35,7 +35,7 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 from conftest import stop_server  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 ARTIFACTS = ROOT / "artifacts"
 LETTER = "sefton-jtai-letter-2019"

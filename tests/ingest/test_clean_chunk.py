@@ -11,7 +11,7 @@ from assistant.core.types import Document, DocumentInfo
 from ingest.chunk import chunk_document
 from ingest.clean import clean_document
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 INSERTED = " \n•"  # what cleaning adds: paragraph breaks, joining spaces, bullets
 
 

@@ -23,7 +23,7 @@ from evals.questions import read_questions
 from evals.report import summary_table
 from evals.run import answer_modes, run_modes
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SETS = {
     "corpus": (ROOT / "evals" / "sets" / "corpus" / "heldout.jsonl", BASELINE, "corpus_index"),
     "reports": (

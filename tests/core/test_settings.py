@@ -11,7 +11,7 @@ from pydantic import SecretStr, ValidationError
 from assistant.core.errors import SettingsError
 from assistant.core.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_setting_has_a_description_a_group_and_a_row_in_the_readme():

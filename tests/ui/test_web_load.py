@@ -28,7 +28,7 @@ from ui.export import SessionFiles
 from ui.queue import configure_queue
 from ui.serve import launch_kwargs, set_gradio_environment
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "What did inspectors say about CAMHS waiting times?"
 
 

@@ -22,7 +22,7 @@ from assistant.core.types import Filters, council_key
 from assistant.store import open_index
 from conftest import CORPUS, BuiltIndex, run_cli
 
-NATIONAL = Path(__file__).resolve().parent.parent.parent / "shared" / "national"
+NATIONAL = Path(__file__).resolve().parents[3] / "shared" / "national"
 # Rows of catalogue.csv (its `file` column): overall judgements of every grade, and both folders.
 SAMPLE = (
     "childrens-services/peterborough-childrens-services-2024-01-30.pdf",

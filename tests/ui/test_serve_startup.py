@@ -18,7 +18,7 @@ from assistant.core import embed as embedder
 from assistant.core.types import Answer
 from assistant.store import forget_loaded
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
 # Packages a web chat over a built index never needs: ingest's readers and chunkers, the eval
 # runner, torch (the model runs on ONNX Runtime), the LLM clients and their tokenisers.

@@ -14,7 +14,7 @@ from assistant.core.errors import LoadError, ManifestError
 from assistant.core.settings import Settings
 from ingest.load import load_documents
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 SETTINGS = Settings()
 
 

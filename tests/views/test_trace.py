@@ -20,7 +20,7 @@ from assistant.views.trace import trace
 from evals.metrics import groundedness
 from evals.trace_links import link_quality
 
-GOLD_FILE = Path(__file__).parent / "data" / "trace_gold.toml"
+GOLD_FILE = Path(__file__).resolve().parents[1] / "data" / "trace_gold.toml"
 GOLD = tomllib.loads(GOLD_FILE.read_text(encoding="utf-8"))
 
 
