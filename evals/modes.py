@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from evals.metrics import SHOWN
+from evals.metrics import RANKING, SHOWN
 
 # Both modes answer from the same retrieved passages, so retrieval's ranking figures are the same
 # in both columns: the side-by-side leaves them out, hit_at_k standing for retrieval.
-COMPARED = tuple(name for name in SHOWN if name not in ("hit_at_1", "mrr_at_10", "ndcg_at_10"))
+COMPARED = tuple(name for name in SHOWN if name not in RANKING)
 
 
 def _rows(summaries: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, list[str]]]:

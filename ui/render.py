@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 
 from assistant import answer_lines, human_date, load_taxonomy, verification_label
 from assistant.core.types import Answer, Brief, BriefPoint, Chunk, Citation, DocumentInfo, Hit
+from evals.metrics import AT_A_GLANCE
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 ABSTAIN_TITLE = "I can't find this in the documents"
@@ -277,19 +278,6 @@ def _brief_point(point: BriefPoint) -> str:
     )
 
 
-_SUMMARY_METRICS = (
-    "hit_at_k",
-    "quote_recall_at_k",
-    "key_fact_recall",
-    "groundedness",
-    "citation_precision",
-    "abstention_correct",
-    "false_abstention",
-    "answer_words",
-    "latency_ms",
-)
-
-
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
@@ -304,7 +292,7 @@ def eval_summary_html(summary: dict, row_errors: Sequence[object], source_name: 
         f"(k={esc(summary.get('k', ''))})</h3>"
     )
     rows = []
-    for name in _SUMMARY_METRICS:
+    for name in AT_A_GLANCE:
         m = metrics.get(name) or {}
         mean = m.get("mean")
         value = "–" if mean is None else (f"{mean:,.0f}" if name in ("answer_words", "latency_ms") else f"{mean:.3f}")

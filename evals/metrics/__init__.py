@@ -26,8 +26,10 @@ from evals.metrics.answer import (
 from evals.metrics.matching import DEFAULT_THRESHOLD, matches, normalise
 from evals.metrics.retrieval import RANK_CUTOFF, Passage, hit_at, mrr, ndcg, quote_recall
 from evals.metrics.summary import (
+    AT_A_GLANCE,
     METRICS,
     PASS_RULES,
+    RANKING,
     SHOWN,
     failed,
     generation_figures,
@@ -40,9 +42,11 @@ from evals.metrics.summary import (
 __all__ = [
     "ATTRIBUTION",
     "DEFAULT_THRESHOLD",
+    "AT_A_GLANCE",
     "METRICS",
     "PASS_RULES",
     "RANK_CUTOFF",
+    "RANKING",
     "SHOWN",
     "Passage",
     "Sentence",

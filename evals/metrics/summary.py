@@ -47,6 +47,12 @@ METRICS: tuple[str, ...] = (
     "latency_ms",
 )
 
+# The ranking figures beyond hit@k: the same in every answer mode (retrieval does not change),
+# and more than a glance needs.
+RANKING: tuple[str, ...] = ("hit_at_1", "mrr_at_10", "ndcg_at_10")
+# The figures the web chat's Evaluate tab shows at a glance, in report order.
+AT_A_GLANCE: tuple[str, ...] = tuple(name for name in METRICS if name not in RANKING)
+
 # The figures a run's tables show, in order: the terminal's summary table (evals/report.py) and
 # the answer modes side by side (evals/modes.py). Latency is shown beside them as p50 and p95.
 SHOWN: tuple[str, ...] = (
