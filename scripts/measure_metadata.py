@@ -205,6 +205,8 @@ _ROLE = re.compile(
     r"lead inspector|cqc inspector)\b.*$",
     re.I,
 )
+# The month names again (core/dates.py has them): this script imports nothing of the project at
+# module level, so that --code-root can put another tree's `assistant` on the path first.
 _MONTHS = {
     name: number
     for number, names in enumerate(
