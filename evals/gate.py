@@ -145,7 +145,7 @@ def _check(
             before, now = _figure(base, name), _figure(current, name)
             if before is None:
                 continue  # nothing to fall from
-            # Summaries keep means to 4 decimals (evals/metrics.py): a change of exactly one
+            # Summaries keep means to 4 decimals (evals/metrics/summary.py): a change of exactly one
             # question's worth must not fail on the rounding of both figures.
             eps = 1e-4
             # Latency well inside the product's target is not a regression, whatever the ratio:

@@ -8,7 +8,7 @@ several browsers wait for each other instead of failing.
 
 The file is `settings.feedback_db` (ASSISTANT_FEEDBACK_DB), outside the index folder by
 default, so `assistant ingest --rebuild` or deleting the index keeps every rating. The web chat
-(`ui/app.py`) records, `assistant feedback` exports; neither touches the database itself.
+(`ui/tabs/chat.py`) records, `assistant feedback` exports; neither touches the database itself.
 """
 
 from __future__ import annotations
