@@ -1,6 +1,7 @@
 """What a document is, from its own text, for facts the manifest does not give.
 
-Title, kind of report and local authority (by the taxonomy's patterns), inspection dates, lead
+Title, kind of report and local authority (by the taxonomy's patterns; the council under its one
+canonical name, a name no known council matches kept as written and flagged), inspection dates, lead
 inspector, judgements (from a judgement grid, or headings such as "...care leavers: good") and a
 publication date. The manifest always wins; these only fill its gaps, so a report dropped into
 corpus/ with no entry is still described, filtered and named like the others.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ from typing import Any
 from bs4 import BeautifulSoup
 
 from assistant.core.dates import MONTH_NUMBERS
-from assistant.core.taxonomy import load_taxonomy
+from assistant.core.taxonomy import Taxonomy, load_taxonomy
 from assistant.core.types import DocumentInfo, LayoutLine
 from ingest.manifest import slugify
 
@@ -38,6 +40,7 @@ _DATE_FORMS = [
     re.compile(r"(?<![\d-])(?P<year>(?:19|20)\d{2})-(?P<month>\d{2})-(?P<day>\d{2})(?![\d-])"),
     re.compile(r"(?<![\d/.])(?P<day>\d{1,2})[/.](?P<month>\d{1,2})[/.](?P<year>(?:19|20)\d{2})(?![\d/.])"),
 ]
+logger = logging.getLogger(__name__)
 _PAGE_NUMBER = re.compile(r"^(page\s*)?[-–(\[]*\s*\d+\s*[-–)\]]*(\s*(of|/)\s*\d+)?$", re.I)
 
 
@@ -64,6 +67,10 @@ def describe(
     # An HTML page's <title> names it better than its first heading; elsewhere type size does.
     title = (guess.title if markup is not None else "") or _layout_title(raw_text, layout) or guess.title
     doc_type, authority = taxonomy.classify(title, kept[:_HEAD_CHARS])
+    # The council as the title names it: the kind's title pattern, else a title block that is
+    # a council's name ("London Borough of Barnet", "Bristol City of", "Bolton Council").
+    written = authority or _council_title(title, taxonomy)
+    authority = _council_name(written, taxonomy) or written
     kind = taxonomy.kind(doc_type)
     # DocumentInfo field -> value for dataclasses.replace: strings and the judgements tuple.
     inferred: dict[str, Any] = dict(
@@ -76,6 +83,8 @@ def describe(
         lead_inspector=_field(_LEAD, kept) or _field(_LEAD_AFTER, kept),
         judgements=_judgements(raw_text, layout),
     )
+    if info is None or not info.local_authority:
+        _flag_unknown(path, written, taxonomy)
     if info is None:
         return dataclasses.replace(guess, **inferred)
     # The manifest wins; its empty fields are filled. An undated manifest entry stays undated:
@@ -84,6 +93,49 @@ def describe(
     if info.doc_type in ("", "unknown"):
         fill["doc_type"] = doc_type
     return dataclasses.replace(info, **fill)
+
+
+def _council_name(written: str, taxonomy: Taxonomy) -> str:
+    """The council `written` names, as the taxonomy's `local_authorities` spells it, or "".
+
+    Every way a report names a council is one name: the words around it that `authority_words`
+    lists go ("London Borough of X", "X Metropolitan Borough Council", "Bristol City of", "X's"),
+    and `authority_aliases` give the rest ("Hull", "Cheshire East Unitary Authority").
+    """
+    key = taxonomy.authority_key(written) if written else ""
+    # A name made only of such words ("City of London") is compared whole.
+    whole = _words(written)
+    for form, name in taxonomy.authority_names:
+        if (key and taxonomy.authority_key(form) == key) or (whole and _words(form) == whole):
+            return name
+    return ""
+
+
+def _words(name: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", name.lower()))
+
+
+def _council_title(title: str, taxonomy: Taxonomy) -> str:
+    """The title when it is a council's name, as written: a known council's, or one shaped like
+    a council's (a `council_title_words` word around the name), else ""."""
+    title = _squash(title).strip(" ,.:;")
+    if not title or len(title.split()) > 10:
+        return ""
+    if _council_name(title, taxonomy):
+        return title
+    words = re.findall(r"[a-z]+", title.lower())
+    outer = words[:2] + words[-2:]
+    return title if any(w in taxonomy.council_title_words for w in outer) and taxonomy.authority_key(title) else ""
+
+
+def _flag_unknown(path: Path, written: str, taxonomy: Taxonomy) -> None:
+    """One warning for a council name the taxonomy does not know (kept as written, not guessed)."""
+    if written and not _council_name(written, taxonomy):
+        logger.warning(
+            "%s: council %r matches no council of the taxonomy: kept as written (add it, or an alias, to taxonomy.toml)",
+            path.name,
+            written,
+        )
 
 
 def _visible(raw: str, layout: list[LayoutLine]) -> str:

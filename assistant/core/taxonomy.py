@@ -55,6 +55,8 @@ class Taxonomy:
     person_roles: tuple[str, ...] = ()  # roles a person holds ("adviser", "named GP")
     organisation_words: frozenset[str] = frozenset()  # words of organisations' names ("Trust", "NHS")
     vocabulary: tuple[tuple[str, tuple[str, ...]], ...] = ()  # abbreviation -> what it stands for
+    # Words that make a title block a council's name ("Bolton Council", "Royal Borough of X").
+    council_title_words: frozenset[str] = frozenset()
 
     def overall_grade(self, judgements: tuple[tuple[str, str], ...]) -> str:
         """The overall judgement of a report from its (area, grade) pairs, as a taxonomy grade, or ""."""
@@ -223,6 +225,7 @@ def load_taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
         tuple(dict.fromkeys(data.get("person_roles", []))),
         frozenset(data.get("organisation_words", [])),
         tuple((short, tuple(longs)) for short, longs in data.get("vocabulary", {}).items()),
+        frozenset(w.lower() for w in data.get("council_title_words", [])),
     )
 
 

@@ -110,7 +110,8 @@ def test_numbered_paragraphs_keep_their_number_and_section():
 def test_what_a_report_is_comes_from_its_text():
     send, chunks = _read(SEND)
     info = send.info
-    assert (info.doc_type, info.local_authority, info.published) == ("area_send", "Bedford Borough", "2025-02-04")
+    # "Bedford Borough" on the page; the council by its canonical name (taxonomy local_authorities).
+    assert (info.doc_type, info.local_authority, info.published) == ("area_send", "Bedford", "2025-02-04")
     assert info.inspection_dates == "18 to 22 November 2024"
     assert info.lead_inspector.startswith("Charlie Fordham")
     improve = [c for c in chunks if "need to do better" in c.section and c.part == 0]
