@@ -43,8 +43,7 @@ def bind(intent: Intent, index: Index) -> Query:
     query_terms = terms(question) + [t for e in expansions for t in terms(e)]
     progress = bool(action_refs) or intent.progress
     naming, prior = _doc_prior(query_terms, index, progress)
-    council_docs = tuple(_named_authorities(question, index))
-    councils = tuple(dict.fromkeys(index.docs[d].local_authority for d in council_docs))
+    council_docs, councils = _named_councils(intent, index)
     authority_words = {t for c in councils for t in terms(c)}
     # Naming words and a named council's name say whose documents (retrieval filters by them),
     # not what to find in them: in a council's report its name is on every page header.
@@ -98,7 +97,10 @@ def _bound_to_documents(
 ) -> Query:
     """`query` with the documents, years and councils the question designates in this index."""
     taxonomy = load_taxonomy()
+    # A council is held when a document's facts or, where no council was read, its opening says so:
+    # the documents are never said to lack a council whose report is indexed.
     held = {taxonomy.authority_key(info.local_authority) for info in index.docs.values()}
+    held |= {taxonomy.authority_key(name) for name in _councils_of_unread(index).values()}
     published = {info.published[:4] for info in index.docs.values() if info.published}
     source_kinds, missing_kinds = _source_kinds(intent.text, council_docs, index)
     # Across councils, a year that bounds a period is a date filter (see `Intent.period`), not a
@@ -209,6 +211,41 @@ def _named_year_documents(question: str, naming: set[str], index: Index, skip: s
         return ()
     years = set(YEAR.findall(question)) - skip
     return tuple(d for d, info in index.docs.items() if info.published[:4] in years)
+
+
+# How much of a document's opening text names its council, where its facts name none: the title
+# page and the first paragraphs, where a report names the council it inspected.
+_OPENING_CHARS = 3000
+
+
+def _named_councils(intent: Intent, index: Index) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The documents of the councils the question names, and those councils as the index calls
+    them: by each document's council, else (its council not read) by the council its opening names."""
+    taxonomy = load_taxonomy()
+    docs = _named_authorities(intent.text, index)
+    unread = _councils_of_unread(index)
+    named = {taxonomy.authority_key(a) for a in intent.authorities}
+    docs += [d for d, name in unread.items() if taxonomy.authority_key(name) in named and d not in docs]
+    councils = tuple(dict.fromkeys(index.docs[d].local_authority or unread[d] for d in docs))
+    return tuple(docs), councils
+
+
+def _councils_of_unread(index: Index) -> dict[str, str]:
+    """Document id -> the council its opening text names first, for the documents whose council
+    was not read (no manifest entry, a layout the reader does not know): such a document still
+    answers for its council. Made once per loaded generation."""
+
+    def build() -> dict[str, str]:
+        taxonomy = load_taxonomy()
+        found = {}
+        for doc_id, info in index.docs.items():
+            if not info.local_authority:
+                named = taxonomy.authorities_named(index.raw_texts.get(doc_id, "")[:_OPENING_CHARS])
+                if named:
+                    found[doc_id] = named[0]
+        return found
+
+    return index.derived("question.councils_of_unread", build)
 
 
 def _named_authorities(question: str, index: Index) -> list[str]:
