@@ -138,6 +138,29 @@ class Taxonomy:
             found.append((at, name))
         return tuple(dict.fromkeys(name for _, name in sorted(found)))
 
+    def authority_mentions(self, text: str) -> tuple[tuple[str, str], ...]:
+        """(council, the words naming it) for each council `text` names, the words widened over
+        the `authority_words` around the name ("Nottingham City Council", "Royal Borough of
+        Greenwich"): every word of them is the council's name, not what the text is about."""
+        pattern, written_at = self._authority_pattern
+        text = text.replace("’", "'").replace("&", " and ")
+        found = []
+        for m in pattern.finditer(text):
+            written, name = self.authority_names[written_at[" ".join(re.findall(r"[\w']+", m.group().lower()))]]
+            if written in self.ambiguous_authorities and re.search(r"\bNew\s+$", text[: m.start()]):
+                continue  # "New York"
+            before = re.findall(r"[\w']+", text[: m.start()])
+            after = re.findall(r"[\w']+", text[m.end() :])
+            lead = 0
+            while lead < len(before) and before[-1 - lead].lower() in self.authority_words:
+                lead += 1
+            trail = 0
+            while trail < len(after) and after[trail].lower() in self.authority_words:
+                trail += 1
+            words = before[len(before) - lead :] + [m.group()] + after[:trail]
+            found.append((name, " ".join(words)))
+        return tuple(found)
+
     @cached_property
     def _authority_pattern(self) -> tuple[re.Pattern[str], dict[str, int]]:
         """One pattern for every name, longest first so the longer of two overlapping names

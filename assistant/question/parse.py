@@ -59,6 +59,7 @@ def parse(question: str) -> Intent:
         written_acronyms=frozenset(cues.ACRONYM.findall(question)),
         names=tuple(w for w in cues.NAME_WORD.findall(question) if w.lower() not in cues.QUESTION_WORDS),
         authorities=taxonomy.authorities_named(question),
+        council_words=taxonomy.authority_mentions(question),
     )
 
 

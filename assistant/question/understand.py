@@ -44,7 +44,13 @@ def bind(intent: Intent, index: Index) -> Query:
     progress = bool(action_refs) or intent.progress
     naming, prior = _doc_prior(query_terms, index, progress)
     council_docs, councils = _named_councils(intent, index)
+    # A named council's words, as the index calls it and as the question writes it ("Nottingham
+    # City" for Nottingham): whose documents, not what to find in them.
+    keys = {council_key(c) for c in councils}
     authority_words = {t for c in councils for t in terms(c)}
+    authority_words |= {
+        t for name, written in intent.council_words if council_key(name) in keys for t in terms(written)
+    }
     # Naming words and a named council's name say whose documents (retrieval filters by them),
     # not what to find in them: in a council's report its name is on every page header.
     content = [t for t in query_terms if t not in naming and t not in authority_words] or query_terms

@@ -54,9 +54,10 @@ GENERATION_FILES = (
     "glossary.json",
     "docs.json.gz",
 )
-# Bump when cleaning, chunking or the files' format changes: every document is re-ingested, and a
-# reader refuses an index of another version with a message rather than misreading it.
-PIPELINE_VERSION = 16
+# Bump when cleaning, chunking, what is read of a document (its council, kind, dates, grades) or
+# the files' format changes: every document is re-ingested, and a reader refuses an index of
+# another version with a message rather than misreading it.
+PIPELINE_VERSION = 17
 
 
 def generation_dir(index_dir: Path, generation: int) -> Path:

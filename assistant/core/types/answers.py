@@ -114,6 +114,8 @@ class Intent:
     written_acronyms: frozenset[str] = frozenset()  # acronyms as written ("CAMHS", "IROs")
     names: tuple[str, ...] = ()  # capitalised words and years that may name what the corpus lacks
     authorities: tuple[str, ...] = ()  # local authorities named, as the taxonomy spells them
+    # (council, the words naming it with the council words around it: "Nottingham City Council")
+    council_words: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
