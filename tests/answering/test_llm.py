@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answering.llm.generate import FAILED_NOTICE, make_llm, stream_generated
+from assistant.answering.llm.generate import make_llm, stream_generated
+from assistant.answering.llm.prompts import FAILED_NOTICE
 from assistant.answering.llm.verify import check, markers, source, split_generated
 from assistant.answering.pipeline import answer, answer_stream
 from assistant.answering.render import render

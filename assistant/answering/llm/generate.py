@@ -26,6 +26,7 @@ import time
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
+from assistant.answering.llm.prompts import FAILED_NOTICE, PARTIAL_RULE, SYSTEM_PROMPT, UNVERIFIED_NOTICE
 from assistant.answering.llm.verify import Check, Source, check, markers, source, split_generated
 from assistant.answering.render import render
 from assistant.core.embed import embed
@@ -35,22 +36,6 @@ from assistant.core.types import Answer, AnswerPart, Citation, Hit
 from assistant.store import Index
 
 log = logging.getLogger(__name__)
-
-SYSTEM_PROMPT = (
-    "You answer questions about children's services inspection documents. Use ONLY the numbered "
-    "passages you are given: no outside knowledge, no guesses, no figures, dates or names that the "
-    "passages do not contain. Write {count} short sentences in plain English. End every sentence "
-    "with the number of the passage it comes from in square brackets, like [1]."
-)
-PARTIAL_RULE = (
-    " The passages do not give what was asked ({missing}). Do not give it or guess it: only "
-    "summarise what the passages say."
-)
-FAILED_NOTICE = "The language model did not answer ({reason}), so the quoted answer is shown."
-UNVERIFIED_NOTICE = (
-    "The language model's answer did not hold up against its passages ({verified} of {total} "
-    "sentences verified), so the quoted answer is shown."
-)
 
 
 def verification_label(answer: Answer) -> str:
