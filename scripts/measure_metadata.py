@@ -167,6 +167,11 @@ CATALOGUE_CORRECTIONS: dict[tuple[str, str], tuple[str, str]] = {
         (f"history/{name}-childrens-services-2013-{date}.pdf", "kind"): ("", _LAC_2013)
         for name, date in (("kent", "08-23"), ("medway", "08-23"), ("norfolk", "08-16"), ("sandwell", "08-02"))
     },
+    ("history/doncaster-childrens-services-2018-01-19.pdf", "kind"): (
+        "sif",
+        "page 1: 'Re-inspection of services for children in need of help and protection, children looked after "
+        "and care leavers' with the SIF grid (inspected November 2017); the catalogue calls it an ILACS standard inspection",
+    ),
     ("history/nottingham-childrens-services-2019-01-07.pdf", "overall_effectiveness"): ("requires improvement", _GRID),
     ("history/nottingham-childrens-services-2019-01-07.pdf", "help_and_protection"): ("requires improvement", _GRID),
     ("history/southend-on-sea-childrens-services-2019-08-27.pdf", "overall_effectiveness"): (
