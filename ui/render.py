@@ -17,7 +17,6 @@ from collections.abc import Iterable, Sequence
 
 from assistant import answer_lines, human_date, load_taxonomy, verification_label
 from assistant.core.types import Answer, Brief, BriefPoint, Chunk, Citation, DocumentInfo, Hit
-from evals.metrics import AT_A_GLANCE
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 ABSTAIN_TITLE = "I can't find this in the documents"
@@ -292,6 +291,8 @@ def eval_summary_html(summary: dict, row_errors: Sequence[object], source_name: 
         f"(k={esc(summary.get('k', ''))})</h3>"
     )
     rows = []
+    from evals.metrics import AT_A_GLANCE  # here, not at the top: serving the chat loads no eval code
+
     for name in AT_A_GLANCE:
         m = metrics.get(name) or {}
         mean = m.get("mean")
