@@ -81,7 +81,7 @@ def describe(
         published=_published(path, meta, kept),
         inspection_dates=_field(_DATES, kept),
         lead_inspector=_field(_LEAD, kept) or _field(_LEAD_AFTER, kept),
-        judgements=_judgements(raw_text, layout),
+        judgements=_judgements(raw_text, layout, path.name),
     )
     if info is None or not info.local_authority:
         _flag_unknown(path, written, taxonomy)
@@ -173,18 +173,35 @@ def _published(path: Path, meta: dict[str, str], text: str) -> str:
     return meta.get("created", "") or first_date(text)
 
 
-def _judgements(raw: str, layout: list[LayoutLine]) -> tuple[tuple[str, str], ...]:
-    """(area, grade) pairs: the rows of a judgement grid, else headings that end in a grade."""
+def _judgements(raw: str, layout: list[LayoutLine], name: str = "") -> tuple[tuple[str, str], ...]:
+    """(area, grade) pairs: the rows of a judgement grid, else headings that end in a grade.
+
+    A SIF report's grid (2013-2018), split over lines and often read as body text and headings,
+    is read from the words of its page 1 (and the LSCB review's grade wherever it is given); an
+    early ILACS grid read as one row of joined columns is split into its areas. What a grid shows
+    but cannot be read is named in one warning.
+    """
     taxonomy = load_taxonomy()
     found: dict[str, str] = {}
     for ln in layout:
         if ln.role != "grid":
+            continue
+        joined = _joined_grid(raw[ln.start : ln.end], taxonomy)
+        if joined:
+            for area, grade in joined:
+                found.setdefault(area, grade)
             continue
         cells = [c.split(":", 1)[-1].strip() for c in raw[ln.start : ln.end].split(" | ")]
         grades = [c for c in cells if taxonomy.grade_in(c)]
         areas = [c for c in cells if not taxonomy.grade_in(c)]
         if grades and areas:
             found.setdefault(" ".join(areas), taxonomy.grade_in(grades[0]))
+    sif = _sif_grid(raw, taxonomy, name)
+    if sif:
+        # The SIF rows as page 1 words them; a grid line that held one of them ("2.1 Adoption
+        # performance | Good") is the same judgement.
+        rest = {a: g for a, g in found.items() if not any(_words(w) in _words(a) for w, _ in sif)}
+        return tuple(sif) + tuple(rest.items())
     if found:
         return tuple(found.items())
     grade_words = "|".join(re.escape(g) for g in taxonomy.grades)
@@ -194,6 +211,89 @@ def _judgements(raw: str, layout: list[LayoutLine]) -> tuple[tuple[str, str], ..
         if match:
             found.setdefault(" ".join(match["area"].split()), taxonomy.grade_in(match["grade"]))
     return tuple(found.items())
+
+
+_GRADE = r"(?:requires?|required) improvement(?: to be good)?|inadequate|outstanding|good|adequate"
+# The rows of a SIF grid, as page 1 words them, each followed by its grade (after a "|" when the
+# row was read as a table).
+_SIF_ROWS = (
+    ("Children who need help and protection", r"(?:\d\.\s*)?Children who need help and protection"),
+    ("Children looked after and achieving permanence", r"(?:\d\.\s*)?Children looked after and achieving permanence"),
+    ("Adoption performance", r"(?:\d\.\d\s*)?Adoption performance"),
+    ("Experiences and progress of care leavers", r"(?:\d\.\d\s*)?Experiences and progress of care leavers"),
+    ("Leadership, management and governance", r"(?:\d\.\s*)?Leadership, management and governance"),
+)
+_SIF_OVERALL = re.compile(
+    rf"\b(?:The overall judgement is(?: that children['’]s services)?|Children['’]s services in [A-Z][\w ,'’-]{{1,60}}?)\s+(?:are\s+|is\s+)?(?P<grade>{_GRADE})\b",
+    re.I,
+)
+_SIF_LSCB = re.compile(
+    r"\bThe (?:effectiveness of the )?Local Safeguarding Children(?:'s)? Board(?: \(LSCB\))?(?: in [A-Z][\w ,'’-]{1,40}?)?"
+    rf"(?: is| are)?\s+(?P<grade>{_GRADE})\s*(?:\.\s*)?(?:\n|$)",
+    re.I,
+)
+
+
+def _grade_of(text: str, taxonomy: Taxonomy) -> str:
+    """A grade as the taxonomy spells it; a sentence's "require improvement" is "Requires improvement"."""
+    return taxonomy.grade_in(re.sub(r"^(?:require|required)\b", "requires", text.strip(), flags=re.I))
+
+
+def _sif_grid(raw: str, taxonomy: Taxonomy, name: str = "") -> list[tuple[str, str]]:
+    """A SIF report's judgements from its page 1, the LSCB review's grade from where it is given;
+    [] for any other report. Rows page 1 names but whose grade is not read are named in a warning."""
+    head = raw[:_HEAD_CHARS]
+    flat = " ".join(head.split())
+    if not re.search(r"Children looked after and achieving permanence", flat, re.I):
+        return []
+    found: list[tuple[str, str]] = []
+    missing: list[str] = []
+    overall = _SIF_OVERALL.search(flat)
+    if overall:
+        found.append(("Overall effectiveness", _grade_of(overall["grade"], taxonomy)))
+    else:
+        missing.append("Overall effectiveness")
+    for area, wording in _SIF_ROWS:
+        match = re.search(rf"{wording}\s*\|?\s*(?P<grade>{_GRADE})\b", flat, re.I)
+        if match:
+            found.append((area, _grade_of(match["grade"], taxonomy)))
+        elif re.search(wording, flat, re.I):
+            missing.append(area)
+    lscb = _SIF_LSCB.search(raw)
+    if lscb:
+        found.append(("Local Safeguarding Children Board", _grade_of(lscb["grade"], taxonomy)))
+    if len(found) <= 1 and not overall:
+        return []
+    if missing:
+        logger.warning("%s: judgement grid not fully read, no grade for %s", name or "a report", "; ".join(missing))
+    return found
+
+
+# The areas of an early ILACS grid (2018-2022), where the table is read as one row of joined
+# columns: "Judgement A1 A2 A3: Overall effectiveness | Grade G1 G2 G3: G4" (or its last rows
+# joined: "Judgement: A3 Overall effectiveness | Grade: G3 G4").
+_ILACS_AREA_START = re.compile(r"(?=\b(?:The impact of leaders|The experiences and progress|Overall effectiveness)\b)")
+
+
+def _joined_grid(text: str, taxonomy: Taxonomy) -> list[tuple[str, str]]:
+    """The (area, grade) pairs of a grid row holding several areas and as many grades, else []."""
+    cells = text.split(" | ")
+    if len(cells) != 2:
+        return []
+    area_text = re.sub(r"^\s*Judgements?:?\s*", "", cells[0].replace(":", " "))
+    grade_text = re.sub(r"^\s*Grades?:?\s*", "", cells[1].replace(":", " "))
+    areas = [" ".join(a.split()) for a in _ILACS_AREA_START.split(area_text) if a.strip()]
+    # Only the 2018-2022 grid (one area for children in care and care leavers); text of the page
+    # read into the overall row's cell is not part of its wording.
+    if not any(a.lower().endswith("children in care and care leavers") for a in areas):
+        return []
+    areas = ["Overall effectiveness" if a.lower().startswith("overall effectiveness") else a for a in areas]
+    grade_words = "|".join(re.escape(g) for g in taxonomy.grades)
+    grades = re.findall(grade_words, grade_text, re.I)
+    rest = re.sub(grade_words, "", grade_text, flags=re.I).strip()
+    if len(areas) < 2 or len(areas) != len(grades) or rest:
+        return []
+    return [(area, taxonomy.grade_in(grade)) for area, grade in zip(areas, grades, strict=True)]
 
 
 def _heading_texts(raw: str, layout: list[LayoutLine]) -> list[str]:

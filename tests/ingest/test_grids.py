@@ -1,0 +1,94 @@
+"""Judgement grids of the earlier layouts, read from real reports of ../shared/national/history.
+
+SIF reports (2013-2018) split their grid of six or seven judgements over lines; early ILACS
+reports (2018-2022) are often read as one row of joined columns ("Judgement A1 A2 A3: Overall
+effectiveness | Grade G1 G2 G3: G4"). Each expected area and grade is as page 1 gives it (the
+LSCB review's grade as its page gives it). A report whose grid is not fully read keeps its text
+and names the judgements not read in one warning.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from assistant.core.settings import Settings
+from assistant.core.taxonomy import load_taxonomy
+from ingest.load import load_documents
+
+ROOT = Path(__file__).resolve().parents[2]
+HISTORY = ROOT.parent / "shared" / "national" / "history"
+
+SIF_RI = "Requires improvement"
+CASES = {
+    # SIF, 2014: every row and the LSCB grade on page 1.
+    "barking-and-dagenham-childrens-services-2014-07-07.pdf": [
+        ("Overall effectiveness", SIF_RI),
+        ("Children who need help and protection", SIF_RI),
+        ("Children looked after and achieving permanence", SIF_RI),
+        ("Adoption performance", SIF_RI),
+        ("Experiences and progress of care leavers", SIF_RI),
+        ("Leadership, management and governance", SIF_RI),
+        ("Local Safeguarding Children Board", SIF_RI),
+    ],
+    # SIF, 2017: "Children's services in Harrow are good"; two rows read as a table.
+    "harrow-childrens-services-2017-03-31.pdf": [
+        ("Overall effectiveness", "Good"),
+        ("Children who need help and protection", SIF_RI),
+        ("Children looked after and achieving permanence", "Good"),
+        ("Adoption performance", "Good"),
+        ("Experiences and progress of care leavers", "Good"),
+        ("Leadership, management and governance", "Good"),
+    ],
+    # ILACS, 2018 and 2020: the grid read as one row of joined columns.
+    "bexley-childrens-services-2018-08-20.pdf": [
+        ("The impact of leaders on social work practice with children and families", "Outstanding"),
+        ("The experiences and progress of children who need help and protection", "Outstanding"),
+        ("The experiences and progress of children in care and care leavers", "Good"),
+        ("Overall effectiveness", "Outstanding"),
+    ],
+    "islington-childrens-services-2020-04-15.pdf": [
+        ("The impact of leaders on social work practice with children and families", "Outstanding"),
+        ("The experiences and progress of children who need help and protection", "Outstanding"),
+        ("The experiences and progress of children in care and care leavers", "Good"),
+        ("Overall effectiveness", "Outstanding"),
+    ],
+}
+
+
+def _load(name: str):
+    path = HISTORY / name
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    documents, errors = load_documents(path.parent, [path], Settings())
+    assert errors == []
+    return documents[0]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_grid_read_as_page_one_gives_it(name: str) -> None:
+    judgements = dict(_load(name).info.judgements)
+    for area, grade in CASES[name]:
+        assert judgements.get(area) == grade, (name, area, judgements)
+
+
+def test_overall_judgement_recorded_for_sif() -> None:
+    info = _load("harrow-childrens-services-2017-03-31.pdf").info
+    assert load_taxonomy().overall_grade(info.judgements) == "Good"
+
+
+def test_grid_not_read_keeps_text_and_warns_once(caplog: pytest.LogCaptureFixture) -> None:
+    # Isles of Scilly's SIF report of 2016: its page 1 names rows of the grid whose grades are
+    # not read.
+    name = "isles-of-scilly-childrens-services-2016-06-27.pdf"
+    with caplog.at_level(logging.WARNING, logger="ingest.describe"):
+        doc = _load(name)
+    assert len(doc.raw_text) > 10_000
+    warnings = [r.getMessage() for r in caplog.records if "judgement grid not fully read" in r.getMessage()]
+    assert len(warnings) == 1
+    assert name in warnings[0]
+    assert "Children looked after and achieving permanence" in warnings[0]
+    read = dict(doc.info.judgements)
+    assert "Children looked after and achieving permanence" not in read
