@@ -67,6 +67,9 @@ def chunk_document(
     units: list[_Unit] = []
     if load_taxonomy().kind(doc.info.doc_type).rows:
         units = _action_units(parse_action_plan(doc) if action_rows is None else action_rows)
+    grid = _spread_grid(doc)
+    if grid is not None:
+        units.append(grid)
     covered = [(u.start, u.end) for u in units]
     units += _prose_units(doc, covered, pack_tokens or max_tokens)
     units.sort(key=lambda u: u.start)
@@ -90,6 +93,42 @@ def _action_units(rows: Sequence[ActionRow]) -> list[_Unit]:
             _Unit(row.start, row.end, section, kind="action", ref=row.ref, context=f"Action {row.ref}. {row.outcome}")
         )
     return units
+
+
+def _spread_grid(doc: Document) -> _Unit | None:
+    """One unit for a judgement grid set out over lines of its own on the first page (a SIF grid:
+    "2. Children looked after and achieving" / "permanence" / "Good"), read by describe but not
+    by the layout reader as one table: otherwise each line is a passage of its own, and no
+    passage holds the grid. None when the grid is already one table, or is not on the first page.
+
+    The unit runs from the line of the first area describe read to the line of the grade after
+    the last; its text is the page's, unchanged.
+    """
+    judgements = doc.info.judgements
+    if len(judgements) < 2 or not doc.pages:
+        return None
+    second_page = next((start for start, number in doc.pages if number > doc.pages[0][1]), len(doc.raw_text))
+    head_end = next((i for i, raw in enumerate(doc.offsets) if raw >= second_page), len(doc.text))
+    head = doc.text[:head_end]
+    grade = "|".join(re.escape(g) for g in load_taxonomy().grades)
+    rows = []  # each area's wording with the grade that follows it: a row of the grid
+    for wording, _ in judgements:
+        words = r"(?:\s+|\s*\|\s*)".join(map(re.escape, wording.split()))
+        match = re.search(rf"{words}\s*(?:\|\s*)?(?:{grade})\b", head, re.I)
+        if match:
+            rows.append(match)
+    if len(rows) < 2:
+        return None
+    start = head.rfind("\n", 0, min(m.start() for m in rows)) + 1
+    above = list(re.finditer(r"[^\n]+", head[:start]))
+    if above and re.search(rf"\b(?:{grade})\W*$", above[-1].group(), re.I):
+        start = above[-1].start()  # the overall judgement, a line above the rows ending in its grade
+    end = head.find("\n", max(m.end() for m in rows))
+    end = len(head) if end < 0 else end
+    starts = [m.start() for m in re.finditer(r"[^\n]+", head[start:end])]
+    if all(doc.blocks.get(start + a, ("",))[0] == "grid" for a in starts):
+        return None  # the layout reader read it as a table: its rows are the unit already
+    return _Unit(start, end, "Judgements", kind="judgement", context=f"{doc.info.title}: judgements")
 
 
 def _prose_units(doc: Document, covered: list[tuple[int, int]], max_tokens: int) -> list[_Unit]:
@@ -287,3 +326,31 @@ def _sentences_within(passage: str, max_tokens: int) -> list[tuple[int, int]]:
             group = words[i : i + step]
             out.append((group[0][0], group[-1][1]))
     return out
+
+
+def passage_sentences(chunk: Chunk) -> list[tuple[int, int]]:
+    """The spans of a passage's sentences, what answers quote. In a judgement grid a row is one:
+    an area's name on lines of its own ("2. Children looked after and achieving" / "permanence")
+    goes with the grade alone on the line after it, so a quoted row says what was graded. Lines
+    that are rows already ("2.1 Adoption performance | Good") stay as they are."""
+    spans = sentence_spans(chunk.passage)
+    if chunk.kind != "judgement":
+        return spans
+    grades = "|".join(re.escape(g) for g in load_taxonomy().grades)
+    grade_alone = re.compile(rf"^(?:{grades})\W*$", re.I)
+    a_row = re.compile(rf"\s\|\s|\b(?:{grades})\W*$", re.I)  # "Area | Good", "Services in X are good"
+    out: list[tuple[int, int]] = []
+    name: list[tuple[int, int]] = []  # the lines of an area's name whose grade is still to come
+    for a, b in spans:
+        text = chunk.passage[a:b]
+        if not name and re.fullmatch(r"\d+(?:\.\d+)*\.?", text):
+            continue  # a row's number ("2.1") on a line of its own
+        if grade_alone.match(text) and name:
+            out.append((name[0][0], b))
+            name = []
+        elif a_row.search(text):
+            out += name + [(a, b)]
+            name = []
+        else:
+            name.append((a, b))
+    return out + name

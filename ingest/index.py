@@ -25,12 +25,11 @@ from assistant.core.embed import DIMENSIONS, embed
 from assistant.core.errors import LoadError
 from assistant.core.settings import Settings
 from assistant.core.taxonomy import load_taxonomy
-from assistant.core.text import sentence_spans
 from assistant.core.types import ActionRow, Chunk, Document, IndexedDoc
 from assistant.store import PIPELINE_VERSION, Contents, Generation, new_generation
 from assistant.store.lexical import BM25
 from ingest.actions import parse_action_plan
-from ingest.chunk import chunk_document
+from ingest.chunk import chunk_document, passage_sentences
 from ingest.clean import clean_document
 from ingest.glossary import mine_glossary
 from ingest.load import load_documents
@@ -216,7 +215,7 @@ def _chunked(
         new_chunks.extend(chunks)
         for chunk in chunks:
             if chunk.part == 0:
-                for a, b in sentence_spans(chunk.passage):
+                for a, b in passage_sentences(chunk):
                     sentences.append((chunk.passage_id, a, b, chunk.passage[a:b]))
         actions.extend(rows)
     return docs, new_chunks, sentences, actions

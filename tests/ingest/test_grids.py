@@ -16,6 +16,8 @@ import pytest
 
 from assistant.core.settings import Settings
 from assistant.core.taxonomy import load_taxonomy
+from ingest.chunk import chunk_document
+from ingest.clean import clean_document
 from ingest.load import load_documents
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,3 +94,34 @@ def test_grid_not_read_keeps_text_and_warns_once(caplog: pytest.LogCaptureFixtur
     assert "Children looked after and achieving permanence" in warnings[0]
     read = dict(doc.info.judgements)
     assert "Children looked after and achieving permanence" not in read
+
+
+@pytest.mark.parametrize(
+    ("name", "rows"),
+    [
+        # SIF, 2016: each area and its grade on lines of their own, two rows read as a table.
+        (
+            "greenwich-childrens-services-2016-08-05.pdf",
+            ("are good", "Children who need help", "Leadership, management"),
+        ),
+        ("harrow-childrens-services-2017-03-31.pdf", ("are good", "Children looked after", "care leavers")),
+    ],
+)
+def test_spread_grid_is_one_passage(name: str, rows: tuple[str, ...]) -> None:
+    # A grid set out over lines is one passage a grade question can be answered from, not a
+    # passage a line: "2. Children looked after and achieving" / "permanence" / "Good".
+    chunks = chunk_document(clean_document(_load(name)))
+    grids = [c for c in chunks if c.kind == "judgement" and c.page == 1]
+    assert len({c.passage_id for c in grids}) == 1, [c.passage for c in grids]
+    passage = " ".join(grids[0].passage.split())
+    for words in rows:
+        assert words in passage, (words, passage)
+    # The lines of the grid are nowhere else: no passage of its own for "permanence" / "Good".
+    assert not [c for c in chunks if c.kind != "judgement" and c.passage.strip() in ("permanence\n\nGood", "Good")]
+
+
+def test_ilacs_grid_stays_as_the_layout_reader_read_it() -> None:
+    # A grid the layout reader read as one table row keeps that row as its passage.
+    chunks = chunk_document(clean_document(_load("bexley-childrens-services-2018-08-20.pdf")))
+    grids = [c for c in chunks if c.kind == "judgement"]
+    assert grids and all(" | " in c.passage for c in grids)
