@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
 from assistant import Settings
+from assistant.core.types import DocumentInfo, TimelineEntry
 from cli.common import example, printable, with_settings
 
 
 @click.command(epilog=example("assistant docs --json"))
-@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@click.option("--json", "as_json", is_flag=True, help="print JSON: every field read of each document")
 @with_settings
 def docs(settings: Settings, as_json: bool) -> int:
     """List the indexed documents, their metadata and chunk counts."""
@@ -22,21 +24,7 @@ def docs(settings: Settings, as_json: bool) -> int:
     rows = []
     for doc_id, info in sorted(index.docs.items()):
         chunks = [c for c in index.chunks if c.doc_id == doc_id]
-        rows.append(
-            {
-                "doc_id": doc_id,
-                "title": info.title,
-                "doc_type": info.doc_type,
-                "publisher": info.publisher,
-                "local_authority": info.local_authority,
-                "judgement": info.overall_judgement,
-                "published": info.published,
-                "file": info.file,
-                "chunks": len(chunks),
-                "passages": len({c.passage_id for c in chunks}),
-                "in_manifest": info.in_manifest,
-            }
-        )
+        rows.append(_doc_json(info, len(chunks), len({c.passage_id for c in chunks})))
     if as_json:
         click.echo(json.dumps(rows, indent=1))
         return 0
@@ -49,12 +37,41 @@ def docs(settings: Settings, as_json: bool) -> int:
     return 0
 
 
+def _doc_json(info: DocumentInfo, chunks: int, passages: int) -> dict[str, Any]:
+    """Every field of a document as read (from its manifest entry or its text); a field not read
+    is empty, never guessed: no kind label for a kind not read, no ISO date for dates not read."""
+    from assistant import load_taxonomy
+
+    kind = load_taxonomy().kind(info.doc_type)
+    start, end = info.inspection_period
+    return {
+        "doc_id": info.doc_id,
+        "title": info.title,
+        "doc_type": info.doc_type,
+        "kind": kind.label if kind.id != "other" or info.doc_type == "other" else "",
+        "publisher": info.publisher,
+        "local_authority": info.local_authority,
+        "published": info.published,
+        "inspection_dates": info.inspection_dates,
+        "inspection_start": start,
+        "inspection_end": end,
+        "lead_inspector": info.lead_inspector,
+        "judgement": info.overall_judgement,
+        "judgements": [{"area": j.area, "label": j.label, "grade": j.grade, "wording": j.wording} for j in info.graded],
+        "notes": info.notes,
+        "file": info.file,
+        "chunks": chunks,
+        "passages": passages,
+        "in_manifest": info.in_manifest,
+    }
+
+
 @click.command(epilog=example("assistant timeline --council Anytown --json"))
-@click.option("--council", default="", metavar="NAME", help="only this council's documents (default: all)")
+@click.option("--council", default="", metavar="NAME", help="only this council's documents (default: all, by council)")
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 @with_settings
 def timeline(settings: Settings, council: str, as_json: bool) -> int:
-    """A council's documents in date order: judgements and key findings."""
+    """Each council's documents in date order: judgements and key findings."""
     from assistant import open_index, timeline_json
     from assistant import timeline as make_timeline
 
@@ -62,17 +79,27 @@ def timeline(settings: Settings, council: str, as_json: bool) -> int:
     if as_json:
         click.echo(json.dumps(timeline_json(result), indent=1, ensure_ascii=False))
         return 0
-    for entry in result.entries:
-        doc = entry.doc
-        click.echo(
-            f"{doc.published or 'undated'}  {printable(entry.kind_label)}\n    {printable(doc.title)}"
-            + (f"\n    inspected {printable(doc.inspection_dates)}" if doc.inspection_dates else "")
-        )
-        for area, grade in doc.judgements:
-            click.echo(f"    {printable(area)}: {printable(grade)}")
-        for c in entry.findings:
-            click.echo(f'    - "{printable(" ".join(c.sentences[0].split()))}" [{printable(c.label)}]')
+    for group in result.groups:
+        count = len(group.entries)
+        click.echo(f"== {printable(group.label)}: {count} document{'s' if count != 1 else ''}")
+        for entry in group.entries:
+            _print_entry(entry)
     return 0
+
+
+def _print_entry(entry: TimelineEntry) -> None:
+    """One document of the timeline: date, kind, title, dates, each judgement with its page, findings."""
+    doc = entry.doc
+    click.echo(
+        f"{doc.published or 'undated'}  {printable(entry.kind_label)}\n    {printable(doc.title)}"
+        + (f"\n    inspected {printable(doc.inspection_dates)}" if doc.inspection_dates else "")
+    )
+    for point in entry.judgements:
+        written = f" (as written: {printable(point.wording)})" if point.wording != point.area else ""
+        page = f" [p. {point.page}]" if point.page is not None else ""
+        click.echo(f"    {printable(point.area)}: {printable(point.grade)}{written}{page}")
+    for c in entry.findings:
+        click.echo(f'    - "{printable(" ".join(c.sentences[0].split()))}" [{printable(c.label)}]')
 
 
 @click.command(epilog=example("assistant actions --status overdue --agency police  (statuses: see the table)"))

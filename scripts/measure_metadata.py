@@ -18,7 +18,8 @@ field the catalogue gives is then compared with what was read:
 - lead_inspector: `lead_inspector` without its role ("HMI", "His Majesty's Inspector") against
   `lead_inspector`;
 - overall_effectiveness, impact_of_leaders, help_and_protection, children_in_care, care_leavers:
-  the report's judgements, each mapped to one of these areas by its wording (AREA_WORDINGS),
+  the report's judgements, each mapped to one of these areas by its wording through the
+  taxonomy's vocabulary of judgement areas (`judgement_wordings` in assistant/core/taxonomy.toml),
   against the history catalogue's columns of the same names.
 
 A report is read *right* when the value equals the catalogue's after normalising case, white
@@ -37,13 +38,17 @@ sif_hand_check.toml: SIF reports read by hand against page 1 and the LSCB review
 field and per judgement, the LSCB review and adoption performance included.
 
 `--code-root DIR` puts another tree of the project (an older commit extracted with `git archive`)
-first on sys.path, so the same measurement runs on that code.
+first on sys.path, so the same measurement runs on that code. The judgement-area vocabulary and
+the date-range reading are that tree's when it has them, else this repository's (read from its
+files, which import nothing of the project), so an older tree is measured by the same yardstick.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import importlib
+import importlib.util
 import json
 import re
 import shutil
@@ -60,7 +65,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 # --- the data the comparison rests on ------------------------------------------------------------
 
-# The history catalogue's judgement columns, in its order.
+# The history catalogue's judgement columns, in its order. Their names are the ids of the
+# taxonomy's judgement areas (assistant/core/taxonomy.toml, `[[judgement_area]]`), to which a
+# report's wordings are mapped by its `judgement_wordings` (`area_of`).
 JUDGEMENT_AREAS = (
     "overall_effectiveness",
     "impact_of_leaders",
@@ -71,34 +78,6 @@ JUDGEMENT_AREAS = (
 # Areas a SIF grid has besides those (scored only against the hand check).
 SIF_ONLY_AREAS = ("adoption_performance", "lscb")
 FIELDS = ("council", "kind", "published", "inspection_start", "inspection_end", "lead_inspector", *JUDGEMENT_AREAS)
-
-# Judgement-area wordings -> area, tried in order on the normalised wording; the first that
-# matches wins, so a wording that opens "Overall effectiveness" is the overall judgement, and
-# the joint ILACS area of 2018-2022 ("children in care and care leavers", one grade: the
-# catalogue files it under children_in_care) comes before "care leavers" alone. Each
-# framework's wording:
-#   ILACS (2018-)   "Overall effectiveness"; "The impact of leaders on social work practice with
-#                   children and families"; "The experiences and progress of children who need help
-#                   and protection"; "... of children in care and care leavers" (to 2022), then
-#                   "... of children in care" and "... of care leavers" (2023-)
-#   SIF (2013-2018) "The overall judgement is ..." / "Children's services in X are ..." (overall);
-#                   "Children who need help and protection"; "Children looked after and achieving
-#                   permanence" (-> children_in_care); "Adoption performance"; "Experiences and
-#                   progress of care leavers"; "Leadership, management and governance"
-#                   (-> impact_of_leaders); the LSCB review's "The Local Safeguarding Children
-#                   Board is ..." (-> lscb)
-AREA_WORDINGS: tuple[tuple[str, str], ...] = (
-    # A wording that opens with the overall judgement is that, whatever text was joined to it.
-    ("overall_effectiveness", r"^(?:the )?overall (?:effectiveness|judgement)"),
-    ("children_in_care", r"children in care and care leavers"),
-    ("lscb", r"safeguarding children'?s? board|\blscb\b"),
-    ("overall_effectiveness", r"overall (?:effectiveness|judgement)|^children'?s services in\b"),
-    ("adoption_performance", r"\badoption\b"),
-    ("care_leavers", r"\bcare leavers\b"),
-    ("children_in_care", r"children in care|looked after"),
-    ("help_and_protection", r"help and protection"),
-    ("impact_of_leaders", r"impact of leaders|leadership,? management|\bleaders\b|\bleadership\b"),
-)
 
 # Grades that are one grade in several spellings: ILACS writes "Requires improvement to be good",
 # the scraper's catalogue "requires improvement", a SIF sentence "children's services require
@@ -210,36 +189,6 @@ _ROLE = re.compile(
     r"lead inspector|cqc inspector)\b.*$",
     re.I,
 )
-# The month names again (core/dates.py has them): this script imports nothing of the project at
-# module level, so that --code-root can put another tree's `assistant` on the path first.
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sept", "sep"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        1,
-    )
-    for name in names
-}
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
-# One day of a range: "18", "18 February", "18 February 2019", "18th Feb. 2019"; or 18/02/2019.
-_DAY = re.compile(
-    r"(?<![\d/])(?:(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>(?:19|20)\d\d)|(?P<day>\d{1,2})(?:st|nd|rd|th)?"
-    rf"(?:\s+(?P<month>{_MONTH})\.?)?(?:,?\s+(?P<year>(?:19|20)\d\d))?)(?![\d/])",
-    re.I,
-)
 _TRANSLATE = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "‐": "-", "\u00a0": " "})
 
 
@@ -258,26 +207,33 @@ def grade(text: str) -> str:
 
 def area_of(wording: str) -> str:
     """The area (JUDGEMENT_AREAS or SIF_ONLY_AREAS) a judgement's wording names, or ""."""
-    text = norm(wording)
-    return next((area for area, pattern in AREA_WORDINGS if re.search(pattern, text)), "")
+    area = _taxonomy_module().load_taxonomy().judgement_area(wording)
+    return area.id if area is not None else ""
 
 
 def date_range(text: str) -> tuple[str, str]:
-    """The first and last day of "18 February to 1 March 2019", "29 April – 22 May 2014",
-    "18 to 22 February 2019" or "05/11/2018 - 16/11/2018", as ISO dates; ("", "") when no
-    day can be dated. A day's missing month or year is the next day's."""
-    days: list[list[int | None]] = []
-    for m in _DAY.finditer(text or ""):
-        if m["d"]:
-            days.append([int(m["y"]), int(m["m"]), int(m["d"])])
-        else:
-            month = _MONTHS[m["month"].lower().rstrip(".")] if m["month"] else None
-            days.append([int(m["year"]) if m["year"] else None, month, int(m["day"])])
-    for later, earlier in zip(reversed(days), list(reversed(days))[1:]):
-        earlier[0] = earlier[0] or later[0]
-        earlier[1] = earlier[1] or later[1]
-    dated = [f"{y:04d}-{mo:02d}-{d:02d}" for y, mo, d in days if y and mo and d]
-    return (dated[0], dated[-1]) if dated else ("", "")
+    """The first and last day of inspection dates as written, as ISO dates (`assistant.core.dates.date_range`)."""
+    return _project_module("assistant.core.dates", "date_range").date_range(text)
+
+
+def _taxonomy_module() -> Any:
+    return _project_module("assistant.core.taxonomy", "JudgementArea")
+
+
+def _project_module(name: str, needs: str) -> Any:
+    """The imported tree's module `name` when it defines `needs`; else this repository's file of
+    it, loaded on its own (an older --code-root predates it; the file imports only the standard
+    library)."""
+    module = importlib.import_module(name)
+    if hasattr(module, needs):
+        return module
+    own = f"_measure_{name.replace('.', '_')}"
+    if own not in sys.modules:
+        spec = importlib.util.spec_from_file_location(own, REPO / (name.replace(".", "/") + ".py"))
+        assert spec is not None and spec.loader is not None
+        sys.modules[own] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[own])
+    return sys.modules[own]
 
 
 def iso_of(ddmmyyyy: str) -> str:
@@ -639,18 +595,7 @@ def report(run: dict[str, Any]) -> str:
         "",
     ]
     if run.get("hand_rows") is not None:
-        out += [
-            f"## Hand-checked sample ({run['hand_reports']} SIF reports, `{run['hand_file']}`)",
-            "",
-            *field_table(run["hand_rows"], (*FIELDS, *SIF_ONLY_AREAS), against="hand-checked"),
-            "",
-            "Disagreements with the hand check:",
-            "",
-            *listing(run["hand_rows"], "wrong", against="hand check"),
-            "Not read (the hand check gives a value):",
-            "",
-            *listing(run["hand_rows"], "not read", against="hand check"),
-        ]
+        out += hand_section(run)
     out += [
         f"## Disagreements ({sum(1 for r in rows if r['verdict'] == 'wrong')})",
         "",
@@ -677,6 +622,22 @@ def report(run: dict[str, Any]) -> str:
     if run["errors"]:
         out += ["## Failed to load", "", *[f"- `{e['file']}`: {e['reason']}" for e in run["errors"]], ""]
     return "\n".join(out) + "\n"
+
+
+def hand_section(run: dict[str, Any]) -> list[str]:
+    """The report's part on the hand-checked sample: per field, then its disagreements."""
+    return [
+        f"## Hand-checked sample ({run['hand_reports']} SIF reports, `{run['hand_file']}`)",
+        "",
+        *field_table(run["hand_rows"], (*FIELDS, *SIF_ONLY_AREAS), against="hand-checked"),
+        "",
+        "Disagreements with the hand check:",
+        "",
+        *listing(run["hand_rows"], "wrong", against="hand check"),
+        "Not read (the hand check gives a value):",
+        "",
+        *listing(run["hand_rows"], "not read", against="hand check"),
+    ]
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:

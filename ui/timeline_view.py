@@ -1,5 +1,7 @@
 """HTML and chart data of the Timeline and Action tracker tabs (ui/tabs/timeline.py and
 ui/tabs/actions.py): the records of assistant/views/timeline.py, tracker.py and trace.py, rendered.
+The timeline's charts are inline SVG, one per council, so a page of many councils draws without
+a plotting component each and every point can link to its passage.
 
 Every quote is shown inside its passage with the quoted words marked, as the chat's sources
 are; a passage opens when its link is followed (it is then the page's :target), so the page
@@ -9,57 +11,173 @@ works without scripts.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import date
 
 import pandas as pd
 
-from assistant import human_date, priority_name
-from assistant.core.types import Chunk, Citation, Timeline, Trace, Tracker, TrackerRow
+from assistant import human_date, load_taxonomy, priority_name
+from assistant.core.types import Chunk, Citation, Timeline, TimelineEntry, TimelineGroup, Trace, Tracker, TrackerRow
 from ui.render import esc, highlight, meta_line, short, type_name
 
 GRADE_AXIS = "grade (1 inadequate, 2 requires improvement, 3 good, 4 outstanding)"
 STATE_COLOURS = {"completed": "#059669", "overdue": "#dc2626", "open, not overdue": "#f59e0b"}
-
-
-def judgement_frame(timeline: Timeline) -> pd.DataFrame:
-    """One row per judgement of the timeline, for a line chart (one line per judgement area)."""
-    rows = [
-        {"date": pd.Timestamp(p.date), "area": short(p.area, 48), "score": p.score, "grade": p.grade}
-        for p in timeline.points
-        if p.score
-    ]
-    return pd.DataFrame(rows, columns=["date", "area", "score", "grade"])
+# One colour per judgement area, in the taxonomy's order of areas, so an area has one colour in
+# every council's chart; wordings of no area take the colours after them.
+AREA_COLOURS = ("#1d4ed8", "#b91c1c", "#047857", "#b45309", "#7c3aed", "#0e7490", "#be185d", "#4b5563", "#65a30d")
+# The chart's drawing box (SVG user units; the chart scales to the page's width) and its margins:
+# room for the grade numbers on the left and the years below.
+CHART_SIZE = (720, 170)
+CHART_MARGIN = (40, 16, 10, 24)  # left, right, top, bottom
+# The first and last report dates stand this far inside the grade lines, clear of their numbers.
+CHART_INSET = 24
+# Points of several areas on one date are set this far apart, so equal grades do not hide each other.
+POINT_SPREAD = 4
 
 
 def timeline_html(timeline: Timeline) -> str:
-    """The documents in date order: kind, dates, judgements, and key findings linked to their passages."""
+    """One section per council: its chart of judgements, then its documents in date order (kind,
+    dates, each judgement linked to the passage that gives it, key findings linked to theirs)."""
     if not timeline.entries:
         return '<p class="hint">No documents.</p>'
-    parts, passages = [], []
-    for i, entry in enumerate(timeline.entries, 1):
-        doc = entry.doc
-        grades = "".join(
-            f'<tr><td>{esc(area)}</td><td class="grade-{_score(grade, timeline, doc.doc_id, area)}">'
-            f"{esc(grade)}</td></tr>"
-            for area, grade in doc.judgements
+    colours = _area_colours(timeline)
+    sections, first = [], 1
+    for g, group in enumerate(timeline.groups, 1):
+        sections.append(_group_html(g, group, first, colours))
+        first += len(group.entries)
+    return f'<div class="timeline">{"".join(sections)}</div>'
+
+
+def _group_html(g: int, group: TimelineGroup, first: int, colours: dict[str, str]) -> str:
+    """A council's section: heading, chart, documents, and the passages their links open."""
+    docs, passages, anchors = [], [], {}
+    for i, entry in enumerate(group.entries, first):
+        for point in entry.judgements:
+            anchors[(point.doc_id, point.area)] = f"tl-{i}-j{point.source.n}" if point.source else ""
+        html, shown = _entry_html(i, entry, anchors)
+        docs.append(html)
+        passages += shown
+    count = f"{len(group.entries)} document{'s' if len(group.entries) != 1 else ''}"
+    return (
+        f'<section class="tl-group" id="tl-group-{g}" data-council="{esc(group.label)}">'
+        f'<h3 class="tl-council">{esc(group.label)} <span class="tl-count">· {count}</span></h3>'
+        + judgement_chart(group, colours, anchors)
+        + "".join(docs)
+        + f'<div class="tl-passages">{"".join(passages)}</div></section>'
+    )
+
+
+def _entry_html(i: int, entry: TimelineEntry, anchors: dict[tuple[str, str], str]) -> tuple[str, list[str]]:
+    """A document's block, and the passages its judgement and finding links open."""
+    doc, passages, rows = entry.doc, [], []
+    for point in entry.judgements:
+        anchor = anchors.get((point.doc_id, point.area), "")
+        written = (
+            f'<span class="tl-wording">as written: {esc(point.wording)}</span>' if point.wording != point.area else ""
         )
-        findings = []
-        for c in entry.findings:
-            anchor = f"tl-{i}-{c.n}"
-            findings.append(
-                f'<li>“{esc(" ".join(c.sentences[0].split()))}” <a class="cite" href="#{anchor}">'
-                f"[{esc(_where(c.chunk))}]</a></li>"
-            )
-            passages.append(_passage(anchor, c.chunk, c.sentences))
-        dates = f" · inspected {esc(doc.inspection_dates)}" if doc.inspection_dates else ""
+        note = _area_note(point.area_id)
+        title = f' title="{esc(note)}"' if note else ""  # what the area's grades cover (a joint grade)
+        link = ""
+        if point.source and anchor:
+            where = f"p. {point.page}" if point.page is not None else "passage"
+            link = f'<a class="cite" href="#{anchor}" title="{esc(_where(point.source.chunk))}">[{esc(where)}]</a>'
+            passages.append(_passage(anchor, point.source.chunk, point.source.sentences))
+        rows.append(
+            f"<tr><td{title}>{esc(point.area)}{written}</td>"
+            f'<td class="grade-{point.score}">{esc(point.grade)}</td><td>{link}</td></tr>'
+        )
+    findings = []
+    for c in entry.findings:
+        anchor = f"tl-{i}-{c.n}"
+        findings.append(
+            f'<li>“{esc(" ".join(c.sentences[0].split()))}” <a class="cite" href="#{anchor}">'
+            f"[{esc(_where(c.chunk))}]</a></li>"
+        )
+        passages.append(_passage(anchor, c.chunk, c.sentences))
+    dates = f" · inspected {esc(doc.inspection_dates)}" if doc.inspection_dates else ""
+    html = (
+        f'<div class="tl-doc" id="tl-doc-{i}"><span class="tl-date">{esc(human_date(doc.published))}</span> '
+        f'<span class="tl-kind">{esc(entry.kind_label)}{dates}</span><br><b>{esc(doc.title)}</b>'
+        + (f'<table class="grades">{"".join(rows)}</table>' if rows else "")
+        + (f'<ul class="findings">{"".join(findings)}</ul>' if findings else "")
+        + "</div>"
+    )
+    return html, passages
+
+
+def judgement_chart(group: TimelineGroup, colours: dict[str, str], anchors: dict[tuple[str, str], str]) -> str:
+    """A council's judgements over time as an SVG line chart, one line per judgement area, each
+    point a link to the passage that gives it; a hint when none of its judgements is graded."""
+    points = [p for p in group.points if p.score]
+    if not points:
+        return '<p class="hint tl-no-chart">No graded judgement to chart.</p>'
+    days = sorted({date.fromisoformat(p.date).toordinal() for p in points})
+    width, height = CHART_SIZE
+    left, right, top, bottom = CHART_MARGIN
+    span = (days[-1] - days[0]) or 1
+
+    def x_of(day: int) -> float:
+        inner = width - left - right - 2 * CHART_INSET
+        return left + CHART_INSET + inner * ((day - days[0]) / span if len(days) > 1 else 0.5)
+
+    def y_of(score: int) -> float:
+        return top + (height - top - bottom) * (4 - score) / 3
+
+    areas = list(dict.fromkeys(p.area for p in points))
+    parts = [_chart_axes(days, x_of, y_of)]
+    for k, area in enumerate(areas):
+        mine = sorted((p for p in points if p.area == area), key=lambda p: p.date)
+        shift = (k - (len(areas) - 1) / 2) * POINT_SPREAD
+        xy = [(x_of(date.fromisoformat(p.date).toordinal()) + shift, y_of(p.score)) for p in mine]
+        colour = colours.get(area, AREA_COLOURS[-1])
+        if len(xy) > 1:
+            line = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
+            parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        for p, (x, y) in zip(mine, xy, strict=True):
+            tip = f"{area}: {p.grade} ({human_date(p.date)})"
+            dot = f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{colour}"><title>{esc(tip)}</title></circle>'
+            anchor = anchors.get((p.doc_id, p.area), "")
+            parts.append(f'<a href="#{anchor}">{dot}</a>' if anchor else dot)
+    keys = "".join(
+        f'<span class="tl-key"><i style="background:{colours.get(a, AREA_COLOURS[-1])}"></i>{esc(a)}</span>'
+        for a in areas
+    )
+    return (
+        f'<figure class="tl-chart"><svg viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="Judgements over time: {esc(group.label)}">{"".join(parts)}</svg>'
+        f'<figcaption>{keys}<span class="tl-axis">{esc(GRADE_AXIS)}</span></figcaption></figure>'
+    )
+
+
+def _chart_axes(days: list[int], x_of: Callable[[int], float], y_of: Callable[[int], float]) -> str:
+    """The grade lines (1 to 4, labelled) and the year of each report date below them."""
+    width, height = CHART_SIZE
+    left, right, _, bottom = CHART_MARGIN
+    parts = []
+    for score in (1, 2, 3, 4):
+        y = y_of(score)
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" class="tl-grid"/>')
+        parts.append(f'<text x="{left - 16}" y="{y + 4:.1f}" text-anchor="end" class="tl-tick">{score}</text>')
+    years: dict[int, int] = {}
+    for day in days:
+        years.setdefault(date.fromordinal(day).year, day)
+    for year, day in years.items():
         parts.append(
-            f'<div class="tl-doc" id="tl-doc-{i}"><span class="tl-date">{esc(human_date(doc.published))}</span> '
-            f'<span class="tl-kind">{esc(entry.kind_label)}{dates}</span><br><b>{esc(doc.title)}</b>'
-            + (f'<table class="grades">{grades}</table>' if grades else "")
-            + (f'<ul class="findings">{"".join(findings)}</ul>' if findings else "")
-            + "</div>"
+            f'<text x="{x_of(day):.1f}" y="{height - bottom + 16}" text-anchor="middle" class="tl-tick">{year}</text>'
         )
-    return f'<div class="timeline">{"".join(parts)}</div><div class="tl-passages">{"".join(passages)}</div>'
+    return "".join(parts)
+
+
+def _area_colours(timeline: Timeline) -> dict[str, str]:
+    """Area label -> colour: the taxonomy's areas in its order, then any other wording charted."""
+    labels = [a.label for a in load_taxonomy().judgement_areas]
+    labels += [p.area for p in timeline.points if p.area not in labels]
+    return {label: AREA_COLOURS[k % len(AREA_COLOURS)] for k, label in enumerate(dict.fromkeys(labels))}
+
+
+def _area_note(area_id: str) -> str:
+    area = load_taxonomy().area_by_id(area_id) if area_id else None
+    return area.note if area is not None else ""
 
 
 def rollup_frame(tracker: Tracker, by: str = "priority") -> pd.DataFrame:
@@ -179,7 +297,3 @@ def _row_anchor(r: TrackerRow) -> str:
 
 def _where(chunk: Chunk) -> str:
     return meta_line(chunk) or chunk.title
-
-
-def _score(grade: str, timeline: Timeline, doc_id: str, area: str) -> int:
-    return next((p.score for p in timeline.points if p.doc_id == doc_id and p.area == area), 0)

@@ -81,3 +81,36 @@ def human_date(iso_date: str) -> str:
     except ValueError:
         return "undated"
     return f"{d.day} {d:%B %Y}"
+
+
+_MONTH_WORD = "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True))  # longest first: "sept" before "sep"
+# One day of a range: "18", "18 February", "18 February 2019", "18th Feb. 2019"; or 18/02/2019.
+_RANGE_DAY = re.compile(
+    r"(?<![\d/])(?:(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>(?:19|20)\d\d)|(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+    rf"(?:\s+(?P<month>{_MONTH_WORD})\.?)?(?:,?\s+(?P<year>(?:19|20)\d\d))?)(?![\d/])",
+    re.I,
+)
+
+
+def date_range(text: str) -> tuple[str, str]:
+    """The first and last day of dates as an inspection report writes them, as ISO dates.
+
+    "18 February to 1 March 2019", "29 April – 22 May 2014", "18 to 22 February 2019" and
+    "05/11/2018 - 16/11/2018" all work: a day without its month or year takes the next day's
+    ("18 to 22 February 2019" starts on 18 February 2019).
+
+    Returns:
+        (first day, last day); ("", "") when no day of `text` can be dated.
+    """
+    days: list[list[int | None]] = []
+    for m in _RANGE_DAY.finditer(text or ""):
+        if m["d"]:
+            days.append([int(m["y"]), int(m["m"]), int(m["d"])])
+        else:
+            month = MONTH_NUMBERS[m["month"].lower().rstrip(".")] if m["month"] else None
+            days.append([int(m["year"]) if m["year"] else None, month, int(m["day"])])
+    for later, earlier in zip(reversed(days), list(reversed(days))[1:]):
+        earlier[0] = earlier[0] or later[0]
+        earlier[1] = earlier[1] or later[1]
+    dated = [f"{y:04d}-{mo:02d}-{d:02d}" for y, mo, d in days if y and mo and d]
+    return (dated[0], dated[-1]) if dated else ("", "")

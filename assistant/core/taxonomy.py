@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -38,6 +39,25 @@ class Kind:
 
 
 @dataclass(frozen=True)
+class JudgementArea:
+    """One area a judgement grid grades, whatever a framework calls it (`[[judgement_area]]`)."""
+
+    id: str  # "children_in_care": what code and JSON call it
+    label: str  # "Children in care": what users read
+    note: str = ""  # what a user should know about its grades ("SIF reports only."), or ""
+
+
+# Quotes as the wording patterns are written (straight).
+_STRAIGHT = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+
+
+def wording_form(text: str) -> str:
+    """A judgement's wording as `judgement_wordings` patterns are matched on: NFKC, lower case,
+    straight quotes, one space between words."""
+    return " ".join(unicodedata.normalize("NFKC", text or "").translate(_STRAIGHT).lower().split())
+
+
+@dataclass(frozen=True)
 class Taxonomy:
     kinds: dict[str, Kind]
     grades: tuple[str, ...]
@@ -46,7 +66,7 @@ class Taxonomy:
     improvement_sections: tuple[str, ...] = ()  # finding sections that call for action
     grade_scores: tuple[tuple[str, int], ...] = ()  # grade -> place on one scale, higher is better
     section_questions: tuple[tuple[str, tuple[str, ...]], ...] = ()  # "improvement"/"strength" -> phrases
-    overall_areas: tuple[str, ...] = ()  # judgement areas whose grade is a report's overall judgement
+    overall_areas: tuple[str, ...] = ()  # ids of the judgement areas whose grade is a report's overall judgement
     across_phrases: tuple[str, ...] = ()  # how a question asks across councils ("which councils")
     judged_cues: tuple[str, ...] = ()  # words before a grade that say a report was judged so ("rated")
     # Every local authority's name and the names users write for it, longest first: (written, name).
@@ -57,11 +77,40 @@ class Taxonomy:
     vocabulary: tuple[tuple[str, tuple[str, ...]], ...] = ()  # abbreviation -> what it stands for
     # Words that make a title block a council's name ("Bolton Council", "Royal Borough of X").
     council_title_words: frozenset[str] = frozenset()
+    judgement_areas: tuple[JudgementArea, ...] = ()  # in the order views list them
+    # (pattern, area id), tried in order on a wording's `wording_form`: the first found names its area.
+    judgement_wordings: tuple[tuple[re.Pattern[str], str], ...] = ()
+
+    def judgement_area(self, wording: str) -> JudgementArea | None:
+        """The area a judgement's wording names, as a report writes it ("Children looked after and
+        achieving permanence" -> children_in_care), or None when no wording pattern matches."""
+        text = wording_form(wording)
+        return next((self._areas_by_id[a] for pattern, a in self.judgement_wordings if pattern.search(text)), None)
+
+    def area_by_id(self, area_id: str) -> JudgementArea | None:
+        """The judgement area of an id ("lscb"), or None for an id the taxonomy does not list."""
+        return self._areas_by_id.get(area_id)
+
+    def areas_of(self, judgements: tuple[tuple[str, str], ...]) -> dict[str, str]:
+        """{area id: grade} of a report's (wording, grade) pairs, in the order they are read; the
+        first wording of an area gives its grade (a grid is read before the headings that repeat
+        it), and a wording of no area is left out."""
+        found: dict[str, str] = {}
+        for wording, grade in judgements:
+            area = self.judgement_area(wording)
+            if area is not None:
+                found.setdefault(area.id, grade)
+        return found
+
+    @cached_property
+    def _areas_by_id(self) -> dict[str, JudgementArea]:
+        return {area.id: area for area in self.judgement_areas}
 
     def overall_grade(self, judgements: tuple[tuple[str, str], ...]) -> str:
-        """The overall judgement of a report from its (area, grade) pairs, as a taxonomy grade, or ""."""
-        for area, grade in judgements:
-            if any(words in area.lower() for words in self.overall_areas):
+        """The overall judgement of a report from its (wording, grade) pairs, as a taxonomy grade, or ""."""
+        for wording, grade in judgements:
+            area = self.judgement_area(wording)
+            if area is not None and area.id in self.overall_areas:
                 return self.grade_in(grade) or grade
         return ""
 
@@ -240,7 +289,7 @@ def load_taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
         tuple(data.get("improvement_sections", [])),
         tuple((g, int(n)) for g, n in data.get("grade_scores", {}).items()),
         tuple((c, tuple(p.lower() for p in ps)) for c, ps in data.get("section_questions", {}).items()),
-        tuple(a.lower() for a in data.get("overall_judgement_areas", [])),
+        tuple(data.get("overall_judgement_areas", [])),
         tuple(p.lower() for p in data.get("across_councils", [])),
         tuple(c.lower() for c in data.get("judged_cues", [])),
         _authority_names(data),
@@ -249,7 +298,20 @@ def load_taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
         frozenset(data.get("organisation_words", [])),
         tuple((short, tuple(longs)) for short, longs in data.get("vocabulary", {}).items()),
         frozenset(w.lower() for w in data.get("council_title_words", [])),
+        _judgement_areas(data),
+        tuple((re.compile(w["pattern"]), w["area"]) for w in data.get("judgement_wordings", [])),
     )
+
+
+def _judgement_areas(data: dict) -> tuple[JudgementArea, ...]:
+    """The `[[judgement_area]]` tables; a wording pattern naming no listed area is a mistake of the data file."""
+    areas = tuple(JudgementArea(a["id"], a["label"], a.get("note", "")) for a in data.get("judgement_area", []))
+    known = {a.id for a in areas}
+    unknown = {w["area"] for w in data.get("judgement_wordings", [])} - known
+    unknown |= set(data.get("overall_judgement_areas", [])) - known
+    if unknown:
+        raise ValueError(f"taxonomy: judgement areas {sorted(unknown)} are not listed as [[judgement_area]]")
+    return areas
 
 
 def _authority_names(data: dict) -> tuple[tuple[str, str], ...]:

@@ -1,8 +1,13 @@
-"""A council's documents over time: kind, dates, judgements and a few key findings, each quoted.
+"""Councils' documents over time: kind, dates, judgements and a few key findings, each quoted.
 
-Documents are ordered by date (undated ones last). Judgements come from each report's judgement
-grid as ingest read it (`DocumentInfo.judgements`) and are placed on the taxonomy's grade scale
-for a chart, one line per judgement area. Key findings are sentences quoted verbatim: for each
+The documents are grouped by council (councils in alphabetical order, the documents whose
+council was not read in one group last), and ordered by date within each (undated ones last): a
+chart line never joins two councils' reports. Judgements come from each report's judgement grid
+as ingest read it (`DocumentInfo.judgements`), each wording filed under its judgement area by the
+taxonomy's vocabulary (so a SIF report's "Children looked after and achieving permanence" and an
+ILACS report's "children in care" are one line), placed on the taxonomy's grade scale, and linked
+to the passage that gives it: the document's grid (a chunk of kind "judgement"), else the first
+passage naming the wording, else its first page. Key findings are sentences quoted verbatim: for each
 document, the sentences closest in meaning to the document as a whole (the centroid of its
 sentence embeddings, a standard extractive summary), taken from the sections that hold findings
 when the document has them, no two near-duplicates, shown in document order.
@@ -24,9 +29,11 @@ from assistant.core.types import (
     Chunk,
     Citation,
     DocumentInfo,
+    Judgement,
     JudgementPoint,
     Timeline,
     TimelineEntry,
+    TimelineGroup,
 )
 from assistant.store import Index
 
@@ -44,33 +51,68 @@ _SENTENCE_END = re.compile(r"[.!?)][\"”’']?$")
 
 
 def timeline(index: Index, council: str | None = None, *, settings: Settings | None = None) -> Timeline:
-    """The documents of one council (or all) in date order, with judgements and key findings.
+    """The documents of one council (or of every council, one group each) in date order, with
+    judgements and key findings.
 
     Args:
         index: an open index.
         council: a council's name as users write it ("Anytown", "Anytown City Council"); None or ""
-            for every document of the index.
+            for every document of the index, grouped by council.
         settings: how many key findings per document (`timeline_findings`); defaults when None.
     Returns:
-        A `Timeline`: entries oldest first (undated last) and the judgements as chart points.
+        A `Timeline`: one group per council (alphabetical; the documents of no council read
+        last), each with its entries oldest first (undated last) and its judgements as chart points.
     Raises:
         AssistantError: no document of the index belongs to `council` (the message lists those that do).
     """
     settings = settings or Settings()
+    groups = tuple(_group(index, name, docs, settings) for name, docs in _by_council(_council_docs(index, council)))
+    log.debug("timeline %r: %d councils, %d documents", council, len(groups), sum(len(g.entries) for g in groups))
+    return Timeline(council=(council or "").strip(), groups=groups)
+
+
+def _council_docs(index: Index, council: str | None) -> list[DocumentInfo]:
+    """The documents of `council` (every document when none is given)."""
     taxonomy = load_taxonomy()
     docs = list(index.docs.values())
-    if council and council.strip():
-        key = taxonomy.authority_key(council)
-        docs = [d for d in docs if d.local_authority and taxonomy.authority_key(d.local_authority) == key]
-        if not docs:
-            known = sorted({d.local_authority for d in index.docs.values() if d.local_authority})
-            raise AssistantError(
-                f"No document of the index belongs to {council.strip()!r}: use one of "
-                f"{', '.join(known) or '(none: set local_authority in corpus/manifest.toml)'}, "
-                "or leave the council out for every document"
-            )
-    docs.sort(key=lambda d: (not d.published, d.published, d.title))
-    entries, points = [], []
+    if not (council and council.strip()):
+        return docs
+    key = taxonomy.authority_key(council)
+    docs = [d for d in docs if d.local_authority and taxonomy.authority_key(d.local_authority) == key]
+    if not docs:
+        known = sorted({d.local_authority for d in index.docs.values() if d.local_authority})
+        raise AssistantError(
+            f"No document of the index belongs to {council.strip()!r}: use one of "
+            f"{', '.join(known) or '(none: set local_authority in corpus/manifest.toml)'}, "
+            "or leave the council out for every document"
+        )
+    return docs
+
+
+def _by_council(docs: list[DocumentInfo]) -> list[tuple[str, list[DocumentInfo]]]:
+    """(council, its documents), councils in alphabetical order and "" (no council read) last.
+
+    Documents that spell one council two ways ("Sefton", "Sefton Metropolitan Borough Council")
+    are one group, named as most of them name it."""
+    taxonomy = load_taxonomy()
+    groups: dict[str, list[DocumentInfo]] = {}
+    for doc in docs:
+        name = doc.local_authority.strip()
+        # A name made only of council words ("City of London") has no key: it is its own.
+        key = (taxonomy.authority_key(name) or name.casefold()) if name else ""
+        groups.setdefault(key, []).append(doc)
+    named = []
+    for key, members in groups.items():
+        names = [d.local_authority.strip() for d in members]
+        named.append((min(set(names), key=lambda n: (-names.count(n), n)) if key else "", members))
+    return sorted(named, key=lambda g: (not g[0], g[0].casefold()))
+
+
+def _group(index: Index, council: str, docs: list[DocumentInfo], settings: Settings) -> TimelineGroup:
+    """One council's entries in date order (undated last) and their dated judgements as points."""
+    taxonomy = load_taxonomy()
+    docs = sorted(docs, key=lambda d: (not d.published, d.published, d.title))
+    entries = []
     for doc in docs:
         kind = taxonomy.kind(doc.doc_type)
         entries.append(
@@ -79,13 +121,67 @@ def timeline(index: Index, council: str | None = None, *, settings: Settings | N
                 kind_label=kind.label,
                 inspection=kind.inspection,
                 findings=tuple(_key_findings(index, doc, settings)),
+                judgements=tuple(_judgements(index, doc)),
             )
         )
-        for area, grade in doc.judgements:
-            if doc.published:
-                points.append(JudgementPoint(doc.published, doc.doc_id, area, grade, taxonomy.grade_score(grade)))
-    log.debug("timeline %r: %d documents, %d judgements", council, len(entries), len(points))
-    return Timeline(council=(council or "").strip(), entries=tuple(entries), points=tuple(points))
+    points = tuple(p for e in entries for p in e.judgements if p.date)
+    return TimelineGroup(council=council, entries=tuple(entries), points=points)
+
+
+def _judgements(index: Index, doc: DocumentInfo) -> list[JudgementPoint]:
+    """One point per judgement area of the document (its first wording of the area, as the
+    grid is read before headings repeat it), each with the passage that gives it."""
+    taxonomy = load_taxonomy()
+    positions = index.doc_chunks.get(doc.doc_id, ())
+    chunks = sorted((index.chunks[p] for p in positions), key=lambda c: (c.start, c.part))
+    seen: set[str] = set()
+    points: list[JudgementPoint] = []
+    for judged in doc.graded:
+        key = judged.area or judged.wording
+        if key in seen:
+            continue
+        seen.add(key)
+        points.append(
+            JudgementPoint(
+                date=doc.published,
+                doc_id=doc.doc_id,
+                area=judged.label or judged.wording,
+                grade=judged.grade,
+                score=taxonomy.grade_score(judged.grade),
+                area_id=judged.area,
+                wording=judged.wording,
+                source=_source(chunks, judged, len(points) + 1),
+            )
+        )
+    return points
+
+
+def _source(chunks: list[Chunk], judged: Judgement, n: int) -> Citation | None:
+    """Citation `n` of the passage that gives a judgement: the document's grid (the one naming
+    the wording when the grid is cut in several), else the first passage naming the wording,
+    else the first passage of page 1 (of the document, when it has no pages); None without chunks."""
+    if not chunks:
+        return None
+    wording = re.compile(r"\b" + r"\W+".join(re.escape(w) for w in re.findall(r"\w+", judged.wording)) + r"\b", re.I)
+    grids = [c for c in chunks if c.kind == "judgement"]
+    chunk = (
+        next((c for c in grids if wording.search(c.passage)), None)
+        or (grids[0] if grids else None)
+        or next((c for c in chunks if wording.search(c.passage)), None)
+        or next((c for c in chunks if c.page == 1), chunks[0])
+    )
+    return Citation(n, chunk, _quoted(chunk.passage, wording, judged.grade))
+
+
+def _quoted(passage: str, wording: re.Pattern[str], grade: str) -> tuple[str, ...]:
+    """The words of `passage` that give the judgement, verbatim: its wording and, when only a
+    grid's separators stand between them ("... care leavers | Grade: Good"), its grade; () when
+    the wording is not there."""
+    found = wording.search(passage)
+    if found is None:
+        return ()
+    after = re.compile(r"[\s|:]*(?:grades?[\s|:]*)?" + re.escape(grade) + r"\b", re.I).match(passage, found.end())
+    return (passage[found.start() : after.end() if after else found.end()],)
 
 
 def _key_findings(index: Index, doc: DocumentInfo, settings: Settings) -> list[Citation]:
@@ -151,24 +247,56 @@ def _sentences(index: Index, chunks: dict[str, Chunk], settings: Settings, *, ju
 
 
 def timeline_json(result: Timeline) -> dict[str, Any]:
-    """A `Timeline` as JSON: documents with judgements and quoted findings, and the chart points."""
+    """A `Timeline` as JSON.
+
+    `documents` (every group's, group after group) and `judgements` (the chart points) keep the
+    fields they always had; `area` is the judgement area's label from the taxonomy. Added:
+    `groups` (one per council: its name, label, document ids and chart points), each document's
+    `council` and `judgement_areas`, and each point's `area_id`, `wording`, `council`, `page` and
+    `source` (the passage that gives the judgement, as a citation).
+    """
     return {
         "council": result.council,
-        "documents": [
+        "documents": [_document_json(e, g) for g in result.groups for e in g.entries],
+        "judgements": [_point_json(p, g) for g in result.groups for p in g.points],
+        "groups": [
             {
-                "doc_id": e.doc.doc_id,
-                "title": e.doc.title,
-                "doc_type": e.doc.doc_type,
-                "kind": e.kind_label,
-                "published": e.doc.published,
-                "inspection_dates": e.doc.inspection_dates,
-                "judgements": {area: grade for area, grade in e.doc.judgements},
-                "findings": [{"quote": c.sentences[0], **c.to_json()} for c in e.findings],
+                "council": g.council,
+                "label": g.label,
+                "documents": [e.doc.doc_id for e in g.entries],
+                "judgements": [_point_json(p, g) for p in g.points],
             }
-            for e in result.entries
+            for g in result.groups
         ],
-        "judgements": [
-            {"date": p.date, "doc_id": p.doc_id, "area": p.area, "grade": p.grade, "score": p.score}
-            for p in result.points
-        ],
+    }
+
+
+def _document_json(entry: TimelineEntry, group: TimelineGroup) -> dict[str, Any]:
+    doc = entry.doc
+    return {
+        "doc_id": doc.doc_id,
+        "title": doc.title,
+        "doc_type": doc.doc_type,
+        "kind": entry.kind_label,
+        "council": group.council,
+        "published": doc.published,
+        "inspection_dates": doc.inspection_dates,
+        "judgements": {area: grade for area, grade in doc.judgements},  # as written: wording -> grade
+        "judgement_areas": [_point_json(p, group) for p in entry.judgements],
+        "findings": [{"quote": c.sentences[0], **c.to_json()} for c in entry.findings],
+    }
+
+
+def _point_json(point: JudgementPoint, group: TimelineGroup) -> dict[str, Any]:
+    return {
+        "date": point.date,
+        "doc_id": point.doc_id,
+        "area": point.area,
+        "grade": point.grade,
+        "score": point.score,
+        "area_id": point.area_id,
+        "wording": point.wording,
+        "council": group.council,
+        "page": point.page,
+        "source": point.source.to_json() if point.source else None,
     }

@@ -51,6 +51,65 @@ def test_docs_lists_every_document_with_chunk_counts(index_dir, chunk_counts):
     assert letter["doc_type"] == "jtai" and letter["published"] == "2019-12-18"
 
 
+def test_docs_json_shows_every_field_read(index_dir):
+    """Each field read of a real report: its kind's label, dates as written and as ISO, lead
+    inspector and every judgement under its area; a field not read is empty."""
+    rows = {r["doc_id"]: r for r in json.loads(invoke_cli("docs", "--json", "--index-dir", index_dir).stdout)}
+    report = rows["sefton-ilacs-2022"]
+    assert report["kind"].startswith("Ofsted inspection of local authority children's services")
+    assert report["local_authority"] == "Sefton" and report["published"] == "2022-05-09"
+    assert report["inspection_dates"] == "21 February to 4 March 2022"
+    assert (report["inspection_start"], report["inspection_end"]) == ("2022-02-21", "2022-03-04")
+    assert report["lead_inspector"].startswith("Lisa Summers")
+    assert report["judgement"] == "Inadequate"
+    assert report["judgements"] == [
+        {
+            "area": "impact_of_leaders",
+            "label": "Impact of leaders",
+            "grade": "Inadequate",
+            "wording": "The impact of leaders on social work practice with children and families",
+        },
+        {
+            "area": "help_and_protection",
+            "label": "Children who need help and protection",
+            "grade": "Inadequate",
+            "wording": "The experiences and progress of children who need help and protection",
+        },
+        {
+            "area": "children_in_care",
+            "label": "Children in care",
+            "grade": "Inadequate",
+            "wording": "The experiences and progress of children in care and care leavers",
+        },
+        {
+            "area": "overall_effectiveness",
+            "label": "Overall effectiveness",
+            "grade": "Inadequate",
+            "wording": "Overall effectiveness",
+        },
+    ]
+    sif = rows["sefton-ofsted-inspection-2016"]
+    assert (sif["inspection_start"], sif["inspection_end"]) == ("2016-04-11", "2016-05-05")
+    assert [j["area"] for j in sif["judgements"]] == ["overall_effectiveness", "lscb"]
+    review = rows["sefton-cqc-health-review"]  # undated, no grid, no lead inspector read
+    assert review["published"] == review["inspection_start"] == review["inspection_end"] == ""
+    assert review["lead_inspector"] == "" and review["judgements"] == [] and review["judgement"] == ""
+    assert {"title", "doc_type", "publisher", "notes", "file", "chunks", "passages", "in_manifest"} <= set(review)
+
+
+def test_timeline_prints_each_council_apart(reports_index):
+    done = invoke_cli("timeline", "--index-dir", reports_index.index_dir)
+    assert done.returncode == 0, done.stderr
+    heads = [ln[3:].split(":")[0] for ln in done.stdout.splitlines() if ln.startswith("== ")]
+    assert len(heads) > 2 and heads == sorted(heads, key=str.casefold)
+    barnsley = done.stdout.split("== Barnsley:")[1].split("\n== ")[0]
+    # The SIF report's row under the area's label, with its wording and its page.
+    assert (
+        "Children in care: Requires improvement (as written: Children looked after and achieving permanence) [p. 1]"
+        in barnsley
+    )
+
+
 def test_ask_json_prints_one_results_record(index_dir, corpus_index):
     question = "what's the status of action 2.2.2?"
     done = invoke_cli("ask", "--json", "--index-dir", index_dir, question)

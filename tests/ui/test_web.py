@@ -10,6 +10,7 @@ memory) are printed for the record: run with -s to see them.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import re
@@ -52,14 +53,21 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def server(corpus_index, tmp_path_factory):
     """`assistant serve` on a free port: yields (url, feedback_db); prints start-up time and peak memory."""
-    settings = corpus_index.settings
-    port = _free_port()
     feedback_db = tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
+    with serving(corpus_index.settings, feedback_db) as url:
+        yield url, feedback_db
+
+
+@contextlib.contextmanager
+def serving(settings, feedback_db: Path):
+    """`assistant serve` over `settings`' index on a free port while the block runs: gives its url."""
+    port = _free_port()
     env = {
         **os.environ,
         "HF_HUB_OFFLINE": "1",
         "ANONYMIZED_TELEMETRY": "False",
         "ASSISTANT_INDEX_DIR": str(settings.index_dir),
+        "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir),
         "ASSISTANT_FEEDBACK_DB": str(feedback_db),
     }
     env.pop("ASSISTANT_AUTH_USER", None)
@@ -84,13 +92,15 @@ def server(corpus_index, tmp_path_factory):
         time.sleep(0.05)
     line = ready.group(0)
     print(f"\n[web] server ready in {time.perf_counter() - started:.1f} s: {line} (log: {log_path})")
-    yield f"http://127.0.0.1:{port}/", feedback_db
-    status = Path(f"/proc/{proc.pid}/status")
-    if status.exists():
-        peak = re.search(r"VmHWM:\s+(\d+) kB", status.read_text())
-        if peak:
-            print(f"\n[web] server peak memory (VmHWM): {int(peak.group(1)) / 1024:.0f} MB")
-    stop_server(proc)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        status = Path(f"/proc/{proc.pid}/status")
+        if status.exists():
+            peak = re.search(r"VmHWM:\s+(\d+) kB", status.read_text())
+            if peak:
+                print(f"\n[web] server peak memory (VmHWM): {int(peak.group(1)) / 1024:.0f} MB")
+        stop_server(proc)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ import pytest
 pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
 
-from test_web import ROOT, _screenshot, _wait, browser, downloads, server  # noqa: E402,F401  (fixtures)
+from test_web import ROOT, _screenshot, _wait, browser, downloads, server, serving  # noqa: E402,F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -44,9 +44,19 @@ def test_timeline_tab_orders_documents_with_judgements_and_chart(server, browser
     assert dates[0].endswith("2016") and dates[-1] == "undated"
     text = browser.find_element(By.CSS_SELECTOR, "#timeline-out").text
     assert "Overall effectiveness" in text and "Inadequate" in text and "Good" in text
-    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#tl-chart canvas, #tl-chart svg"), 30)
+    # One council, one section and one chart; a grade opens the grid that gives it.
+    groups = browser.find_elements(By.CSS_SELECTOR, "#timeline-out section.tl-group")
+    assert len(groups) == 1 and groups[0].get_attribute("data-council") == "Sefton"
+    assert len(groups[0].find_elements(By.CSS_SELECTOR, "figure.tl-chart svg")) == 1
+    grade = docs[-2].find_element(By.CSS_SELECTOR, "table.grades a.cite")  # the 2025 grid
+    assert grade.text == "[p. 1]"
+    target = grade.get_attribute("href").split("#", 1)[1]
+    grade.click()
+    _wait(browser, lambda d: d.find_element(By.ID, target).is_displayed(), 10)
+    assert "Grade: Good" in browser.find_element(By.CSS_SELECTOR, f"#{target} mark").text
+    browser.execute_script("window.location.hash = ''")
 
-    link = docs[-2].find_element(By.CSS_SELECTOR, "a.cite")  # a key finding of the 2025 inspection
+    link = docs[-2].find_element(By.CSS_SELECTOR, "ul.findings a.cite")  # a key finding of the 2025 inspection
     anchor = link.get_attribute("href").split("#", 1)[1]
     assert not browser.find_element(By.ID, anchor).is_displayed()
     link.click()
@@ -54,6 +64,39 @@ def test_timeline_tab_orders_documents_with_judgements_and_chart(server, browser
     assert browser.find_elements(By.CSS_SELECTOR, f"#{anchor} mark")
     browser.execute_script("window.location.hash = ''")
     _keep(_screenshot(browser, "timeline.png"), "screenshot-timeline.png")
+
+
+@pytest.fixture(scope="module")
+def reports_server(reports_index, tmp_path_factory):
+    """`assistant serve` over the reports set's index: many councils' reports of every framework."""
+    with serving(reports_index.settings, tmp_path_factory.mktemp("reports-feedback") / "feedback.sqlite3") as url:
+        yield url
+
+
+def test_timeline_of_many_councils_has_one_chart_per_council(reports_server, reports_index, browser):
+    from assistant.store import open_index
+
+    index = open_index(reports_index.settings, with_collection=False)
+    councils = sorted({d.local_authority for d in index.docs.values() if d.local_authority}, key=str.casefold)
+    _open_tab(browser, reports_server, "timeline-tab")
+    groups = _wait(
+        browser,
+        lambda d: [e for e in d.find_elements(By.CSS_SELECTOR, "#timeline-out section.tl-group") if e.is_displayed()],
+        60,
+    )
+    assert [g.get_attribute("data-council") for g in groups] == councils
+    for group in groups:
+        charts = group.find_elements(By.CSS_SELECTOR, "figure.tl-chart svg")
+        graded = group.find_elements(By.CSS_SELECTOR, "table.grades td[class^=grade-]:not(.grade-0)")
+        assert len(charts) == (1 if graded else 0), group.get_attribute("data-council")
+    # A point of a chart opens the passage of its judgement, inside its own council's section.
+    barnsley = next(g for g in groups if g.get_attribute("data-council") == "Barnsley")
+    point = barnsley.find_element(By.CSS_SELECTOR, "figure.tl-chart svg a")
+    target = point.get_dom_attribute("href").split("#", 1)[1]
+    browser.execute_script("window.location.hash = arguments[0]", target)
+    _wait(browser, lambda d: d.find_element(By.ID, target).is_displayed(), 10)
+    assert barnsley.find_elements(By.ID, target)
+    browser.execute_script("window.location.hash = ''")
 
 
 def test_action_tracker_filters_downloads_and_follows_a_trace(server, browser, downloads):

@@ -1,5 +1,6 @@
 """The timeline on the real corpus: documents in date order with kinds, dates, judgements and
-quoted key findings; the chart's judgement points; the council filter and the CLI verb."""
+quoted key findings; the chart's judgement points, each under its taxonomy area and linked to the
+passage that gives it; one group per council; the council filter and the CLI verb."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import json
 import pytest
 
 from assistant.core.errors import AssistantError
+from assistant.core.types import NO_COUNCIL, DocumentInfo, TimelineGroup
 from assistant.store import open_index
-from assistant.views.timeline import timeline
+from assistant.views.timeline import _by_council, timeline, timeline_json
 from conftest import run_cli
 
 
@@ -74,3 +76,66 @@ def test_cli_timeline(corpus_index):
     assert all(f["quote"] in f["text"] for d in data["documents"] for f in d["findings"])
     done = run_cli("timeline", "--council", "Nowhere", "--index-dir", corpus_index.index_dir)
     assert done.returncode == 2 and "use one of Sefton" in done.stderr
+
+
+def test_each_judgement_links_to_its_grid_on_its_page(sefton):
+    ilacs = next(e for e in sefton.entries if e.doc.doc_id == "sefton-ilacs-2022")
+    assert [p.area for p in ilacs.judgements] == [
+        "Impact of leaders",
+        "Children who need help and protection",
+        "Children in care",  # "... children in care and care leavers": one grade, filed here
+        "Overall effectiveness",
+    ]
+    for point in ilacs.judgements:
+        assert point.source is not None and point.source.chunk.kind == "judgement" and point.page == 1
+        quote = point.source.sentences[0]
+        assert quote in point.source.chunk.passage and quote.startswith(point.wording) and quote.endswith(point.grade)
+    # A manifest's wording the text does not hold: the first passage naming it, else the document's opening.
+    sif = next(e for e in sefton.entries if e.doc.doc_id == "sefton-ofsted-inspection-2016")
+    lscb = next(p for p in sif.judgements if p.area_id == "lscb")
+    assert lscb.area == "Local Safeguarding Children Board" and lscb.wording.startswith("Review of")
+    assert lscb.source is not None and lscb.source.chunk.doc_id == "sefton-ofsted-inspection-2016"
+
+
+def test_no_council_given_one_group_per_council_and_no_line_across(reports_index):
+    index = open_index(reports_index.settings, with_collection=False)
+    result = timeline(index, settings=reports_index.settings)
+    labels = [g.label for g in result.groups]
+    councils = {d.local_authority for d in index.docs.values() if d.local_authority}
+    assert labels == sorted(councils, key=str.casefold)  # every council read, alphabetical
+    for group in result.groups:
+        mine = {e.doc.doc_id for e in group.entries}
+        assert {e.doc.local_authority for e in group.entries} == {group.council}
+        assert {p.doc_id for p in group.points} <= mine  # a group's lines join its own reports only
+    # Two councils with reports of two frameworks: each its own group, the areas under one label.
+    barnsley = next(g for g in result.groups if g.council == "Barnsley")
+    in_care = [p for p in barnsley.points if p.area_id == "children_in_care"]
+    assert [p.date[:4] for p in in_care] == ["2014", "2018"]
+    assert in_care[0].wording.startswith("Children looked after")  # SIF, 2014
+    assert in_care[1].wording.startswith("The experiences and progress of children in care")  # ILACS, 2018
+    assert len({p.area for p in in_care}) == 1
+    blackpool = next(g for g in result.groups if g.council == "Blackpool")
+    assert not {p.doc_id for p in blackpool.points} & {p.doc_id for p in barnsley.points}
+    assert result.entries == tuple(e for g in result.groups for e in g.entries)
+    data = timeline_json(result)
+    assert [g["label"] for g in data["groups"]] == labels
+    assert {d["doc_id"] for d in data["documents"]} == set(index.docs)
+    point = data["groups"][0]["judgements"][0]
+    assert {"date", "doc_id", "area", "grade", "score", "area_id", "wording", "council", "page", "source"} <= set(point)
+
+
+def test_documents_of_no_council_read_are_one_group_last():
+    docs = [
+        DocumentInfo("b", "b.pdf", "B", local_authority="Sefton"),
+        DocumentInfo("a", "a.pdf", "A", local_authority=""),
+        DocumentInfo("c", "c.pdf", "C", local_authority="Sefton Metropolitan Borough Council"),
+        DocumentInfo("d", "d.pdf", "D", local_authority="Anytown"),
+        DocumentInfo("e", "e.pdf", "E", local_authority="Sefton"),
+    ]
+    groups = _by_council(docs)
+    assert [(name, [d.doc_id for d in members]) for name, members in groups] == [
+        ("Anytown", ["d"]),
+        ("Sefton", ["b", "c", "e"]),  # one council however its documents spell it
+        ("", ["a"]),
+    ]
+    assert TimelineGroup("", (), ()).label == NO_COUNCIL == "council not read"

@@ -7,7 +7,19 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from assistant.core.dates import date_range
 from assistant.core.taxonomy import load_taxonomy
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """One judgement of a report: the grade, its wording as the report writes it, and the
+    judgement area of the taxonomy that wording names (`Taxonomy.judgement_area`)."""
+
+    wording: str  # "Children looked after and achieving permanence"
+    grade: str  # as read: "Requires improvement to be good"
+    area: str = ""  # the area's id ("children_in_care"); "" when the wording names no area
+    label: str = ""  # the area's label ("Children in care"); "" likewise
 
 
 @dataclass(frozen=True)
@@ -44,12 +56,40 @@ class DocumentInfo:
         """Its council as users name it ("Anytown City Council" -> "anytown"): what filters compare."""
         return council_key(self.local_authority)
 
-    def judgement(self, area_words: str) -> str:
-        """The grade of the first judgement area containing `area_words` (case-insensitive), or ""."""
-        for area, grade in self.judgements:
-            if area_words.lower() in area.lower():
-                return grade
-        return ""
+    @property
+    def areas(self) -> dict[str, str]:
+        """{judgement area id: grade}, each wording mapped through the taxonomy's vocabulary
+        ("Leadership, management and governance" -> impact_of_leaders); the first wording of an
+        area gives its grade, a wording of no area is left out."""
+        return load_taxonomy().areas_of(self.judgements)
+
+    @property
+    def graded(self) -> tuple[Judgement, ...]:
+        """Every judgement as read, in order, each with the area its wording names (if any)."""
+        taxonomy = load_taxonomy()
+        out = []
+        for wording, grade in self.judgements:
+            area = taxonomy.judgement_area(wording)
+            out.append(Judgement(wording, grade, area.id if area else "", area.label if area else ""))
+        return tuple(out)
+
+    @property
+    def inspection_period(self) -> tuple[str, str]:
+        """The first and last day of `inspection_dates` as ISO dates; ("", "") when none is read."""
+        return date_range(self.inspection_dates)
+
+    def judgement(self, area: str) -> str:
+        """The grade of a judgement area, or "".
+
+        `area` is an area id ("care_leavers") or words the taxonomy maps to one ("care leavers",
+        "Overall effectiveness"), so each framework's wording of it finds it; other words find
+        the first wording that contains them (case-insensitive).
+        """
+        taxonomy = load_taxonomy()
+        named = taxonomy.area_by_id(area) or taxonomy.judgement_area(area)
+        if named is not None:
+            return self.areas.get(named.id, "")
+        return next((grade for wording, grade in self.judgements if area.lower() in wording.lower()), "")
 
 
 @dataclass(frozen=True)

@@ -63,13 +63,27 @@ class Brief:
 
 @dataclass(frozen=True)
 class JudgementPoint:
-    """One judgement of one report, placed on a scale for the timeline's chart."""
+    """One judgement of one report, under its judgement area, placed on a scale for the chart.
 
-    date: str  # ISO date of the report
+    `area` is the area's label from the taxonomy's vocabulary, so one area has one name (and one
+    line per council) whatever each framework calls it; a wording that names no area keeps its
+    own. `source` is where the report gives the judgement: its grid (a chunk of kind
+    "judgement"), else the first passage naming the wording, else its first page.
+    """
+
+    date: str  # ISO date of the report; "" when undated (listed with its document, not charted)
     doc_id: str
-    area: str  # "Overall effectiveness"
+    area: str  # the area's label ("Children in care"), or the wording when it names no area
     grade: str  # as the grid writes it
     score: int  # place on the taxonomy's grade scale (higher is better), 0 when unscored
+    area_id: str = ""  # the taxonomy's id ("children_in_care"); "" when the wording names no area
+    wording: str = ""  # as the report writes it ("Children looked after and achieving permanence")
+    source: Citation | None = None  # the passage that gives it, the wording and grade quoted where they are
+
+    @property
+    def page(self) -> int | None:
+        """The page of the document where the judgement is, None when its format has no pages."""
+        return self.source.chunk.page if self.source is not None else None
 
 
 @dataclass(frozen=True)
@@ -80,15 +94,43 @@ class TimelineEntry:
     kind_label: str  # the taxonomy's label of its kind
     findings: tuple[Citation, ...]  # each quotes one sentence verbatim from its passage
     inspection: bool = False  # inspectors' findings (not a plan or a progress report)
+    judgements: tuple[JudgementPoint, ...] = ()  # one per area, in the order the report gives them
+
+
+# The group of the documents whose council was not read (their local_authority is empty).
+NO_COUNCIL = "council not read"
+
+
+@dataclass(frozen=True)
+class TimelineGroup:
+    """One council's documents in date order (undated last) and their judgements as chart points."""
+
+    council: str  # the council as its documents name it; "" for the documents of no council read
+    entries: tuple[TimelineEntry, ...]
+    points: tuple[JudgementPoint, ...]  # the dated judgements of `entries`: one line per area
+
+    @property
+    def label(self) -> str:
+        return self.council or NO_COUNCIL
 
 
 @dataclass(frozen=True)
 class Timeline:
-    """A council's documents in date order (undated last), and their judgements as points."""
+    """Documents over time, one group per council: councils in alphabetical order, the documents
+    of no council read last. No line of the chart joins two groups."""
 
     council: str  # as asked, or "" for every document
-    entries: tuple[TimelineEntry, ...]
-    points: tuple[JudgementPoint, ...]
+    groups: tuple[TimelineGroup, ...]
+
+    @property
+    def entries(self) -> tuple[TimelineEntry, ...]:
+        """Every group's documents, group after group."""
+        return tuple(e for g in self.groups for e in g.entries)
+
+    @property
+    def points(self) -> tuple[JudgementPoint, ...]:
+        """Every group's chart points, group after group."""
+        return tuple(p for g in self.groups for p in g.points)
 
 
 @dataclass(frozen=True)
