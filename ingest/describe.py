@@ -27,6 +27,8 @@ from ingest.manifest import slugify
 _FIELD = r"^[ \t]*{}[ \t]*:?[ \t]*(?P<value>[^\n|]+)"
 _DATES = re.compile(_FIELD.format(r"Inspection dates?"), re.I | re.M)
 _LEAD = re.compile(_FIELD.format(r"Lead inspector"), re.I | re.M)
+# "Lead inspector: | Anne Waterman": a SIF team list read as a table, the name in the next cell
+_LEAD_CELL = re.compile(r"^[ \t]*Lead inspector[ \t]*:?[ \t]*\|[ \t]*(?P<value>[^\n|]+)", re.I | re.M)
 # "Charlie Fordham, HMI, Lead inspector" in a team table
 _LEAD_AFTER = re.compile(r"(?P<value>[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+)+),[^|\n]{0,30}?\b[Ll]ead [Ii]nspector", re.M)
 _ISO_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d\d)-(\d\d)-(\d\d)(?!\d)")
@@ -80,7 +82,10 @@ def describe(
         local_authority=authority,
         published=_published(path, meta, kept),
         inspection_dates=_field(_DATES, kept),
-        lead_inspector=_field(_LEAD, kept) or _field(_LEAD_AFTER, kept),
+        # A SIF report names its lead inspector in "The inspection team", pages after its opening.
+        lead_inspector=_field(_LEAD, kept, whole=True)
+        or _field(_LEAD_CELL, kept, whole=True)
+        or _field(_LEAD_AFTER, kept),
         judgements=_judgements(raw_text, layout, path.name),
     )
     if info is None or not info.local_authority:
@@ -159,8 +164,9 @@ def _layout_title(raw: str, layout: list[LayoutLine]) -> str:
     return ""
 
 
-def _field(pattern: re.Pattern[str], text: str) -> str:
-    match = pattern.search(text[: _HEAD_CHARS * 3])
+def _field(pattern: re.Pattern[str], text: str, *, whole: bool = False) -> str:
+    """The first value of a "Name: value" field in the first pages (`whole`: anywhere)."""
+    match = pattern.search(text if whole else text[: _HEAD_CHARS * 3])
     return " ".join(match["value"].split()).rstrip(" .") if match else ""
 
 

@@ -167,3 +167,17 @@ def normalise(text: str) -> str:
     text = text.lower().replace("’", "'").replace("‘", "'")
     text = re.sub(r"(\w)-\s+(\w)", r"\1\2", text)
     return " ".join(re.findall(r"[a-z0-9]+", text))
+
+
+# A role written after a name: "Lisa Summers, Her Majesty's Inspector", "Jo Smith HMI".
+_ROLE_AFTER = re.compile(
+    r"[,\s]+(?:(?:her|his) majesty['’]?s inspector|hmi|ofsted inspector|social care regulatory inspector|"
+    r"lead inspector|cqc inspector)\b.*$",
+    re.I,
+)
+
+
+def without_role(name: str) -> str:
+    """A person's name without the role written after it ("Tara Geere, Her Majesty's Inspector"
+    -> "Tara Geere")."""
+    return _ROLE_AFTER.sub("", " ".join((name or "").split())).strip(" ,.")

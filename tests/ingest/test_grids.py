@@ -16,6 +16,7 @@ import pytest
 
 from assistant.core.settings import Settings
 from assistant.core.taxonomy import load_taxonomy
+from assistant.core.text import without_role
 from ingest.chunk import chunk_document
 from ingest.clean import clean_document
 from ingest.load import load_documents
@@ -125,3 +126,16 @@ def test_ilacs_grid_stays_as_the_layout_reader_read_it() -> None:
     chunks = chunk_document(clean_document(_load("bexley-childrens-services-2018-08-20.pdf")))
     grids = [c for c in chunks if c.kind == "judgement"]
     assert grids and all(" | " in c.passage for c in grids)
+
+
+@pytest.mark.parametrize(
+    ("name", "lead"),
+    [
+        # "The inspection team" pages after the opening: "Lead inspector: Brendan Parkinson".
+        ("barking-and-dagenham-childrens-services-2014-07-07.pdf", "Brendan Parkinson"),
+        # The team list read as a table: "Lead inspector: | Anne Waterman".
+        ("bracknell-forest-childrens-services-2017-07-14.pdf", "Anne Waterman"),
+    ],
+)
+def test_sif_lead_inspector_read_from_the_inspection_team(name: str, lead: str) -> None:
+    assert without_role(_load(name).info.lead_inspector) == lead  # the field keeps a role written after the name
