@@ -25,11 +25,13 @@ from dataclasses import dataclass
 
 from assistant.answering.names import CorpusWords, corpus_words, has_agent, has_name, has_person
 from assistant.core.dates import MONTH_ALTERNATION, YEAR, month_name
+from assistant.core.judgements import grades_area, states_grade
 from assistant.core.settings import Settings
 from assistant.core.taxonomy import load_taxonomy
-from assistant.core.text import sentence_spans, terms
+from assistant.core.text import sentence_spans, terms, without_role
 from assistant.core.types import Citation, Outcome, Query
 from assistant.core.weights import idf_share, idf_weights, unseen_idf
+from assistant.question import cues
 from assistant.store import Index
 
 WANTED = {
@@ -130,7 +132,9 @@ def judge(query: Query, citations: tuple[Citation, ...], index: Index, settings:
     if query.answer_type not in _HOLDS:
         return Verdict("answered")
     if any(
-        gives_answer(s, query, index, settings, c.chunk.passage, row=c.chunk.kind == "action")
+        gives_answer(
+            s, query, index, settings, c.chunk.passage, row=c.chunk.kind == "action", grid=c.chunk.kind == "judgement"
+        )
         for c in citations
         for s in c.sentences
     ):
@@ -139,14 +143,23 @@ def judge(query: Query, citations: tuple[Citation, ...], index: Index, settings:
 
 
 def gives_answer(
-    sentence: str, query: Query, index: Index, settings: Settings, passage: str = "", row: bool = False
+    sentence: str,
+    query: Query,
+    index: Index,
+    settings: Settings,
+    passage: str = "",
+    row: bool = False,
+    grid: bool = False,
 ) -> bool:
     """Whether `sentence` holds the kind of thing `query` asks for, bound to its focus (always
     True for the kinds of question that ask for no particular thing). The focus may also be
     held by the sentence before it in `passage` ("Kooth launched in July 2019. The service has
     over 1500 registered users."): a sentence often names its subject only by "it" or "the service".
     A cell of a table row (`row`) is bound to the focus by its whole row ("Lead: CCG" of the row
-    "To reduce waiting times ...")."""
+    "To reduce waiting times ...").
+    A row of a judgement grid (`grid`) answers a grade question that names a judgement area when
+    the taxonomy reads the row as that area ("Children's services in X are good" is the overall
+    judgement), whatever the framework calls it."""
     holds = _HOLDS.get(query.answer_type)
     if holds is None:
         return True
@@ -161,7 +174,19 @@ def gives_answer(
     named = set(query.named_years) - designating
     if named and said and not said & named:
         return False  # "since the inspection in 2023, when it was judged ..." does not answer for 2026
+    leads = lead_inspectors(query, index) if query.lead_inspector else None
+    if leads is not None:
+        # "Who led the inspection?": the line naming the lead inspector the report gives.
+        return any(name in sentence for name in leads)
     weights = idf_weights(query.answer_focus or query.focus, index.lexical.idf, unseen_idf(len(index.chunks)))
+    stated = False  # a grid's row or a sentence stating the asked area's grade
+    if query.judgement_area:
+        # A grade question names its area: only a sentence the vocabulary reads as that area
+        # answers it ("Children's services in X require improvement" grades no LSCB).
+        if not grades_area(sentence, query.judgement_area, grid_row=grid):
+            return False
+        stated = grid or states_grade(sentence)
+        weights = _beyond_area(weights, query.judgement_area)
     if sum(weights.values()):
         present = set(terms(sentence + " " + (passage if row else sentence_before(sentence, passage))))
         present |= {singular(t) for t in present}
@@ -172,7 +197,33 @@ def gives_answer(
         )
         if idf_share(held, weights) < settings.focus_share_min:
             return False
-    return holds(sentence, query, corpus_words(index))
+    return stated or holds(sentence, query, corpus_words(index))
+
+
+def _beyond_area(weights: dict[str, float], area_id: str) -> dict[str, float]:
+    """The focus weights a sentence grading `area_id` must still hold: the area's own words and
+    the asking about change ("how has it changed since ...") it holds by grading the area,
+    whatever the framework calls it."""
+    area = load_taxonomy().area_by_id(area_id)
+    held = set(terms(area.label if area else "")) | cues.CHANGE_TERMS
+    return {t: w for t, w in weights.items() if t not in held}
+
+
+def lead_inspectors(query: Query, index: Index) -> set[str] | None:
+    """The lead inspectors' names (as describe read them, role left out) of the reports the
+    question designates: its councils' documents (every document when it names none) of the
+    years it names, if it names any. Empty when no such report is indexed ("who led X's 2012
+    inspection?" of a council whose reports are of 2017 and 2020); None when those reports'
+    lead inspectors were not read."""
+    years = set(query.named_years) - set(query.intent.period_years if query.intent else ())
+    docs = [
+        info
+        for d, info in index.docs.items()
+        if d in set(query.council_docs or index.docs)
+        and (not years or info.published[:4] in years or years & set(YEAR.findall(info.inspection_dates)))
+    ]
+    names = {without_role(info.lead_inspector) for info in docs} - {""}
+    return names if names or not docs else None
 
 
 def singular(term: str) -> str:

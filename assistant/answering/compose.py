@@ -27,6 +27,7 @@ import numpy as np
 from assistant.answering.answerability import gives_answer
 from assistant.answering.evidence import evidence as measure_evidence
 from assistant.core.settings import Settings
+from assistant.core.taxonomy import load_taxonomy
 from assistant.core.text import normalise, terms
 from assistant.core.types import ActionRow, AnswerPart, Chunk, Citation, Hit, council_key
 from assistant.core.weights import idf_share, idf_weights
@@ -64,6 +65,11 @@ class _Sentence:
     lexical: float = 0.0
     passage: str = ""  # the passage it stands in
     quotable: bool = True  # long enough to be quoted on its own (`min_sentence_words`), not a fragment
+    grid: bool = False  # a row of a judgement grid ("Adoption performance | Good")
+
+    def gives(self, query, index: Index, settings: Settings) -> bool:
+        """Whether it holds what `query` asks for (`answerability.gives_answer`)."""
+        return gives_answer(self.text, query, index, settings, self.passage, grid=self.grid)
 
 
 class ExtractiveComposer:
@@ -74,14 +80,17 @@ class ExtractiveComposer:
         evidence = measure_evidence(query, hits, index, settings)
         named = bool(query.action_refs) and bool(hits) and hits[0].chunk.kind == "action"
         cited_ref = bool(hits) and hits[0].chunk.ref in {ref for ref, _ in query.para_refs}
-        if named or cited_ref:
-            evidence = max(evidence, 1.0)  # the user named the action or paragraph: it is the answer
+        graded = bool(query.judgement_area) and any(s.grid and s.gives(query, index, settings) for s in sentences)
+        if named or cited_ref or graded:
+            # The user named the action or paragraph, or a grid grades the area asked: it is the answer.
+            evidence = max(evidence, 1.0)
         if evidence < settings.abstain_threshold:
             return Composition((), (), True, evidence)
         # An unnamed action answers a question about progress, not one asking for a figure, name,
         # date or grade ("what share of contacts went to early help, and what happened to ...?").
         asks_progress = query.progress and query.answer_type in ("status", "list", "explanation")
         action_rank = 0 if named else _status_action(asks_progress, hits, index, settings.status_action_rank)
+        listing: list[_Sentence] = []  # the items of a listing section asked for
         if action_rank is not None:
             row = index.actions[hits[action_rank].chunk.ref]
             chosen = _action_sentences(row, action_rank, sentences, settings)
@@ -90,16 +99,22 @@ class ExtractiveComposer:
             chosen = _opening(sentences, 0, settings.answer_words)
         else:
             budget = settings.list_answer_words if query.many else settings.answer_words
-            chosen = _select(sentences, budget, settings)
+            listing = _in_section_asked(sentences, query, hits)
+            chosen = _listed(listing, budget) if listing else _select(sentences, budget, settings)
             chosen += _each_year_heard(query.years, chosen, sentences, hits)
             if query.across_councils:
                 chosen += _each_council_heard(chosen, sentences, hits)
             elif not query.councils:
                 chosen += _home_heard(council_key(settings.home), chosen, sentences, hits, settings)
             chosen = _with_the_thing_asked(chosen, sentences, query, index, settings)
+            chosen += _each_report_graded(chosen, sentences, query, index, settings, hits)
         if not chosen:  # nothing quotable (only fragments): say so rather than answer blank
             return Composition((), (), True, evidence)
-        parts, citations = _parts(chosen, hits, council_key(settings.home))
+        # A grade or a lead inspector asked for: the passage that gives it opens the answer.
+        exact = query.judgement_area or query.lead_inspector
+        first = frozenset(s.hit_rank for s in chosen if exact and s.gives(query, index, settings))
+        listed = bool(listing) and action_rank is None and not cited_ref
+        parts, citations = _parts(chosen, hits, council_key(settings.home), first, listed)
         return Composition(parts, citations, False, evidence)
 
 
@@ -127,8 +142,12 @@ def _score_sentences(query, hits: list[Hit], index: Index, settings: Settings) -
             score = float(cosine) + settings.sentence_lexical_weight * lexical + prior
             if numeric and _HAS_NUMBER.search(text):
                 score += settings.numeric_bonus
-            quotable = len(text.split()) >= settings.min_sentence_words
-            out.append(_Sentence(rank, a, b, text, vector, score, float(cosine), lexical, hit.chunk.passage, quotable))
+            grid = hit.chunk.kind == "judgement"
+            # A grid's row is quoted whole however short: "Adoption performance | Good".
+            quotable = grid or len(text.split()) >= settings.min_sentence_words
+            out.append(
+                _Sentence(rank, a, b, text, vector, score, float(cosine), lexical, hit.chunk.passage, quotable, grid)
+            )
     return out
 
 
@@ -177,21 +196,68 @@ def _select(sentences: list[_Sentence], budget: int, settings: Settings) -> list
     return chosen
 
 
+def _in_section_asked(sentences: list[_Sentence], query, hits: list[Hit]) -> list[_Sentence]:
+    """For a question asking for a class of findings ("what needs to improve?"), the sentences of
+    the passages in sections of that class, less the sections' headings ([] when none): the
+    items listed there are the answer, not sentences elsewhere that share its words."""
+    if not query.section_class:
+        return []
+    taxonomy = load_taxonomy()
+    inside = []
+    for s in sentences:
+        chunk = hits[s.hit_rank].chunk
+        heading = chunk.section.rsplit(" > ", 1)[-1]
+        if taxonomy.in_section_class(chunk.section, chunk.doc_type, query.section_class) and (
+            normalise(s.text).rstrip("?:") != normalise(heading).rstrip("?:")
+        ):
+            inside.append(s)
+    return inside
+
+
+def _listed(sentences: list[_Sentence], budget: int) -> list[_Sentence]:
+    """A section's items as it lists them (its passages in their order, sentences in theirs)
+    until `budget` words: the whole list is the answer, not its items closest to the wording."""
+    chosen: list[_Sentence] = []
+    used = 0
+    # Passages in the order retrieval placed the section's items (its own order), then by place.
+    for s in sorted(sentences, key=lambda s: (s.hit_rank, s.start)):
+        words = len(s.text.split())
+        if not s.quotable or (chosen and used + words > budget):
+            continue
+        chosen.append(s)
+        used += words
+    return chosen
+
+
 def _with_the_thing_asked(
     chosen: list[_Sentence], sentences: list[_Sentence], query, index: Index, settings: Settings
 ) -> list[_Sentence]:
     """When no chosen sentence gives what was asked (a figure, a name, a date, a grade), the
     best sentence of the passages that does, bound to the question's focus, goes first."""
-    if not chosen or any(gives_answer(s.text, query, index, settings, s.passage) for s in chosen):
+    if not chosen or any(s.gives(query, index, settings) for s in chosen):
         return chosen
-    giving = [
-        s
-        for s in sentences
-        if s not in chosen and s.quotable and gives_answer(s.text, query, index, settings, s.passage)
-    ]
+    giving = [s for s in sentences if s not in chosen and s.quotable and s.gives(query, index, settings)]
     if not giving:
         return chosen
     return [max(giving, key=lambda s: s.score)] + chosen
+
+
+def _each_report_graded(
+    chosen: list[_Sentence], sentences: list[_Sentence], query, index: Index, settings: Settings, hits: list[Hit]
+) -> list[_Sentence]:
+    """For a grade question that names a judgement area, that area's row of each report's grid
+    among the passages, where the answer does not quote one yet: "how has X's overall judgement
+    changed?" hears every inspection's grade, each dated under its report."""
+    if not query.judgement_area:
+        return []
+    rows = [s for s in sentences if s.grid and s.gives(query, index, settings)]
+    graded = {hits[s.hit_rank].chunk.doc_id for s in chosen if s in rows}
+    extra: dict[str, _Sentence] = {}
+    for s in rows:
+        doc = hits[s.hit_rank].chunk.doc_id
+        if doc not in graded and (doc not in extra or s.score > extra[doc].score):
+            extra[doc] = s
+    return list(extra.values())
 
 
 def _each_year_heard(
@@ -307,14 +373,22 @@ def _action_sentences(row: ActionRow, rank: int, sentences: list[_Sentence], set
 
 
 def _parts(
-    chosen: list[_Sentence], hits: list[Hit], home: str = ""
+    chosen: list[_Sentence],
+    hits: list[Hit],
+    home: str = "",
+    first: frozenset[int] = frozenset(),
+    listed: bool = False,
 ) -> tuple[tuple[AnswerPart, ...], tuple[Citation, ...]]:
     """The chosen sentences as answer parts (one per document when they come from several, each
-    naming its document) and their citations, one per passage."""
+    naming its document) and their citations, one per passage; the passages of `first` (hit
+    ranks: those giving a grade or a name asked for) before the others; a section's list
+    (`listed`) in the order it lists its items."""
     by_hit: dict[int, list[_Sentence]] = {}
     for s in chosen:
         by_hit.setdefault(s.hit_rank, []).append(s)
-    order = sorted(by_hit, key=lambda r: -max(s.score for s in by_hit[r]))
+    order = sorted(by_hit, key=lambda r: (r not in first, -max(s.score for s in by_hit[r])))
+    if listed:
+        order = list(by_hit)  # as `_listed` took them
     # Group passages of one document together, keeping the best document first.
     doc_order: list[str] = []
     for r in order:

@@ -74,5 +74,8 @@ def source_line(part: AnswerPart) -> str:
 
 
 def quotes(part: AnswerPart) -> str:
-    """The part's sentences, each followed by its markers: "A sentence [1] Another [1][2]"."""
-    return " ".join(text + " " + "".join(f"[{n}]" for n in numbers) for text, numbers in part.sentences)
+    """The part's sentences, each followed by its markers: "A sentence [1] Another [1][2]". A
+    sentence set out over lines (a grid's row: an area's name, then its grade) reads as one line."""
+    return " ".join(
+        " ".join(text.split()) + " " + "".join(f"[{n}]" for n in numbers) for text, numbers in part.sentences
+    )

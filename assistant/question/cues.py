@@ -64,6 +64,12 @@ PROGRESS = re.compile(
     re.I,
 )
 # A question that wants several things ("what are the strengths?"): a longer answer.
+# A question about who led an inspection ("who led the 2019 inspection?", "who was the lead
+# inspector?"): each report names its lead inspector, and describe reads the name.
+LEAD_INSPECTOR = re.compile(
+    r"\b(?:who\s+(?:led|leads|was\s+leading|headed)\b|lead\s+inspectors?\b|led\s+(?:the|its|this)\s+\w*\s*inspection)",
+    re.I,
+)
 MANY = re.compile(r"\b(list|what are|which|name the|areas|strengths|recommendations|actions|priorit|themes?)\b", re.I)
 WHERE_WITH = re.compile(r"\bgot to\b|\bwhere (?:are|is) (?:they|we|things) with\b", re.I)
 # "who is/was <anything> <a role a person holds>?" asks for a person's name.
@@ -159,6 +165,10 @@ MONTH_TERMS = frozenset(terms(" ".join(MONTHS).lower()))
 UNITS = frozenset(terms("day days week weeks month months hour hours minute minutes times percent per cent pounds"))
 # Words of a question that say what kind of answer is wanted, or whose documents, not what it is
 # about: they are not its focus.
+# Words that ask about change over time ("how has X's judgement changed since 2016?", "was it
+# still ... at the next inspection?"): what a grade question asks of each report's grade, not
+# its focus.
+CHANGE_TERMS = frozenset(terms("change changed changes since improve improved compare compared still remain remained"))
 NOT_FOCUS = frozenset(
     terms(
         "happen happened find found say said done many much long often good well work works working get give "

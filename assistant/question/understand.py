@@ -12,9 +12,18 @@ from assistant.core.dates import YEAR
 from assistant.core.embed import embed
 from assistant.core.taxonomy import load_taxonomy
 from assistant.core.text import normalise, terms
-from assistant.core.types import Intent, Query, council_key
+from assistant.core.types import DocumentInfo, Intent, Query, council_key
 from assistant.question import cues
-from assistant.question.parse import answer_focus, answer_type, expand_acronyms, focus_phrase, focus_terms, parse
+from assistant.question.parse import (
+    answer_focus,
+    answer_type,
+    expand_acronyms,
+    focus_phrase,
+    focus_terms,
+    parse,
+    period,
+    period_years,
+)
 from assistant.store import Index
 
 
@@ -82,6 +91,8 @@ def bind(intent: Intent, index: Index) -> Query:
         para_refs=para_refs,
         doc_prior=prior,
         answer_type=kind,
+        judgement_area=_judgement_area(question) if kind == "rating" else "",
+        lead_inspector=kind in ("person", "agent") and bool(cues.LEAD_INSPECTOR.search(question)),
         focus=focus,
         focus_phrase=focus_phrase(question, focus),
         answer_focus=answer_focus(question, cue_at, focus_of) or focus,
@@ -90,6 +101,13 @@ def bind(intent: Intent, index: Index) -> Query:
         intent=intent,
     )
     return _bound_to_documents(query, intent, naming, council_docs, councils, across, index)
+
+
+def _judgement_area(question: str) -> str:
+    """The id of the judgement area a grade question names, by the wordings the taxonomy maps
+    each framework's areas from ("the LSCB", "children looked after"), or ""."""
+    area = load_taxonomy().judgement_area(question)
+    return area.id if area else ""
 
 
 def _bound_to_documents(
@@ -120,7 +138,7 @@ def _bound_to_documents(
         council_docs=council_docs,
         councils=councils,
         unheld_councils=tuple(a for a in intent.authorities if taxonomy.authority_key(a) not in held),
-        year_docs=_named_year_documents(intent.text, naming, index, skip=skip),
+        year_docs=_year_documents(intent, naming, council_docs, index, skip),
         named_months=intent.named_months,
         count=intent.count,
         frequency=intent.frequency,
@@ -172,6 +190,7 @@ def _expansions(question: str, index: Index) -> list[tuple[str, str]]:
     return [(a, e) for a, e in expand_acronyms(question, glossary) if a.lower() not in naming_words]
 
 
+
 def _doc_prior(query_terms: list[str], index: Index, progress: bool) -> tuple[set[str], dict[str, float]]:
     """The naming words in the query ("the JTAI letter", "Ofsted", "2019"), and each document's
     share of them; a question about progress lifts the documents that report progress in full."""
@@ -208,15 +227,50 @@ def _naming_vocabulary(index: Index) -> set[str]:
     return words_
 
 
+def _year_documents(
+    intent: Intent, naming: set[str], council_docs: tuple[str, ...], index: Index, skip: set[str]
+) -> tuple[str, ...]:
+    """The documents the question designates by a year: named as documents ("the 2025 report"),
+    else as the named council's reports of that year or period."""
+    return _named_year_documents(intent.text, naming, index, skip=skip) or _council_year_documents(
+        intent, council_docs, index
+    )
+
+
 def _named_year_documents(question: str, naming: set[str], index: Index, skip: set[str]) -> tuple[str, ...]:
     """Documents a question designates by year ("the 2025 report", "the 2019 JTAI"): a year
     that dates an indexed document, in a question with a word naming a kind of document.
-    Years in `skip` designate nothing."""
+    Years in `skip` designate nothing; a year that bounds a period ("improved since the 2016
+    inspection") designates the documents of that period, the premise's and the later ones."""
     doc_words = naming - set(YEAR.findall(question))
     if not doc_words:
         return ()
     years = set(YEAR.findall(question)) - skip
-    return tuple(d for d, info in index.docs.items() if info.published[:4] in years)
+    start, end = period(question) if years & period_years(question) else ("", "")
+    exact = years - period_years(question)
+    return tuple(d for d, info in index.docs.items() if _dated_in(info, exact, start, end))
+
+
+def _council_year_documents(intent: Intent, council_docs: tuple[str, ...], index: Index) -> tuple[str, ...]:
+    """The named council's documents of a year the question names ("Greenwich's overall
+    effectiveness in 2016"): with the council named, a year that dates one of its reports (by
+    publication or inspection) designates that report, and a year bounding a period ("has it
+    improved since 2016?") the reports of that period."""
+    exact = set(intent.named_years) - set(intent.period_years)
+    start, end = intent.period
+    if not council_docs or not (exact or start or end):
+        return ()
+    return tuple(d for d in council_docs if _dated_in(index.docs[d], exact, start, end))
+
+
+def _dated_in(info: DocumentInfo, years: set[str], start: str, end: str) -> bool:
+    """Whether a document is of one of `years` (published or inspected then), or dated within
+    the period from `start` to `end` (ISO days, "" unbounded; the premise's year included)."""
+    if info.published[:4] in years or years & set(YEAR.findall(info.inspection_dates)):
+        return True
+    if not (start or end) or not info.published:
+        return False
+    return (not start or info.published[:4] >= start[:4]) and (not end or info.published <= end)
 
 
 # How much of a document's opening text names its council, where its facts name none: the title

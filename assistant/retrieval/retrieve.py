@@ -27,8 +27,10 @@ from typing import Any
 
 import numpy as np
 
+from assistant.core.judgements import grades_area, states_grade
 from assistant.core.settings import Settings
 from assistant.core.taxonomy import load_taxonomy
+from assistant.core.text import without_role
 from assistant.core.types import Filters, Hit, Query, council_key, date_as_int
 from assistant.question.understand import understand
 from assistant.store import Index, open_index
@@ -143,13 +145,16 @@ def _ranked(query: Query, filters: Filters, settings: Settings, index: Index, k:
             if taxonomy.in_section_class(chunk.section, chunk.doc_type, query.section_class):
                 scores[i] += settings.section_weight / (settings.rrf_k + 1)
     _pin_references(index, query, scores, allowed, settings.rrf_k)
+    _pin_grids(index, query, scores, allowed)
+    _pin_lead_inspectors(index, query, scores, allowed)
     best: dict[str, tuple[float, int]] = {}
     for i, score in scores.items():
         pid = index.chunks[i].passage_id
         if pid not in best or score > best[pid][0]:
             best[pid] = (score, i)
     ordered = sorted(best.values(), key=lambda si: (-si[0], si[1]))[:k]
-    return [Hit(index.chunks[i], s) for s, i in ordered]
+    hits = [Hit(index.chunks[i], s) for s, i in ordered]
+    return _with_section_items(index, query, hits, allowed, settings.section_items)
 
 
 def _allowed(index: Index, filters: Filters) -> set[int] | None:
@@ -287,3 +292,87 @@ def _pin_references(index: Index, query: Query, scores: dict[int, float], allowe
             # "recommendation 15.7" names one passage; a bare "8.4" may be any document's.
             exact = kind and chunk.kind == kind
             scores[i] = (top + 0.5 - chunk.part * 0.001) if exact else scores.get(i, 0.0) + 1.0 / (rrf_k + 1)
+
+
+def _pin_grids(index: Index, query: Query, scores: dict[int, float], allowed: set[int] | None) -> None:
+    """A grade question naming a judgement area, about a council's reports ("how has X's overall
+    judgement changed?"): each report's passage that grades that area (its grid, else a sentence
+    stating the grade: "The Local Safeguarding Children Board is good") goes among the first
+    passages, so every inspection's grade can be quoted, whatever else the wording pulls in.
+    Placed just above the fused scores (top + 0.25, an order, not a tuned weight), below a
+    passage cited by reference."""
+    if not query.judgement_area or query.across_councils or not query.council_docs:
+        return
+    top = max(scores.values(), default=0.0)
+    for doc_id in query.council_docs:
+        positions = [i for i in index.doc_chunks.get(doc_id, ()) if allowed is None or i in allowed]
+        graded = _grading(index, positions, query.judgement_area, grid=True)
+        graded = graded if graded is not None else _grading(index, positions, query.judgement_area, grid=False)
+        if graded is not None:
+            scores[graded] = top + 0.25
+
+
+def _grading(index: Index, positions: list[int], area_id: str, *, grid: bool) -> int | None:
+    """The first of `positions` whose passage grades `area_id`: among the judgement grids
+    (`grid`), else among the other passages, by a sentence stating the grade."""
+    for i in positions:
+        chunk = index.chunks[i]
+        if chunk.part or (chunk.kind == "judgement") != grid:
+            continue
+        passage = index.passages.get(chunk.passage_id)
+        spans = passage.spans if passage is not None else [(0, len(chunk.passage))]
+        for a, b in spans:
+            text = chunk.passage[a:b]
+            if (grid or states_grade(text)) and grades_area(text, area_id, grid_row=grid):
+                return i
+    return None
+
+
+def _pin_lead_inspectors(index: Index, query: Query, scores: dict[int, float], allowed: set[int] | None) -> None:
+    """ "Who led X's 2019 inspection?": the passage of each designated report that names its lead
+    inspector (as describe read the name) goes among the first, as `_pin_grids` places grids.
+    Only for reports the question designates by council or year, never across a whole corpus."""
+    if not query.lead_inspector or not (query.council_docs or query.year_docs):
+        return
+    top = max(scores.values(), default=0.0)
+    docs = set(query.council_docs or index.docs) & set(query.year_docs or index.docs)
+    for doc_id in sorted(docs):
+        name = without_role(index.docs[doc_id].lead_inspector) if doc_id in index.docs else ""
+        if not name:
+            continue
+        for i in index.doc_chunks.get(doc_id, ()):
+            chunk = index.chunks[i]
+            if chunk.part == 0 and (allowed is None or i in allowed) and name in chunk.passage:
+                scores[i] = top + 0.25
+                break
+
+
+def _with_section_items(index: Index, query: Query, hits: list[Hit], allowed: set[int] | None, most: int) -> list[Hit]:
+    """For a question asking for a class of findings ("what did Bexley need to improve?"), the
+    best passage's section in full, in document order where that passage stood: a report lists
+    what needs to improve one item a passage, and the answer is the list, not its first item."""
+    if not query.section_class or most <= 0:
+        return hits
+    taxonomy = load_taxonomy()
+    at = next(
+        (
+            n
+            for n, h in enumerate(hits)
+            if taxonomy.in_section_class(h.chunk.section, h.chunk.doc_type, query.section_class)
+        ),
+        None,
+    )
+    if at is None:
+        return hits
+    first = hits[at]
+    items: list[Hit] = []
+    for i in index.doc_chunks.get(first.chunk.doc_id, ()):
+        chunk = index.chunks[i]
+        if chunk.part == 0 and chunk.section == first.chunk.section and (allowed is None or i in allowed):
+            items.append(Hit(chunk, first.score))
+        if len(items) == most:
+            break
+    listed = {h.chunk.passage_id for h in items}
+    rest = [h for h in hits if h.chunk.passage_id not in listed]
+    before = [h for h in hits[:at] if h.chunk.passage_id not in listed]
+    return before + items + rest[len(before) :]

@@ -93,6 +93,11 @@ class RetrievalSettings(BaseModel):
         "Lift of a passage in a finding section of the class a question asks for ('areas for improvement', 'strengths'), as a share of a first rank in fusion. Tuned on the tuning parts of both question sets (scripts/tune.py).",
         ge=0,
     )
+    section_items: int = fields.retrieval(
+        8,
+        "Most passages of a listing section ('What needs to improve': one passage per item) gathered after the best of them, in document order, for a question asking for that class of findings (set by hand, not tuned).",
+        ge=0,
+    )
     judgement_weight: float = fields.retrieval(
         1.0,
         "Lift of a judgement grid for a question about grades, as a share of a first rank in fusion (set by hand, not tuned).",

@@ -144,6 +144,10 @@ class Query:
     frequency: bool = False  # asks "how often ...?": a frequency answers it ("quarterly", "twice a year")
     counted: tuple[str, ...] = ()  # what "how many ...?" counts, as search terms ("foster", "carer")
     answer_type: str = "explanation"  # one of ANSWER_TYPES
+    # A grade question's judgement area, by the taxonomy's vocabulary ("overall effectiveness",
+    # "children looked after" -> its id), "" when it names none: a grid row of that area answers it.
+    judgement_area: str = ""
+    lead_inspector: bool = False  # asks who led an inspection: the line naming a report's lead inspector answers
     focus: tuple[str, ...] = ()  # what it is about: content terms, not cue or naming words
     focus_phrase: str = ""  # the same, as the user wrote it ("the Star Centre")
     answer_focus: tuple[str, ...] = ()  # the focus of the clause that asks for the answer type
