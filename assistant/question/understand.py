@@ -190,7 +190,6 @@ def _expansions(question: str, index: Index) -> list[tuple[str, str]]:
     return [(a, e) for a, e in expand_acronyms(question, glossary) if a.lower() not in naming_words]
 
 
-
 def _doc_prior(query_terms: list[str], index: Index, progress: bool) -> tuple[set[str], dict[str, float]]:
     """The naming words in the query ("the JTAI letter", "Ofsted", "2019"), and each document's
     share of them; a question about progress lifts the documents that report progress in full."""
