@@ -4,7 +4,8 @@ Everything else inside `assistant/` may move between releases. The packages are 
 importing only the floors below it (the contract is in `.importlinter`, checked by `make lint`):
 
     answering   the one path from a question to a cited answer (pipeline, compose, render, llm/)
-    views       other readers of the index: timeline, action tracker, theme brief, finding trace
+    views       other readers of the index: timeline, table of judgements, action tracker, theme brief,
+                finding trace
     retrieval   hybrid search over the index, with filters
     question    the only readers of the user's wording (understand, resolve)
     store       the index on disk: files, Chroma, locks, feedback
@@ -35,6 +36,9 @@ _EXPORTS: dict[str, str] = {
     "brief": "assistant.views.brief",
     "timeline": "assistant.views.timeline",
     "timeline_json": "assistant.views.timeline",
+    "judgements_table": "assistant.views.judgements",
+    "judgements_json": "assistant.views.judgements",
+    "judgements_csv": "assistant.views.judgements",
     "trace": "assistant.views.trace",
     "TraceFinding": "assistant.views.linking",
     "trace_plans": "assistant.views.linking",
@@ -122,6 +126,9 @@ __all__ = [
     "forget_loaded",
     "human_date",
     "is_iso_date",
+    "judgements_csv",
+    "judgements_json",
+    "judgements_table",
     "load_taxonomy",
     "open_index",
     "priority_name",
@@ -186,6 +193,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__
     from assistant.store import PIPELINE_VERSION, Index, forget_loaded, open_index, read_state
     from assistant.store.feedback import export_csv, record_feedback, warn_of_old_feedback
     from assistant.views.brief import brief
+    from assistant.views.judgements import judgements_csv, judgements_json, judgements_table
     from assistant.views.linking import Finding as TraceFinding
     from assistant.views.linking import by_reference as trace_by_reference
     from assistant.views.linking import link_scores as trace_link_scores

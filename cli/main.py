@@ -1,5 +1,5 @@
-"""The `assistant` command: verbs mirror the folders (ingest; ask, chat; docs, timeline, actions;
-serve, feedback; eval run|diff; settings).
+"""The `assistant` command: verbs mirror the folders (ingest; ask, chat; docs, timeline,
+judgements, actions; serve, feedback; eval run|diff; settings).
 
 Each verb is a thin call into one stage and returns its exit status. Every error a user can fix,
 whether an `AssistantError` from a stage or a mistyped flag, becomes one line on stderr, `error: ...`
@@ -22,7 +22,7 @@ from cli.eval import eval_group
 from cli.ingest import ingest
 from cli.serve import feedback, serve
 from cli.settings import settings
-from cli.views import actions, docs, timeline
+from cli.views import actions, docs, judgements, timeline
 
 EPILOG = "Settings: every ASSISTANT_* variable is listed by 'assistant settings'. Each verb's --help has an example."
 
@@ -105,7 +105,7 @@ def assistant(ctx: click.Context) -> None:
         click.echo(ctx.get_help())
 
 
-for verb in (ingest, docs, timeline, actions, ask, chat, serve, eval_group, feedback, settings):
+for verb in (ingest, docs, timeline, judgements, actions, ask, chat, serve, eval_group, feedback, settings):
     assistant.add_command(verb)
 
 

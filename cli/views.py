@@ -1,4 +1,4 @@
-"""The verbs that show the index without a question: docs, timeline, actions."""
+"""The verbs that show the index without a question: docs, timeline, judgements, actions."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from assistant import Settings
-from assistant.core.types import DocumentInfo, TimelineEntry
+from assistant import AssistantError, Settings
+from assistant.core.types import NO_COUNCIL, DocumentInfo, JudgementRow, JudgementsTable, TimelineEntry
 from cli.common import example, printable, with_settings
 
 
@@ -100,6 +100,89 @@ def _print_entry(entry: TimelineEntry) -> None:
         click.echo(f"    {printable(point.area)}: {printable(point.grade)}{written}{page}")
     for c in entry.findings:
         click.echo(f'    - "{printable(" ".join(c.sentences[0].split()))}" [{printable(c.label)}]')
+
+
+@click.command(
+    epilog=example(
+        "assistant judgements --council Anytown --area 'overall effectiveness'",
+        "assistant judgements --csv judgements.csv",
+    )
+)
+@click.option("--council", default="", metavar="NAME", help="only this council's reports (default: every council)")
+@click.option(
+    "--area",
+    default="",
+    metavar="AREA",
+    help="only this judgement area: its id (lscb, overall_effectiveness) or words for it ('children in care')",
+)
+@click.option("--json", "as_json", is_flag=True, help="print JSON: one object per row, with the passage of its grade")
+@click.option(
+    "--csv",
+    "csv_file",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    metavar="FILE",
+    help="write the rows as CSV to FILE ('-' for standard output) instead of the table",
+)
+@with_settings
+def judgements(settings: Settings, council: str, area: str, as_json: bool, csv_file: Path | None) -> int:
+    """Every report's judgements: grade, movement since the council's previous report, page."""
+    from assistant import judgements_csv, judgements_json, judgements_table, open_index
+
+    if as_json and csv_file:
+        raise click.UsageError("give --json or --csv, not both")
+    table = judgements_table(open_index(settings, with_collection=False), council, area)
+    if as_json:
+        click.echo(json.dumps(judgements_json(table), indent=1, ensure_ascii=False))
+    elif csv_file and str(csv_file) == "-":
+        click.echo(judgements_csv(table), nl=False)
+    elif csv_file:
+        try:
+            csv_file.write_text(judgements_csv(table), encoding="utf-8")
+        except OSError as error:
+            raise AssistantError(
+                f"Cannot write {csv_file}: {error.strerror} - give a file in a folder you can write to"
+            ) from None
+        click.echo(f"Wrote {len(table.rows)} judgements of {len(table.reports)} reports to {printable(csv_file)}")
+    else:
+        _print_judgements(table)
+    return 0
+
+
+def _print_judgements(table: JudgementsTable) -> None:
+    """The table as text: each council, then each report (date, framework), then its areas in
+    aligned columns (area, grade, movement, page)."""
+    if not table.rows:
+        from assistant import load_taxonomy
+
+        area = load_taxonomy().area_by_id(table.area)
+        click.echo(
+            f"No judgement{' of ' + area.label.lower() if area else ''} in the reports"
+            f"{' of ' + printable(table.council) if table.council else ''} (area SEND reports and inspection "
+            "letters grade none, and not every framework grades every area)."
+        )
+        return
+    cells = [(printable(r.area), printable(r.grade), _moved(r)) for r in table.rows]
+    widths = [max(len(c[i]) for c in cells) for i in range(3)]
+    council: str | None = None
+    doc_id: str | None = None
+    for row, columns in zip(table.rows, cells):
+        if row.council != council:
+            council, doc_id = row.council, None
+            click.echo(f"== {printable(row.council or NO_COUNCIL)}")
+        if row.doc_id != doc_id:
+            doc_id = row.doc_id
+            click.echo(f"{row.date or 'undated'}  {printable(row.framework)}  ({printable(row.doc_id)})")
+        page = f"[p. {row.page}]" if row.page is not None else ""
+        click.echo(("    " + "  ".join(c.ljust(w) for c, w in zip(columns, widths)) + f"  {page}").rstrip())
+    click.echo(f"{len(table.rows)} judgements of {len(table.reports)} reports")
+
+
+def _moved(row: JudgementRow) -> str:
+    """How a row's grade moved: "up (was Requires improvement, 2014-08-08)"; "" when first graded."""
+    if not row.previous_grade:
+        return ""
+    was = f"was {printable(row.previous_grade)}, {row.previous_date}"
+    return f"{row.movement} ({was})" if row.movement else was
 
 
 @click.command(epilog=example("assistant actions --status overdue --agency police  (statuses: see the table)"))

@@ -6,8 +6,9 @@ chart line never joins two councils' reports. Judgements come from each report's
 as ingest read it (`DocumentInfo.judgements`), each wording filed under its judgement area by the
 taxonomy's vocabulary (so a SIF report's "Children looked after and achieving permanence" and an
 ILACS report's "children in care" are one line), placed on the taxonomy's grade scale, and linked
-to the passage that gives it: the document's grid (a chunk of kind "judgement"), else the first
-passage naming the wording, else its first page. Key findings are sentences quoted verbatim: for each
+to the passage that gives it (`council_reports.judgement_points`, shared with the table of
+judgements): the document's grid (a chunk of kind "judgement"), else the first passage naming
+the wording, else its first page. Key findings are sentences quoted verbatim: for each
 document, the sentences closest in meaning to the document as a whole (the centroid of its
 sentence embeddings, a standard extractive summary), taken from the sections that hold findings
 when the document has them, no two near-duplicates, shown in document order.
@@ -21,7 +22,6 @@ from typing import Any
 
 import numpy as np
 
-from assistant.core.errors import AssistantError
 from assistant.core.settings import Settings
 from assistant.core.taxonomy import load_taxonomy
 from assistant.core.types import (
@@ -29,13 +29,13 @@ from assistant.core.types import (
     Chunk,
     Citation,
     DocumentInfo,
-    Judgement,
     JudgementPoint,
     Timeline,
     TimelineEntry,
     TimelineGroup,
 )
 from assistant.store import Index
+from assistant.views.council_reports import by_council, council_docs, judgement_points
 
 log = logging.getLogger(__name__)
 
@@ -66,46 +66,9 @@ def timeline(index: Index, council: str | None = None, *, settings: Settings | N
         AssistantError: no document of the index belongs to `council` (the message lists those that do).
     """
     settings = settings or Settings()
-    groups = tuple(_group(index, name, docs, settings) for name, docs in _by_council(_council_docs(index, council)))
+    groups = tuple(_group(index, name, docs, settings) for name, docs in by_council(council_docs(index, council)))
     log.debug("timeline %r: %d councils, %d documents", council, len(groups), sum(len(g.entries) for g in groups))
     return Timeline(council=(council or "").strip(), groups=groups)
-
-
-def _council_docs(index: Index, council: str | None) -> list[DocumentInfo]:
-    """The documents of `council` (every document when none is given)."""
-    taxonomy = load_taxonomy()
-    docs = list(index.docs.values())
-    if not (council and council.strip()):
-        return docs
-    key = taxonomy.authority_key(council)
-    docs = [d for d in docs if d.local_authority and taxonomy.authority_key(d.local_authority) == key]
-    if not docs:
-        known = sorted({d.local_authority for d in index.docs.values() if d.local_authority})
-        raise AssistantError(
-            f"No document of the index belongs to {council.strip()!r}: use one of "
-            f"{', '.join(known) or '(none: set local_authority in corpus/manifest.toml)'}, "
-            "or leave the council out for every document"
-        )
-    return docs
-
-
-def _by_council(docs: list[DocumentInfo]) -> list[tuple[str, list[DocumentInfo]]]:
-    """(council, its documents), councils in alphabetical order and "" (no council read) last.
-
-    Documents that spell one council two ways ("Sefton", "Sefton Metropolitan Borough Council")
-    are one group, named as most of them name it."""
-    taxonomy = load_taxonomy()
-    groups: dict[str, list[DocumentInfo]] = {}
-    for doc in docs:
-        name = doc.local_authority.strip()
-        # A name made only of council words ("City of London") has no key: it is its own.
-        key = (taxonomy.authority_key(name) or name.casefold()) if name else ""
-        groups.setdefault(key, []).append(doc)
-    named = []
-    for key, members in groups.items():
-        names = [d.local_authority.strip() for d in members]
-        named.append((min(set(names), key=lambda n: (-names.count(n), n)) if key else "", members))
-    return sorted(named, key=lambda g: (not g[0], g[0].casefold()))
 
 
 def _group(index: Index, council: str, docs: list[DocumentInfo], settings: Settings) -> TimelineGroup:
@@ -121,67 +84,11 @@ def _group(index: Index, council: str, docs: list[DocumentInfo], settings: Setti
                 kind_label=kind.label,
                 inspection=kind.inspection,
                 findings=tuple(_key_findings(index, doc, settings)),
-                judgements=tuple(_judgements(index, doc)),
+                judgements=tuple(judgement_points(index, doc)),
             )
         )
     points = tuple(p for e in entries for p in e.judgements if p.date)
     return TimelineGroup(council=council, entries=tuple(entries), points=points)
-
-
-def _judgements(index: Index, doc: DocumentInfo) -> list[JudgementPoint]:
-    """One point per judgement area of the document (its first wording of the area, as the
-    grid is read before headings repeat it), each with the passage that gives it."""
-    taxonomy = load_taxonomy()
-    positions = index.doc_chunks.get(doc.doc_id, ())
-    chunks = sorted((index.chunks[p] for p in positions), key=lambda c: (c.start, c.part))
-    seen: set[str] = set()
-    points: list[JudgementPoint] = []
-    for judged in doc.graded:
-        key = judged.area or judged.wording
-        if key in seen:
-            continue
-        seen.add(key)
-        points.append(
-            JudgementPoint(
-                date=doc.published,
-                doc_id=doc.doc_id,
-                area=judged.label or judged.wording,
-                grade=judged.grade,
-                score=taxonomy.grade_score(judged.grade),
-                area_id=judged.area,
-                wording=judged.wording,
-                source=_source(chunks, judged, len(points) + 1),
-            )
-        )
-    return points
-
-
-def _source(chunks: list[Chunk], judged: Judgement, n: int) -> Citation | None:
-    """Citation `n` of the passage that gives a judgement: the document's grid (the one naming
-    the wording when the grid is cut in several), else the first passage naming the wording,
-    else the first passage of page 1 (of the document, when it has no pages); None without chunks."""
-    if not chunks:
-        return None
-    wording = re.compile(r"\b" + r"\W+".join(re.escape(w) for w in re.findall(r"\w+", judged.wording)) + r"\b", re.I)
-    grids = [c for c in chunks if c.kind == "judgement"]
-    chunk = (
-        next((c for c in grids if wording.search(c.passage)), None)
-        or (grids[0] if grids else None)
-        or next((c for c in chunks if wording.search(c.passage)), None)
-        or next((c for c in chunks if c.page == 1), chunks[0])
-    )
-    return Citation(n, chunk, _quoted(chunk.passage, wording, judged.grade))
-
-
-def _quoted(passage: str, wording: re.Pattern[str], grade: str) -> tuple[str, ...]:
-    """The words of `passage` that give the judgement, verbatim: its wording and, when only a
-    grid's separators stand between them ("... care leavers | Grade: Good"), its grade; () when
-    the wording is not there."""
-    found = wording.search(passage)
-    if found is None:
-        return ()
-    after = re.compile(r"[\s|:]*(?:grades?[\s|:]*)?" + re.escape(grade) + r"\b", re.I).match(passage, found.end())
-    return (passage[found.start() : after.end() if after else found.end()],)
 
 
 def _key_findings(index: Index, doc: DocumentInfo, settings: Settings) -> list[Citation]:

@@ -193,6 +193,7 @@ VERBS = (
     "ingest",
     "docs",
     "timeline",
+    "judgements",
     "actions",
     "ask",
     "chat",

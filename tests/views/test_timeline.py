@@ -11,7 +11,8 @@ import pytest
 from assistant.core.errors import AssistantError
 from assistant.core.types import NO_COUNCIL, DocumentInfo, TimelineGroup
 from assistant.store import open_index
-from assistant.views.timeline import _by_council, timeline, timeline_json
+from assistant.views.council_reports import by_council
+from assistant.views.timeline import timeline, timeline_json
 from conftest import run_cli
 
 
@@ -132,7 +133,7 @@ def test_documents_of_no_council_read_are_one_group_last():
         DocumentInfo("d", "d.pdf", "D", local_authority="Anytown"),
         DocumentInfo("e", "e.pdf", "E", local_authority="Sefton"),
     ]
-    groups = _by_council(docs)
+    groups = by_council(docs)
     assert [(name, [d.doc_id for d in members]) for name, members in groups] == [
         ("Anytown", ["d"]),
         ("Sefton", ["b", "c", "e"]),  # one council however its documents spell it

@@ -1,4 +1,5 @@
-"""Records of the views over time: the theme brief, the timeline, the action tracker, the trace."""
+"""Records of the views over time: the theme brief, the timeline, the table of judgements, the
+action tracker, the trace."""
 
 from __future__ import annotations
 
@@ -191,3 +192,54 @@ class Trace:
     finding: Citation
     steps: tuple[TraceStep, ...]
     later: tuple[Citation, ...]  # one quote from each later inspection that speaks on the theme
+
+
+# How a grade moved since the council's previous report graded the same area, by the taxonomy's
+# grade scale: "" when there is no such report, or either grade is off the scale.
+MOVEMENTS = ("up", "down", "same")
+
+
+@dataclass(frozen=True)
+class JudgementRow:
+    """One judgement of one inspection report, under its judgement area, in the table of every
+    report's judgements: the report, the area and its grade, where the report gives it, and how
+    it moved since the council's previous report graded that area."""
+
+    council: str  # as the index names it (as most of the council's documents do); "" when not read
+    doc_id: str
+    title: str
+    date: str  # ISO date the report was published; "" when not read
+    inspection_start: str  # ISO first and last day of the inspection; "" when not read
+    inspection_end: str
+    kind: str  # the taxonomy's kind id ("sif", "ilacs")
+    framework: str  # the kind's label
+    area_id: str  # the taxonomy's area id; "" when the wording names no area
+    area: str  # the area's label ("Children in care"), or the wording when it names no area
+    grade: str  # as the taxonomy spells it ("Requires improvement to be good")
+    wording: str  # as the report writes it ("Children looked after and achieving permanence")
+    source: Citation | None = None  # the passage that gives the grade (the report's grid, mostly)
+    previous_grade: str = ""  # the grade of the council's previous report with this area; "" when none
+    previous_doc_id: str = ""
+    previous_date: str = ""
+    movement: str = ""  # one of MOVEMENTS, or ""
+
+    @property
+    def page(self) -> int | None:
+        """The page of the report where the grade is, None when its format has no pages."""
+        return self.source.chunk.page if self.source is not None else None
+
+
+@dataclass(frozen=True)
+class JudgementsTable:
+    """Every indexed inspection report's judgements, one row per report and judgement area:
+    councils in alphabetical order (no council read last), each council's reports oldest first
+    (undated last), each report's areas in the taxonomy's order."""
+
+    council: str  # as asked, or "" for every council
+    area: str  # the area id asked for, or "" for every area
+    rows: tuple[JudgementRow, ...]
+
+    @property
+    def reports(self) -> tuple[str, ...]:
+        """The doc ids of the reports the rows come from, in row order."""
+        return tuple(dict.fromkeys(r.doc_id for r in self.rows))
