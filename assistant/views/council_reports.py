@@ -40,7 +40,7 @@ def council_docs(index: Index, council: str | None) -> list[DocumentInfo]:
 def by_council(docs: list[DocumentInfo]) -> list[tuple[str, list[DocumentInfo]]]:
     """(council, its documents), councils in alphabetical order and "" (no council read) last.
 
-    Documents that spell one council two ways ("Sefton", "Sefton Metropolitan Borough Council")
+    Documents that spell one council two ways ("Anytown", "Anytown Metropolitan Borough Council")
     are one group, named as most of them name it."""
     taxonomy = load_taxonomy()
     groups: dict[str, list[DocumentInfo]] = {}
