@@ -20,6 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from assistant.core.judgements import grade_alternation
 from assistant.core.taxonomy import load_taxonomy
 from assistant.core.text import count_tokens, sentence_spans
 from assistant.core.types import ActionRow, Chunk, Document
@@ -110,7 +111,7 @@ def _spread_grid(doc: Document) -> _Unit | None:
     second_page = next((start for start, number in doc.pages if number > doc.pages[0][1]), len(doc.raw_text))
     head_end = next((i for i, raw in enumerate(doc.offsets) if raw >= second_page), len(doc.text))
     head = doc.text[:head_end]
-    grade = "|".join(re.escape(g) for g in load_taxonomy().grades)
+    grade = grade_alternation()
     rows = []  # each area's wording with the grade that follows it: a row of the grid
     for wording, _ in judgements:
         words = r"(?:\s+|\s*\|\s*)".join(map(re.escape, wording.split()))
@@ -336,7 +337,7 @@ def passage_sentences(chunk: Chunk) -> list[tuple[int, int]]:
     spans = sentence_spans(chunk.passage)
     if chunk.kind != "judgement":
         return spans
-    grades = "|".join(re.escape(g) for g in load_taxonomy().grades)
+    grades = grade_alternation()
     grade_alone = re.compile(rf"^(?:{grades})\W*$", re.I)
     a_row = re.compile(rf"\s\|\s|\b(?:{grades})\W*$", re.I)  # "Area | Good", "Services in X are good"
     out: list[tuple[int, int]] = []

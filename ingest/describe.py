@@ -20,6 +20,7 @@ from typing import Any
 from bs4 import BeautifulSoup
 
 from assistant.core.dates import MONTH_NUMBERS
+from assistant.core.judgements import grade_alternation
 from assistant.core.taxonomy import Taxonomy, load_taxonomy
 from assistant.core.types import DocumentInfo, LayoutLine
 from ingest.manifest import slugify
@@ -210,7 +211,7 @@ def _judgements(raw: str, layout: list[LayoutLine], name: str = "") -> tuple[tup
         return tuple(sif) + tuple(rest.items())
     if found:
         return tuple(found.items())
-    grade_words = "|".join(re.escape(g) for g in taxonomy.grades)
+    grade_words = grade_alternation()
     heading = re.compile(rf"^(?P<area>[A-Z][^:\n]{{10,140}}?):\s*(?P<grade>{grade_words})\.?$", re.I)
     for text in _heading_texts(raw, layout):
         match = heading.match(text)
@@ -294,7 +295,7 @@ def _joined_grid(text: str, taxonomy: Taxonomy) -> list[tuple[str, str]]:
     if not any(a.lower().endswith("children in care and care leavers") for a in areas):
         return []
     areas = ["Overall effectiveness" if a.lower().startswith("overall effectiveness") else a for a in areas]
-    grade_words = "|".join(re.escape(g) for g in taxonomy.grades)
+    grade_words = grade_alternation()
     grades = re.findall(grade_words, grade_text, re.I)
     rest = re.sub(grade_words, "", grade_text, flags=re.I).strip()
     if len(areas) < 2 or len(areas) != len(grades) or rest:

@@ -28,7 +28,7 @@ from assistant.core.dates import MONTH_ALTERNATION, YEAR, month_name
 from assistant.core.judgements import grades_area, states_grade
 from assistant.core.settings import Settings
 from assistant.core.taxonomy import load_taxonomy
-from assistant.core.text import sentence_spans, terms, without_role
+from assistant.core.text import sentence_spans, terms
 from assistant.core.types import Citation, Outcome, Query
 from assistant.core.weights import idf_share, idf_weights, unseen_idf
 from assistant.question import cues
@@ -174,7 +174,7 @@ def gives_answer(
     named = set(query.named_years) - designating
     if named and said and not said & named:
         return False  # "since the inspection in 2023, when it was judged ..." does not answer for 2026
-    leads = lead_inspectors(query, index) if query.lead_inspector else None
+    leads = query.lead_names if query.lead_inspector else None
     if leads is not None:
         # "Who led the inspection?": the line naming the lead inspector the report gives.
         return any(name in sentence for name in leads)
@@ -207,23 +207,6 @@ def _beyond_area(weights: dict[str, float], area_id: str) -> dict[str, float]:
     area = load_taxonomy().area_by_id(area_id)
     held = set(terms(area.label if area else "")) | cues.CHANGE_TERMS
     return {t: w for t, w in weights.items() if t not in held}
-
-
-def lead_inspectors(query: Query, index: Index) -> set[str] | None:
-    """The lead inspectors' names (as describe read them, role left out) of the reports the
-    question designates: its councils' documents (every document when it names none) of the
-    years it names, if it names any. Empty when no such report is indexed ("who led X's 2012
-    inspection?" of a council whose reports are of 2017 and 2020); None when those reports'
-    lead inspectors were not read."""
-    years = set(query.named_years) - set(query.intent.period_years if query.intent else ())
-    docs = [
-        info
-        for d, info in index.docs.items()
-        if d in set(query.council_docs or index.docs)
-        and (not years or info.published[:4] in years or years & set(YEAR.findall(info.inspection_dates)))
-    ]
-    names = {without_role(info.lead_inspector) for info in docs} - {""}
-    return names if names or not docs else None
 
 
 def singular(term: str) -> str:

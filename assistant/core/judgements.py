@@ -19,9 +19,14 @@ _GRADE_STATED = re.compile(
 
 
 @lru_cache(maxsize=1)
+def grade_alternation() -> str:
+    """The taxonomy's grades as one regex alternation, longest first as the taxonomy lists them."""
+    return "|".join(re.escape(g) for g in load_taxonomy().grades)
+
+
+@lru_cache(maxsize=1)
 def _grade_pattern() -> re.Pattern[str]:
-    grades = "|".join(re.escape(g) for g in load_taxonomy().grades)
-    return re.compile(rf"\b(?:{grades})\b", re.I)
+    return re.compile(rf"\b(?:{grade_alternation()})\b", re.I)
 
 
 def states_grade(sentence: str) -> bool:

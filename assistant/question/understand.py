@@ -11,7 +11,7 @@ from dataclasses import replace
 from assistant.core.dates import YEAR
 from assistant.core.embed import embed
 from assistant.core.taxonomy import load_taxonomy
-from assistant.core.text import normalise, terms
+from assistant.core.text import normalise, terms, without_role
 from assistant.core.types import DocumentInfo, Intent, Query, council_key
 from assistant.question import cues
 from assistant.question.parse import (
@@ -152,6 +152,7 @@ def _bound_to_documents(
             d for d, info in index.docs.items() if any(taxonomy.grade_in(g) in judged for _, g in info.judgements)
         ),
         period=intent.period if across else ("", ""),
+        lead_names=_lead_names(intent, council_docs, index) if query.lead_inspector else None,
     )
 
 
@@ -236,6 +237,19 @@ def _year_documents(
     )
 
 
+def _lead_names(intent: Intent, council_docs: tuple[str, ...], index: Index) -> tuple[str, ...] | None:
+    """The lead inspectors' names (as describe read them, role left out) of the reports a "who
+    led ...?" question designates: its councils' documents (every document when it names none)
+    of the years it names, if it names any. Empty when no such report is indexed ("who led X's
+    2012 inspection?" of a council whose reports are of 2017 and 2020); None when those reports'
+    lead inspectors were not read."""
+    years = set(intent.named_years) - set(intent.period_years)
+    docs = [index.docs[d] for d in council_docs or index.docs]
+    docs = [info for info in docs if not years or _dated_in(info, years, "", "")]
+    names = tuple(sorted({without_role(info.lead_inspector) for info in docs} - {""}))
+    return names if names or not docs else None
+
+
 def _named_year_documents(question: str, naming: set[str], index: Index, skip: set[str]) -> tuple[str, ...]:
     """Documents a question designates by year ("the 2025 report", "the 2019 JTAI"): a year
     that dates an indexed document, in a question with a word naming a kind of document.
@@ -251,7 +265,7 @@ def _named_year_documents(question: str, naming: set[str], index: Index, skip: s
 
 
 def _council_year_documents(intent: Intent, council_docs: tuple[str, ...], index: Index) -> tuple[str, ...]:
-    """The named council's documents of a year the question names ("Greenwich's overall
+    """The named council's documents of a year the question names ("Anytown's overall
     effectiveness in 2016"): with the council named, a year that dates one of its reports (by
     publication or inspection) designates that report, and a year bounding a period ("has it
     improved since 2016?") the reports of that period."""

@@ -348,7 +348,7 @@ def _pin_lead_inspectors(index: Index, query: Query, scores: dict[int, float], a
 
 
 def _with_section_items(index: Index, query: Query, hits: list[Hit], allowed: set[int] | None, most: int) -> list[Hit]:
-    """For a question asking for a class of findings ("what did Bexley need to improve?"), the
+    """For a question asking for a class of findings ("what did Anytown need to improve?"), the
     best passage's section in full, in document order where that passage stood: a report lists
     what needs to improve one item a passage, and the answer is the list, not its first item."""
     if not query.section_class or most <= 0:

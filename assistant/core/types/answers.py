@@ -148,6 +148,9 @@ class Query:
     # "children looked after" -> its id), "" when it names none: a grid row of that area answers it.
     judgement_area: str = ""
     lead_inspector: bool = False  # asks who led an inspection: the line naming a report's lead inspector answers
+    # For such a question, the lead inspectors (as read, role left out) of the reports it designates:
+    # empty when no such report is indexed, None when their lead inspectors were not read.
+    lead_names: tuple[str, ...] | None = None
     focus: tuple[str, ...] = ()  # what it is about: content terms, not cue or naming words
     focus_phrase: str = ""  # the same, as the user wrote it ("the Star Centre")
     answer_focus: tuple[str, ...] = ()  # the focus of the clause that asks for the answer type
