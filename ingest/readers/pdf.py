@@ -92,25 +92,25 @@ def read_pdf(path: Path, data: bytes) -> tuple[LayoutText, dict[str, str]]:
                 path, f"not a readable PDF ({type(exc).__name__}: {exc}): re-export or re-download it"
             ) from None
         meta = {"created": _pdf_date(doc.metadata.get("creationDate", "") if doc.metadata else "")}
-        repaired = doc.is_repaired
-    lines = [line for page in pages for line in page]
-    if not any(line.text for line in lines):
-        raise LoadError(path, "PDF has no text layer (a scan?): run OCR on it, or add a text version; skipped")
-    if repaired and not all(pages):
-        # MuPDF mends a damaged file as best it can; pages that came back empty were lost.
-        empty = sum(1 for page in pages if not page)
-        raise LoadError(
-            path,
-            f"damaged PDF (cut short?): {empty} of {len(pages)} pages could not be read: re-download or re-export it",
-        )
-    _mark_furniture(lines, len(pages))
-    body = _body_size(lines)
-    _mark_notes(lines, body)
-    _mark_headings(lines, body)
-    for ln in lines:
-        if ln.bullet and ln.role == "body":
-            ln.role = "bullet"
-    ordered = [tables_or_text(path, page) for page in pages]
+        lines = [line for page in pages for line in page]
+        if not any(line.text for line in lines):
+            raise LoadError(path, "PDF has no text layer (a scan?): run OCR on it, or add a text version; skipped")
+        if doc.is_repaired and not all(pages):
+            # MuPDF mends a damaged file as best it can; pages that came back empty were lost.
+            empty = sum(1 for page in pages if not page)
+            raise LoadError(
+                path,
+                f"damaged PDF (cut short?): {empty} of {len(pages)} pages could not be read: re-download or re-export it",
+            )
+        _mark_furniture(lines, len(pages))
+        body = _body_size(lines)
+        _mark_notes(lines, body)
+        _mark_headings(lines, body)
+        for ln in lines:
+            if ln.bullet and ln.role == "body":
+                ln.role = "bullet"
+        # The document stays open for this: a table's rules are read from its page as drawn.
+        ordered = [tables_or_text(path, page, doc[number]) for number, page in enumerate(pages)]
     _mark_blocks(ordered, _line_spacing(pages))
     out = LayoutText()
     for number, page in enumerate(ordered, 1):

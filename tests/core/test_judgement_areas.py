@@ -31,18 +31,27 @@ WORDINGS = [
     ("history/barnsley-childrens-services-2014-08-08.pdf", "Experiences and progress of care", "care_leavers"),
     ("history/barnsley-childrens-services-2014-08-08.pdf", "Leadership, management", "impact_of_leaders"),
     ("history/barnsley-childrens-services-2014-08-08.pdf", "Local Safeguarding Children Board", "lscb"),
-    # SIF re-inspection (2018): numbered rows, one cut short on the page.
-    ("history/lancashire-childrens-services-2018-08-17.pdf", "2. Children looked after", "children_in_care"),
-    ("history/lancashire-childrens-services-2018-08-17.pdf", "2.1 Adoption", "adoption_performance"),
-    ("history/lancashire-childrens-services-2018-08-17.pdf", "2.2 Experiences and progress", "care_leavers"),
-    # ILACS 2018-2022: the joint area of children in care and care leavers, and an overall row
-    # read with the page's next text joined to it.
+    # SIF re-inspection (2018): numbered rows of a ruled table, one wrapped in its cell, two
+    # beside one merged cell; each read as one row ("2.1 Adoption performance | Good").
+    (
+        "history/lancashire-childrens-services-2018-08-17.pdf",
+        "Children looked after and achieving permanence",
+        "children_in_care",
+    ),
+    ("history/lancashire-childrens-services-2018-08-17.pdf", "Adoption performance", "adoption_performance"),
+    (
+        "history/lancashire-childrens-services-2018-08-17.pdf",
+        "Experiences and progress of care leavers",
+        "care_leavers",
+    ),
+    # ILACS 2018-2022: the joint area of children in care and care leavers, and the overall row
+    # (read from the rules of its table, no longer with the page's next text joined to it).
     (
         "history/rochdale-childrens-services-2018-03-12.pdf",
         "The experiences and progress of children in care and care",
         "children_in_care",
     ),
-    ("history/rochdale-childrens-services-2018-03-12.pdf", "Overall effectiveness Leaders", "overall_effectiveness"),
+    ("history/rochdale-childrens-services-2018-03-12.pdf", "Overall effectiveness", "overall_effectiveness"),
     ("history/rochdale-childrens-services-2018-03-12.pdf", "The impact of leaders on social work", "impact_of_leaders"),
     (
         "history/rochdale-childrens-services-2018-03-12.pdf",

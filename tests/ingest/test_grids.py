@@ -1,9 +1,10 @@
 """Judgement grids of the earlier layouts, read from real reports of ../shared/national/history.
 
 SIF reports (2013-2018) split their grid of six or seven judgements over lines; early ILACS
-reports (2018-2022) are often read as one row of joined columns ("Judgement A1 A2 A3: Overall
-effectiveness | Grade G1 G2 G3: G4"). Each expected area and grade is as page 1 gives it (the
-LSCB review's grade as its page gives it). A report whose grid is not fully read keeps its text
+reports (2018-2022) draw theirs as a ruled table whose grades sit centred beside areas wrapped
+over two lines, which the bands of lines alone read as one row of joined columns ("Judgement A1
+A2 A3: Overall effectiveness | Grade G1 G2 G3: G4"); the rules divide it into its rows. Each
+expected area and grade is as page 1 gives it (the LSCB review's grade as its page gives it). A report whose grid is not fully read keeps its text
 and names the judgements not read in one warning.
 """
 
@@ -17,7 +18,7 @@ import pytest
 from assistant.core.settings import Settings
 from assistant.core.taxonomy import load_taxonomy
 from assistant.core.text import without_role
-from ingest.chunk import chunk_document
+from ingest.chunk import chunk_document, passage_sentences
 from ingest.clean import clean_document
 from ingest.load import load_documents
 
@@ -121,11 +122,39 @@ def test_spread_grid_is_one_passage(name: str, rows: tuple[str, ...]) -> None:
     assert not [c for c in chunks if c.kind != "judgement" and c.passage.strip() in ("permanence\n\nGood", "Good")]
 
 
-def test_ilacs_grid_stays_as_the_layout_reader_read_it() -> None:
-    # A grid the layout reader read as one table row keeps that row as its passage.
-    chunks = chunk_document(clean_document(_load("bexley-childrens-services-2018-08-20.pdf")))
-    grids = [c for c in chunks if c.kind == "judgement"]
-    assert grids and all(" | " in c.passage for c in grids)
+@pytest.mark.parametrize(
+    ("name", "rows"),
+    [
+        # Page 1 of each: the area (wrapped over two lines of its cell), its grade centred beside it.
+        (
+            "croydon-childrens-services-2020-03-16.pdf",
+            (
+                ("The impact of leaders on social work practice with children and families", "Good"),
+                ("The experiences and progress of children who need help and protection", "Good"),
+                (
+                    "The experiences and progress of children in care and care leavers",
+                    "Requires improvement to be good",
+                ),
+                ("Overall effectiveness", "Good"),
+            ),
+        ),
+        (
+            "bexley-childrens-services-2018-08-20.pdf",
+            (
+                ("The impact of leaders on social work practice with children and families", "Outstanding"),
+                ("The experiences and progress of children in care and care leavers", "Good"),
+                ("Overall effectiveness", "Outstanding"),
+            ),
+        ),
+    ],
+)
+def test_ruled_ilacs_grid_is_read_one_row_a_judgement(name: str, rows: tuple[tuple[str, str], ...]) -> None:
+    # A grade question quotes one row: the area and its grade, not the four areas run together.
+    chunks = chunk_document(clean_document(_load(name)))
+    grid = next(c for c in chunks if c.kind == "judgement" and c.part == 0)
+    quoted = [" ".join(grid.passage[a:b].split()) for a, b in passage_sentences(grid)]
+    for area, grade in rows:
+        assert f"Judgement: {area} | Grade: {grade}" in quoted, (area, quoted)
 
 
 @pytest.mark.parametrize(
