@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from assistant.answering.names import CorpusWords, corpus_words, has_agent, has_name, has_person
 from assistant.core.dates import MONTH_ALTERNATION, YEAR, month_name
+from assistant.core.figures import FIGURE, counts
 from assistant.core.judgements import grades_area, states_grade
 from assistant.core.settings import Settings
 from assistant.core.taxonomy import load_taxonomy
@@ -47,12 +48,6 @@ _REFERENCE = re.compile(r"\b\d+(?:\.\d+){1,3}\b")  # "2.2.2", "5.1.14": referenc
 _DATE = re.compile(
     rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS})|(?:{_MONTHS}) \d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|"
     rf"(?:19|20)\d\d)\b",
-    re.I,
-)
-_FIGURE = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
-    r"thirty|forty|fifty|hundred|thousand|half|third|quarter|dozen|twice|once|daily|weekly|"
-    r"fortnightly|monthly|quarterly|annually|yearly|bi-?monthly)\b",
     re.I,
 )
 _SHARE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|per ?cent\b)|\bper [\d,]+|\b(?:half|third|quarter)\b", re.I)
@@ -102,9 +97,10 @@ def judge(query: Query, citations: tuple[Citation, ...], index: Index, settings:
             "partial", f"{wanted} from {' or '.join(query.missing_kinds)}: the documents searched include none"
         )
     for year in query.named_years:
-        # The year named must be the one speaking: a document of that year, or a cited
-        # sentence that names it ("At 11 April 2016, 474 children ...").
-        if not any(c.chunk.date[:4] == year or any(year in s for s in c.sentences) for c in citations):
+        # The year named must be the one speaking: a document of that year (published, or
+        # inspected: "the 2014 inspection" is a report published in 2015), or a cited sentence
+        # that names it ("At 11 April 2016, 474 children ...").
+        if not any(_speaks_for(c, year, index) or any(year in s for s in c.sentences) for c in citations):
             return Verdict("partial", f"{wanted} in {year}")
     for month in query.named_months:
         name, year = month.split()
@@ -140,6 +136,13 @@ def judge(query: Query, citations: tuple[Citation, ...], index: Index, settings:
     ):
         return Verdict("answered")
     return Verdict("partial", wanted)
+
+
+def _speaks_for(citation: Citation, year: str, index: Index) -> bool:
+    """Whether the cited document is of `year`: published then, or inspected then."""
+    info = index.docs.get(citation.chunk.doc_id)
+    inspected = {d[:4] for d in info.inspection_period if d} if info is not None else set()
+    return citation.chunk.date[:4] == year or year in inspected
 
 
 def gives_answer(
@@ -270,28 +273,8 @@ def _has_figure(sentence: str, query: Query, lower: CorpusWords) -> bool:
         # an age ("children over 16").
         text = _AGE.sub(" ", _SHARE.sub(" ", text))
         if query.counted:
-            return _counts(text, query.counted)
-    return bool(_FIGURE.search(text))
-
-
-_PEOPLE = frozenset(terms("children child kids young people person pupils families family users residents adults"))
-
-
-def _counts(text: str, counted: tuple[str, ...]) -> bool:
-    """A figure followed within four words by what is counted ("53 care leavers" for "how many
-    care leavers", "no children" for none); any word for people counts people ("140 children
-    and young people")."""
-    tokens = re.findall(r"[\w'’-]+", text)
-    stems = [(terms(t) or [""])[0] for t in tokens]
-    wanted = set(counted) | (_PEOPLE if set(counted) & _PEOPLE else set())
-    for i, token in enumerate(tokens):
-        if token.lower() == "no":  # "no children", "no new carers": none of them; "no detriment to carers" is not
-            if any(s in wanted for s in stems[i + 1 : i + 3]):
-                return True
-        elif _FIGURE.fullmatch(token) or re.fullmatch(r"[\d,.]+", token):
-            if any(s in wanted for s in stems[i + 1 : i + 5]):
-                return True
-    return False
+            return counts(text, query.counted)
+    return bool(FIGURE.search(text))
 
 
 def _has_date(sentence: str, query: Query, lower: CorpusWords) -> bool:

@@ -80,6 +80,8 @@ class Taxonomy:
     judgement_areas: tuple[JudgementArea, ...] = ()  # in the order views list them
     # (pattern, area id), tried in order on a wording's `wording_form`: the first found names its area.
     judgement_wordings: tuple[tuple[re.Pattern[str], str], ...] = ()
+    # Phrases the reports use for one another ("in care", "looked after"): a question in one finds the other.
+    equivalents: tuple[tuple[str, ...], ...] = ()
 
     def judgement_area(self, wording: str) -> JudgementArea | None:
         """The area a judgement's wording names, as a report writes it ("Children looked after and
@@ -300,6 +302,7 @@ def load_taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
         frozenset(w.lower() for w in data.get("council_title_words", [])),
         _judgement_areas(data),
         tuple((re.compile(w["pattern"]), w["area"]) for w in data.get("judgement_wordings", [])),
+        tuple(tuple(p.lower() for p in group) for group in data.get("equivalents", [])),
     )
 
 

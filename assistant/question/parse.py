@@ -170,6 +170,18 @@ def focus_phrase(question: str, focus: tuple[str, ...]) -> str:
     return " ".join(best) or "this question"
 
 
+def expand_equivalents(question: str, groups: tuple[tuple[str, ...], ...]) -> list[tuple[str, str]]:
+    """(phrase, equivalent) pairs: for each phrase of a group the question holds (as whole
+    words), the group's other phrases the question does not hold."""
+    norm = f" {normalise(question)} "
+    found: list[tuple[str, str]] = []
+    for group in groups:
+        held = [p for p in group if f" {normalise(p)} " in norm]
+        if held:
+            found += [(held[0], p) for p in group if p not in held]
+    return found
+
+
 def expand_acronyms(question: str, glossary: dict[str, list[str]]) -> list[tuple[str, str]]:
     """(acronym, added text) pairs: the expansion of each acronym in the question, and the
     acronym of each expansion in it."""

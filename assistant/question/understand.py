@@ -18,6 +18,7 @@ from assistant.question.parse import (
     answer_focus,
     answer_type,
     expand_acronyms,
+    expand_equivalents,
     focus_phrase,
     focus_terms,
     parse,
@@ -182,13 +183,16 @@ def _source_kinds(
 
 
 def _expansions(question: str, index: Index) -> list[tuple[str, str]]:
-    """(acronym, expansion) pairs to search with. An acronym that names a document ("JTAI",
+    """(acronym, expansion) pairs to search with, then (phrase, equivalent) pairs of the
+    taxonomy's equivalents ("in care", "looked after"). An acronym that names a document ("JTAI",
     "CQC") is not expanded: its spelled-out form would pull in every passage that introduces the
     inspection rather than what was asked. The corpus's own glossary first; the taxonomy's for
     what its documents never spell out."""
     naming_words = _naming_vocabulary(index)
-    glossary = {**load_taxonomy().abbreviations(), **index.glossary}
-    return [(a, e) for a, e in expand_acronyms(question, glossary) if a.lower() not in naming_words]
+    taxonomy = load_taxonomy()
+    glossary = {**taxonomy.abbreviations(), **index.glossary}
+    pairs = [(a, e) for a, e in expand_acronyms(question, glossary) if a.lower() not in naming_words]
+    return pairs + expand_equivalents(question, taxonomy.equivalents)
 
 
 def _doc_prior(query_terms: list[str], index: Index, progress: bool) -> tuple[set[str], dict[str, float]]:

@@ -10,6 +10,8 @@ each candidate chunk scores `sum(w_r / (rrf_k + rank_r))` over three rankings r:
 Pieces of one passage are collapsed to the best. A question that names an action reference
 ("action 2.2.2", "what's 1.2.7?") puts that action's row first; one that names a numbered
 paragraph or recommendation ("para 8.4", "recommendation 15.7") lifts the passages with it.
+A grade question lifts the judgement grids; a "how many ...?" question the passages that count
+what it counts; a question for a class of findings the sections of that class.
 
 Across councils: a question that names several councils (or filters by several) is retrieved
 once per council, a share of k each (`council_k` at least), so one council's stock wording
@@ -27,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.core.figures import counts
 from assistant.core.judgements import grades_area, states_grade
 from assistant.core.settings import Settings
 from assistant.core.taxonomy import load_taxonomy
@@ -136,6 +139,12 @@ def _ranked(query: Query, filters: Filters, settings: Settings, index: Index, k:
         for i in scores:
             if index.chunks[i].kind == "judgement":
                 scores[i] += settings.judgement_weight / (settings.rrf_k + 1)
+    if query.answer_type == "number" and query.count and query.counted and settings.count_weight:
+        # "How many children were in care?": the passages that give a count of them ("227
+        # children were being looked after by the LA"), which read alike in every report.
+        for i in scores:
+            if counts(index.chunks[i].passage, query.counted):
+                scores[i] += settings.count_weight / (settings.rrf_k + 1)
     if query.section_class:
         # "What are the areas for improvement?": the findings of those sections, whatever a
         # report calls them ("What needs to improve").
