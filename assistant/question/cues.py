@@ -129,7 +129,9 @@ CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "rating",
         re.compile(
             r"\b(judge?ments?|judged|rated|ratings?|graded|overall effectiveness|(?:what|which) grades?|"
-            r"inadequate|requires improvement)\b|"
+            # A grade held ("its overall grade", "Croydon's grades"), not the verb ("grade requests").
+            r"(?:overall|its|their)\s+grades?|"
+            r"inadequate|requires improvement)\b|(?<=['’]s )grades?\b|(?<=s['’] )grades?\b|"
             # "still outstanding" and "outstanding actions" are not a grade.
             r"(?<!still )(?<!remain )(?<!remains )(?<!remained )(?<!left )\boutstanding\b"
             r"(?! (?:actions?|issues?|items?|work|tasks?|recommendations?|areas?|points?)\b)",
@@ -180,7 +182,7 @@ NOT_FOCUS = frozenset(
         "kids kid youngsters "
         "date year years month time status latest update proportion percentage share rate amount figure "
         "name names list total tell show describe according led rating ratings rated judged judgement judgements "
-        "grade grades graded"
+        "grade grades graded one ones"
     )
 )
 

@@ -89,8 +89,8 @@ def test_a_sif_grid_row_is_quoted_whole(history):
         "What grade did Bury get for children looked after and achieving permanence?", settings=settings, index=index
     )
     assert result.outcome == "answered", result.text
-    # The row's name, set out over two lines on page 1, and its grade, as one quoted line.
-    assert "Children looked after and achieving permanence Requires improvement" in result.text
+    # The row's name, wrapped over two lines of its cell on page 1, and its grade, as one quoted line.
+    assert "Children looked after and achieving permanence | Requires improvement" in result.text
 
 
 def test_who_led_an_inspection_is_the_lead_inspector_the_report_names(history):
@@ -108,3 +108,42 @@ def test_who_led_a_year_with_no_report_is_not_given(history):
     result = answer("Who led Greenwich's 2012 inspection?", settings=settings, index=index)
     assert result.outcome == "partial", result.text
     assert result.text.startswith("The documents do not give"), result.text
+
+
+def test_a_year_of_inspection_names_the_report_published_after_it(history):
+    # The ILACS report was inspected in December 2019 and published in January 2020: "the 2019
+    # inspection" is that report, and its grid's row answers (read from its ruled table, the
+    # grade centred beside areas wrapped over two lines).
+    settings, index = history
+    result = answer("What was Greenwich's overall judgement at the 2019 inspection?", settings=settings, index=index)
+    assert result.outcome == "answered", result.text
+    assert "Overall effectiveness | Grade: Good" in result.text, result.text
+    assert ILACS in _cited(result)
+
+
+def test_a_question_on_a_councils_overall_grade_over_time_quotes_each_grid(history):
+    settings, index = history
+    question = "How did Greenwich's overall grade change from its 2016 inspection to the 2020 one?"
+    assert understand(question, index).judgement_area == "overall_effectiveness"
+    result = answer(question, settings=settings, index=index)
+    assert result.outcome == "answered", result.text
+    grids = {c.chunk.doc_id for c in result.citations if c.chunk.kind == "judgement"}
+    assert grids == {SIF, ILACS}, result.text
+
+
+def test_the_verb_grade_asks_for_no_grade(history):
+    # "grade" as what a team does to requests is no judgement: the question is not a grade question.
+    _, index = history
+    assert understand("How does the MASH grade information requests to partners?", index).answer_type != "rating"
+
+
+def test_how_many_in_care_finds_the_statistics_line_that_counts_them(history):
+    # A SIF report's statistics say "looked after", the question "in care", and the line reads
+    # alike in every report of its framework; the line that counts the children is found.
+    settings, index = history
+    from assistant.retrieval.retrieve import retrieve
+
+    hits = retrieve("How many children were in care in Bury at the 2016 inspection?", settings=settings, index=index)
+    assert any("300 children and young people were being looked after" in h.chunk.passage for h in hits), [
+        h.chunk.passage[:80] for h in hits
+    ]
