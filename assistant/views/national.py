@@ -36,26 +36,29 @@ def national_picture(
         first_year, last_year: keep the reports published in these years (both included); a
             report whose date was not read is then left out. None for no bound.
     Returns:
-        A `NationalPicture`: the kept rows, their counts by year and band, each council's latest
-        kept row (per area) with the council's previous report of that area from the whole
-        table, and the bands and years of the whole table for a user's choices.
+        A `NationalPicture`: the kept rows and their counts by year and band; each council's
+        latest report of the years kept (per area), when its grade is kept, with the council's
+        previous report of that area from the whole table; the bands and years of the whole
+        table for a user's choices.
     """
     taxonomy = load_taxonomy()
     dated = range(first_year or 0, (last_year or 9999) + 1)
     bounded = first_year is not None or last_year is not None
+    in_years = tuple(r for r in table.rows if not bounded or (_year(r) is not None and _year(r) in dated))
 
-    def kept(row: JudgementRow) -> bool:
-        if grades is not None and taxonomy.grade_score(row.grade) not in grades:
-            return False
-        return not bounded or (_year(row) is not None and _year(row) in dated)
+    def graded(row: JudgementRow) -> bool:
+        return grades is None or taxonomy.grade_score(row.grade) in grades
 
-    rows = tuple(r for r in table.rows if kept(r))
+    rows = tuple(r for r in in_years if graded(r))
+    # A council's latest report of the years kept, then its grade: a council judged inadequate
+    # once and good since is not listed among the inadequate as if that were its latest report.
+    councils = tuple(m for m in _councils(in_years, table.rows) if graded(m.latest))
     log.debug("national picture of %r: %d of %d rows", table.area, len(rows), len(table.rows))
     return NationalPicture(
         area=table.area,
         rows=rows,
         counts=_counts(rows),
-        councils=_councils(rows, table.rows),
+        councils=councils,
         bands=_bands(table.rows),
         years=tuple(sorted({y for r in table.rows if (y := _year(r)) is not None})),
         undated=sum(1 for r in rows if _year(r) is None),

@@ -77,7 +77,7 @@ def test_each_councils_latest_grade_with_the_report_before_it(overall):
     assert wakefield.previous.source is not None and wakefield.previous.source.chunk.doc_id == wakefield.previous.doc_id
 
 
-def test_grade_and_year_filters_narrow_the_rows_not_the_movements_or_the_choices(overall):
+def test_grade_and_year_filters_narrow_the_rows_and_councils_not_the_movements_or_the_choices(overall):
     everything = national_picture(overall)
     inadequate = national_picture(overall, grades=[1], first_year=2018, last_year=2020)
     assert {r.grade for r in inadequate.rows} == {"Inadequate"}
@@ -87,8 +87,13 @@ def test_grade_and_year_filters_narrow_the_rows_not_the_movements_or_the_choices
     # Wakefield's 2016 report is outside the years kept, yet its grade is the movement's start.
     assert councils["Wakefield"].previous.date == "2016-09-20" and councils["Wakefield"].movement == "down"
     assert inadequate.bands == everything.bands and inadequate.years == everything.years
-    # A year bound keeps that year's latest: Tower Hamlets in 2017, inadequate before it improved.
-    of_2017 = _by_council(national_picture(overall, first_year=2017, last_year=2017))
+    # The grade filter keeps a council by its latest report: Tower Hamlets, inadequate in 2017 and
+    # good in 2019, is not among the inadequate councils, though its 2017 report is counted.
+    ever = national_picture(overall, grades=[1])
+    assert "Tower Hamlets" not in _by_council(ever)
+    assert ("Tower Hamlets", "2017-04-07") in {(r.council, r.date) for r in ever.rows}
+    # A year bound gives the picture as it stood: Tower Hamlets in 2017, before it improved.
+    of_2017 = _by_council(national_picture(overall, grades=[1], first_year=2017, last_year=2017))
     assert (of_2017["Tower Hamlets"].latest.grade, of_2017["Tower Hamlets"].previous) == ("Inadequate", None)
     assert national_picture(overall, grades=[]).rows == ()
     assert national_picture(overall, first_year=2021, last_year=2019).rows == ()

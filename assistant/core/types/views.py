@@ -275,7 +275,7 @@ class YearCount:
 
 @dataclass(frozen=True)
 class CouncilMovement:
-    """A council's latest judgement of an area (of those the filters keep), and its report before
+    """A council's latest judgement of an area (of the years a filter keeps), and its report before
     that graded the area, whatever the filters, so the movement is always shown with both grades."""
 
     latest: JudgementRow
@@ -294,8 +294,9 @@ class CouncilMovement:
 @dataclass(frozen=True)
 class NationalPicture:
     """The judgements of one area across councils: how many reports of each grade each year, and
-    each council's latest grade and its movement since its previous inspection, over the rows a
-    grade and year filter keep.
+    each council's latest grade and its movement since its previous inspection, as a grade and a
+    year filter keep them (a council is listed when its latest report of the years kept has a
+    grade kept).
 
     `bands` and `years` are those of the whole table, whatever the filters, so the choices a
     user picks from stay the same as the filters change."""
@@ -303,7 +304,7 @@ class NationalPicture:
     area: str  # the table's area id, or "" when it holds every area
     rows: tuple[JudgementRow, ...]  # the table's rows the filters keep, in its order
     counts: tuple[YearCount, ...]  # the dated rows by year (oldest first), then band (best first); none empty
-    councils: tuple[CouncilMovement, ...]  # one per council and area of `rows`, in the table's order
+    councils: tuple[CouncilMovement, ...]  # one per council and area, in the table's order
     bands: tuple[GradeBand, ...]  # every band of the whole table, best first
     years: tuple[int, ...]  # every year of the whole table's dated rows, oldest first
     undated: int = 0  # rows kept but left out of `counts`: their report's date was not read
