@@ -4,8 +4,8 @@ Everything else inside `assistant/` may move between releases. The packages are 
 importing only the floors below it (the contract is in `.importlinter`, checked by `make lint`):
 
     answering   the one path from a question to a cited answer (pipeline, compose, render, llm/)
-    views       other readers of the index: timeline, table of judgements, action tracker, theme brief,
-                finding trace
+    views       other readers of the index: timeline, table of judgements and its national picture,
+                action tracker, theme brief, finding trace
     retrieval   hybrid search over the index, with filters
     question    the only readers of the user's wording (understand, resolve)
     store       the index on disk: files, Chroma, locks, feedback
@@ -39,6 +39,7 @@ _EXPORTS: dict[str, str] = {
     "judgements_table": "assistant.views.judgements",
     "judgements_json": "assistant.views.judgements",
     "judgements_csv": "assistant.views.judgements",
+    "national_picture": "assistant.views.national",
     "trace": "assistant.views.trace",
     "TraceFinding": "assistant.views.linking",
     "trace_plans": "assistant.views.linking",
@@ -130,6 +131,7 @@ __all__ = [
     "judgements_json",
     "judgements_table",
     "load_taxonomy",
+    "national_picture",
     "open_index",
     "priority_name",
     "read_state",
@@ -199,6 +201,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__
     from assistant.views.linking import link_scores as trace_link_scores
     from assistant.views.linking import links as trace_links
     from assistant.views.linking import plans as trace_plans
+    from assistant.views.national import national_picture
     from assistant.views.timeline import timeline, timeline_json
     from assistant.views.trace import trace
     from assistant.views.tracker import OPEN, OVERDUE, action_json, action_rows, actions_csv, priority_name

@@ -47,6 +47,7 @@ EXPORTED = {
     "judgements_json",
     "judgements_table",
     "load_taxonomy",
+    "national_picture",
     "open_index",
     "priority_name",
     "read_state",

@@ -1,10 +1,12 @@
-"""The web chat: ask with cited answers, build a theme brief, follow the timeline and the
-action plans, run a question set.
+"""The web chat: ask with cited answers, build a theme brief, follow the timeline, see the
+national picture of grades, follow the action plans, run a question set.
 
 `build_app(settings, index)` lays the app out without starting it (`ui.serve.serve` starts it):
 a header, the filters (`ui.tabs.filters`) and one tab each from `ui.tabs` (chat, brief,
-timeline, actions, evaluate), each laying out its tab and wiring its events to module-level
-handlers that read an `AppContext`. The style sheet is `ui/style.css` (`ui.serve.style_sheet`).
+timeline, national, actions, evaluate), each laying out its tab and wiring its events to
+module-level handlers that read an `AppContext`. The National picture tab opens a council's
+timeline, so it is given the tabs and the Timeline tab's council picker. The style sheet is
+`ui/style.css` (`ui.serve.style_sheet`).
 
 The queue lets a few answers run at once and the rest wait milliseconds (`ui.queue`).
 Downloads are written to a private folder per browser session (`ui.export.SessionFiles`),
@@ -30,6 +32,7 @@ from ui.tabs.chat import chat_tab
 from ui.tabs.context import AppContext, bind
 from ui.tabs.evaluate import eval_tab
 from ui.tabs.filters import filters_panel
+from ui.tabs.national import national_tab
 from ui.tabs.timeline import timeline_tab
 
 # Temporary files Gradio knows of (ours included) older than a day are removed hourly: the
@@ -39,7 +42,8 @@ DELETE_CACHE = (3600, 24 * 3600)
 
 def build_app(settings: Settings, index: Index | None = None, *, files: SessionFiles | None = None) -> gr.Blocks:
     """The Gradio app over an open index (the live one when None): a header, the filters, and one
-    tab each for the chat, the theme brief, the timeline, the action tracker and evaluation.
+    tab each for the chat, the theme brief, the timeline, the national picture, the action tracker
+    and evaluation.
 
     Args:
         settings: where the index and the feedback database are.
@@ -61,10 +65,11 @@ def build_app(settings: Settings, index: Index | None = None, *, files: SessionF
             f"<h2 style='margin:.2em 0'>Inspection findings assistant</h2>{render.corpus_html(docs)}", elem_id="header"
         )
         filters = filters_panel(docs)
-        with gr.Tabs():
+        with gr.Tabs() as tabs:
             chat_tab(ctx, filters)
             brief_tab(ctx, filters)
-            timeline_tab(ctx, index)
+            council = timeline_tab(ctx, index)
+            national_tab(ctx, index, tabs, council)
             actions_tab(ctx, index)
             eval_tab(ctx)
         app.unload(bind(forget, ctx))

@@ -81,7 +81,7 @@ def _entry_html(i: int, entry: TimelineEntry, anchors: dict[tuple[str, str], str
         if point.source and anchor:
             where = f"p. {point.page}" if point.page is not None else "passage"
             link = f'<a class="cite" href="#{anchor}" title="{esc(_where(point.source.chunk))}">[{esc(where)}]</a>'
-            passages.append(_passage(anchor, point.source.chunk, point.source.sentences))
+            passages.append(passage_html(anchor, point.source.chunk, point.source.sentences))
         rows.append(
             f"<tr><td{title}>{esc(point.area)}{written}</td>"
             f'<td class="grade-{point.score}">{esc(point.grade)}</td><td>{link}</td></tr>'
@@ -93,7 +93,7 @@ def _entry_html(i: int, entry: TimelineEntry, anchors: dict[tuple[str, str], str
             f'<li>“{esc(" ".join(c.sentences[0].split()))}” <a class="cite" href="#{anchor}">'
             f"[{esc(_where(c.chunk))}]</a></li>"
         )
-        passages.append(_passage(anchor, c.chunk, c.sentences))
+        passages.append(passage_html(anchor, c.chunk, c.sentences))
     dates = f" · inspected {esc(doc.inspection_dates)}" if doc.inspection_dates else ""
     html = (
         f'<div class="tl-doc" id="tl-doc-{i}"><span class="tl-date">{esc(human_date(doc.published))}</span> '
@@ -226,7 +226,7 @@ def tracker_html(tracker: Tracker, traces: Sequence[Trace] = ()) -> str:
             f"<td>{esc(short(r.row.lead, 60))}</td><td>{esc(', '.join(r.agencies))}</td>"
             f'<td>{esc(short(r.row.due, 50))}</td><td class="status">{status}</td><td>{latest}</td><td>{links}</td></tr>'
         )
-        passages.append(_passage(anchor, r.citation.chunk, r.citation.sentences))
+        passages.append(passage_html(anchor, r.citation.chunk, r.citation.sentences))
     completed, overdue = sum(r.completed for r in tracker.rows), sum(r.overdue for r in tracker.rows)
     plan_dates = sorted({r.plan_date for r in tracker.rows if r.plan_date})
     as_of = f" (overdue: due before the plan's own date, {esc(human_date(plan_dates[-1]))})" if plan_dates else ""
@@ -283,7 +283,8 @@ def _quote(c: Citation) -> str:
     return f'<blockquote>“{esc(text)}” <span class="src-meta">({esc(_where(c.chunk))})</span></blockquote>'
 
 
-def _passage(anchor: str, chunk: Chunk, sentences: Sequence[str]) -> str:
+def passage_html(anchor: str, chunk: Chunk, sentences: Sequence[str]) -> str:
+    """A passage with its quoted sentences marked, shown while it is the page's :target (`anchor`)."""
     return (
         f'<div class="src" id="{anchor}"><div class="title"><b>{esc(chunk.title)}</b></div>'
         f'<div class="src-meta">{esc(type_name(chunk.doc_type))} · {esc(meta_line(chunk))}</div>'

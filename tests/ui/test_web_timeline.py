@@ -1,11 +1,13 @@
-"""The Timeline and Action tracker tabs in a real browser (Debian's Chromium, Selenium) against
-`assistant serve` over the session's real index, with the server, browser and helpers of
-tests/ui/test_web.py. Screenshots go to artifacts/; with UPDATE_SCREENSHOTS=1 they are copied to
+"""The Timeline, National picture and Action tracker tabs in a real browser (Debian's Chromium,
+Selenium) against `assistant serve` over the session's real index, with the server, browser and
+helpers of tests/ui/test_web.py. Screenshots go to artifacts/; with UPDATE_SCREENSHOTS=1 they are copied to
 docs/ for the README.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import shutil
 
@@ -150,3 +152,106 @@ def test_action_tracker_filters_downloads_and_follows_a_trace(server, browser, d
     )[0]
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("ref,priority,action") and len(lines) == len(shown) + 1
+
+
+def test_national_picture_charts_filters_downloads_and_opens_a_timeline(
+    reports_server, reports_index, browser, downloads
+):
+    """Wakefield's grades as its reports give them (page 1): 2016 (SIF) "require improvement to be
+    good", 2018 (ILACS) "Overall effectiveness ... | Grade: Inadequate"."""
+    from assistant import judgements_table, national_picture
+    from assistant.store import open_index
+
+    overall = judgements_table(open_index(reports_index.settings, with_collection=False), area="overall effectiveness")
+    everything = national_picture(overall)
+    _open_tab(browser, reports_server, "national-tab")
+
+    def blocks(d):
+        return [b for b in d.find_elements(By.CSS_SELECTOR, "#national-out figure.np-chart svg rect.np-block")]
+
+    def row_of(d, council):
+        return next(
+            r
+            for r in d.find_elements(By.CSS_SELECTOR, "#national-out table.np-councils tbody tr")
+            if r.get_attribute("data-council") == council
+        )
+
+    shown = _wait(browser, lambda d: len(blocks(d)) == len(everything.rows) - everything.undated and blocks(d), 60)
+    assert {b.get_attribute("data-score") for b in shown} == {"1", "2", "3", "4"}
+    wakefield = row_of(browser, "Wakefield")
+    assert "Inadequate" in wakefield.text and "Requires improvement to be good" in wakefield.text
+    assert "down" in wakefield.find_element(By.CSS_SELECTOR, ".np-movement").text
+    _keep(_screenshot(browser, "national.png"), "screenshot-national.png")
+
+    # A grade of the table, and a block of the chart, each open the passage that gives the grade.
+    grade = wakefield.find_elements(By.CSS_SELECTOR, "a.cite")[0]
+    target = grade.get_attribute("href").split("#", 1)[1]
+    assert not browser.find_element(By.ID, target).is_displayed()
+    grade.click()
+    _wait(browser, lambda d: d.find_element(By.ID, target).is_displayed(), 10)
+    assert "Overall effectiveness" in browser.find_element(By.CSS_SELECTOR, f"#{target} mark").text
+    browser.execute_script("window.location.hash = ''")
+    block = next(b for b in blocks(browser) if "Wakefield, 17 July 2018" in b.get_attribute("textContent"))
+    link = block.find_element(By.XPATH, "./..")
+    assert link.get_dom_attribute("href") == f"#{target}"  # one passage for the grade, wherever it is shown
+    link.click()
+    _wait(browser, lambda d: d.find_element(By.ID, target).is_displayed(), 10)
+    browser.execute_script("window.location.hash = ''")
+
+    # Filters: no good or outstanding grade, from 2018 on; the chart, table and CSV follow.
+    for label in browser.find_elements(By.CSS_SELECTOR, "#np-grades label"):
+        if label.text in ("Good", "Outstanding"):
+            label.click()
+    browser.find_element(By.CSS_SELECTOR, "#np-from input").click()
+    _wait(
+        browser,
+        lambda d: [
+            o
+            for o in d.find_elements(By.CSS_SELECTOR, "li[data-testid=dropdown-option]")
+            if (o.get_attribute("aria-label") or "") == "2018"
+        ],
+        10,
+    )[0].click()
+    kept = national_picture(overall, grades=[1, 2], first_year=2018)
+    assert 0 < len(kept.rows) < len(everything.rows)
+    shown = _wait(browser, lambda d: len(blocks(d)) == len(kept.rows) - kept.undated and blocks(d), 30)
+    assert {b.get_attribute("data-score") for b in shown} <= {"1", "2"}
+    listed = [
+        r.get_attribute("data-council")
+        for r in browser.find_elements(By.CSS_SELECTOR, "#national-out table.np-councils tbody tr")
+    ]
+    assert listed == [m.council for m in kept.councils] and "Wakefield" in listed
+    assert "Tower Hamlets" not in listed  # good in 2019, its latest report
+
+    before = set(downloads.iterdir())
+    browser.find_element(By.CSS_SELECTOR, "#np-csv").click()
+    path = _wait(
+        browser,
+        lambda d: [p for p in set(downloads.iterdir()) - before if p.suffix == ".csv" and p.stat().st_size > 0],
+        30,
+    )[0]
+    records = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    assert len(records) == len(kept.rows)
+    assert {r["grade"] for r in records} <= {"Inadequate", "Requires improvement", "Requires improvement to be good"}
+    assert all(r["date"] >= "2018" and r["area_id"] == "overall_effectiveness" for r in records)
+
+    # A council's name opens its timeline.
+    row_of(browser, "Wakefield").find_element(By.CSS_SELECTOR, "button.np-open").click()
+    _wait(
+        browser,
+        lambda d: (
+            d.find_element(By.CSS_SELECTOR, "button[role=tab][data-tab-id=timeline-tab]").get_attribute("aria-selected")
+            == "true"
+        ),
+        30,
+    )
+    groups = _wait(
+        browser,
+        lambda d: (
+            (g := [e for e in d.find_elements(By.CSS_SELECTOR, "#timeline-out section.tl-group") if e.is_displayed()])
+            and [e.get_attribute("data-council") for e in g] == ["Wakefield"]
+            and g
+        ),
+        30,
+    )
+    assert groups[0].find_elements(By.CSS_SELECTOR, "figure.tl-chart svg")

@@ -12,8 +12,9 @@ from ui import timeline_view
 from ui.tabs.context import AppContext, bind
 
 
-def timeline_tab(ctx: AppContext, index: Index) -> None:
-    """The council picker (shown when there are several), then one chart and list per council.
+def timeline_tab(ctx: AppContext, index: Index) -> gr.Dropdown:
+    """The council picker (shown when there are several), then one chart and list per council;
+    returns the picker, which the National picture tab sets to open a council's timeline.
 
     `index` draws the first view; `ctx.current()` gives the live one for each request, so an
     ingest beside the server is shown and the old generation is not held."""
@@ -35,6 +36,7 @@ def timeline_tab(ctx: AppContext, index: Index) -> None:
         )
         out = gr.HTML(timeline_view.timeline_html(first), elem_id="timeline-out", js_on_load=None)
         council.change(bind(show, ctx), council, out)
+    return council
 
 
 def show(ctx: AppContext, name):

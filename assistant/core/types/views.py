@@ -243,3 +243,73 @@ class JudgementsTable:
     def reports(self) -> tuple[str, ...]:
         """The doc ids of the reports the rows come from, in row order."""
         return tuple(dict.fromkeys(r.doc_id for r in self.rows))
+
+
+@dataclass(frozen=True)
+class GradeBand:
+    """A place on the taxonomy's grade scale, as the national picture counts it: the grades of
+    every framework that stand there are one band, so a SIF "requires improvement" and an ILACS
+    "requires improvement to be good" are counted together."""
+
+    score: int  # the place on the scale (4 outstanding ... 1 inadequate); 0 for grades off it
+    grades: tuple[str, ...]  # the grades the reports give at this place, in the taxonomy's order
+
+    @property
+    def label(self) -> str:
+        """What the band is called: its grades ("Requires improvement to be good / Requires improvement")."""
+        return " / ".join(self.grades)
+
+
+@dataclass(frozen=True)
+class YearCount:
+    """The judgements of one year at one place of the grade scale: one part of a year's bar."""
+
+    year: int
+    score: int  # the band's place on the scale
+    rows: tuple[JudgementRow, ...]  # the judgements counted, in the table's order
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
+
+@dataclass(frozen=True)
+class CouncilMovement:
+    """A council's latest judgement of an area (of the years a filter keeps), and its report before
+    that graded the area, whatever the filters, so the movement is always shown with both grades."""
+
+    latest: JudgementRow
+    previous: JudgementRow | None = None  # the row `latest.previous_doc_id` names, None when none
+
+    @property
+    def council(self) -> str:
+        return self.latest.council
+
+    @property
+    def movement(self) -> str:
+        """One of MOVEMENTS, or "" (no previous report of the area, or a grade off the scale)."""
+        return self.latest.movement
+
+
+@dataclass(frozen=True)
+class NationalPicture:
+    """The judgements of one area across councils: how many reports of each grade each year, and
+    each council's latest grade and its movement since its previous inspection, as a grade and a
+    year filter keep them (a council is listed when its latest report of the years kept has a
+    grade kept).
+
+    `bands` and `years` are those of the whole table, whatever the filters, so the choices a
+    user picks from stay the same as the filters change."""
+
+    area: str  # the table's area id, or "" when it holds every area
+    rows: tuple[JudgementRow, ...]  # the table's rows the filters keep, in its order
+    counts: tuple[YearCount, ...]  # the dated rows by year (oldest first), then band (best first); none empty
+    councils: tuple[CouncilMovement, ...]  # one per council and area, in the table's order
+    bands: tuple[GradeBand, ...]  # every band of the whole table, best first
+    years: tuple[int, ...]  # every year of the whole table's dated rows, oldest first
+    undated: int = 0  # rows kept but left out of `counts`: their report's date was not read
+
+    @property
+    def table(self) -> JudgementsTable:
+        """The kept rows as a table of judgements, for `judgements_csv`."""
+        return JudgementsTable(council="", area=self.area, rows=self.rows)
