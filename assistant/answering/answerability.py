@@ -96,11 +96,13 @@ def judge(query: Query, citations: tuple[Citation, ...], index: Index, settings:
         return Verdict(
             "partial", f"{wanted} from {' or '.join(query.missing_kinds)}: the documents searched include none"
         )
+    # A council named speaks for its years: another council's report of that year does not.
+    speaking = tuple(c for c in citations if c.chunk.doc_id in query.council_docs) if query.councils else citations
     for year in query.named_years:
         # The year named must be the one speaking: a document of that year (published, or
         # inspected: "the 2014 inspection" is a report published in 2015), or a cited sentence
         # that names it ("At 11 April 2016, 474 children ...").
-        if not any(_speaks_for(c, year, index) or any(year in s for s in c.sentences) for c in citations):
+        if not any(_speaks_for(c, year, index) or any(year in s for s in c.sentences) for c in speaking):
             return Verdict("partial", f"{wanted} in {year}")
     for month in query.named_months:
         name, year = month.split()

@@ -101,6 +101,10 @@ def _scoped(filters: Filters, query: Query, index: Index) -> Filters:
             & set(query.year_docs or index.docs)
             & set(query.judged_docs or index.docs)
         )
+        if not scope and query.council_docs:
+            # A council's year with no report of it ("Anytown's 2012 inspection"): still that
+            # council's documents, which the answer check then finds do not speak for the year.
+            scope = set(query.council_docs)
         if scope:
             filters = replace(filters, doc_ids=tuple(sorted(scope)))
     if any(query.period) and not (filters.date_from or filters.date_to):

@@ -147,3 +147,13 @@ def test_how_many_in_care_finds_the_statistics_line_that_counts_them(history):
     assert any("300 children and young people were being looked after" in h.chunk.passage for h in hits), [
         h.chunk.passage[:80] for h in hits
     ]
+
+
+def test_another_councils_report_of_the_year_does_not_answer_for_a_council(history):
+    # Bury has no report of 2019; Greenwich's report of its 2019 inspection is not Bury's grade.
+    settings, index = history
+    for question in ("What was Bury's overall judgement at the 2019 inspection?", "What grade did Bury get in 2020?"):
+        result = answer(question, settings=settings, index=index)
+        assert result.outcome == "partial", result.text
+        assert result.text.startswith("The documents do not give the grade asked for in 20"), result.text
+        assert _cited(result) <= {OTHER}, result.text
