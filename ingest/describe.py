@@ -19,7 +19,7 @@ from typing import Any
 
 from bs4 import BeautifulSoup
 
-from assistant.core.dates import MONTH_NUMBERS
+from assistant.core.dates import MONTH_NUMBERS, date_range
 from assistant.core.judgements import grade_alternation
 from assistant.core.taxonomy import Taxonomy, load_taxonomy
 from assistant.core.types import DocumentInfo, LayoutLine
@@ -70,6 +70,8 @@ def describe(
     # An HTML page's <title> names it better than its first heading; elsewhere type size does.
     title = (guess.title if markup is not None else "") or _layout_title(raw_text, layout) or guess.title
     doc_type, authority = taxonomy.classify(title, kept[:_HEAD_CHARS])
+    inspection_dates = _field(_DATES, kept)
+    doc_type = taxonomy.by_days_on_site(doc_type, *date_range(inspection_dates))
     # The council as the title names it: the kind's title pattern, else a title block that is
     # a council's name ("London Borough of Barnet", "Bristol City of", "Bolton Council").
     written = authority or _council_title(title, taxonomy)
@@ -82,7 +84,7 @@ def describe(
         publisher=kind.publisher,
         local_authority=authority,
         published=_published(path, meta, kept),
-        inspection_dates=_field(_DATES, kept),
+        inspection_dates=inspection_dates,
         # A SIF report names its lead inspector in "The inspection team", pages after its opening.
         lead_inspector=_field(_LEAD, kept, whole=True)
         or _field(_LEAD_CELL, kept, whole=True)

@@ -11,6 +11,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -36,6 +37,10 @@ class Kind:
     inspection: bool = False  # findings and judgements come from inspectors
     named_by: tuple[str, ...] = ()  # phrases that name this kind, and no other, in a question
     rows: bool = False  # laid out as numbered action rows: ingest parses them, the tracker lists them
+    # A report read as kind `shorter_of` whose inspection ran at most `days_on_site` days is this
+    # kind: an ILACS short inspection is one week on site, a standard one two, and neither says so.
+    shorter_of: str = ""
+    days_on_site: int = 0
 
 
 @dataclass(frozen=True)
@@ -235,6 +240,17 @@ class Taxonomy:
             if re.fullmatch(r"[A-Za-z]{2,8}", short)
         }
 
+    def by_days_on_site(self, kind_id: str, start: str, end: str) -> str:
+        """`kind_id`, or the kind that is its shorter inspection when the inspection ran from
+        `start` to `end` (ISO dates) within that kind's days on site; `kind_id` when a date is missing."""
+        if not (start and end):
+            return kind_id
+        days = (date.fromisoformat(end) - date.fromisoformat(start)).days + 1
+        for kind in self.kinds.values():
+            if kind.shorter_of == kind_id and 0 < days <= kind.days_on_site:
+                return kind.id
+        return kind_id
+
     def is_improvement_section(self, section: str) -> bool:
         """Whether a section's findings call for action ("Areas for improvement"), not strengths."""
         words = section.lower()
@@ -282,6 +298,8 @@ def load_taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
             inspection=bool(entry.get("inspection", False)),
             named_by=tuple(n.lower() for n in entry.get("named_by", [])),
             rows=bool(entry.get("rows", False)),
+            shorter_of=entry.get("shorter_of", ""),
+            days_on_site=int(entry.get("days_on_site", 0)),
         )
     return Taxonomy(
         kinds,

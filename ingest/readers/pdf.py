@@ -33,6 +33,7 @@ from ingest.readers.pdf_tables import tables_or_text
 
 log = logging.getLogger(__name__)
 pymupdf.TOOLS.mupdf_display_errors(False)  # damaged files are reported by us, once, not on stderr
+pymupdf.no_recommend_layout()  # find_tables would print an advert on stdout, into `--json` output
 
 _NUMBERED = re.compile(r"^(?:\d{1,3}\.(?:\d{1,2}\.?)*|\(\d{1,2}\)|[a-z]\))\s+\S")
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)]?$")

@@ -33,7 +33,8 @@ EXPECTED = {
     "history/barnet-childrens-services-2019-07-01.pdf": ("ilacs", "Barnet"),  # London Borough of Barnet
     "history/calderdale-childrens-services-2018-12-19.pdf": ("ilacs", "Calderdale"),  # ... Metropolitan Borough Council
     "childrens-services/wokingham-childrens-services-2023-05-09.pdf": ("ilacs", "Wokingham"),  # ... Borough Council
-    "childrens-services/greenwich-childrens-services-2024-07-16.pdf": ("ilacs", "Greenwich"),  # Royal Borough of
+    # Royal Borough of Greenwich; 3 to 7 June 2024, one week on site: a short inspection
+    "childrens-services/greenwich-childrens-services-2024-07-16.pdf": ("ilacs_short", "Greenwich"),
     "area-send/bedford-area-send-2025-02-04.pdf": ("area_send", "Bedford"),  # Bedford Borough
 }
 # An ILACS short inspection (13 to 17 June 2022; page 1 says nothing of the framework).
@@ -54,9 +55,12 @@ def test_council_and_kind_come_from_the_text(infos, file):
     assert (info.doc_type, info.local_authority) == EXPECTED[file]
 
 
-def test_a_short_inspection_is_an_ilacs_report_of_its_council(infos):
+def test_a_short_inspection_is_told_apart_by_its_week_on_site(infos):
+    # Nothing in the report says "short": its inspection ran one week (13 to 17 June 2022), a
+    # standard one two (Calderdale: 3 to 14 December 2018).
     info = infos[Path(SHORT).name]
-    assert (info.doc_type, info.local_authority) == ("ilacs", "Bracknell Forest")
+    assert (info.doc_type, info.local_authority) == ("ilacs_short", "Bracknell Forest")
+    assert infos["calderdale-childrens-services-2018-12-19.pdf"].doc_type == "ilacs"
 
 
 @pytest.mark.parametrize(
