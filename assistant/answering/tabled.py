@@ -74,6 +74,9 @@ _JOINING = frozenset(
 )
 
 
+_FILTERED = "Only the reports your filters let through were counted: widen or clear them for every report."
+
+
 @dataclass(frozen=True)
 class _Asked:
     """What a table question asks: which rows of the table count, and the words to say so."""
@@ -158,6 +161,8 @@ def table_answer(
         notice=asked.area.note if asked.area is not None else "",
         kind="table",
     )
+    if filters is not None and not filters.is_empty():
+        answer = replace(answer, notice=f"{answer.notice} {_FILTERED}".strip())
     if not rows:
         near = _nearest(table, asked, index, filters)
         reply = _none_reply(asked) + (" The nearest grades they do give are listed below." if near else "")
@@ -392,13 +397,17 @@ def _graded(row: JudgementRow, asked: _Asked) -> bool:
 
 
 def _nearest(table: JudgementsTable, asked: _Asked, index: Index, filters: Filters | None) -> tuple[Hit, ...]:
-    """For a question no grade fits, the grades nearest to it: those it asks for at any date,
-    else the area's grades of the dates it asks for, each as the passage that gives it."""
+    """For a question no grade fits, the grades nearest to it, each as the passage that gives it:
+    those it asks for at any date; else for a movement, the moves from or to a grade it names;
+    else the area's grades of the dates it asks for."""
     if asked.unheld:
         return ()
-    rows = _fitting(table.rows, asked, index, filters, dated=False) or _fitting(
-        table.rows, asked, index, filters, graded=False
-    )
+    rows = _fitting(table.rows, asked, index, filters, dated=False)
+    if not rows and asked.movement:
+        moved = _fitting(table.rows, asked, index, filters, graded=False)
+        rows = [r for r in moved if r.movement and (r.previous_grade in asked.before or r.grade in asked.grades)]
+    elif not rows:
+        rows = _fitting(table.rows, asked, index, filters, graded=False)
     chunks = list({c.passage_id: c for c in (_quote(r, index)[0] for r in rows)}.values())
     return tuple(Hit(c, 1.0 / (i + 1)) for i, c in enumerate(chunks))
 
