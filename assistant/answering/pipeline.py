@@ -1,6 +1,11 @@
 """Answer a question: check the input, resolve a follow-up, retrieve, compose, or abstain.
 
-This is the one path every caller takes: the CLI, the web chat and the eval runner.
+This is the one path every caller takes: the CLI, the web chat and the eval runner. Two kinds
+of question take a shorter way, each quoting its passages as the composer does: what became of
+an inspection finding is traced through the documents (traced.py), and a question counting or
+comparing grades ("how many councils were judged outstanding in 2024?", "which councils moved
+from inadequate to good?", "when was Anytown last judged good?") is read off the table of
+judgements (tabled.py) once the question is understood; any other question is retrieved for.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from assistant.answering.asof import as_of
 from assistant.answering.compose import Composer, ExtractiveComposer
 from assistant.answering.llm.generate import make_llm, stream_generated
 from assistant.answering.render import render
+from assistant.answering.tabled import table_answer
 from assistant.answering.traced import trace_answer
 from assistant.core.settings import Settings
 from assistant.core.types import Answer, Filters, Outcome
@@ -98,14 +104,15 @@ def answer_stream(
 
 
 def warm_up(settings: Settings, index: Index | None = None) -> None:
-    """Answer one throwaway question, so that the embedding model (and whatever else the first
-    answer loads) is in memory before anything is timed or a user waits on it.
+    """Answer two throwaway questions, so that the embedding model, the table of judgements (and
+    whatever else the first answer loads) are in memory before anything is timed or a user waits.
 
     Args:
         settings: the settings the answers to come use.
         index: the open index they use; None opens the live one (as each answer would).
     """
     answer("warm up", settings=settings, index=index)
+    answer("how many councils were judged good in any area?", settings=settings, index=index)  # the table's
 
 
 def _extractive(
@@ -118,8 +125,8 @@ def _extractive(
     index: Index,
     composer: Composer | None,
 ) -> Answer:
-    """The answer quoted from the passages: traced, or retrieved, composed, judged and checked
-    against newer inspections."""
+    """The answer quoted from the passages: traced, read off the table of judgements, or
+    retrieved, composed, judged and checked against newer inspections."""
     started = time.perf_counter()
     resolved = resolve(cleaned, history)
     about = traced_topic(resolved)  # "what happened to the finding on ...?"
@@ -127,6 +134,10 @@ def _extractive(
     if traced is not None:
         return render(traced)
     query = understand(resolved, index)
+    # "How many councils were judged outstanding in 2024?": counted off the table of judgements.
+    tabled = table_answer(question, query, index=index, settings=settings, filters=filters)
+    if tabled is not None:
+        return render(replace(tabled, notice=" ".join([*notices, tabled.notice]).strip()))
     if filters is not None and len(filters.council_keys) > 1:
         query = replace(query, across_councils=True, many=True)  # as if the question named them
     hits = retrieve(resolved, filters=filters, settings=settings, index=index, query=query)

@@ -8,8 +8,12 @@ The text is a small format that the CLI prints, `ask --json` returns and the web
     From a newer document, the Ofsted inspection report (12 August 2025):
     A verbatim sentence of the newer report [3]
 
-The first line only in a partial answer; a "From ..." line only where the answer names the
-document its sentences come from (they come from several documents, or a newer one is quoted).
+The first line only in a partial answer, or in an answer read off the table of judgements,
+whose opening line is worked out from the grades its parts quote ("2 councils moved from
+inadequate to good for overall effectiveness (counted from the grades quoted below): A and B.");
+a not-covered answer of the table is that line alone. A "From ..." line only where the answer
+names the document its sentences come from (they come from several documents, or a newer one
+is quoted).
 Everything here reads typed parts; nothing anywhere parses this text back.
 """
 
@@ -42,16 +46,19 @@ class Line:
 
 
 def answer_lines(answer: Answer) -> list[Line]:
-    """The lines of `answer`: a fixed reply (no question, nothing found), or the partial
-    answer's opening, then per part its "From ..." line (when it names its document) and its
-    sentences with their markers."""
+    """The lines of `answer`: a fixed reply (no question, nothing found: the answer's own
+    `opening` when it has one), or the partial answer's opening and the answer's `opening`,
+    then per part its "From ..." line (when it names its document) and its sentences with
+    their markers."""
     if not answer.resolved_question and not answer.parts:
         return [Line(EMPTY_REPLY, "reply")]
     if answer.outcome == "not_covered":
-        return [Line(ABSTAIN_REPLY, "reply")]
+        return [Line(answer.opening or ABSTAIN_REPLY, "reply")]
     lines: list[Line] = []
     if answer.outcome == "partial":
         lines.append(Line(PARTIAL_OPENING.format(missing=answer.missing, focus=answer.focus), "opening"))
+    if answer.opening:
+        lines.append(Line(answer.opening, "opening"))
     for part in answer.parts:
         if part.source is not None:
             lines.append(Line(source_line(part), "from"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+from assistant.answering.cited import Cited
 from assistant.core.settings import Settings
 from assistant.core.types import Answer, AnswerPart, Chunk, Citation, Hit, Trace
 from assistant.store import Index
@@ -41,27 +42,10 @@ def trace_answer(question: str, resolved: str, about: str, *, index: Index, sett
     )
 
 
-class _Cited:
-    """Citations numbered in order of first use, one per passage: a passage quoted again adds
-    its new sentences to the citation it already has."""
-
-    def __init__(self) -> None:
-        self.citations: list[Citation] = []
-
-    def cite(self, chunk: Chunk, sentences: tuple[str, ...]) -> int:
-        for i, c in enumerate(self.citations):
-            if c.chunk.passage_id == chunk.passage_id:
-                merged = c.sentences + tuple(s for s in sentences if s not in c.sentences)
-                self.citations[i] = Citation(c.n, c.chunk, merged)
-                return c.n
-        self.citations.append(Citation(len(self.citations) + 1, chunk, sentences))
-        return len(self.citations)
-
-
 def _parts(found: Trace, settings: Settings) -> tuple[tuple[AnswerPart, ...], tuple[Citation, ...]]:
     """The finding, then per linked row (best first, `trace_chat_rows` of them) its action, due
     date, progress and report paragraph, then each later inspection: each part names its document."""
-    cited = _Cited()
+    cited = Cited()
 
     def part(chunk: Chunk, sentences: tuple[str, ...], what: str = "") -> AnswerPart:
         n = cited.cite(chunk, sentences)

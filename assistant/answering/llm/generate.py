@@ -151,12 +151,13 @@ def stream_generated(extractive: Answer, *, llm, settings: Settings, index: Inde
         settings: the verify_* thresholds and llm_* limits.
         index: the open index, whose stored sentence vectors spare embedding the passages.
     """
-    # A traced finding's chain (assistant/views/trace.py) keeps its quoted, per-document shape.
+    # A traced finding's chain (assistant/views/trace.py) keeps its quoted, per-document shape, and
+    # an answer read off the table of judgements its count and one quoted grade per report.
     if (
         llm is None
         or extractive.outcome == "not_covered"
         or not (extractive.citations or extractive.retrieved)
-        or extractive.kind == "trace"
+        or extractive.kind in ("trace", "table")
     ):
         yield extractive
         return

@@ -221,8 +221,9 @@ class AnswerPart:
     newer: bool = False  # a newer inspection on the answer's theme (assistant/answering/asof.py)
 
 
-# What the answer is: composed from retrieved passages, or a traced finding's chain (answering/traced.py).
-AnswerKind = Literal["answer", "trace"]
+# What the answer is: composed from retrieved passages, a traced finding's chain (answering/traced.py),
+# or grades read off the table of judgements (answering/tabled.py).
+AnswerKind = Literal["answer", "trace", "table"]
 Outcome = Literal["answered", "partial", "not_covered"]
 
 
@@ -256,6 +257,9 @@ class Answer:
     kind: AnswerKind = "answer"
     missing: str = ""  # a partial answer: what the documents do not give ("the figure asked for")
     focus: str = ""  # what the question is about, as the user wrote it (a partial answer names it)
+    # A line the answer opens with that is worked out, not quoted: a table answer's count of the
+    # grades its parts quote ("2 councils ...: A and B."), or its reply when the table gives none.
+    opening: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """The `ask --json` / `results.jsonl` contract of DESIGN.md."""
