@@ -159,7 +159,7 @@ def test_when_a_council_was_last_judged_a_grade(index, settings, page_text):
     )
     assert [c.chunk.doc_id for c in result.citations] == ["barnsley-childrens-services-2018-11-19"]
     assert _quoted_grades(result, page_text) == {
-        "barnsley-childrens-services-2018-11-19": ["Overall effectiveness | Grade Good"]
+        "barnsley-childrens-services-2018-11-19": ["Overall effectiveness | Grade: Good"]
     }
     earlier = answer("When was Barnsley last judged requires improvement?", settings=settings, index=index)
     assert "in its report of 8 August 2014" in earlier.text
