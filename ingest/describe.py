@@ -222,7 +222,8 @@ def _judgements(raw: str, layout: list[LayoutLine], name: str = "") -> tuple[tup
     return tuple(found.items())
 
 
-_GRADE = r"(?:requires?|required) improvement(?: to be good)?|inadequate|outstanding|good|adequate"
+# A grade as page 1 writes it, its words broken over lines anywhere ("is requires\nimprovement.").
+_GRADE = r"(?:requires?|required)\s+improvement(?:\s+to\s+be\s+good)?|inadequate|outstanding|good|adequate"
 # The rows of a SIF grid, as page 1 words them, each followed by its grade (after a "|" when the
 # row was read as a table).
 _SIF_ROWS = (
@@ -245,7 +246,7 @@ _SIF_LSCB = re.compile(
 
 def _grade_of(text: str, taxonomy: Taxonomy) -> str:
     """A grade as the taxonomy spells it; a sentence's "require improvement" is "Requires improvement"."""
-    return taxonomy.grade_in(re.sub(r"^(?:require|required)\b", "requires", text.strip(), flags=re.I))
+    return taxonomy.grade_in(re.sub(r"^(?:require|required)\b", "requires", " ".join(text.split()), flags=re.I))
 
 
 def _sif_grid(raw: str, taxonomy: Taxonomy, name: str = "") -> list[tuple[str, str]]:

@@ -37,6 +37,11 @@ CASES = {
         ("Leadership, management and governance", SIF_RI),
         ("Local Safeguarding Children Board", SIF_RI),
     ],
+    # SIF, 2014: the LSCB's grade broken over two lines ("... (LSCB) is requires" / "improvement.").
+    "liverpool-childrens-services-2014-07-18.pdf": [
+        ("Overall effectiveness", SIF_RI),
+        ("Local Safeguarding Children Board", SIF_RI),
+    ],
     # SIF, 2017: "Children's services in Harrow are good"; two rows read as a table.
     "harrow-childrens-services-2017-03-31.pdf": [
         ("Overall effectiveness", "Good"),
