@@ -234,7 +234,7 @@ def _where(filters: Filters) -> dict | None:
     if filters.doc_ids:
         clauses.append({"doc_id": {"$in": list(filters.doc_ids)}})
     if filters.doc_types:
-        clauses.append({"doc_type": {"$in": list(filters.doc_types)}})
+        clauses.append({"doc_type": {"$in": list(filters.kinds)}})
     if filters.date_from or filters.date_to:
         clauses.append({"date_int": {"$gt": 0}})
     if filters.date_from:

@@ -38,6 +38,14 @@ class Filters:
         return tuple(dict.fromkeys(council_key(c) for c in self.councils if council_key(c)))
 
     @property
+    def kinds(self) -> tuple[str, ...]:
+        """The kinds the kind filter lets through: each kind named, and its shorter inspections
+        (filtering by ILACS reports keeps the short ones: `Kind.shorter_of`)."""
+        taxonomy = load_taxonomy()
+        shorter = [k.id for k in taxonomy.kinds.values() if k.shorter_of and k.shorter_of in self.doc_types]
+        return tuple(dict.fromkeys([*self.doc_types, *shorter]))
+
+    @property
     def grades(self) -> tuple[str, ...]:
         """The taxonomy grades the judgement filter stands for (none: it matches nothing)."""
         taxonomy = load_taxonomy()
@@ -53,7 +61,7 @@ class Filters:
     def _allows(self, doc_id: str, doc_type: str, date: str, council: str, judgement: str) -> bool:
         if self.doc_ids and doc_id not in self.doc_ids:
             return False
-        if self.doc_types and doc_type not in self.doc_types:
+        if self.doc_types and doc_type not in self.kinds:
             return False
         if (self.date_from or self.date_to) and not date:
             return False  # an undated document cannot be shown to fall inside a date range
