@@ -171,6 +171,46 @@ UNITS = frozenset(terms("day days week weeks month months hour hours minute minu
 # still ... at the next inspection?"): what a grade question asks of each report's grade, not
 # its focus.
 CHANGE_TERMS = frozenset(terms("change changed changes since improve improved compare compared still remain remained"))
+# A trainer's framing of a question ("For a training session:", "I'm running a session on",
+# "summarise for trainees"): why it is asked, not what it asks. `without_framing` drops it before
+# the question is read, keeping the topic a framing introduces ("a session on supervision").
+_FRAMING = (
+    re.compile(
+        r"^\W*(?:for|ahead of|before)\s+(?:(?:a|an|my|our|the|this|next|upcoming)\s+)*"
+        r"(?:(?:training|teaching|team|staff|practice|learning|development|induction|cpd)\s+)?"
+        r"(?:session|workshop|course|briefing|training|induction|presentation)s?\b"
+        # its topic stays ("For a training session on drift and delay, ..."); other words go.
+        r"(?:\s+(?:on|about|covering)\s+|[^:,?;–-]{0,40}[:,;–-]\s*)",
+        re.I,
+    ),
+    re.compile(
+        r"^\W*(?:(?:i'?m|i am|we'?re|we are)\s+)?(?:running|prepping|preparing|planning|delivering|doing|writing|"
+        r"putting together|designing)\s+(?:a|an|my|our|some)\s+(?:(?:training|teaching|team)\s+)?"
+        r"(?:session|workshop|course|briefing|training|presentation|slides)\s*(?:(?:on|about|for|covering)\s+)?",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?:summari[sz]e|explain|outline)\s+for\s+(?:(?:my|our|new|the)\s+)?"
+        r"(?:trainees|students|learners|team|practitioners|social workers|managers|starters)\b\s*",
+        re.I,
+    ),
+    re.compile(
+        r"[\s,;–-]*\b(?:for|in)\s+(?:a|my|our|the)\s+(?:(?:training|teaching|team)\s+)?"
+        r"(?:session|workshop|course|briefing|presentation)\s*(?=[?.!]*\s*$)",
+        re.I,
+    ),
+)
+
+
+def without_framing(question: str) -> str:
+    """The question less a trainer's framing of it; the question as written when nothing is left."""
+    asked = question
+    for pattern in _FRAMING:
+        asked = pattern.sub("", asked, count=1)
+    asked = asked.strip(" ,;:-–")
+    return asked if re.search(r"\w{3}", asked) else question
+
+
 NOT_FOCUS = frozenset(
     terms(
         "happen happened find found say said done many much long often good well work works working get give "

@@ -28,7 +28,9 @@ from assistant.question import cues
 
 
 def parse(question: str) -> Intent:
-    """What the wording of `question` says (see the module docstring); no index is read."""
+    """What the wording of `question` says (see the module docstring); no index is read. A
+    trainer's framing ("For a training session: ...") is not read (`cues.without_framing`)."""
+    question = cues.without_framing(question)
     taxonomy = load_taxonomy()
     kind = (
         "recommendation"

@@ -97,3 +97,27 @@ def test_a_cue_typed_without_its_apostrophe_is_placed_in_the_question_as_typed()
     question = "when did it start, and whats the rate?"
     kind, at = answer_type(question, False)
     assert kind == "number" and question[at:].startswith("whats the rate")
+
+
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("For a training session: what did inspectors say about the voice of the child?", {"voic", "child"}),
+        ("I'm running a session on management oversight - what did inspectors find?", {"management", "oversight"}),
+        ("prepping a session on supervision, what do the reports say?", {"supervision"}),
+        ("Summarise for trainees what inspectors said about care leavers' housing", {"leaver", "hous"}),
+        ("what do inspectors say about supervision, for a training session?", {"supervision"}),
+        ("For a workshop on drift and delay, what examples do the reports give?", {"drift", "delay"}),
+    ],
+)
+def test_a_trainers_framing_is_not_the_focus(question, topic):
+    # Why a trainer asks ("for a training session") is not what the documents are searched for.
+    intent = parse(question)
+    focus = set(terms(intent.text))
+    assert topic <= focus, intent.text
+    assert not focus & set(terms("training session prepping running summarise trainees")), intent.text
+
+
+def test_words_like_a_framings_stay_when_they_are_the_question():
+    assert parse("What did the team meeting decide about supervision?").text.startswith("What did the team meeting")
+    assert parse("before the meeting, who chairs the board?").text.startswith("before the meeting")
