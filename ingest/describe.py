@@ -25,7 +25,9 @@ from assistant.core.taxonomy import Taxonomy, load_taxonomy
 from assistant.core.types import DocumentInfo, LayoutLine
 from ingest.manifest import slugify
 
-_FIELD = r"^[ \t]*{}[ \t]*:?[ \t]*(?P<value>[^\n|]+)"
+# "Name: value", the value on the line itself or, when the line ends at the colon, the next one
+# ("Lead inspector:" / "Marcie Taylor"); a value holds a letter or digit, never the colon alone.
+_FIELD = r"^[ \t]*{}[ \t]*(?::[ \t]*\n[ \t]*|:?[ \t]*)(?P<value>[^\n|:]*\w[^\n|]*)"
 _DATES = re.compile(_FIELD.format(r"Inspection dates?"), re.I | re.M)
 _LEAD = re.compile(_FIELD.format(r"Lead inspector"), re.I | re.M)
 # "Lead inspector: | Anne Waterman": a SIF team list read as a table, the name in the next cell

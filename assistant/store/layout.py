@@ -57,7 +57,7 @@ GENERATION_FILES = (
 # Bump when cleaning, chunking, what is read of a document (its council, kind, dates, grades) or
 # the files' format changes: every document is re-ingested, and a reader refuses an index of
 # another version with a message rather than misreading it.
-PIPELINE_VERSION = 21
+PIPELINE_VERSION = 22
 
 
 def generation_dir(index_dir: Path, generation: int) -> Path:

@@ -173,3 +173,8 @@ def test_ruled_ilacs_grid_is_read_one_row_a_judgement(name: str, rows: tuple[tup
 )
 def test_sif_lead_inspector_read_from_the_inspection_team(name: str, lead: str) -> None:
     assert without_role(_load(name).info.lead_inspector) == lead  # the field keeps a role written after the name
+
+
+def test_a_lead_inspector_named_on_the_line_after_the_label_is_read() -> None:
+    # ILACS 2018: "Lead inspector:" ends its line, the name is on the next ("Marcie Taylor").
+    assert _load("bexley-childrens-services-2018-08-20.pdf").info.lead_inspector == "Marcie Taylor"
