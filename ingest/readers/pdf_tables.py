@@ -150,7 +150,7 @@ def _row_of(ln: PdfLine, rows: list) -> int | None:
 
 def _column(ln: PdfLine, boxes: list[tuple[float, float, float, float]]) -> int:
     """The column whose box holds the line's middle, else the nearest."""
-    x = (ln.x0 + ln.x1) / 2
+    x, _ = _middle(ln)
     return min(
         range(len(boxes)),
         key=lambda c: 0.0 if boxes[c][0] <= x <= boxes[c][2] else min(abs(x - boxes[c][0]), abs(x - boxes[c][2])),
@@ -169,8 +169,12 @@ def _drawn_tables(drawn: pymupdf.Page) -> list:
 
 def _within(ln: PdfLine, box: tuple[float, float, float, float]) -> bool:
     """Whether the line's middle falls inside the box (2 points of slack for the rules' width)."""
-    x, y = (ln.x0 + ln.x1) / 2, (ln.y0 + ln.y1) / 2
+    x, y = _middle(ln)
     return box[0] - 2 <= x <= box[2] + 2 and box[1] - 2 <= y <= box[3] + 2
+
+
+def _middle(ln: PdfLine) -> tuple[float, float]:
+    return (ln.x0 + ln.x1) / 2, (ln.y0 + ln.y1) / 2
 
 
 def _find_tables(lines: list[PdfLine]) -> list[Band]:
