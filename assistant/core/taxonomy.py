@@ -242,10 +242,11 @@ class Taxonomy:
 
     def by_days_on_site(self, kind_id: str, start: str, end: str) -> str:
         """`kind_id`, or the kind that is its shorter inspection when the inspection ran from
-        `start` to `end` (ISO dates) within that kind's days on site; `kind_id` when a date is missing."""
-        if not (start and end):
+        `start` to `end` (ISO dates) within that kind's days on site; `kind_id` when a date is missing or is no date."""
+        try:
+            days = (date.fromisoformat(end) - date.fromisoformat(start)).days + 1
+        except ValueError:  # a date missing, or misprinted in the report ("31 February")
             return kind_id
-        days = (date.fromisoformat(end) - date.fromisoformat(start)).days + 1
         for kind in self.kinds.values():
             if kind.shorter_of == kind_id and 0 < days <= kind.days_on_site:
                 return kind.id

@@ -156,3 +156,12 @@ def test_inspection_dates_as_iso():
     assert date_range("") == ("", "") and date_range("in the spring") == ("", "")
     info = DocumentInfo("x", "x.pdf", "X", inspection_dates="29 April – 22 May 2014")
     assert info.inspection_period == ("2014-04-29", "2014-05-22")
+
+
+def test_a_short_inspection_is_read_from_its_days_on_site_and_a_misprinted_date_keeps_the_kind():
+    taxonomy = load_taxonomy()
+    assert taxonomy.by_days_on_site("ilacs", "2022-06-13", "2022-06-17") == "ilacs_short"
+    assert taxonomy.by_days_on_site("ilacs", "2018-12-03", "2018-12-14") == "ilacs"
+    # "31 February" in a report's dates: the report is still read, as the kind it was read as.
+    assert taxonomy.by_days_on_site("ilacs", "2019-02-31", "2019-03-04") == "ilacs"
+    assert taxonomy.by_days_on_site("ilacs", "", "") == "ilacs"
